@@ -1,0 +1,109 @@
+"""The asset store's tables. API shapes live in schemas.py; SQL lives in repository.py."""
+
+import uuid
+from datetime import datetime, time
+from enum import StrEnum
+from typing import Any
+
+from geoalchemy2 import Geography
+from sqlalchemy import ARRAY, Column, Computed, DateTime, ForeignKey, SmallInteger, Text, UniqueConstraint, func
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlmodel import Field, SQLModel
+
+
+class AssetStatus(StrEnum):
+    pending = "pending"
+    published = "published"
+    archived = "archived"
+
+
+def _text_array() -> Column:
+    return Column(ARRAY(Text), nullable=False, server_default="{}")
+
+
+def _timestamp(**kwargs: Any) -> Column:
+    return Column(DateTime(timezone=True), **kwargs)
+
+
+class Organisation(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    website: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class AssetCategory(SQLModel, table=True):
+    __tablename__ = "asset_category"
+
+    asset_id: uuid.UUID = Field(sa_column=Column(ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True))
+    category_id: int = Field(sa_column=Column(ForeignKey("category.id"), primary_key=True, index=True))
+
+
+class AssetSession(SQLModel, table=True):
+    """One weekly opening: weekday 0 = Monday … 6 = Sunday."""
+
+    __tablename__ = "asset_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    asset_id: uuid.UUID = Field(sa_column=Column(ForeignKey("asset.id", ondelete="CASCADE"), nullable=False, index=True))
+    weekday: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    opens: time
+    closes: time
+    note: str | None = None
+
+
+class Asset(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_asset_source_external_id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=200)
+    description: str = ""
+    organisation_id: uuid.UUID | None = Field(default=None, foreign_key="organisation.id", index=True)
+    tags: list[str] = Field(default_factory=list, sa_column=_text_array())
+    address: str | None = None
+    postcode: str | None = Field(default=None, max_length=8)
+    location: Any = Field(sa_column=Column(Geography("POINT", srid=4326, spatial_index=False), nullable=False))
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    free: bool | None = None
+    cost_description: str | None = None
+    accessibility: list[str] = Field(default_factory=list, sa_column=_text_array())
+    languages: list[str] = Field(default_factory=list, sa_column=_text_array())
+    min_age: int | None = None
+    max_age: int | None = None
+    audience: str | None = None  # who it is for, in the provider's words
+    drop_in: bool | None = None
+    opening_hours_text: str | None = None  # the source's own wording when it could not be parsed into sessions
+    status: str = Field(default=AssetStatus.pending, max_length=12, index=True)
+    source: str | None = Field(default=None, max_length=40)
+    external_id: str | None = Field(default=None, max_length=120)
+    last_verified_at: datetime | None = Field(default=None, sa_column=_timestamp())
+    created_at: datetime = Field(default=None, sa_column=_timestamp(nullable=False, server_default=func.now()))
+    updated_at: datetime = Field(default=None, sa_column=_timestamp(nullable=False, server_default=func.now()))
+    search_vector: Any = Field(
+        default=None,
+        sa_column=Column(
+            TSVECTOR,
+            Computed(
+                "to_tsvector('english', name || ' ' || description || ' ' || assetmap_join(tags))",
+                persisted=True,
+            ),
+        ),
+    )
+
+
+class AssetHistory(SQLModel, table=True):
+    """One change to one asset: who made it, from which submission, and each field's before and after."""
+
+    __tablename__ = "asset_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    asset_id: uuid.UUID = Field(sa_column=Column(ForeignKey("asset.id", ondelete="CASCADE"), nullable=False, index=True))
+    changed_at: datetime = Field(default=None, sa_column=_timestamp(nullable=False, server_default=func.now()))
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=20)  # create / update / archive / restore
+    submission_id: uuid.UUID | None = None
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))

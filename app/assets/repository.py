@@ -1,0 +1,103 @@
+"""All SQL of the asset store. Reads are hand-written SQL (one statement per request); writes use the ORM."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import delete, text
+from sqlmodel import Session, select
+
+from app.assets.models import Asset, AssetCategory, AssetHistory, AssetSession, Organisation
+
+# The public shape of an asset, with its categories, schedule and organisation aggregated in SQL (no N+1).
+PUBLIC_COLUMNS = """
+    a.id, a.name, a.description, a.tags, a.address, a.postcode,
+    ST_Y(a.location::geometry) AS lat, ST_X(a.location::geometry) AS lon,
+    a.phone, a.email, a.website, a.free, a.cost_description, a.accessibility, a.languages,
+    a.min_age, a.max_age, a.audience, a.drop_in, a.opening_hours_text, a.status, a.source,
+    a.external_id, a.last_verified_at, a.created_at, a.updated_at,
+    ARRAY(
+        SELECT c.slug FROM asset_category ac JOIN category c ON c.id = ac.category_id
+        WHERE ac.asset_id = a.id ORDER BY c.position
+    ) AS categories,
+    (
+        SELECT json_agg(json_build_object(
+            'day', (ARRAY['mon','tue','wed','thu','fri','sat','sun'])[s.weekday + 1],
+            'opens', to_char(s.opens, 'HH24:MI'), 'closes', to_char(s.closes, 'HH24:MI'), 'note', s.note
+        ) ORDER BY s.weekday, s.opens)
+        FROM asset_session s WHERE s.asset_id = a.id
+    ) AS schedule,
+    (
+        SELECT json_build_object('name', o.name, 'website', o.website, 'email', o.email, 'phone', o.phone)
+        FROM organisation o WHERE o.id = a.organisation_id
+    ) AS organisation
+"""
+
+BBOX_FILTER = "a.location::geometry && ST_MakeEnvelope(:minlon, :minlat, :maxlon, :maxlat, 4326)"
+CATEGORY_FILTER = "EXISTS (SELECT 1 FROM asset_category f WHERE f.asset_id = a.id AND f.category_id = ANY(:category_ids))"
+TEXT_FILTER = "a.search_vector @@ websearch_to_tsquery('english', :q)"
+
+
+def get_public(session: Session, asset_id: uuid.UUID) -> dict[str, Any] | None:
+    row = session.execute(text(f"SELECT {PUBLIC_COLUMNS} FROM asset a WHERE a.id = :id"), {"id": asset_id}).mappings().first()
+    return dict(row) if row else None
+
+
+def list_published(
+    session: Session, filters: list[str], params: dict[str, Any], limit: int, offset: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Published assets matching every SQL condition in `filters`, by name; with the total count."""
+    where = " AND ".join(["a.status = 'published'", *filters])
+    sql = f"""
+        SELECT {PUBLIC_COLUMNS}, count(*) OVER () AS total
+        FROM asset a WHERE {where}
+        ORDER BY a.name, a.id LIMIT :limit OFFSET :offset
+    """
+    rows = [dict(r) for r in session.execute(text(sql), {**params, "limit": limit, "offset": offset}).mappings()]
+    if rows:
+        return rows[0]["total"], rows
+    if offset == 0:
+        return 0, []
+    total = session.execute(text(f"SELECT count(*) FROM asset a WHERE {where}"), params).scalar_one()
+    return total, []
+
+
+def get_row(session: Session, asset_id: uuid.UUID) -> Asset | None:
+    return session.get(Asset, asset_id, with_for_update=True)
+
+
+def find_by_source(session: Session, source: str, external_id: str) -> Asset | None:
+    return session.exec(select(Asset).where(Asset.source == source, Asset.external_id == external_id)).first()
+
+
+def get_or_create_organisation(session: Session, name: str, fields: dict[str, Any]) -> Organisation:
+    org = session.exec(select(Organisation).where(Organisation.name == name)).first()
+    if org is None:
+        org = Organisation(name=name)
+    for key, value in fields.items():
+        if value is not None:
+            setattr(org, key, value)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def replace_categories(session: Session, asset_id: uuid.UUID, category_ids: list[int]) -> None:
+    session.execute(delete(AssetCategory).where(AssetCategory.asset_id == asset_id))
+    session.add_all(AssetCategory(asset_id=asset_id, category_id=cid) for cid in category_ids)
+
+
+def replace_schedule(session: Session, asset_id: uuid.UUID, sessions: list[AssetSession]) -> None:
+    session.execute(delete(AssetSession).where(AssetSession.asset_id == asset_id))
+    for s in sessions:
+        s.asset_id = asset_id
+    session.add_all(sessions)
+
+
+def add_history(session: Session, entry: AssetHistory) -> None:
+    session.add(entry)
+
+
+def history(session: Session, asset_id: uuid.UUID) -> list[AssetHistory]:
+    return list(
+        session.exec(select(AssetHistory).where(AssetHistory.asset_id == asset_id).order_by(AssetHistory.changed_at, AssetHistory.id))
+    )

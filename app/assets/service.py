@@ -1,0 +1,166 @@
+"""Every change to an asset goes through here, so each one is validated and recorded in its history."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlmodel import Session
+
+from app.assets import repository
+from app.assets.models import Asset, AssetHistory, AssetSession, AssetStatus
+from app.assets.schemas import WEEKDAYS, AssetCreate, AssetPublic, AssetUpdate
+from app.categories.service import get_taxonomy
+from app.core.errors import Invalid, NotFound
+from app.geo.service import locate_postcode
+
+_PLAIN_FIELDS = (
+    "name", "description", "tags", "address", "phone", "email", "website", "free", "cost_description",
+    "accessibility", "languages", "min_age", "max_age", "audience", "drop_in", "opening_hours_text", "status",
+    "source", "external_id", "last_verified_at",
+)
+_LIST_FIELDS = {"tags", "accessibility", "languages"}
+_NOT_HISTORY = {"id", "created_at", "updated_at"}
+
+UpsertOutcome = Literal["created", "updated", "unchanged"]
+
+
+def public_asset(row: dict[str, Any]) -> AssetPublic:
+    return AssetPublic.model_validate(row)
+
+
+def get_asset(session: Session, asset_id: uuid.UUID, include_unpublished: bool = False) -> AssetPublic:
+    row = repository.get_public(session, asset_id)
+    if row is None or (row["status"] != AssetStatus.published and not include_unpublished):
+        raise NotFound(f"No published asset has the id {asset_id}.")
+    return public_asset(row)
+
+
+def create_asset(session: Session, data: AssetCreate, actor: str, submission_id: uuid.UUID | None = None) -> AssetPublic:
+    asset = Asset(name=data.name, location=None)
+    _apply(session, asset, data.model_dump(exclude_unset=False))
+    after = _snapshot(session, asset.id)
+    _record(session, asset.id, actor, "create", {k: [None, v] for k, v in after.items() if v not in (None, [], "")}, after, submission_id)
+    session.commit()
+    return get_asset(session, asset.id, include_unpublished=True)
+
+
+def update_asset(
+    session: Session,
+    asset_id: uuid.UUID,
+    data: AssetUpdate,
+    actor: str,
+    submission_id: uuid.UUID | None = None,
+    action: str = "update",
+) -> AssetPublic:
+    asset = _require_row(session, asset_id)
+    _change(session, asset, data.model_dump(exclude_unset=True), actor, action, submission_id)
+    session.commit()
+    return get_asset(session, asset_id, include_unpublished=True)
+
+
+def archive_asset(session: Session, asset_id: uuid.UUID, actor: str, submission_id: uuid.UUID | None = None) -> AssetPublic:
+    return update_asset(session, asset_id, AssetUpdate(status=AssetStatus.archived), actor, submission_id, action="archive")
+
+
+def upsert_by_source(session: Session, data: AssetCreate, actor: str) -> UpsertOutcome:
+    """Create or update the asset with this (source, external_id); commits nothing, so a caller can batch."""
+    if not data.source or not data.external_id:
+        raise Invalid("An imported asset needs a source and an external id.")
+    existing = repository.find_by_source(session, data.source, data.external_id)
+    if existing is None:
+        asset = Asset(name=data.name, location=None)
+        fields = data.model_dump(exclude_unset=True)
+        fields.setdefault("last_verified_at", datetime.now(UTC))
+        _apply(session, asset, fields)
+        after = _snapshot(session, asset.id)
+        _record(session, asset.id, actor, "create", {k: [None, v] for k, v in after.items() if v not in (None, [], "")}, after, None)
+        return "created"
+    return "updated" if _change(session, existing, data.model_dump(exclude_unset=True), actor, "update", None) else "unchanged"
+
+
+def _require_row(session: Session, asset_id: uuid.UUID) -> Asset:
+    asset = repository.get_row(session, asset_id)
+    if asset is None:
+        raise NotFound(f"No asset has the id {asset_id}.")
+    return asset
+
+
+def _change(
+    session: Session, asset: Asset, fields: dict[str, Any], actor: str, action: str, submission_id: uuid.UUID | None
+) -> bool:
+    """Applies the fields inside a savepoint; keeps and records them only if something really changed."""
+    before = _snapshot(session, asset.id)
+    savepoint = session.begin_nested()
+    _apply(session, asset, fields)
+    after = _snapshot(session, asset.id)
+    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if not changes:
+        savepoint.rollback()
+        session.refresh(asset)
+        return False
+    savepoint.commit()
+    _record(session, asset.id, actor, action, changes, after, submission_id)
+    return True
+
+
+def _apply(session: Session, asset: Asset, fields: dict[str, Any]) -> None:
+    for name in _PLAIN_FIELDS:
+        if name in fields:
+            value = fields[name]
+            setattr(asset, name, [] if value is None and name in _LIST_FIELDS else value)
+    if fields.get("lat") is not None:
+        asset.location = f"SRID=4326;POINT({fields['lon']} {fields['lat']})"
+        if "postcode" in fields:
+            asset.postcode = fields["postcode"]
+    elif fields.get("postcode"):
+        place = locate_postcode(session, fields["postcode"])
+        asset.location = f"SRID=4326;POINT({place.lon} {place.lat})"
+        asset.postcode = place.postcode
+    elif "postcode" in fields:
+        asset.postcode = None
+    if asset.location is None:
+        raise Invalid("The asset needs a place: give lat and lon, or a postcode.", "lat")
+    if asset.min_age is not None and asset.max_age is not None and asset.min_age > asset.max_age:
+        raise Invalid("min_age must not be more than max_age.", "min_age")
+    if "organisation" in fields:
+        org = fields["organisation"]
+        asset.organisation_id = (
+            repository.get_or_create_organisation(session, org["name"], {k: v for k, v in org.items() if k != "name"}).id
+            if org
+            else None
+        )
+    asset.updated_at = datetime.now(UTC)
+    session.add(asset)
+    session.flush()
+    if fields.get("categories") is not None:
+        repository.replace_categories(session, asset.id, [n.id for n in get_taxonomy(session).require(fields["categories"], "categories")])
+    if fields.get("schedule") is not None:
+        repository.replace_schedule(
+            session,
+            asset.id,
+            [
+                AssetSession(weekday=WEEKDAYS.index(s["day"]), opens=s["opens"], closes=s["closes"], note=s.get("note"))
+                for s in fields["schedule"]
+            ],
+        )
+    session.flush()
+
+
+def _snapshot(session: Session, asset_id: uuid.UUID) -> dict[str, Any]:
+    row = repository.get_public(session, asset_id)
+    return public_asset(row).model_dump(mode="json", exclude=_NOT_HISTORY) if row else {}
+
+
+def _record(
+    session: Session,
+    asset_id: uuid.UUID,
+    actor: str,
+    action: str,
+    changes: dict[str, Any],
+    snapshot: dict[str, Any],
+    submission_id: uuid.UUID | None,
+) -> None:
+    repository.add_history(
+        session,
+        AssetHistory(asset_id=asset_id, actor=actor, action=action, changes=changes, snapshot=snapshot, submission_id=submission_id),
+    )

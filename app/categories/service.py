@@ -1,0 +1,77 @@
+"""The taxonomy in memory. It changes only through migrations, so one load per process is enough."""
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from app.categories import repository
+from app.core.errors import Invalid
+
+
+@dataclass
+class CategoryNode:
+    id: int
+    slug: str
+    name: str
+    description: str
+    path: str
+    parent_slug: str | None
+    children: list["CategoryNode"] = field(default_factory=list)
+
+
+class Taxonomy:
+    def __init__(self, nodes: list[CategoryNode]):
+        self.by_slug = {n.slug: n for n in nodes}
+        self.by_id = {n.id: n for n in nodes}
+        for node in nodes:
+            if node.parent_slug:
+                self.by_slug[node.parent_slug].children.append(node)
+        self.roots = [n for n in nodes if n.parent_slug is None]
+
+    def require(self, slugs: list[str], field: str = "category") -> list[CategoryNode]:
+        """The nodes for these slugs; Invalid naming every unknown one."""
+        unknown = [s for s in slugs if s not in self.by_slug]
+        if unknown:
+            raise Invalid(
+                f"Unknown category {', '.join(repr(s) for s in unknown)}. "
+                "See /api/v1/categories for the list of category slugs.",
+                field,
+            )
+        return [self.by_slug[s] for s in slugs]
+
+    def subtree_ids(self, slugs: list[str]) -> list[int]:
+        """Ids of these categories and everything below them."""
+        ids: list[int] = []
+        stack = list(self.require(slugs))
+        while stack:
+            node = stack.pop()
+            ids.append(node.id)
+            stack.extend(node.children)
+        return sorted(set(ids))
+
+    def root_of(self, slug: str) -> CategoryNode:
+        return self.by_slug[self.by_slug[slug].path.split("/")[0]]
+
+
+_cache: Taxonomy | None = None
+
+
+def get_taxonomy(session: Session) -> Taxonomy:
+    global _cache
+    if _cache is None:
+        rows = repository.all_categories(session)
+        by_id = {c.id: c for c in rows}
+        _cache = Taxonomy(
+            [
+                CategoryNode(
+                    id=c.id,
+                    slug=c.slug,
+                    name=c.name,
+                    description=c.description,
+                    path=c.path,
+                    parent_slug=by_id[c.parent_id].slug if c.parent_id else None,
+                )
+                for c in rows
+            ]
+        )
+    return _cache

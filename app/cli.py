@@ -1,0 +1,94 @@
+"""The `assetmap` command: serve, migrate, load data, manage keys."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from app.accounts.models import Role
+from app.core.config import get_settings
+
+app = typer.Typer(help="Community Asset Map: serve the map and manage its data.", no_args_is_help=True)
+import_app = typer.Typer(help="Import data files.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+console = Console(stderr=True)
+
+
+def progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False
+    )
+
+
+@app.command("init-db")
+def init_db() -> None:
+    """Create the database (if missing) with the PostGIS and pg_trgm extensions."""
+    from app.core.provision import create_database
+
+    created = create_database(get_settings().database_url)
+    console.print("Database created." if created else "Database already exists.")
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (alembic upgrade head)."""
+    from app.core.provision import migrate as run_migrations
+
+    run_migrations(get_settings().database_url)
+    console.print("Schema is up to date.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes")] = None,
+) -> None:
+    """Serve the map and API (uvicorn)."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        log_level=settings.log_level,
+        proxy_headers=True,
+    )
+
+
+@app.command("create-api-key")
+def create_api_key(
+    role: Annotated[Role, typer.Option(help="What the key may do")],
+    name: Annotated[str, typer.Option(help="Who or what the key is for")],
+) -> None:
+    """Create an API key. The key is printed once, as the last line; only its hash is stored."""
+    from sqlmodel import Session
+
+    from app.accounts.service import create_api_key as create
+    from app.core.db import get_engine
+
+    with Session(get_engine()) as session:
+        key, plain = create(session, name, role)
+    console.print(f"Created {role.value} key {key.id} ({name}). Keep it safe: it cannot be shown again.")
+    typer.echo(plain)
+
+
+@import_app.command("postcodes")
+def import_postcodes(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV (or .csv.gz) with postcode,lat,long")],
+    outcodes: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Outcode centroids CSV")] = None,
+) -> None:
+    """Load a postcode file (replaces the postcode table) and, optionally, outcode centroids."""
+    from app.imports.postcodes import load_postcodes, load_outcodes
+    from app.core.db import get_engine
+
+    with progress() as bar, get_engine().begin() as conn:
+        task = bar.add_task(f"Postcodes from {file.name}", total=None)
+        count = load_postcodes(conn, file, lambda n: bar.advance(task, n))
+        outcode_count = load_outcodes(conn, outcodes) if outcodes else 0
+    console.print(f"Loaded {count:,} postcodes" + (f" and {outcode_count:,} outcodes." if outcodes else "."))
+

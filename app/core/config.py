@@ -1,0 +1,38 @@
+"""Settings, read from the environment (and an optional `.env` file) by pydantic-settings."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+ATTRIBUTION = (
+    "Contains OS data © Crown copyright and database right; "
+    "Contains National Statistics data © Crown copyright and database right; "
+    "© OpenStreetMap contributors (ODbL)"
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/assetmap"
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    db_statement_timeout_ms: int = 5000
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+
+    max_body_bytes: int = 1_000_000
+    shared_data_dir: Path = SHARED_DATA
+    attribution: str = ATTRIBUTION
+    log_level: str = "info"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

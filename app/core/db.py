@@ -1,0 +1,29 @@
+"""The database engine and sessions. One engine per process, created lazily from settings."""
+
+from collections.abc import Iterator
+from functools import lru_cache
+
+from sqlalchemy import Engine
+from sqlmodel import Session, create_engine
+
+from app.core.config import get_settings
+
+
+@lru_cache
+def get_engine() -> Engine:
+    settings = get_settings()
+    return create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=True,
+        connect_args={
+            "connect_timeout": 5,
+            "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
+        },
+    )
+
+
+def get_session() -> Iterator[Session]:
+    with Session(get_engine()) as session:
+        yield session

@@ -1,0 +1,42 @@
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.core.config import get_settings
+from app.core.db import get_engine
+
+router = APIRouter(tags=["service"])
+
+
+@router.get(
+    "/healthz",
+    summary="Is the service and its database up?",
+    responses={
+        200: {"content": {"application/json": {"example": {"status": "ok", "database": "ok", "postgis": "3.3 USE_GEOS=1 USE_PROJ=1 USE_STATS=1"}}}},
+        503: {"description": "The database cannot be reached"},
+    },
+)
+def healthz() -> JSONResponse:
+    try:
+        with get_engine().connect() as conn:
+            version = conn.execute(text("SELECT postgis_version()")).scalar_one()
+    except SQLAlchemyError:
+        return JSONResponse(
+            {"status": "unavailable", "database": "unreachable", "detail": "The database cannot be reached; try again shortly."},
+            status_code=503,
+        )
+    return JSONResponse({"status": "ok", "database": "ok", "postgis": version})
+
+
+@router.get("/api/v1/meta", summary="About this data: attribution and licences")
+def meta() -> dict[str, object]:
+    return {
+        "name": "Community Asset Map",
+        "api_version": "v1",
+        "attribution": get_settings().attribution,
+        "licences": {
+            "libraries, postcodes, boundaries, GP practices": "Open Government Licence v3.0",
+            "OpenStreetMap data": "Open Database Licence (ODbL) 1.0",
+        },
+    }

@@ -1,0 +1,36 @@
+"""Checks for text people type: no control characters, and links that are only http(s)."""
+
+import re
+from urllib.parse import urlsplit
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def clean_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if _CONTROL.search(value):
+        raise ValueError("contains control characters")
+    return value.strip()
+
+
+def clean_url(value: str | None) -> str | None:
+    value = clean_text(value)
+    if not value:
+        return None
+    if "://" not in value and "." in value and not value.lower().startswith(("javascript:", "data:", "vbscript:")):
+        value = "https://" + value
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be a web address starting with http:// or https://")
+    return value
+
+
+def clean_email(value: str | None) -> str | None:
+    value = clean_text(value)
+    if not value:
+        return None
+    if not _EMAIL.match(value):
+        raise ValueError("is not an email address")
+    return value

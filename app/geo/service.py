@@ -1,0 +1,33 @@
+"""Turning what a person typed as a postcode into a point on the map."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from app.core.errors import Invalid, NotFound
+from app.geo import repository
+from app.geo.postcodes import parse_postcode
+
+
+@dataclass(frozen=True)
+class Place:
+    postcode: str  # display form: "M1 1AE", or an outcode such as "M1"
+    lat: float
+    lon: float
+    precision: str  # "postcode" or "outcode"
+
+
+def locate_postcode(session: Session, text: str, field: str = "postcode") -> Place:
+    """Raises Invalid (422) for text that is not a postcode, NotFound (404) for one we do not know."""
+    parsed = parse_postcode(text)
+    if parsed is None:
+        raise Invalid(f"'{text.strip()[:20]}' is not a UK postcode: expected something like 'M1 1AE' or 'M1'.", field)
+    if parsed.is_outcode:
+        outcode = repository.get_outcode(session, parsed.key)
+        if outcode is None:
+            raise NotFound(f"We do not know the postcode area '{parsed.display}'.", field)
+        return Place(parsed.display, outcode.lat, outcode.lon, "outcode")
+    row = repository.get_postcode(session, parsed.key)
+    if row is None:
+        raise NotFound(f"We do not know the postcode '{parsed.display}'. Check it, or try just the first half.", field)
+    return Place(row.postcode, row.lat, row.lon, "postcode")

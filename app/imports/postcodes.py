@@ -1,0 +1,82 @@
+"""Loading postcode and outcode files with COPY: the whole UK (2.7M rows) in well under two minutes."""
+
+import csv
+import gzip
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from sqlalchemy import Connection, text
+
+from app.core.errors import Invalid
+
+ProgressFn = Callable[[int], None]
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    raw = gzip.open(path, "rt", encoding="utf-8", newline="") if path.suffix == ".gz" else open(path, encoding="utf-8", newline="")
+    return raw  # type: ignore[return-value]
+
+
+def _check_header(header: list[str], wanted: set[str], path: Path) -> None:
+    missing = wanted - set(header)
+    if missing:
+        raise Invalid(f"{path.name} is missing the column(s) {', '.join(sorted(missing))}; found {', '.join(header)}.")
+
+
+def _chunks(path: Path, columns: tuple[str, ...], on_progress: ProgressFn | None) -> Iterator[bytes]:
+    with _open_text(path) as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        _check_header(header, set(columns), path)
+        index = [header.index(c) for c in columns]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        count = 0
+        for row in reader:
+            writer.writerow([row[i] if i < len(row) else "" for i in index])
+            count += 1
+            if count % 50_000 == 0:
+                yield buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
+                if on_progress:
+                    on_progress(50_000)
+        yield buffer.getvalue().encode()
+        if on_progress:
+            on_progress(count % 50_000)
+
+
+def load_postcodes(conn: Connection, path: Path, on_progress: ProgressFn | None = None) -> int:
+    """Replaces the postcode table with the file's rows that have coordinates. Returns the row count."""
+    conn.execute(text("CREATE TEMP TABLE postcode_in (postcode text, lat text, long text) ON COMMIT DROP"))
+    with conn.connection.cursor() as cur, cur.copy("COPY postcode_in FROM STDIN WITH (FORMAT csv)") as copy:
+        for chunk in _chunks(path, ("postcode", "lat", "long"), on_progress):
+            copy.write(chunk)
+    conn.execute(text("TRUNCATE postcode"))
+    return conn.execute(
+        text(
+            """
+            INSERT INTO postcode (key, postcode, lat, lon)
+            SELECT DISTINCT ON (key) key, left(key, length(key) - 3) || ' ' || right(key, 3), lat::float, long::float
+            FROM (SELECT upper(replace(postcode, ' ', '')) AS key, lat, long FROM postcode_in
+                  WHERE lat <> '' AND long <> '' AND length(replace(postcode, ' ', '')) BETWEEN 5 AND 7) s
+            ORDER BY key
+            """
+        )
+    ).rowcount
+
+
+def load_outcodes(conn: Connection, path: Path) -> int:
+    conn.execute(text("CREATE TEMP TABLE outcode_in (outcode text, latitude text, longitude text, n_postcodes text) ON COMMIT DROP"))
+    with conn.connection.cursor() as cur, cur.copy("COPY outcode_in FROM STDIN WITH (FORMAT csv)") as copy:
+        for chunk in _chunks(path, ("outcode", "latitude", "longitude", "n_postcodes"), None):
+            copy.write(chunk)
+    conn.execute(text("TRUNCATE outcode"))
+    return conn.execute(
+        text(
+            "INSERT INTO outcode (outcode, lat, lon, n_postcodes) "
+            "SELECT upper(outcode), latitude::float, longitude::float, coalesce(nullif(n_postcodes, '')::int, 0) "
+            "FROM outcode_in WHERE latitude <> '' AND longitude <> ''"
+        )
+    ).rowcount

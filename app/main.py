@@ -1,0 +1,35 @@
+"""The application: routers, middleware, static files and error handlers."""
+
+import logging
+
+from fastapi import FastAPI
+
+from app.assets.routes import router as assets_router
+from app.categories.routes import router as categories_router
+from app.core.config import get_settings
+from app.core.errors import BodySizeLimit, install_error_handlers
+from app.core.health import router as health_router
+from app.geo.routes import router as postcodes_router
+from app.search.routes import router as search_router
+
+DESCRIPTION = """
+Community Asset Map: a community's strengths — choirs, barbers, libraries, peer support groups, cafes, food banks,
+gardens, lunch clubs — so that link workers, residents and councils can find and use them.
+
+Reading is open. Changing assets needs an admin key in the `X-API-Key` header. Errors answer
+`{"detail": "...", "errors": [{"field": "...", "message": "..."}]}`.
+"""
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = FastAPI(title="Community Asset Map", version="0.1.0", description=DESCRIPTION)
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    for router in (health_router, postcodes_router, categories_router, search_router, assets_router):
+        app.include_router(router)
+    return app
+
+
+app = create_app()

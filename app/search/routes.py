@@ -1,0 +1,42 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from app.core.deps import SessionDep
+from app.core.paging import next_url
+from app.geo.service import locate_postcode
+from app.search import repository
+from app.search.filters import nearby_filters
+from app.search.schemas import NearbyItem, NearbyQuery, NearbyResponse, Origin
+
+router = APIRouter(prefix="/api/v1/assets", tags=["search"])
+
+
+@router.get(
+    "/nearby",
+    response_model=NearbyResponse,
+    summary="What is near here?",
+    description=(
+        "Published assets within `radius_m` of a point (`lat`+`lon`) or a `postcode`, nearest first, with the geodesic "
+        "distance in metres. Filters combine with AND; several `category` values match any of them (and their "
+        "sub-categories); several `accessibility` values must all be present. Example: "
+        "`/api/v1/assets/nearby?postcode=M1 1AE&radius_m=1609&category=social-connection&free=true&day=tue&accessibility=step_free`"
+    ),
+    responses={404: {"description": "Unknown postcode"}, 422: {"description": "Invalid parameters"}},
+)
+def nearby(request: Request, session: SessionDep, query: Annotated[NearbyQuery, Query()]) -> NearbyResponse:
+    if query.postcode:
+        place = locate_postcode(session, query.postcode)
+        origin = Origin(lat=place.lat, lon=place.lon, postcode=place.postcode)
+    else:
+        origin = Origin(lat=query.lat, lon=query.lon, postcode=None)  # type: ignore[arg-type]
+    filters, params = nearby_filters(session, query)
+    params.update(lat=origin.lat, lon=origin.lon, radius=query.radius_m)
+    total, rows = repository.nearby(session, filters, params, query.limit, query.offset)
+    return NearbyResponse(
+        origin=origin,
+        radius_m=query.radius_m,
+        total=total,
+        items=[NearbyItem.model_validate(r) for r in rows],
+        next=next_url(request, query.offset, query.limit, total),
+    )

@@ -1,0 +1,69 @@
+"""The nearby search's query and response."""
+
+import re
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.assets.schemas import Accessibility, AssetPublic, Weekday
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class NearbyQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lat: float | None = Field(None, ge=-90, le=90, description="Latitude of the search centre (with lon)", examples=[51.4816])
+    lon: float | None = Field(None, ge=-180, le=180, description="Longitude of the search centre (with lat)", examples=[-3.1791])
+    postcode: str | None = Field(None, max_length=10, description="Search around this postcode or outcode instead of lat/lon", examples=["M1 1AE"])
+    radius_m: int = Field(1609, ge=1, le=50_000, description="Search radius in metres (default one mile)")
+    category: list[str] = Field([], description="Category slug, repeatable; matches its sub-categories too", examples=[["social-connection"]])
+    q: str | None = Field(None, max_length=200, description="Words to find in the name, description or tags", examples=["choir"])
+    free: bool | None = Field(None, description="Only free (true) or only paid (false) places")
+    day: Weekday | None = Field(None, description="Only places that meet on this day")
+    time: str | None = Field(None, description="With day: only places open at this time, HH:MM", examples=["10:30"])
+    accessibility: list[Accessibility] = Field([], description="Accessibility features; all must be present")
+    age: int | None = Field(None, ge=0, le=120, description="Only places whose age range includes this age")
+    drop_in: bool | None = Field(None, description="Only places you can drop in to without a referral")
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=10_000)
+
+    @field_validator("time")
+    @classmethod
+    def _hhmm(cls, value: str | None) -> str | None:
+        if value is not None and not _HHMM.match(value):
+            raise ValueError(f"must be a time as HH:MM on the 24-hour clock, such as 09:30 (got {value!r})")
+        return value
+
+    @model_validator(mode="after")
+    def _one_centre(self) -> "NearbyQuery":
+        has_point = self.lat is not None or self.lon is not None
+        if has_point and (self.lat is None or self.lon is None):
+            raise ValueError("give both lat and lon")
+        if has_point == bool(self.postcode):
+            raise ValueError("give either lat and lon, or a postcode (exactly one of them)")
+        if self.time and not self.day:
+            raise ValueError("time needs a day as well, such as day=tue&time=10:30")
+        return self
+
+    @property
+    def at(self) -> dt.time | None:
+        return dt.time.fromisoformat(self.time) if self.time else None
+
+
+class Origin(BaseModel):
+    lat: float
+    lon: float
+    postcode: str | None
+
+
+class NearbyItem(AssetPublic):
+    distance_m: float = Field(description="Geodesic (WGS84 ellipsoid) distance from the origin, in metres")
+
+
+class NearbyResponse(BaseModel):
+    origin: Origin
+    radius_m: int
+    total: int
+    items: list[NearbyItem]
+    next: str | None

@@ -1,0 +1,91 @@
+"""Test set-up: one fresh PostGIS database per run, migrated with Alembic and dropped at the end.
+
+The database is created on the server named by TEST_DATABASE_URL or DATABASE_URL (the name is replaced by a random
+one), so nothing made by hand is needed and nothing is left behind.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+_server = os.environ.get("TEST_DATABASE_URL") or os.environ.get(
+    "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/assetmap"
+)
+TEST_DATABASE_URL = make_url(_server).set(database=f"assetmap_test_{uuid.uuid4().hex[:10]}").render_as_string(hide_password=False)
+os.environ["DATABASE_URL"] = TEST_DATABASE_URL  # before any app module reads the settings
+
+import pytest  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from app.core.config import SHARED_DATA  # noqa: E402
+from app.core.db import get_engine  # noqa: E402
+from app.core.provision import create_database, drop_database, migrate  # noqa: E402
+
+POSTCODES_FILE = SHARED_DATA / "postcodes" / "units_M_nspl_may2025.csv"
+OUTCODES_FILE = SHARED_DATA / "postcodes" / "outcode_centroids_derived.csv"
+DATA_TABLES = "asset, organisation, asset_history, api_key, import_run"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database() -> Iterator[str]:
+    from app.imports.postcodes import load_outcodes, load_postcodes
+
+    create_database(TEST_DATABASE_URL)
+    try:
+        migrate(TEST_DATABASE_URL)
+        with get_engine().begin() as conn:
+            load_postcodes(conn, POSTCODES_FILE)
+            load_outcodes(conn, OUTCODES_FILE)
+        yield TEST_DATABASE_URL
+    finally:
+        get_engine().dispose()
+        drop_database(TEST_DATABASE_URL)
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(database: str) -> None:
+    """Each test starts with no assets, keys or import runs (postcodes and the taxonomy stay)."""
+    with get_engine().begin() as conn:
+        conn.execute(text(f"TRUNCATE {DATA_TABLES} CASCADE"))
+
+
+@pytest.fixture
+def session() -> Iterator[Session]:
+    with Session(get_engine()) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def app():  # noqa: ANN201
+    from app.main import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # noqa: ANN001
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def admin_key(session: Session) -> str:
+    from app.accounts.models import Role
+    from app.accounts.service import create_api_key
+
+    return create_api_key(session, "tests", Role.admin)[1]
+
+
+@pytest.fixture
+def admin_headers(admin_key: str) -> dict[str, str]:
+    return {"X-API-Key": admin_key}
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    return SHARED_DATA
