@@ -3,10 +3,11 @@
 import logging
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from app.assets.routes import router as assets_router
 from app.categories.routes import router as categories_router
-from app.core.config import get_settings
+from app.core.config import PROJECT_ROOT, get_settings
 from app.core.errors import BodySizeLimit, install_error_handlers
 from app.core.health import router as health_router
 from app.geo.routes import router as postcodes_router
@@ -27,6 +28,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="Community Asset Map", version="0.1.0", description=DESCRIPTION)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
     for router in (health_router, postcodes_router, categories_router, search_router, assets_router):
         app.include_router(router)
     return app

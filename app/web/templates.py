@@ -1,0 +1,9 @@
+"""Jinja templates for server-rendered pages. Autoescaping is on for every .html template."""
+
+from fastapi.templating import Jinja2Templates
+
+from app.core.config import PROJECT_ROOT, get_settings
+
+templates = Jinja2Templates(directory=PROJECT_ROOT / "app" / "templates")
+templates.env.globals["site_name"] = "Community Asset Map"
+templates.env.globals["attribution"] = get_settings().attribution
