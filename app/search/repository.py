@@ -14,37 +14,43 @@ from sqlmodel import Session
 from app.assets.repository import PUBLIC_COLUMNS
 
 
-def nearby(
-    session: Session, filters: list[str], params: dict[str, Any], limit: int, offset: int
-) -> tuple[int, list[dict[str, Any]]]:
-    where = " AND ".join(["a.status = 'published'", "ST_DWithin(a.location, o.pt, :radius)", *filters])
-    sql = f"""
-        WITH origin AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography AS pt),
-        candidates AS (
-            SELECT ST_Distance(a.location, o.pt) AS d
-            FROM asset a, origin o WHERE {where}
-            ORDER BY a.location <-> o.pt LIMIT :window
+# The origin is written inline (not joined from a CTE): only a constant-like expression lets `<->` use the index.
+ORIGIN = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
+
+
+def _where(filters: list[str]) -> str:
+    return " AND ".join(["a.status = 'published'", f"ST_DWithin(a.location, {ORIGIN}, :radius)", *filters])
+
+
+def nearby_statement(filters: list[str]) -> str:
+    """The page query. Parameters: lat, lon, radius, window (= limit + offset), limit, offset, and the filters' own."""
+    where = _where(filters)
+    return f"""
+        WITH candidates AS (
+            SELECT ST_Distance(a.location, {ORIGIN}) AS d
+            FROM asset a WHERE {where}
+            ORDER BY a.location <-> {ORIGIN} LIMIT :window
         ),
         reach AS (SELECT max(d) + 0.01 AS r FROM candidates),
         page AS (
-            SELECT a.id, ST_Distance(a.location, o.pt) AS distance_m
-            FROM asset a, origin o, reach
-            WHERE {where} AND ST_DWithin(a.location, o.pt, reach.r)
+            SELECT a.id, ST_Distance(a.location, {ORIGIN}) AS distance_m
+            FROM asset a, reach
+            WHERE {where} AND ST_DWithin(a.location, {ORIGIN}, reach.r)
             ORDER BY distance_m, a.id LIMIT :limit OFFSET :offset
         )
-        SELECT {PUBLIC_COLUMNS}, p.distance_m,
-               (SELECT count(*) FROM asset a, origin o WHERE {where}) AS total
+        SELECT {PUBLIC_COLUMNS}, p.distance_m, (SELECT count(*) FROM asset a WHERE {where}) AS total
         FROM page p JOIN asset a ON a.id = p.id
         ORDER BY p.distance_m, p.id
     """
+
+
+def nearby(
+    session: Session, filters: list[str], params: dict[str, Any], limit: int, offset: int
+) -> tuple[int, list[dict[str, Any]]]:
     bound = {**params, "limit": limit, "offset": offset, "window": limit + offset}
-    rows = [dict(r) for r in session.execute(text(sql), bound).mappings()]
+    rows = [dict(r) for r in session.execute(text(nearby_statement(filters)), bound).mappings()]
     if rows:
         return rows[0]["total"], rows
     if offset == 0:
         return 0, []
-    count_sql = f"""
-        WITH origin AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography AS pt)
-        SELECT count(*) FROM asset a, origin o WHERE {where}
-    """
-    return session.execute(text(count_sql), params).scalar_one(), []
+    return session.execute(text(f"SELECT count(*) FROM asset a WHERE {_where(filters)}"), params).scalar_one(), []

@@ -15,7 +15,7 @@ class NearbyQuery(BaseModel):
 
     lat: float | None = Field(None, ge=-90, le=90, description="Latitude of the search centre (with lon)", examples=[51.4816])
     lon: float | None = Field(None, ge=-180, le=180, description="Longitude of the search centre (with lat)", examples=[-3.1791])
-    postcode: str | None = Field(None, max_length=10, description="Search around this postcode or outcode instead of lat/lon", examples=["M1 1AE"])
+    postcode: str | None = Field(None, max_length=40, description="Search around this postcode or outcode instead of lat/lon", examples=["M1 1AE"])
     radius_m: int = Field(1609, ge=1, le=50_000, description="Search radius in metres (default one mile)")
     category: list[str] = Field([], description="Category slug, repeatable; matches its sub-categories too", examples=[["social-connection"]])
     q: str | None = Field(None, max_length=200, description="Words to find in the name, description or tags", examples=["choir"])

@@ -1,0 +1,227 @@
+"""The link worker's search: ordering, distances, radius, filters, pagination and bad input."""
+
+import random
+
+import pytest
+from pyproj import Geod
+
+from tests.factories import make_asset
+
+GEOD = Geod(ellps="WGS84")
+ORIGIN = (53.48348, -2.23118)  # M1 1AE
+
+
+def geodesic_m(lat: float, lon: float) -> float:
+    return GEOD.inv(ORIGIN[1], ORIGIN[0], lon, lat)[2]
+
+
+def point_at(distance_m: float, bearing: float) -> tuple[float, float]:
+    lon, lat, _ = GEOD.fwd(ORIGIN[1], ORIGIN[0], bearing, distance_m)
+    return lat, lon
+
+
+def nearby(client, **params):
+    params.setdefault("lat", ORIGIN[0])
+    params.setdefault("lon", ORIGIN[1])
+    params = {k: v for k, v in params.items() if v is not None}
+    response = client.get("/api/v1/assets/nearby", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_results_are_nearest_first_with_geodesic_distances(client, session):
+    rng = random.Random(7)
+    for i in range(40):
+        lat, lon = point_at(rng.uniform(10, 4000), rng.uniform(0, 360))
+        make_asset(session, name=f"Place {i}", lat=lat, lon=lon)
+    body = nearby(client, radius_m=5000, limit=100)
+    assert body["total"] == 40
+    items = body["items"]
+    expected = sorted(items, key=lambda item: geodesic_m(item["lat"], item["lon"]))
+    assert [i["id"] for i in items] == [i["id"] for i in expected]
+    for item in items:
+        assert item["distance_m"] == pytest.approx(geodesic_m(item["lat"], item["lon"]), abs=0.05)
+
+
+def test_ordering_is_exact_where_sphere_and_ellipsoid_disagree(client, session):
+    # North-south and east-west distances of nearly the same length rank differently on a sphere and on WGS84.
+    north = point_at(1000.0, 0)
+    east = point_at(1002.0, 90)
+    make_asset(session, name="North", lat=north[0], lon=north[1])
+    make_asset(session, name="East", lat=east[0], lon=east[1])
+    names = [i["name"] for i in nearby(client, radius_m=2000)["items"]]
+    assert names == ["North", "East"]
+
+
+def test_radius_edge(client, session):
+    inside = point_at(999.0, 45)
+    outside = point_at(1001.0, 225)
+    make_asset(session, name="Inside", lat=inside[0], lon=inside[1])
+    make_asset(session, name="Outside", lat=outside[0], lon=outside[1])
+    body = nearby(client, radius_m=1000)
+    assert [i["name"] for i in body["items"]] == ["Inside"]
+    assert body["total"] == 1 and body["radius_m"] == 1000
+
+
+def test_default_radius_is_one_mile(client, session):
+    make_asset(session, name="Within a mile", lat=point_at(1600, 0)[0], lon=point_at(1600, 0)[1])
+    make_asset(session, name="Beyond a mile", lat=point_at(1620, 0)[0], lon=point_at(1620, 0)[1])
+    body = nearby(client)
+    assert body["radius_m"] == 1609
+    assert [i["name"] for i in body["items"]] == ["Within a mile"]
+
+
+def test_search_by_postcode_reports_the_origin(client, session):
+    make_asset(session, name="Next door", lat=53.4835, lon=-2.2312)
+    body = nearby(client, lat=None, lon=None, postcode="m11ae")
+    assert body["origin"] == {"lat": ORIGIN[0], "lon": ORIGIN[1], "postcode": "M1 1AE"}
+    assert body["items"][0]["name"] == "Next door"
+    assert body["items"][0]["distance_m"] < 20
+
+
+def test_outcode_search_uses_the_centroid(client, session):
+    make_asset(session, name="Central")
+    body = nearby(client, lat=None, lon=None, postcode="M1", radius_m=5000)
+    assert body["origin"]["postcode"] == "M1"
+    assert body["total"] == 1
+
+
+def test_only_published_assets_are_found(client, session):
+    make_asset(session, name="Live")
+    make_asset(session, name="Waiting", status="pending")
+    make_asset(session, name="Gone", status="archived")
+    assert [i["name"] for i in nearby(client)["items"]] == ["Live"]
+
+
+def test_pages_have_no_gaps_or_duplicates(client, session):
+    rng = random.Random(11)
+    for i in range(23):
+        lat, lon = point_at(rng.uniform(0, 1500), rng.uniform(0, 360))
+        make_asset(session, name=f"P{i}", lat=lat, lon=lon)
+    everything = nearby(client, limit=100)["items"]
+    seen: list[str] = []
+    url = "/api/v1/assets/nearby"
+    params: dict | None = {"lat": ORIGIN[0], "lon": ORIGIN[1], "limit": 5}
+    pages = 0
+    while url:
+        body = client.get(url, params=params).json()
+        seen += [i["id"] for i in body["items"]]
+        assert body["total"] == 23
+        url, params = body["next"], None
+        pages += 1
+    assert pages == 5
+    assert seen == [i["id"] for i in everything]
+
+
+def test_offset_past_the_end_is_empty_but_counts(client, session):
+    make_asset(session)
+    body = nearby(client, offset=50)
+    assert body == {**body, "items": [], "total": 1, "next": None}
+
+
+class TestFilters:
+    def test_category_includes_sub_categories(self, client, session):
+        make_asset(session, name="Choir", categories=["choirs-music"])
+        make_asset(session, name="Food bank", categories=["food-banks"])
+        assert [i["name"] for i in nearby(client, category="arts-culture")["items"]] == ["Choir"]
+        assert [i["name"] for i in nearby(client, category="choirs-music")["items"]] == ["Choir"]
+        both = nearby(client, category=["choirs-music", "food"])
+        assert {i["name"] for i in both["items"]} == {"Choir", "Food bank"}
+
+    def test_text_search_over_name_description_and_tags(self, client, session):
+        make_asset(session, name="Tuesday Singers", description="A friendly choir")
+        make_asset(session, name="Knit and natter", tags=["knitting", "crochet"])
+        make_asset(session, name="Men's shed", description="Woodwork and a brew")
+        assert [i["name"] for i in nearby(client, q="choir")["items"]] == ["Tuesday Singers"]
+        assert [i["name"] for i in nearby(client, q="crochet")["items"]] == ["Knit and natter"]
+        assert [i["name"] for i in nearby(client, q="singer")["items"]] == ["Tuesday Singers"]
+
+    def test_free(self, client, session):
+        make_asset(session, name="Free", free=True)
+        make_asset(session, name="Paid", free=False, cost_description="£3")
+        make_asset(session, name="Unknown")
+        assert [i["name"] for i in nearby(client, free="true")["items"]] == ["Free"]
+        assert [i["name"] for i in nearby(client, free="false")["items"]] == ["Paid"]
+
+    def test_drop_in(self, client, session):
+        make_asset(session, name="Walk in", drop_in=True)
+        make_asset(session, name="Referral", drop_in=False)
+        assert [i["name"] for i in nearby(client, drop_in="true")["items"]] == ["Walk in"]
+
+    def test_day_and_time(self, client, session):
+        make_asset(session, name="Tuesday morning", schedule=[{"day": "tue", "opens": "10:00", "closes": "12:00"}])
+        make_asset(session, name="Tuesday evening", schedule=[{"day": "tue", "opens": "18:00", "closes": "20:00"}])
+        make_asset(session, name="Friday", schedule=[{"day": "fri", "opens": "09:00", "closes": "17:00"}])
+        assert {i["name"] for i in nearby(client, day="tue")["items"]} == {"Tuesday morning", "Tuesday evening"}
+        assert [i["name"] for i in nearby(client, day="tue", time="10:00")["items"]] == ["Tuesday morning"]
+        assert [i["name"] for i in nearby(client, day="tue", time="11:59")["items"]] == ["Tuesday morning"]
+        assert nearby(client, day="tue", time="12:00")["items"] == []
+        assert nearby(client, day="mon")["items"] == []
+
+    def test_accessibility_needs_every_feature(self, client, session):
+        make_asset(session, name="Both", accessibility=["step_free", "hearing_loop"])
+        make_asset(session, name="Step free", accessibility=["step_free"])
+        assert {i["name"] for i in nearby(client, accessibility="step_free")["items"]} == {"Both", "Step free"}
+        assert [i["name"] for i in nearby(client, accessibility=["step_free", "hearing_loop"])["items"]] == ["Both"]
+
+    def test_age(self, client, session):
+        make_asset(session, name="Over 60s", min_age=60)
+        make_asset(session, name="Youth", min_age=11, max_age=18)
+        make_asset(session, name="Everyone")
+        assert {i["name"] for i in nearby(client, age=70)["items"]} == {"Over 60s", "Everyone"}
+        assert {i["name"] for i in nearby(client, age=18)["items"]} == {"Youth", "Everyone"}
+        assert {i["name"] for i in nearby(client, age=19)["items"]} == {"Everyone"}
+
+    def test_filters_combine(self, client, session):
+        make_asset(session, name="Match", categories=["lunch-clubs"], free=True, min_age=60, accessibility=["step_free"],
+                   schedule=[{"day": "tue", "opens": "12:00", "closes": "14:00"}])
+        make_asset(session, name="Not free", categories=["lunch-clubs"], free=False, accessibility=["step_free"],
+                   schedule=[{"day": "tue", "opens": "12:00", "closes": "14:00"}])
+        make_asset(session, name="Wrong day", categories=["lunch-clubs"], free=True, accessibility=["step_free"],
+                   schedule=[{"day": "wed", "opens": "12:00", "closes": "14:00"}])
+        body = nearby(client, category="social-connection", free="true", day="tue", age=75, accessibility="step_free")
+        assert [i["name"] for i in body["items"]] == ["Match"]
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "words"),
+    [
+        ({"lat": 91, "lon": 0}, 422, "lat must be at most 90"),
+        ({"lat": -90.5, "lon": 0}, 422, "lat must be at least -90"),
+        ({"lat": 53, "lon": 181}, 422, "lon must be at most 180"),
+        ({"lat": "north", "lon": 0}, 422, "lat"),
+        ({"lat": 53}, 422, "give both lat and lon"),
+        ({}, 422, "exactly one"),
+        ({"lat": 53, "lon": -2, "postcode": "M1 1AE"}, 422, "exactly one"),
+        ({"postcode": "not a postcode"}, 422, "not a UK postcode"),
+        ({"postcode": "ZZ9 9ZZ"}, 404, "do not know the postcode"),
+        ({"lat": 53, "lon": -2, "radius_m": 0}, 422, "radius_m must be at least 1"),
+        ({"lat": 53, "lon": -2, "radius_m": 50001}, 422, "radius_m must be at most 50000"),
+        ({"lat": 53, "lon": -2, "category": "unicorns"}, 422, "Unknown category 'unicorns'"),
+        ({"lat": 53, "lon": -2, "day": "tue", "time": "25:00"}, 422, "HH:MM"),
+        ({"lat": 53, "lon": -2, "day": "tue", "time": "10am"}, 422, "HH:MM"),
+        ({"lat": 53, "lon": -2, "time": "10:00"}, 422, "time needs a day"),
+        ({"lat": 53, "lon": -2, "day": "tuesday"}, 422, "day"),
+        ({"lat": 53, "lon": -2, "accessibility": "wings"}, 422, "accessibility"),
+        ({"lat": 53, "lon": -2, "limit": 101}, 422, "limit must be at most 100"),
+        ({"lat": 53, "lon": -2, "colour": "blue"}, 422, "colour is not a field"),
+    ],
+)
+def test_bad_input_gets_a_clear_message(client, params, status, words):
+    response = client.get("/api/v1/assets/nearby", params=params)
+    assert response.status_code == status, response.text
+    assert words in response.json()["detail"]
+
+
+def test_query_uses_the_spatial_index(session):
+    """The nearby SQL reaches the asset table through its GiST index (KNN `<->`), never a sequential scan."""
+    from sqlalchemy import text
+
+    from app.search.repository import nearby_statement
+
+    session.execute(text("SET enable_seqscan = off"))  # the test table is tiny; ask what the index path looks like
+    params = {"lat": 53.48, "lon": -2.23, "radius": 1609, "limit": 20, "offset": 0, "window": 20}
+    plan = "\n".join(r[0] for r in session.execute(text("EXPLAIN " + nearby_statement([])), params))
+    assert "Index Scan using ix_asset_location on asset" in plan
+    assert "Order By: (location <->" in plan
+    assert "Seq Scan on asset" not in plan
