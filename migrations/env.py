@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 
 import app.core.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from app.core.config import get_settings
+from app.core.provision import include_object
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -19,13 +20,6 @@ target_metadata = SQLModel.metadata
 
 def database_url() -> str:
     return config.attributes.get("url") or context.get_x_argument(as_dictionary=True).get("url") or get_settings().database_url
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    # PostGIS's own tables (spatial_ref_sys, tiger, topology) are not ours to migrate.
-    if type_ == "table" and reflected and compare_to is None:
-        return False
-    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 
 
 def run_migrations_offline() -> None:

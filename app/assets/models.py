@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from geoalchemy2 import Geography
-from sqlalchemy import ARRAY, Column, Computed, DateTime, ForeignKey, SmallInteger, Text, UniqueConstraint, func
+from sqlalchemy import ARRAY, Column, Computed, DateTime, ForeignKey, Index, SmallInteger, Text, UniqueConstraint, func, text
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlmodel import Field, SQLModel
 
@@ -44,9 +44,10 @@ class AssetSession(SQLModel, table=True):
     """One weekly opening: weekday 0 = Monday … 6 = Sunday."""
 
     __tablename__ = "asset_session"
+    __table_args__ = (Index("ix_asset_session_asset_id", "asset_id", "weekday"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    asset_id: uuid.UUID = Field(sa_column=Column(ForeignKey("asset.id", ondelete="CASCADE"), nullable=False, index=True))
+    asset_id: uuid.UUID = Field(sa_column=Column(ForeignKey("asset.id", ondelete="CASCADE"), nullable=False))
     weekday: int = Field(sa_column=Column(SmallInteger, nullable=False))
     opens: time
     closes: time
@@ -54,11 +55,19 @@ class AssetSession(SQLModel, table=True):
 
 
 class Asset(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_asset_source_external_id"),)
+    __table_args__ = (
+        UniqueConstraint("source", "external_id", name="uq_asset_source_external_id"),
+        Index("ix_asset_location", "location", postgresql_using="gist"),
+        # Bounding-box and tile queries work in planar lon/lat: the geometry view of the point is indexed too.
+        Index("ix_asset_geom", text("(location::geometry)"), postgresql_using="gist"),
+        Index("ix_asset_search_vector", "search_vector", postgresql_using="gin"),
+        Index("ix_asset_accessibility", "accessibility", postgresql_using="gin"),
+        Index("ix_asset_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     name: str = Field(max_length=200)
-    description: str = ""
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     organisation_id: uuid.UUID | None = Field(default=None, foreign_key="organisation.id", index=True)
     tags: list[str] = Field(default_factory=list, sa_column=_text_array())
     address: str | None = None
@@ -98,9 +107,10 @@ class AssetHistory(SQLModel, table=True):
     """One change to one asset: who made it, from which submission, and each field's before and after."""
 
     __tablename__ = "asset_history"
+    __table_args__ = (Index("ix_asset_history_asset_id", "asset_id", "changed_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    asset_id: uuid.UUID = Field(sa_column=Column(ForeignKey("asset.id", ondelete="CASCADE"), nullable=False, index=True))
+    asset_id: uuid.UUID = Field(sa_column=Column(ForeignKey("asset.id", ondelete="CASCADE"), nullable=False))
     changed_at: datetime = Field(default=None, sa_column=_timestamp(nullable=False, server_default=func.now()))
     actor: str = Field(max_length=200)
     action: str = Field(max_length=20)  # create / update / archive / restore

@@ -113,7 +113,10 @@ def _apply(session: Session, asset: Asset, fields: dict[str, Any]) -> None:
         if "postcode" in fields:
             asset.postcode = fields["postcode"]
     elif fields.get("postcode"):
-        place = locate_postcode(session, fields["postcode"])
+        try:
+            place = locate_postcode(session, fields["postcode"])
+        except NotFound as unknown:  # a bad field in a body, not a missing resource
+            raise Invalid(unknown.message, "postcode") from None
         asset.location = f"SRID=4326;POINT({place.lon} {place.lat})"
         asset.postcode = place.postcode
     elif "postcode" in fields:

@@ -1,5 +1,6 @@
 """The taxonomy: a tree of categories. Rows are seeded by migrations, never by code paths."""
 
+from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -7,7 +8,7 @@ class Category(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=60, unique=True, index=True)
     name: str = Field(max_length=120)
-    description: str = ""
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     parent_id: int | None = Field(default=None, foreign_key="category.id", index=True)
     # Slugs from the root down, joined by "/": a subtree is `path = p OR path LIKE p || '/%'`.
     path: str = Field(max_length=400, unique=True)

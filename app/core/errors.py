@@ -78,46 +78,51 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 class BodySizeLimit:
-    """Refuses request bodies over `max_bytes` with 413, whether or not Content-Length is sent."""
+    """Refuses request bodies over `max_bytes` with 413, whether or not Content-Length is sent.
+
+    The body is read (up to the limit) before the app sees it, because an error raised while the app reads it would be
+    turned into a 400 by FastAPI's body parsing.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int):
         self.app = app
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _BodyTooLarge
-            return message
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_bytes:
+                await self._refuse(scope, send)
+                return
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay([{"type": "http.request", "body": b"".join(chunks), "more_body": False}]), send)
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await self._refuse(send)
-
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send) -> None:
         response = JSONResponse(
             error_body(f"The request body is too large: the limit is {self.max_bytes:,} bytes."), status_code=413
         )
-        await response({"type": "http"}, _no_receive, send)
+        await response(scope, _replay([]), send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+def _replay(messages: list[Message]) -> Receive:
+    pending = list(messages)
 
+    async def receive() -> Message:
+        return pending.pop(0) if pending else {"type": "http.disconnect"}
 
-async def _no_receive() -> Message:
-    return {"type": "http.disconnect"}
+    return receive

@@ -1,7 +1,10 @@
 """Creating the database and bringing its schema up to date (used by the CLI and the tests)."""
 
+from typing import Any
+
 from alembic import command
 from alembic.config import Config
+from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -47,3 +50,10 @@ def migrate(url: str, revision: str = "head") -> None:
 
 def downgrade(url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(url), revision)
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """What Alembic compares: our tables, not PostGIS's own (spatial_ref_sys, tiger, topology)."""
+    if type_ == "table" and reflected and compare_to is None:
+        return False
+    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, func
+from sqlalchemy import Column, DateTime, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -20,4 +20,4 @@ class ImportRun(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}"))
     errors: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default="[]"))
-    message: str = ""
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))

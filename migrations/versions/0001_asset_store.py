@@ -34,14 +34,14 @@ def upgrade() -> None:
     op.create_table(
         "category",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("slug", sa.String(60), nullable=False, unique=True),
+        sa.Column("slug", sa.String(60), nullable=False),
         sa.Column("name", sa.String(120), nullable=False),
         sa.Column("description", sa.Text, nullable=False, server_default=""),
         sa.Column("parent_id", sa.Integer, sa.ForeignKey("category.id"), index=True),
         sa.Column("path", sa.String(400), nullable=False, unique=True),
         sa.Column("position", sa.Integer, nullable=False, server_default="0"),
     )
-    op.create_index("ix_category_slug", "category", ["slug"])
+    op.create_index("ix_category_slug", "category", ["slug"], unique=True)
 
     op.create_table(
         "postcode",
