@@ -11,6 +11,8 @@ from app.core.config import PROJECT_ROOT, get_settings
 from app.core.errors import BodySizeLimit, install_error_handlers
 from app.core.health import router as health_router
 from app.geo.routes import router as postcodes_router
+from app.openreferral.routes import MOUNT_PATH as ORUK_PATH
+from app.openreferral.routes import create_oruk_app
 from app.search.routes import router as search_router
 
 DESCRIPTION = """
@@ -31,6 +33,7 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
     for router in (health_router, postcodes_router, categories_router, search_router, assets_router):
         app.include_router(router)
+    app.mount(ORUK_PATH, create_oruk_app())
     return app
 
 

@@ -43,12 +43,20 @@ def get_public(session: Session, asset_id: uuid.UUID) -> dict[str, Any] | None:
 
 
 def list_published(
-    session: Session, filters: list[str], params: dict[str, Any], limit: int, offset: int
+    session: Session,
+    filters: list[str],
+    params: dict[str, Any],
+    limit: int,
+    offset: int,
+    columns: str = PUBLIC_COLUMNS,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """Published assets matching every SQL condition in `filters`, by name; with the total count."""
+    """Published assets matching every SQL condition in `filters`, by name; with the total count.
+
+    `columns` is the select list on `asset a` (another shape of the same rows, such as Open Referral's).
+    """
     where = " AND ".join(["a.status = 'published'", *filters])
     sql = f"""
-        SELECT {PUBLIC_COLUMNS}, count(*) OVER () AS total
+        SELECT {columns}, count(*) OVER () AS total
         FROM asset a WHERE {where}
         ORDER BY a.name, a.id LIMIT :limit OFFSET :offset
     """

@@ -22,8 +22,11 @@ def _where(filters: list[str]) -> str:
     return " AND ".join(["a.status = 'published'", f"ST_DWithin(a.location, {ORIGIN}, :radius)", *filters])
 
 
-def nearby_statement(filters: list[str]) -> str:
-    """The page query. Parameters: lat, lon, radius, window (= limit + offset), limit, offset, and the filters' own."""
+def nearby_statement(filters: list[str], columns: str = PUBLIC_COLUMNS) -> str:
+    """The page query. Parameters: lat, lon, radius, window (= limit + offset), limit, offset, and the filters' own.
+
+    `columns` is the select list on `asset a` (another shape of the same rows, such as Open Referral's).
+    """
     where = _where(filters)
     return f"""
         WITH candidates AS (
@@ -38,17 +41,22 @@ def nearby_statement(filters: list[str]) -> str:
             WHERE {where} AND ST_DWithin(a.location, {ORIGIN}, reach.r)
             ORDER BY distance_m, a.id LIMIT :limit OFFSET :offset
         )
-        SELECT {PUBLIC_COLUMNS}, p.distance_m, (SELECT count(*) FROM asset a WHERE {where}) AS total
+        SELECT {columns}, p.distance_m, (SELECT count(*) FROM asset a WHERE {where}) AS total
         FROM page p JOIN asset a ON a.id = p.id
         ORDER BY p.distance_m, p.id
     """
 
 
 def nearby(
-    session: Session, filters: list[str], params: dict[str, Any], limit: int, offset: int
+    session: Session,
+    filters: list[str],
+    params: dict[str, Any],
+    limit: int,
+    offset: int,
+    columns: str = PUBLIC_COLUMNS,
 ) -> tuple[int, list[dict[str, Any]]]:
     bound = {**params, "limit": limit, "offset": offset, "window": limit + offset}
-    rows = [dict(r) for r in session.execute(text(nearby_statement(filters)), bound).mappings()]
+    rows = [dict(r) for r in session.execute(text(nearby_statement(filters, columns)), bound).mappings()]
     if rows:
         return rows[0]["total"], rows
     if offset == 0:

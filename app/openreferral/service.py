@@ -1,0 +1,92 @@
+"""The Open Referral API's logic: filters to SQL, rows to HSDS objects, and the HSDS page envelope."""
+
+import math
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlmodel import Session
+
+from app.categories.service import get_taxonomy
+from app.core.errors import NotFound
+from app.geo.service import locate_postcode
+from app.openreferral import ids, mapping, repository
+from app.openreferral.filters import service_filters, term_slugs
+from app.openreferral.schemas import PageQuery, ServiceAtLocationQuery, ServiceQuery
+
+# A postcode without a proximity orders everything nearest first: a radius beyond any distance on Earth.
+EVERYWHERE_M = 20_100_000
+
+
+def page(items: Sequence[Any], total: int, query: PageQuery) -> dict[str, Any]:
+    total_pages = math.ceil(total / query.per_page)
+    return {
+        "total_items": total,
+        "total_pages": total_pages,
+        "page_number": query.page,
+        "size": len(items),
+        "first_page": query.page == 1,
+        "last_page": query.page >= total_pages,
+        "empty": not items,
+        "contents": list(items),
+    }
+
+
+def _offset(query: PageQuery) -> int:
+    return (query.page - 1) * query.per_page
+
+
+def list_services(session: Session, query: ServiceQuery) -> dict[str, Any]:
+    filters, params = service_filters(session, query)
+    total, rows = repository.list_services(session, filters, params, query.per_page, _offset(query))
+    return page([mapping.service_summary(r) for r in rows], total, query)
+
+
+def get_service(session: Session, service_id: uuid.UUID) -> dict[str, Any]:
+    row = repository.get_service(session, service_id)
+    if row is None:
+        raise NotFound(f"No service has the id {service_id}.")
+    return mapping.service_full(row, get_taxonomy(session))
+
+
+def list_service_at_locations(session: Session, query: ServiceAtLocationQuery) -> dict[str, Any]:
+    filters, params = service_filters(session, query)
+    if query.postcode:
+        place = locate_postcode(session, query.postcode)
+        params.update(lat=place.lat, lon=place.lon, radius=query.proximity or EVERYWHERE_M)
+        total, rows = repository.list_nearest(session, filters, params, query.per_page, _offset(query))
+    else:
+        total, rows = repository.list_services(session, filters, params, query.per_page, _offset(query))
+    return page([mapping.service_at_location_summary(r) for r in rows], total, query)
+
+
+def get_service_at_location(session: Session, sal_id: uuid.UUID) -> dict[str, Any]:
+    row = repository.get_by_service_at_location(session, sal_id)
+    if row is None:
+        raise NotFound(f"No service_at_location has the id {sal_id}.")
+    return mapping.service_at_location_full(row, get_taxonomy(session))
+
+
+def list_taxonomies(session: Session, query: PageQuery, uri: str) -> dict[str, Any]:
+    everything = [mapping.taxonomy(get_taxonomy(session), uri, with_terms=False)]
+    return page(everything[_offset(query) : _offset(query) + query.per_page], len(everything), query)
+
+
+def get_taxonomy_by_id(session: Session, taxonomy_id: uuid.UUID, uri: str) -> dict[str, Any]:
+    if taxonomy_id != ids.taxonomy_id():
+        raise NotFound(f"No taxonomy has the id {taxonomy_id}.")
+    return mapping.taxonomy(get_taxonomy(session), uri, with_terms=True)
+
+
+def list_taxonomy_terms(session: Session, query: PageQuery) -> dict[str, Any]:
+    tree = get_taxonomy(session)
+    nodes = list(tree.by_slug.values())[_offset(query) : _offset(query) + query.per_page]
+    return page([mapping.taxonomy_term(tree, n) for n in nodes], len(tree.by_slug), query)
+
+
+def get_taxonomy_term(session: Session, term_id: uuid.UUID) -> dict[str, Any]:
+    slug = term_slugs(session).get(str(term_id))
+    if slug is None:
+        raise NotFound(f"No taxonomy term has the id {term_id}.")
+    tree = get_taxonomy(session)
+    return mapping.taxonomy_term(tree, tree.by_slug[slug])
