@@ -10,6 +10,8 @@ from sqlalchemy import ARRAY, Column, Computed, DateTime, ForeignKey, Index, Sma
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlmodel import Field, SQLModel
 
+from app.openreferral.ids import NAMESPACE as ORUK_NAMESPACE
+
 
 class AssetStatus(StrEnum):
     pending = "pending"
@@ -63,6 +65,8 @@ class Asset(SQLModel, table=True):
         Index("ix_asset_search_vector", "search_vector", postgresql_using="gin"),
         Index("ix_asset_accessibility", "accessibility", postgresql_using="gin"),
         Index("ix_asset_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+        # Finds an asset by its Open Referral service_at_location id (app/openreferral/ids.py; migration 0004).
+        Index("ix_asset_oruk_sal_id", text(f"uuid_generate_v5('{ORUK_NAMESPACE}'::uuid, 'service_at_location/' || id::text)")),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
