@@ -92,3 +92,35 @@ def import_postcodes(
         outcode_count = load_outcodes(conn, outcodes) if outcodes else 0
     console.print(f"Loaded {count:,} postcodes" + (f" and {outcode_count:,} outcodes." if outcodes else "."))
 
+
+
+@import_app.command("oruk")
+def import_oruk(
+    source: Annotated[str, typer.Argument(help="Base URL of an Open Referral UK API (e.g. https://example.org/oruk) or a folder of JSON files")],
+    status: Annotated[str, typer.Option(help="Status of new assets: published, or pending to review them first")] = "published",
+    default_category: Annotated[str, typer.Option(help="Category slug for services none of whose terms match ours")] = "charities",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check everything, save nothing")] = False,
+) -> None:
+    """Import another directory's Open Referral UK (HSDS-UK-3.0) services as assets; running it again updates them."""
+    from app.assets.models import AssetStatus
+    from app.core.errors import AppError
+    from app.openreferral.feed import FeedError
+    from app.openreferral.importer import Options, run_import
+
+    if status not in (AssetStatus.published, AssetStatus.pending):
+        raise typer.BadParameter("must be published or pending", param_hint="--status")
+    options = Options(status=AssetStatus(status), default_category=default_category, dry_run=dry_run)
+    with progress() as bar:
+        task = bar.add_task(f"Services from {source}", total=None)
+        try:
+            run = run_import(
+                source, options, on_total=lambda n: bar.update(task, total=n), on_service=lambda: bar.advance(task)
+            )
+        except (FeedError, AppError) as exc:
+            console.print(f"[red]Import failed:[/red] {exc}")
+            raise typer.Exit(1) from exc
+    for problem in run.errors[:20]:
+        console.print(f"  {problem['kind']}: {problem['name'] or problem['id']}: {problem['message']}", markup=False)
+    if len(run.errors) > 20:
+        console.print(f"  … and {len(run.errors) - 20} more (import run {run.id})")
+    console.print(run.message, markup=False)

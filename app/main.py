@@ -10,6 +10,7 @@ from app.categories.routes import router as categories_router
 from app.core.config import PROJECT_ROOT, get_settings
 from app.core.errors import BodySizeLimit, install_error_handlers
 from app.core.health import router as health_router
+from app.exports.routes import router as exports_router
 from app.geo.routes import router as postcodes_router
 from app.openreferral.routes import MOUNT_PATH as ORUK_PATH
 from app.openreferral.routes import create_oruk_app
@@ -31,7 +32,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
-    for router in (health_router, postcodes_router, categories_router, search_router, assets_router):
+    for router in (health_router, postcodes_router, categories_router, search_router, assets_router, exports_router):
         app.include_router(router)
     app.mount(ORUK_PATH, create_oruk_app())
     return app

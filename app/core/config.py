@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     shared_data_dir: Path = SHARED_DATA
     attribution: str = ATTRIBUTION
+    # The licence of the open-data exports (/api/v1/export.*). ODbL by default: imported OpenStreetMap places
+    # oblige it (share-alike), and data under the Open Government Licence may be included in an ODbL database.
+    data_publisher: str = "Community Asset Map"
+    data_licence: str = "Open Database License (ODbL) v1.0"
+    data_licence_url: str = "https://opendatacommons.org/licenses/odbl/1-0/"
     log_level: str = "info"
 
 

@@ -1,0 +1,90 @@
+"""Open-data downloads of every published asset: `GET /api/v1/export.geojson` and `GET /api/v1/export.csv`."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlmodel import Session
+
+from app.assets.repository import CATEGORY_FILTER
+from app.categories.service import get_taxonomy
+from app.core.config import get_settings
+from app.core.db import get_engine
+from app.core.deps import SessionDep
+from app.exports import formats, repository
+
+router = APIRouter(prefix="/api/v1", tags=["open data"])
+
+_CATEGORY = Query([], description="Category slug (repeatable; includes sub-categories). Unknown slugs are refused.")
+_DESCRIPTION = (
+    "Every published asset, streamed as a download (`Content-Disposition: attachment`). Only public fields: the same "
+    "ones the public API shows. The licence and attribution travel with the file: {where}. Spreadsheet formula "
+    "characters (= + - @) at the start of a text cell are escaped with a leading apostrophe."
+)
+
+
+def _filters(session: Session, category: list[str]) -> tuple[list[str], dict[str, Any]]:
+    """SQL conditions on `asset a`. An `area=` filter (council boundaries) joins here once the areas module exists."""
+    if not category:
+        return [], {}
+    return [CATEGORY_FILTER], {"category_ids": get_taxonomy(session).subtree_ids(category)}
+
+
+def _rows(filters: list[str], params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Its own session: the request's closes when the endpoint returns, before the body has streamed."""
+    with Session(get_engine()) as session:
+        yield from repository.stream_published(session, filters, params)
+
+
+def _metadata(request: Request) -> formats.Metadata:
+    settings = get_settings()
+    return formats.Metadata(
+        title="Community assets (published listings)",
+        publisher=settings.data_publisher,
+        licence=settings.data_licence,
+        licence_url=settings.data_licence_url,
+        attribution=f"{settings.data_publisher}. {settings.attribution}",
+        generated_at=datetime.now(UTC).replace(microsecond=0),
+        source_url=str(request.url),
+    )
+
+
+def _download(chunks: Iterator[str], media_type: str, extension: str) -> StreamingResponse:
+    filename = f"community-assets-{datetime.now(UTC):%Y-%m-%d}.{extension}"
+    return StreamingResponse(chunks, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _asset_url(request: Request) -> str:
+    return str(request.base_url) + "api/v1/assets/{id}"
+
+
+@router.get(
+    "/export.geojson",
+    summary="Download all published assets as GeoJSON",
+    description=_DESCRIPTION.format(where='a top-level "metadata" member (title, publisher, licence, licence_url, attribution, generated_at, source)'),
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/geo+json": {}}}, 422: {"description": "Unknown category"}},
+)
+def export_geojson(request: Request, session: SessionDep, category: list[str] = _CATEGORY) -> StreamingResponse:
+    filters, params = _filters(session, category)
+    chunks = formats.geojson_chunks(_rows(filters, params), _metadata(request), _asset_url(request))
+    return _download(chunks, "application/geo+json", "geojson")
+
+
+@router.get(
+    "/export.csv",
+    summary="Download all published assets as CSV",
+    description=_DESCRIPTION.format(
+        where=f"the first {formats.METADATA_LINES} lines start with `# ` (title, licence, attribution, source), then "
+        "comes the header row; UTF-8 with a byte-order mark. Lists (categories, tags, accessibility, languages) are "
+        "separated by `; `"
+    ),
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}, 422: {"description": "Unknown category"}},
+)
+def export_csv(request: Request, session: SessionDep, category: list[str] = _CATEGORY) -> StreamingResponse:
+    filters, params = _filters(session, category)
+    chunks = formats.csv_lines(_rows(filters, params), _metadata(request), _asset_url(request))
+    return _download(chunks, "text/csv; charset=utf-8", "csv")

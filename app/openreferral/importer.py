@@ -1,0 +1,158 @@
+"""`assetmap import oruk SOURCE`: another directory's Open Referral UK feed into our assets, idempotently.
+
+Each service becomes (or updates) the asset with source "oruk:<host or folder name>" and external id = the service
+id, through assets.service.upsert_by_source, so every change is in the asset's history and a second run of an
+unchanged feed changes nothing. Each service is applied in its own savepoint: one bad service is reported and the
+rest go on. The run is recorded in import_run.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from app.assets import repository as assets_repository
+from app.assets.models import AssetStatus
+from app.assets.schemas import AssetCreate
+from app.assets.service import upsert_by_source
+from app.categories.service import get_taxonomy
+from app.core.db import get_engine
+from app.core.errors import AppError
+from app.imports.models import ImportRun
+from app.openreferral.feed import Feed, Fetched, open_feed
+from app.openreferral.to_asset import Unusable, convert
+
+ACTOR = "import:oruk"
+KIND = "oruk"
+COMMIT_EVERY = 50
+MAX_RECORDED_PROBLEMS = 500
+INACTIVE = {"inactive", "defunct"}
+
+
+@dataclass
+class Options:
+    status: AssetStatus = AssetStatus.published  # for new assets; updates leave the status alone
+    default_category: str = "charities"  # for services none of whose terms match one of our categories
+    dry_run: bool = False
+
+
+@dataclass
+class Outcome:
+    counts: Counter[str] = field(default_factory=Counter)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    unmatched_terms: Counter[str] = field(default_factory=Counter)
+
+    def problem(self, fetched: Fetched, kind: str, message: str) -> None:
+        self.counts[kind] += 1
+        if len(self.problems) < MAX_RECORDED_PROBLEMS:
+            name = (fetched.service or {}).get("name")
+            self.problems.append({"id": fetched.service_id, "name": name, "kind": kind, "message": message})
+
+
+def source_name(feed: Feed) -> str:
+    return f"oruk:{feed.label}"[:40]
+
+
+def import_feed(
+    session: Session, feed: Feed, options: Options, on_service: Callable[[], None] | None = None
+) -> Outcome:
+    """Applies every service of the feed; commits in batches unless it is a dry run (then rolls everything back)."""
+    tree = get_taxonomy(session)
+    tree.require([options.default_category], "default_category")
+    source = source_name(feed)
+    outcome = Outcome()
+    for n, fetched in enumerate(feed, start=1):
+        _import_one(session, fetched, source, options, tree, outcome)
+        if on_service:
+            on_service()
+        if n % COMMIT_EVERY == 0 and not options.dry_run:
+            session.commit()
+    if options.dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    return outcome
+
+
+def _import_one(session: Session, fetched: Fetched, source: str, options: Options, tree: Any, outcome: Outcome) -> None:
+    if fetched.service is None:
+        outcome.problem(fetched, "failed", fetched.problem or "could not be fetched")
+        return
+    service = fetched.service
+    existing = assets_repository.find_by_source(session, source, fetched.service_id)
+    inactive = str(service.get("status") or "active").lower() in INACTIVE
+    if inactive and existing is None:
+        outcome.counts["inactive_skipped"] += 1
+        return
+    try:
+        converted = convert(session, service, tree, options.default_category)
+    except Unusable as exc:
+        outcome.problem(fetched, "skipped", f"skipped: {exc}")
+        return
+    fields = converted.fields | {"source": source, "external_id": fetched.service_id[:120]}
+    if inactive:
+        fields["status"] = AssetStatus.archived
+    elif existing is None:
+        fields["status"] = options.status
+    try:
+        with session.begin_nested():
+            result = upsert_by_source(session, AssetCreate.model_validate(fields), ACTOR)
+    except (ValidationError, AppError) as exc:
+        outcome.problem(fetched, "failed", _reason(exc))
+        return
+    outcome.counts["archived" if inactive and result == "updated" else result] += 1
+    outcome.unmatched_terms.update(converted.unmatched_terms)
+    for note in converted.notes:
+        outcome.problem(fetched, "notes", note)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())[:500]
+    return str(exc)
+
+
+def run_import(
+    source: str,
+    options: Options,
+    on_total: Callable[[int], None] | None = None,
+    on_service: Callable[[], None] | None = None,
+) -> ImportRun:
+    """Opens the feed, imports it and records the run (also when it fails, with the reason)."""
+    with Session(get_engine(), expire_on_commit=False) as log:
+        run = ImportRun(kind=KIND, source=source, dry_run=options.dry_run)
+        log.add(run)
+        log.commit()
+        try:
+            feed = open_feed(source)
+            if on_total:
+                on_total(len(feed))
+            with Session(get_engine()) as session:
+                outcome = import_feed(session, feed, options, on_service)
+            run.status = "succeeded"
+            run.counts = dict(outcome.counts)
+            run.errors = outcome.problems
+            run.message = _summary(outcome, options)
+        except Exception as exc:
+            run.status = "failed"
+            run.message = str(exc)[:1000]
+            raise
+        finally:
+            run.finished_at = datetime.now(UTC)
+            log.add(run)
+            log.commit()
+    return run
+
+
+def _summary(outcome: Outcome, options: Options) -> str:
+    order = ("created", "updated", "unchanged", "archived", "inactive_skipped", "skipped", "failed")
+    parts = [f"{outcome.counts[k]} {k.replace('_', ' ')}" for k in order if outcome.counts[k]]
+    text = ", ".join(parts) or "nothing to import"
+    if outcome.unmatched_terms:
+        top = ", ".join(t for t, _ in outcome.unmatched_terms.most_common(10))
+        text += f". Terms kept as tags (no matching category): {top}"
+    return ("Dry run (nothing saved): " if options.dry_run else "") + text + "."
