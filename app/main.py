@@ -22,6 +22,9 @@ gardens, lunch clubs — so that link workers, residents and councils can find a
 
 Reading is open. Changing assets needs an admin key in the `X-API-Key` header. Errors answer
 `{"detail": "...", "errors": [{"field": "...", "message": "..."}]}`.
+
+Also: an Open Referral UK (HSDS-UK-3.0) feed under [/oruk](/oruk/docs), with its own OpenAPI document, and open-data
+downloads of every published asset at `/api/v1/export.csv` and `/api/v1/export.geojson`.
 """
 
 
