@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from sqlalchemy import text
@@ -21,7 +22,7 @@ from app.assets.service import get_asset, update_asset
 from app.cli import app as cli
 from app.imports.models import ImportRun
 from app.openreferral import feed
-from app.openreferral.importer import Options, run_import
+from app.openreferral.importer import Options, import_feed, run_import
 from tests.factories import make_asset
 from tests.oruk_schemas import EXAMPLES
 
@@ -243,3 +244,22 @@ def test_a_service_seen_in_several_files_is_merged(tmp_path, session):
     assert run_import(str(tmp_path / "feed"), Options()).counts["created"] == 1
     [asset] = session.exec(select(Asset)).all()
     assert asset.description == "Full text"
+
+
+def test_a_service_that_cannot_be_fetched_is_reported_and_the_rest_imported(session):
+    """A feed whose detail endpoint fails for one service (HTTP stubbed; the database is real)."""
+    good, broken = _service("600d0000-0000-4000-8000-000000000001"), _service("bad00000-0000-4000-8000-000000000002")
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/feed/services":
+            return httpx.Response(200, json={"total_pages": 1, "last_page": True, "contents": [{"id": good["id"]}, {"id": broken["id"]}]})
+        if request.url.path == f"/feed/services/{good['id']}":
+            return httpx.Response(200, json=good)
+        return httpx.Response(500, text="database on fire")
+
+    source = feed.UrlFeed("https://directory.example/feed/", client=httpx.Client(transport=httpx.MockTransport(answer)))
+    outcome = import_feed(session, source, Options())
+    assert outcome.counts["created"] == 1 and outcome.counts["failed"] == 1
+    assert "answered 500: database on fire" in next(p["message"] for p in outcome.problems if p["kind"] == "failed")
+    [asset] = session.exec(select(Asset)).all()
+    assert (asset.source, asset.external_id) == ("oruk:directory.example", good["id"])

@@ -89,13 +89,16 @@ class UrlFeed:
         return len(self.ids)
 
     def __iter__(self) -> Iterator[Fetched]:
-        for service_id in self.ids:
-            try:
-                service = self._get(f"/services/{service_id}")
-            except FeedError as exc:
-                yield Fetched(service_id, None, str(exc))
-                continue
-            yield Fetched(service_id, service) if isinstance(service, dict) else Fetched(service_id, None, "not a service object")
+        try:
+            for service_id in self.ids:
+                try:
+                    service = self._get(f"/services/{service_id}")
+                except FeedError as exc:
+                    yield Fetched(service_id, None, str(exc))
+                    continue
+                yield Fetched(service_id, service) if isinstance(service, dict) else Fetched(service_id, None, "not a service object")
+        finally:
+            self.client.close()
 
 
 class FolderFeed:

@@ -6,6 +6,7 @@ service with no usable location (we are a map), which raises Unusable.
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -218,7 +219,7 @@ def _ages(service: Json, notes: list[str]) -> tuple[int | None, int | None]:
     return low, high
 
 
-def _checked(check: Any, value: Any, limit: int, label: str, notes: list[str]) -> str | None:
+def _checked(check: Callable[[str], str | None], value: Any, limit: int, label: str, notes: list[str]) -> str | None:
     text = _text(value, limit)
     if not text:
         return None
