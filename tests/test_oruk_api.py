@@ -344,3 +344,11 @@ def test_empty_directory_gives_valid_empty_pages(client):
     for body in (_services(client), _sals(client), _sals(client, {"postcode": "M1 1AE", "proximity": 500})):
         assert (body["total_items"], body["total_pages"], body["size"], body["empty"]) == (0, 0, 0, True)
         assert body["first_page"] and body["last_page"] and body["contents"] == []
+
+
+def test_every_accessibility_feature_has_a_label():
+    from app.assets.schemas import Accessibility
+    from app.openreferral.mapping import ACCESSIBILITY_LABELS
+    from app.openreferral.to_asset import ACCESSIBILITY_WORDS
+
+    assert set(ACCESSIBILITY_LABELS) == set(ACCESSIBILITY_WORDS) == {a.value for a in Accessibility}
