@@ -93,7 +93,6 @@ def import_postcodes(
     console.print(f"Loaded {count:,} postcodes" + (f" and {outcode_count:,} outcodes." if outcodes else "."))
 
 
-
 @import_app.command("oruk")
 def import_oruk(
     source: Annotated[str, typer.Argument(help="Base URL of an Open Referral UK API (e.g. https://example.org/oruk) or a folder of JSON files")],
