@@ -162,12 +162,14 @@ def test_service_detail_maps_every_field(client, assets):
     assert library["service_at_locations"][0]["location"]["addresses"] == []
 
 
-def test_ids_are_stable_between_requests(client, assets):
+def test_ids_are_stable_between_requests_and_unique(client, assets, session):
     first = client.get(f"/oruk/services/{assets['Hulme Walking Group'].id}").json()
     again = client.get(f"/oruk/services/{assets['Hulme Walking Group'].id}").json()
     assert first == again
-    schedule_ids = {s["id"] for s in first["schedules"]}
-    assert len(schedule_ids) == 2
+    twice = make_asset(session, schedule=[{"day": "fri", "opens": "10:00", "closes": "11:00", "note": "upstairs"},
+                                          {"day": "fri", "opens": "10:00", "closes": "11:00", "note": "downstairs"}])
+    body = client.get(f"/oruk/services/{twice.id}").json()
+    assert len({s["id"] for s in body["schedules"]}) == 2
 
 
 def test_unpublished_and_unknown_services_are_404(client, assets):

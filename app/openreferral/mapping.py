@@ -8,6 +8,7 @@ docs/openreferral.md.
 """
 
 import uuid
+from collections import Counter
 from typing import Any
 
 from app.assets.schemas import WEEKDAYS
@@ -125,12 +126,16 @@ def service_full(row: Row, tree: Taxonomy, with_locations: bool = True) -> Json:
 def schedules(row: Row) -> list[Json]:
     service_id = row["id"]
     out: list[Json] = []
+    seen: Counter[tuple[str, str, str]] = Counter()
     for session in row["schedule"] or []:
         byday = BYDAY[WEEKDAYS.index(session["day"])]
+        slot = (byday, session["opens"], session["closes"])
+        seen[slot] += 1
+        repeat = [seen[slot]] if seen[slot] > 1 else []  # the same slot twice (with different notes) needs its own id
         out.append(
             _compact(
                 {
-                    "id": ids.derived("schedule", service_id, byday, session["opens"], session["closes"]),
+                    "id": ids.derived("schedule", service_id, *slot, *repeat),
                     "service_id": service_id,
                     "freq": "WEEKLY",
                     "interval": 1,
