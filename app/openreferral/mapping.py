@@ -109,7 +109,8 @@ def service_full(row: Row, tree: Taxonomy, with_locations: bool = True) -> Json:
     obj = service_summary(row) | {
         "schedules": schedules(row),
         "languages": [
-            {"id": ids.derived("language", service_id, name), "service_id": service_id, "name": name} for name in row["languages"]
+            {"id": ids.derived("language", service_id, name), "service_id": service_id, "name": name}
+            for name in dict.fromkeys(row["languages"])
         ],
         "cost_options": cost_options(row),
         "attributes": [attribute(tree, service_id, slug) for slug in row["categories"]],
