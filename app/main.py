@@ -4,12 +4,14 @@ import logging
 
 from fastapi import FastAPI
 
+from app.areas.routes import router as areas_router
 from app.assets.routes import router as assets_router
 from app.categories.routes import router as categories_router
 from app.core.config import get_settings
 from app.core.errors import BodySizeLimit, install_error_handlers
 from app.core.health import router as health_router
 from app.geo.routes import router as postcodes_router
+from app.maps.layer_routes import router as layers_router
 from app.search.routes import router as search_router
 
 DESCRIPTION = """
@@ -27,7 +29,9 @@ def create_app() -> FastAPI:
     app = FastAPI(title="Community Asset Map", version="0.1.0", description=DESCRIPTION)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (health_router, postcodes_router, categories_router, search_router, assets_router):
+    # The map layers' /api/v1/assets.geojson is registered before the assets' /api/v1/assets/{asset_id}.
+    routers = (health_router, postcodes_router, categories_router, areas_router, search_router, layers_router, assets_router)
+    for router in routers:
         app.include_router(router)
     return app
 
