@@ -224,7 +224,7 @@ _NO_AREA = {"type": "Polygon", "coordinates": [[[-2.0, 53.0], [-1.5, 53.5], [-1.
         (None, '{"type": "FeatureCollection", "features": []}', "has no features"),
         ({"type": "Feature", "properties": {"areanm": "Nowhere"}, "geometry": _NO_AREA}, None, "feature 2 has no areacd"),
         (_feature(FAKE[1], "Point", geometry={"type": "Point", "coordinates": [-2, 53]}), None, "has Point; expected a Polygon"),
-        (_feature(FAKE[1], "Bad", geometry={"type": "Polygon", "coordinates": [["x"]]}), None, "E99999902 (Bad) has an outline PostGIS cannot read"),
+        (_feature(FAKE[1], "Bad", geometry={"type": "Polygon", "coordinates": [["x"]]}), None, "outline PostGIS cannot read"),
         (_feature(FAKE[1], "Grid", geometry=_NOT_LONLAT), None, "coordinates outside longitude/latitude"),
         (_feature(FAKE[0], "Twice"), None, "the code E99999901 appears twice"),
         (_feature(FAKE[1], "Flat", geometry=_NO_AREA), None, "E99999902 (Flat) has an outline with no area"),

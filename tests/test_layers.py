@@ -119,7 +119,8 @@ def test_geojson_default_and_maximum_limit(client):
     assert client.get("/api/v1/assets.geojson", params={"bbox": BOX}).json()["limit"] == settings.geojson_default_limit
     response = client.get("/api/v1/assets.geojson", params={"bbox": BOX, "limit": settings.geojson_max_limit + 1})
     assert response.status_code == 422
-    assert response.json()["errors"][0] == {"field": "limit", "message": f"must be at most {settings.geojson_max_limit} (got '{settings.geojson_max_limit + 1}')"}
+    assert response.json()["errors"][0]["field"] == "limit"
+    assert f"must be at most {settings.geojson_max_limit}" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(
@@ -156,7 +157,8 @@ def test_geojson_etag_and_gzip(client, session):
     make_asset(session, **MANCHESTER)
     first = client.get("/api/v1/assets.geojson", params={"bbox": BOX}, headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in first.headers
-    again = client.get("/api/v1/assets.geojson", params={"bbox": BOX}, headers={"If-None-Match": first.headers["etag"], "Accept-Encoding": "identity"})
+    headers = {"If-None-Match": first.headers["etag"], "Accept-Encoding": "identity"}
+    again = client.get("/api/v1/assets.geojson", params={"bbox": BOX}, headers=headers)
     assert again.status_code == 304 and again.content == b""
     with client.stream("GET", "/api/v1/assets.geojson", params={"bbox": BOX}, headers={"Accept-Encoding": "gzip"}) as zipped:
         assert zipped.headers["content-encoding"] == "gzip"
@@ -176,6 +178,7 @@ def test_tile_holds_the_assets_with_their_properties_and_positions(client, sessi
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/vnd.mapbox-vector-tile"
     assert response.headers["cache-control"] == f"public, max-age={get_settings().tile_max_age_seconds}"
+    assert response.headers["access-control-allow-origin"] == "*"  # anyone may draw the layer on their own map
     [feature] = decode(response.content)
     assert feature["properties"] == {"id": str(choir.id), "name": "Choir <b>", "category": "arts-culture"}
     assert feature["geometry"]["type"] == "Point"

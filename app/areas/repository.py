@@ -36,9 +36,10 @@ def find(session: Session, q: str | None, level: AreaLevel | None, limit: int) -
         where.append(":level = ANY(levels)")
         params["level"] = level.value
     if q:
+        exact = "upper(code) = upper(:q) OR lower(name) = lower(:q)"
         where.append("(upper(code) = upper(:q) OR name ILIKE :contains ESCAPE '\\')")
         params.update(q=q, contains=f"%{_escape_like(q)}%", starts=f"{_escape_like(q)}%")
-        order.insert(0, "CASE WHEN upper(code) = upper(:q) OR lower(name) = lower(:q) THEN 0 WHEN name ILIKE :starts ESCAPE '\\' THEN 1 ELSE 2 END")
+        order.insert(0, f"CASE WHEN {exact} THEN 0 WHEN name ILIKE :starts ESCAPE '\\' THEN 1 ELSE 2 END")
     sql = f"SELECT {_SUMMARY} FROM area WHERE {' AND '.join(where)} ORDER BY {', '.join(order)} LIMIT :limit"
     return [dict(r) for r in session.execute(text(sql), params).mappings()]
 

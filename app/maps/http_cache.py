@@ -1,9 +1,17 @@
-"""HTTP caching and compression for map layer answers: Cache-Control, a strong ETag with 304s, and gzip."""
+"""HTTP caching and compression for map layer answers: Cache-Control, a strong ETag with 304s, and gzip.
+
+The layers are public, read-only data, so any site may use them in its own map (`Access-Control-Allow-Origin: *`;
+no credentials are involved).
+"""
 
 import gzip
 import hashlib
 
 from fastapi import Request, Response
+
+
+def public_headers(max_age: int) -> dict[str, str]:
+    return {"Cache-Control": f"public, max-age={max_age}", "Access-Control-Allow-Origin": "*"}
 
 
 def cacheable_response(request: Request, body: bytes, media_type: str, max_age: int) -> Response:
@@ -14,7 +22,7 @@ def cacheable_response(request: Request, body: bytes, media_type: str, max_age: 
     compress = accepts_gzip(request.headers.get("accept-encoding", ""))
     tag = hashlib.sha256(body).hexdigest()[:32]
     etag = f'"{tag}-gzip"' if compress else f'"{tag}"'
-    headers = {"Cache-Control": f"public, max-age={max_age}", "ETag": etag, "Vary": "Accept-Encoding"}
+    headers = {**public_headers(max_age), "ETag": etag, "Vary": "Accept-Encoding"}
     if etag_matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=headers)
     if compress:

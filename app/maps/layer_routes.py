@@ -7,16 +7,18 @@ from app.core.config import get_settings
 from app.core.deps import SessionDep
 from app.geo.bbox import parse_bbox
 from app.maps import geojson, tiles
-from app.maps.http_cache import cacheable_response
+from app.maps.http_cache import cacheable_response, public_headers
 
 router = APIRouter(tags=["map layers"])
 _settings = get_settings()
 
 _CATEGORY = Query([], description="Category slug (repeatable; includes sub-categories)", examples=[["food", "libraries"]])
-_AREA = Query(None, max_length=20, description="Only assets inside this council or region (ONS code, see /api/v1/areas)", examples=["E08000003"])
+_AREA = Query(
+    None, max_length=20, description="Only assets inside this council or region (ONS code, see /api/v1/areas)", examples=["E08000003"]
+)
 _CACHING = (
-    "Answers carry `Cache-Control`, a strong `ETag` (send it back in `If-None-Match` for a 304) and are gzipped when "
-    "the request accepts gzip."
+    "Answers carry `Cache-Control`, a strong `ETag` (send it back in `If-None-Match` for a 304) and "
+    "`Access-Control-Allow-Origin: *`, and are gzipped when the request accepts gzip."
 )
 _GEOJSON_EXAMPLE = {
     "type": "FeatureCollection",
@@ -85,7 +87,7 @@ def assets_geojson(
         "A Mapbox Vector Tile (XYZ scheme, Web Mercator, extent 4096, buffer 64) with one layer, `assets`: a point per "
         "published asset with properties `id`, `name` and `category` (top-level category slug). A tile holds at most "
         f"{_settings.tile_max_features:,} points; zoom in to see them all. **An empty tile is `204 No Content`** with "
-        f"no body. {_CACHING} Example: `/tiles/assets/14/8106/5295.pbf?category=food&area=E08000003`."
+        f"no body. {_CACHING} Example: `/tiles/assets/14/8089/5300.pbf?category=food&area=E08000003`."
     ),
     responses={
         200: {"description": "The tile", "content": {tiles.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}},
@@ -98,8 +100,8 @@ def asset_tile(
     request: Request,
     session: SessionDep,
     z: int = Path(ge=0, le=tiles.MAX_ZOOM, description="Zoom level", examples=[14]),
-    x: int = Path(ge=0, description="Column, 0 to 2^z-1 from the west", examples=[8106]),
-    y: int = Path(ge=0, description="Row, 0 to 2^z-1 from the north", examples=[5295]),
+    x: int = Path(ge=0, description="Column, 0 to 2^z-1 from the west", examples=[8089]),
+    y: int = Path(ge=0, description="Row, 0 to 2^z-1 from the north", examples=[5300]),
     category: list[str] = _CATEGORY,
     area: str | None = _AREA,
 ) -> Response:
@@ -107,5 +109,5 @@ def asset_tile(
     filters, params = asset_filters(session, category=category, area=area)
     body = tiles.asset_tile(session, z, x, y, filters, params, _settings.tile_max_features)
     if not body:
-        return Response(status_code=204, headers={"Cache-Control": f"public, max-age={_settings.tile_max_age_seconds}"})
+        return Response(status_code=204, headers=public_headers(_settings.tile_max_age_seconds))
     return cacheable_response(request, body, tiles.MEDIA_TYPE, _settings.tile_max_age_seconds)
