@@ -100,7 +100,11 @@ def import_boundaries(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="ONS GeoJSON with areacd and areanm properties")],
     level: Annotated[AreaLevel, typer.Option(help="The tier of government the file's areas are")],
 ) -> None:
-    """Load council, region or country outlines; adds new areas and updates known ones by code (safe to re-run)."""
+    """Load council, region or country outlines; adds new areas and updates known ones by code (safe to re-run).
+
+    For example: assetmap import boundaries ../shared/data/boundaries/ltla_2025_uk_bsc.geojson --level ltla
+    (then utla_…, rgn_… as region and ctry_… as country).
+    """
     from sqlmodel import Session
 
     from app.core.db import get_engine

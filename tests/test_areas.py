@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from app.cli import app as cli
 from app.core.config import SHARED_DATA
-from factories import make_asset
+from tests.factories import make_asset
 
 pytestmark = pytest.mark.usefixtures("councils")
 

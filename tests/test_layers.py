@@ -9,7 +9,7 @@ import pytest
 
 from app.assets.service import archive_asset
 from app.core.config import get_settings
-from factories import make_asset
+from tests.factories import make_asset
 
 MANCHESTER = {"lat": 53.4808, "lon": -2.2426}  # Albert Square, Manchester (E08000003)
 SALFORD = {"lat": 53.4830, "lon": -2.2930}  # Salford Crescent, Salford (E08000006)

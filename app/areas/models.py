@@ -4,7 +4,7 @@ from enum import StrEnum
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import ARRAY, Column, Text
+from sqlalchemy import ARRAY, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -18,6 +18,8 @@ class AreaLevel(StrEnum):
 
 
 class Area(SQLModel, table=True):
+    __table_args__ = (Index("ix_area_geom", "geom", postgresql_using="gist"),)
+
     # ONS code, such as E08000003. A unitary council is both an ltla and a utla under one code (the outline is
     # the same in both files), so one row holds every level the code was loaded at, most local first.
     code: str = Field(primary_key=True, max_length=9)

@@ -50,6 +50,11 @@ def get(session: Session, code: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+def allow_long_statements(session: Session) -> None:
+    """Lifts the web statement timeout for the rest of this transaction: mending a big outline can take seconds."""
+    session.execute(text("SET LOCAL statement_timeout = 0"))
+
+
 def repair(session: Session, geojson: str) -> tuple[bytes | None, bool]:
     """A GeoJSON (Multi)Polygon as a valid MultiPolygon (EWKB) mended by ST_MakeValid, or None if no area is left;
     and whether its coordinates are plausible longitudes and latitudes."""

@@ -73,6 +73,7 @@ def save_boundaries(
     counts = BoundaryCounts()
     current: Boundary | None = None
     try:
+        repository.allow_long_statements(session)
         for current in boundaries:
             shape, lonlat = repository.repair(session, current.geometry)
             if shape is None:
