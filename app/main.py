@@ -5,6 +5,7 @@ import logging
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.areas.routes import router as areas_router
 from app.assets.routes import router as assets_router
 from app.categories.routes import router as categories_router
 from app.core.config import PROJECT_ROOT, get_settings
@@ -12,6 +13,7 @@ from app.core.errors import BodySizeLimit, install_error_handlers
 from app.core.health import router as health_router
 from app.exports.routes import router as exports_router
 from app.geo.routes import router as postcodes_router
+from app.maps.layer_routes import router as layers_router
 from app.openreferral.routes import MOUNT_PATH as ORUK_PATH
 from app.openreferral.routes import create_oruk_app
 from app.search.routes import router as search_router
@@ -35,7 +37,12 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
-    for router in (health_router, postcodes_router, categories_router, search_router, assets_router, exports_router):
+    # The map layers' /api/v1/assets.geojson is registered before the assets' /api/v1/assets/{asset_id}.
+    routers = (
+        health_router, postcodes_router, categories_router, areas_router, search_router, layers_router,
+        assets_router, exports_router,
+    )
+    for router in routers:
         app.include_router(router)
     app.mount(ORUK_PATH, create_oruk_app())
     return app
