@@ -106,3 +106,18 @@ def test_empty_export_is_still_a_valid_file(client):
     _, rows, _ = _csv(client)
     assert rows == []
     assert json.loads(client.get("/api/v1/export.geojson").text)["features"] == []
+
+
+def test_area_filter_keeps_only_assets_inside_the_council(client, session, councils):
+    make_asset(session, name="In Manchester", lat=53.4808, lon=-2.2426)
+    make_asset(session, name="In Salford", lat=53.4875, lon=-2.2901)
+    _, rows, _ = _csv(client, "?area=E08000003")
+    assert [r["name"] for r in rows] == ["In Manchester"]
+    geo = client.get("/api/v1/export.geojson", params={"area": "e08000003"}).json()
+    assert [f["properties"]["name"] for f in geo["features"]] == ["In Manchester"]
+
+
+def test_unknown_area_is_422(client):
+    response = client.get("/api/v1/export.csv", params={"area": "X99999999"})
+    assert response.status_code == 422
+    assert "X99999999" in response.json()["detail"]

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
-from app.assets.repository import CATEGORY_FILTER
-from app.categories.service import get_taxonomy
+from app.assets.filters import asset_filters
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.deps import SessionDep
@@ -18,18 +17,12 @@ from app.exports import formats, repository
 router = APIRouter(prefix="/api/v1", tags=["open data"])
 
 _CATEGORY = Query([], description="Category slug (repeatable; includes sub-categories). Unknown slugs are refused.")
+_AREA = Query(None, description="Council (or region) code such as E08000003: only assets inside it", examples=["E08000003"])
 _DESCRIPTION = (
     "Every published asset, streamed as a download (`Content-Disposition: attachment`). Only public fields: the same "
     "ones the public API shows. The licence and attribution travel with the file: {where}. Spreadsheet formula "
     "characters (= + - @) at the start of a text cell are escaped with a leading apostrophe."
 )
-
-
-def _filters(session: Session, category: list[str]) -> tuple[list[str], dict[str, Any]]:
-    """SQL conditions on `asset a`. An `area=` filter (council boundaries) joins here once the areas module exists."""
-    if not category:
-        return [], {}
-    return [CATEGORY_FILTER], {"category_ids": get_taxonomy(session).subtree_ids(category)}
 
 
 def _rows(filters: list[str], params: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -65,10 +58,11 @@ def _asset_url(request: Request) -> str:
     summary="Download all published assets as GeoJSON",
     description=_DESCRIPTION.format(where='a top-level "metadata" member (title, publisher, licence, licence_url, attribution, generated_at, source)'),
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/geo+json": {}}}, 422: {"description": "Unknown category"}},
+    responses={200: {"content": {"application/geo+json": {}}}, 422: {"description": "Unknown category or area"}},
 )
-def export_geojson(request: Request, session: SessionDep, category: list[str] = _CATEGORY) -> StreamingResponse:
-    filters, params = _filters(session, category)
+def export_geojson(request: Request, session: SessionDep, category: list[str] = _CATEGORY, area: str | None = _AREA
+) -> StreamingResponse:
+    filters, params = asset_filters(session, category=category, area=area)
     chunks = formats.geojson_chunks(_rows(filters, params), _metadata(request), _asset_url(request))
     return _download(chunks, "application/geo+json", "geojson")
 
@@ -82,9 +76,10 @@ def export_geojson(request: Request, session: SessionDep, category: list[str] = 
         "separated by `; `"
     ),
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}}, 422: {"description": "Unknown category"}},
+    responses={200: {"content": {"text/csv": {}}}, 422: {"description": "Unknown category or area"}},
 )
-def export_csv(request: Request, session: SessionDep, category: list[str] = _CATEGORY) -> StreamingResponse:
-    filters, params = _filters(session, category)
+def export_csv(request: Request, session: SessionDep, category: list[str] = _CATEGORY, area: str | None = _AREA
+) -> StreamingResponse:
+    filters, params = asset_filters(session, category=category, area=area)
     chunks = formats.csv_lines(_rows(filters, params), _metadata(request), _asset_url(request))
     return _download(chunks, "text/csv; charset=utf-8", "csv")
