@@ -5,6 +5,8 @@ import logging
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.accounts.pages import router as login_router
+from app.accounts.web import install_page_errors
 from app.assets.routes import router as assets_router
 from app.categories.routes import router as categories_router
 from app.core.config import PROJECT_ROOT, get_settings
@@ -12,12 +14,17 @@ from app.core.errors import BodySizeLimit, install_error_handlers
 from app.core.health import router as health_router
 from app.geo.routes import router as postcodes_router
 from app.search.routes import router as search_router
+from app.submissions.api import moderators as moderation_api_router
+from app.submissions.api import public as submissions_router
+from app.submissions.pages import router as submission_pages_router
 
 DESCRIPTION = """
 Community Asset Map: a community's strengths — choirs, barbers, libraries, peer support groups, cafes, food banks,
 gardens, lunch clubs — so that link workers, residents and councils can find and use them.
 
-Reading is open. Changing assets needs an admin key in the `X-API-Key` header. Errors answer
+Reading is open, and anyone may send a submission (a new place, a change, a report) for moderation.
+Changing assets needs an admin key in the `X-API-Key` header; moderating needs a moderator or admin key (or a
+signed-in moderator's session, with its CSRF token in `X-CSRF-Token` for changes). Errors answer
 `{"detail": "...", "errors": [{"field": "...", "message": "..."}]}`.
 """
 
@@ -27,9 +34,13 @@ def create_app() -> FastAPI:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = FastAPI(title="Community Asset Map", version="0.1.0", description=DESCRIPTION)
     install_error_handlers(app)
+    install_page_errors(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
-    for router in (health_router, postcodes_router, categories_router, search_router, assets_router):
+    for router in (
+        health_router, postcodes_router, categories_router, search_router, assets_router,
+        submissions_router, moderation_api_router, login_router, submission_pages_router,
+    ):
         app.include_router(router)
     return app
 
