@@ -153,10 +153,12 @@ def form_field(loc: list[str], message: str) -> str:
 
 def _phrase(field: str, kind: str, message: str) -> str:
     label = LABELS.get(field, "This")
-    if kind in ("missing", "string_too_short") or (kind == "too_short" and field != "categories"):
-        return f"Enter {label.lower()}" if field != "name" else "Enter the name of the place or group"
-    if kind == "too_short":
+    if field == "categories" and kind in ("missing", "too_short"):
         return "Choose at least one category"
+    if field == "schedule" and "must be after" in message:
+        return "Each end time must be after its start time"
+    if kind in ("missing", "string_too_short", "too_short"):
+        return f"Enter {label.lower()}" if field != "name" else "Enter the name of the place or group"
     if message[:1].islower() and field not in ("form", "postcode", "max_age", "consent"):
         return f"{label} {message}"
     return message[:1].upper() + message[1:]
