@@ -1,6 +1,7 @@
 """Pages: residents' forms (add a place, suggest a change, report) and the moderation screens."""
 
 import logging
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 KIND_NAMES = {"new": "New place", "edit": "Suggested change", "report": "Report: closed or wrong"}
 STATUS_NAMES = {"pending": "Waiting for a moderator", "approved": "Approved", "rejected": "Not accepted"}
+_DONE = re.compile(r"^(approved|rejected) AM-[0-9A-Z]{8}$")
 _ERROR_TITLES = {403: "Not allowed", 404: "Not found", 409: "Already decided", 422: "Cannot do that", 429: "Too many submissions"}
 
 
@@ -207,6 +209,7 @@ def queue_page(
     done: str | None = Query(None, max_length=40),
 ) -> HTMLResponse:
     limit = 50
+    done = done if done and _DONE.match(done) else None  # only our own confirmations, never arbitrary text
     with _as_page():
         total, rows = moderation.queue(session, actor, kind, area or None, status, limit, offset)
     context = {
