@@ -95,6 +95,21 @@ def revoke_api_key(key_id: Annotated[int, typer.Argument(help="The key's id, as 
     console.print(f"Revoked {key.role} key {key.id} ({key.name}).")
 
 
+@app.command("list-api-keys")
+def list_api_keys() -> None:
+    """List API keys: id, role, name, first characters, when last used, and whether revoked."""
+    from sqlmodel import Session
+
+    from app.accounts.repository import list_keys
+    from app.core.db import get_engine
+
+    with Session(get_engine()) as session:
+        for key in list_keys(session):
+            used = f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never used"
+            state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+            typer.echo(f"{key.id}\t{key.role}\t{key.name}\t{key.prefix}…\t{used}\t{state}")
+
+
 @app.command("create-user")
 def create_user(
     role: Annotated[Role, typer.Option(help="What the person may do")],
@@ -124,6 +139,27 @@ def create_user(
             raise typer.Exit(1) from None
     limits = f", limited to {', '.join(user.areas)}" if user.areas else ""
     console.print(f"Created {user.role} account {user.id} for {user.email}{limits}.")
+
+
+@app.command("disable-user")
+def disable_user(
+    email: Annotated[str, typer.Option(help="The account's email address")],
+    enable: Annotated[bool, typer.Option("--enable", help="Enable it again (and clear any lock-out) instead")] = False,
+) -> None:
+    """Disable a sign-in account, ending its sessions at once; or, with --enable, enable and unlock it."""
+    from sqlmodel import Session
+
+    from app.accounts.service import set_user_disabled
+    from app.core.db import get_engine
+    from app.core.errors import AppError
+
+    with Session(get_engine()) as session:
+        try:
+            user = set_user_disabled(session, email, not enable)
+        except AppError as exc:
+            console.print(exc.message)
+            raise typer.Exit(1) from None
+    console.print(f"{'Enabled' if enable else 'Disabled'} the account for {user.email}.")
 
 
 @app.command("purge-submissions")

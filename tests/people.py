@@ -12,7 +12,9 @@ PASSWORD = "a long enough password"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def make_user(session: Session, role: Role = Role.moderator, email: str | None = None, areas: list[str] | None = None) -> UserAccount:
+def make_user(
+    session: Session, role: Role = Role.moderator, email: str | None = None, areas: list[str] | None = None
+) -> UserAccount:
     return create_user(session, email or f"{role.value}@council.example", PASSWORD, role, areas)
 
 
@@ -29,7 +31,9 @@ def csrf_of(html: str) -> str:
 
 def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> None:
     token = csrf_of(client.get("/login").text)
-    response = client.post("/login", data={"csrf_token": token, "email": email, "password": password}, follow_redirects=False)
+    response = client.post(
+        "/login", data={"csrf_token": token, "email": email, "password": password}, follow_redirects=False
+    )
     assert response.status_code == 303, response.text
 
 

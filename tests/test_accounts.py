@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from people import PASSWORD, browser, csrf_of, make_user, page_token, sign_in
 from sqlalchemy import text
 from sqlmodel import Session
 from typer.testing import CliRunner
@@ -12,7 +13,6 @@ from app.accounts.service import create_api_key, create_user
 from app.cli import app as cli
 from app.core.config import get_settings
 from app.core.errors import Conflict, Invalid
-from people import PASSWORD, browser, csrf_of, make_user, page_token, sign_in
 
 
 def test_passwords_are_stored_as_argon2id_and_emails_in_lower_case(session: Session) -> None:
@@ -36,7 +36,9 @@ def test_sign_in_sets_a_secure_httponly_samesite_session_cookie(app, session: Se
     user = make_user(session)
     client = browser(app)
     token = page_token(client, "/login")
-    response = client.post("/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD}, follow_redirects=False)
+    response = client.post(
+        "/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD}, follow_redirects=False
+    )
     assert response.status_code == 303 and response.headers["location"] == "/moderate"
     cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("am_session="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
@@ -138,7 +140,9 @@ def test_disabled_accounts_cannot_sign_in_or_keep_using_a_session(app, session: 
     session.commit()
     assert client.get("/moderate").status_code == 401
     token = page_token(client, "/login")
-    assert client.post("/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD}).status_code == 401
+    assert (
+        client.post("/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD}).status_code == 401
+    )
 
 
 def test_a_session_works_on_the_api_with_its_csrf_header_for_changes(app, session: Session) -> None:  # noqa: ANN001
@@ -163,13 +167,26 @@ def test_revoked_api_keys_stop_working(client, session: Session) -> None:  # noq
 
 def test_create_user_command_reads_the_password_from_stdin_or_the_environment(session: Session) -> None:
     runner = CliRunner()
-    result = runner.invoke(cli, ["create-user", "--role", "admin", "--email", "Admin@Council.Example", "--password-stdin"], input=PASSWORD + "\n")
+    result = runner.invoke(
+        cli,
+        ["create-user", "--role", "admin", "--email", "Admin@Council.Example", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
     assert result.exit_code == 0, result.output
-    result = runner.invoke(cli, ["create-user", "--role", "moderator", "--email", "m@council.example", "--area", "E08000003"], env={"ASSETMAP_PASSWORD": PASSWORD})
+    result = runner.invoke(
+        cli,
+        ["create-user", "--role", "moderator", "--email", "m@council.example", "--area", "E08000003"],
+        env={"ASSETMAP_PASSWORD": PASSWORD},
+    )
     assert result.exit_code == 0, result.output
     rows = session.execute(text("SELECT email, role, areas FROM user_account ORDER BY id")).all()
-    assert [tuple(r) for r in rows] == [("admin@council.example", "admin", []), ("m@council.example", "moderator", ["E08000003"])]
-    refused = runner.invoke(cli, ["create-user", "--role", "admin", "--email", "x@council.example", "--password-stdin"], input="short\n")
+    assert [tuple(r) for r in rows] == [
+        ("admin@council.example", "admin", []),
+        ("m@council.example", "moderator", ["E08000003"]),
+    ]
+    refused = runner.invoke(
+        cli, ["create-user", "--role", "admin", "--email", "x@council.example", "--password-stdin"], input="short\n"
+    )
     assert refused.exit_code == 1 and "at least 12" in refused.output
     assert PASSWORD not in result.output
 
@@ -179,3 +196,24 @@ def test_sessions_expire_within_the_configured_lifetime(app, session: Session) -
     sign_in(browser(app), user.email)
     expires = session.execute(text("SELECT expires_at FROM web_session")).scalar_one()
     assert expires - datetime.now(UTC) <= timedelta(hours=get_settings().session_max_hours)
+
+
+def test_accounts_can_be_disabled_and_enabled_from_the_command_line(app, session: Session) -> None:  # noqa: ANN001
+    user = make_user(session)
+    client = browser(app)
+    sign_in(client, user.email)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["disable-user", "--email", user.email.upper()]).exit_code == 0
+    assert session.execute(text("SELECT count(*) FROM web_session")).scalar_one() == 0
+    assert client.get("/moderate").status_code == 401
+    session.execute(text("UPDATE user_account SET locked_until = now() + interval '1 hour'"))
+    session.commit()
+    assert runner.invoke(cli, ["disable-user", "--email", user.email, "--enable"]).exit_code == 0
+    sign_in(client, user.email)  # enabled and unlocked
+    assert runner.invoke(cli, ["disable-user", "--email", "nobody@council.example"]).exit_code == 1
+
+
+def test_api_keys_are_listed_without_their_secret(session: Session) -> None:
+    key, plain = create_api_key(session, "council import", Role.admin)
+    result = CliRunner().invoke(cli, ["list-api-keys"])
+    assert result.exit_code == 0 and f"{key.id}\tadmin\tcouncil import" in result.output and plain not in result.output

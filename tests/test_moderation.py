@@ -47,7 +47,11 @@ def _paths(sid: uuid.UUID, aid: uuid.UUID, eid: int) -> list[tuple[str, str, dic
     return [
         ("GET", "/api/v1/moderation/submissions", None),
         ("GET", f"/api/v1/moderation/submissions/{sid}", None),
-        ("PATCH", f"/api/v1/moderation/submissions/{sid}", {"proposed": {"name": "x", "categories": ["arts-crafts"], **M1}}),
+        (
+            "PATCH",
+            f"/api/v1/moderation/submissions/{sid}",
+            {"proposed": {"name": "x", "categories": ["arts-crafts"], **M1}},
+        ),
         ("POST", f"/api/v1/moderation/submissions/{sid}/approve", {}),
         ("POST", f"/api/v1/moderation/submissions/{sid}/reject", {"note": "no"}),
         ("GET", f"/api/v1/assets/{aid}/history", None),
@@ -69,7 +73,9 @@ def targets(client, session: Session) -> tuple[uuid.UUID, uuid.UUID, int]:  # no
     return submission_id(session, submit(client)["reference"]), asset.id, entry
 
 
-def _call(client, method: str, path: str, body: dict | None, headers: dict[str, str] | None = None, csrf: str | None = None):  # noqa: ANN001, ANN202
+def _call(
+    client, method: str, path: str, body: dict | None, headers: dict[str, str] | None = None, csrf: str | None = None
+):  # noqa: ANN001, ANN202
     if path.startswith("/api/"):
         return client.request(method, path, json=body, headers=headers or {})
     form = {**(body or {}), **({"csrf_token": csrf} if csrf else {})}
@@ -116,11 +122,16 @@ def test_moderation_forms_need_the_csrf_token(app, session: Session, targets) ->
 # The queue and decisions
 
 
-def test_the_queue_lists_pending_submissions_oldest_first_and_filters_by_kind(client, session: Session, moderator_headers) -> None:  # noqa: ANN001
+def test_the_queue_lists_pending_submissions_oldest_first_and_filters_by_kind(
+    client, session: Session, moderator_headers
+) -> None:  # noqa: ANN001
     first, second = submit(client, name="First Group"), submit(client, name="Second Group")
     asset = make_asset(session, name="Old Hall")
     client.post("/api/v1/submissions", json={"kind": "report", "asset_id": str(asset.id), "reason": "closed"})
-    session.execute(text("UPDATE submission SET created_at = now() - interval '1 day' WHERE reference = :r"), {"r": second["reference"]})
+    session.execute(
+        text("UPDATE submission SET created_at = now() - interval '1 day' WHERE reference = :r"),
+        {"r": second["reference"]},
+    )
     session.commit()
     queue = client.get("/api/v1/moderation/submissions", headers=moderator_headers).json()
     assert [i["place_name"] for i in queue["items"]] == ["Second Group", "First Group", "Old Hall"]
@@ -131,10 +142,19 @@ def test_the_queue_lists_pending_submissions_oldest_first_and_filters_by_kind(cl
 
 def test_approving_a_new_place_publishes_it_with_history(client, session: Session, moderator_headers) -> None:  # noqa: ANN001
     sent = submit(client, name="Hulme Knit and Natter", opening_hours_text="Thursdays")
-    client.post("/api/v1/submissions", json={"kind": "new", "place": {"name": "Other", "categories": ["arts-crafts"], **M1}, "submitter": {"name": "Sam Private", "email": "sam.private@example.org", "consent": True}})
+    client.post(
+        "/api/v1/submissions",
+        json={
+            "kind": "new",
+            "place": {"name": "Other", "categories": ["arts-crafts"], **M1},
+            "submitter": {"name": "Sam Private", "email": "sam.private@example.org", "consent": True},
+        },
+    )
     sid = submission_id(session, sent["reference"])
     assert "Hulme Knit and Natter" not in nearby_names(client)
-    approved = client.post(f"/api/v1/moderation/submissions/{sid}/approve", json={"note": "Phoned them"}, headers=moderator_headers)
+    approved = client.post(
+        f"/api/v1/moderation/submissions/{sid}/approve", json={"note": "Phoned them"}, headers=moderator_headers
+    )
     assert approved.status_code == 200, approved.text
     body = approved.json()
     assert body["status"] == "approved" and body["decided_by"].startswith("api-key:") and body["asset_id"]
@@ -142,20 +162,26 @@ def test_approving_a_new_place_publishes_it_with_history(client, session: Sessio
     assert asset["status"] == "published" and asset["last_verified_at"] and asset["opening_hours_text"] == "Thursdays"
     assert "Hulme Knit and Natter" in nearby_names(client)
     history = client.get(f"/api/v1/assets/{body['asset_id']}/history", headers=moderator_headers).json()
-    assert [(h["action"], h["submission_id"], h["actor"]) for h in history] == [("create", str(sid), body["decided_by"])]
+    assert [(h["action"], h["submission_id"], h["actor"]) for h in history] == [
+        ("create", str(sid), body["decided_by"])
+    ]
     assert history[0]["changes"]["name"] == [None, "Hulme Knit and Natter"]
     status = client.get(sent["status_url"]).json()
     assert status["status"] == "approved" and status["asset_id"] == body["asset_id"]
     again = client.post(f"/api/v1/moderation/submissions/{sid}/approve", headers=moderator_headers)
     assert again.status_code == 409
     # the submitter's private details never reach public answers
-    public = client.get("/api/v1/assets", params={"bbox": "-2.3,53.4,-2.1,53.6"}).text + client.get(sent["status_url"]).text
+    public = (
+        client.get("/api/v1/assets", params={"bbox": "-2.3,53.4,-2.1,53.6"}).text + client.get(sent["status_url"]).text
+    )
     assert "sam.private" not in public and "Sam Private" not in public
 
 
 def test_approving_an_edit_changes_only_the_proposed_fields(client, session: Session, moderator_headers) -> None:  # noqa: ANN001
     asset = make_asset(session, name="Tuesday Singers", phone="0161 000 0000", opening_hours_text="Tuesdays")
-    sent = client.post("/api/v1/submissions", json={"kind": "edit", "asset_id": str(asset.id), "changes": {"phone": "0161 234 1983"}}).json()
+    sent = client.post(
+        "/api/v1/submissions", json={"kind": "edit", "asset_id": str(asset.id), "changes": {"phone": "0161 234 1983"}}
+    ).json()
     sid = submission_id(session, sent["reference"])
     detail = client.get(f"/api/v1/moderation/submissions/{sid}", headers=moderator_headers).json()
     assert detail["current"]["phone"] == "0161 000 0000" and detail["proposed"] == {"phone": "0161 234 1983"}
@@ -171,7 +197,9 @@ def test_approving_an_edit_changes_only_the_proposed_fields(client, session: Ses
 def test_approving_a_report_archives_the_place(client, session: Session, moderator_headers) -> None:  # noqa: ANN001
     asset = make_asset(session, name="Old Hall Lunch Club", **M1)
     assert "Old Hall Lunch Club" in nearby_names(client)
-    sent = client.post("/api/v1/submissions", json={"kind": "report", "asset_id": str(asset.id), "reason": "closed"}).json()
+    sent = client.post(
+        "/api/v1/submissions", json={"kind": "report", "asset_id": str(asset.id), "reason": "closed"}
+    ).json()
     sid = submission_id(session, sent["reference"])
     assert client.post(f"/api/v1/moderation/submissions/{sid}/approve", headers=moderator_headers).status_code == 200
     assert "Old Hall Lunch Club" not in nearby_names(client)
@@ -183,8 +211,15 @@ def test_approving_a_report_archives_the_place(client, session: Session, moderat
 def test_rejecting_needs_a_reason_that_the_submitter_can_read(client, session: Session, moderator_headers) -> None:  # noqa: ANN001
     sent = submit(client)
     sid = submission_id(session, sent["reference"])
-    assert client.post(f"/api/v1/moderation/submissions/{sid}/reject", json={"note": ""}, headers=moderator_headers).status_code == 422
-    rejected = client.post(f"/api/v1/moderation/submissions/{sid}/reject", json={"note": "A private business"}, headers=moderator_headers)
+    assert (
+        client.post(
+            f"/api/v1/moderation/submissions/{sid}/reject", json={"note": ""}, headers=moderator_headers
+        ).status_code
+        == 422
+    )
+    rejected = client.post(
+        f"/api/v1/moderation/submissions/{sid}/reject", json={"note": "A private business"}, headers=moderator_headers
+    )
     assert rejected.status_code == 200
     status = client.get(sent["status_url"]).json()
     assert status["status"] == "rejected" and status["decision_note"] == "A private business"
@@ -196,22 +231,39 @@ def test_amendments_are_validated_and_used_on_approval(client, session: Session,
     sent = submit(client, name="Knit n natter", website="http://knit.example.org")
     sid = submission_id(session, sent["reference"])
     url = f"/api/v1/moderation/submissions/{sid}"
-    bad = client.patch(url, json={"proposed": {"name": "x", "categories": ["arts-crafts"], **M1, "website": "javascript:alert(1)"}}, headers=moderator_headers)
+    bad = client.patch(
+        url,
+        json={"proposed": {"name": "x", "categories": ["arts-crafts"], **M1, "website": "javascript:alert(1)"}},
+        headers=moderator_headers,
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "proposed.website"
-    fixed = {"name": "Hulme Knit and Natter", "categories": ["arts-crafts"], "postcode": "M15 5DD", "website": "https://knit.example.org"}
+    fixed = {
+        "name": "Hulme Knit and Natter",
+        "categories": ["arts-crafts"],
+        "postcode": "M15 5DD",
+        "website": "https://knit.example.org",
+    }
     amended = client.patch(url, json={"proposed": fixed}, headers=moderator_headers)
     assert amended.status_code == 200, amended.text
-    assert amended.json()["submitted"]["name"] == "Knit n natter" and amended.json()["amended_by"].startswith("api-key:")
+    assert amended.json()["submitted"]["name"] == "Knit n natter" and amended.json()["amended_by"].startswith(
+        "api-key:"
+    )
     asset_id = client.post(f"{url}/approve", headers=moderator_headers).json()["asset_id"]
     asset = client.get(f"/api/v1/assets/{asset_id}").json()
-    assert asset["name"] == "Hulme Knit and Natter" and asset["postcode"] == "M15 5DD" and asset["website"] == "https://knit.example.org"
+    assert (
+        asset["name"] == "Hulme Knit and Natter"
+        and asset["postcode"] == "M15 5DD"
+        and asset["website"] == "https://knit.example.org"
+    )
 
 
 # Duplicates
 
 
 def test_likely_duplicates_are_flagged_side_by_side(app, client, session: Session, moderator_headers) -> None:  # noqa: ANN001
-    existing = make_asset(session, name="Hulme Knitting and Natter Group", address="Hulme Library", lat=53.4815, lon=-2.2374)
+    existing = make_asset(
+        session, name="Hulme Knitting and Natter Group", address="Hulme Library", lat=53.4815, lon=-2.2374
+    )
     make_asset(session, name="Hulme Knit and Natter", lat=53.4900, lon=-2.2374)  # 1 km away: not a duplicate
     make_asset(session, name="Central Library", lat=53.4810, lon=-2.2374)  # next door, different name
     dup = submission_id(session, submit(client, name="Hulme Knit and Natter")["reference"])
@@ -227,7 +279,11 @@ def test_likely_duplicates_are_flagged_side_by_side(app, client, session: Sessio
     web = browser(app)
     sign_in(web, "mod@council.example")
     page = web.get(f"/moderate/submissions/{dup}").text
-    assert "Possible duplicates" in page and "Existing: Hulme Knitting and Natter Group" in page and "Hulme Library" in page
+    assert (
+        "Possible duplicates" in page
+        and "Existing: Hulme Knitting and Natter Group" in page
+        and "Hulme Library" in page
+    )
     assert "Possible duplicate" in web.get("/moderate").text
 
 
@@ -236,18 +292,35 @@ def test_likely_duplicates_are_flagged_side_by_side(app, client, session: Sessio
 
 def test_script_payloads_in_every_field_are_escaped_on_the_moderation_screens(app, client, session: Session) -> None:  # noqa: ANN001
     place = {
-        "name": SCRIPT, "description": SCRIPT, "organisation": {"name": SCRIPT}, "address": SCRIPT, "opening_hours_text": SCRIPT,
-        "cost_description": SCRIPT, "audience": SCRIPT, "phone": SCRIPT[:40], "tags": [SCRIPT], "languages": [SCRIPT],
+        "name": SCRIPT,
+        "description": SCRIPT,
+        "organisation": {"name": SCRIPT},
+        "address": SCRIPT,
+        "opening_hours_text": SCRIPT,
+        "cost_description": SCRIPT,
+        "audience": SCRIPT,
+        "phone": SCRIPT[:40],
+        "tags": [SCRIPT],
+        "languages": [SCRIPT],
         "schedule": [{"day": "mon", "opens": "10:00", "closes": "11:00", "note": SCRIPT}],
     }
-    sent = client.post("/api/v1/submissions", json={
-        "kind": "new", "place": {**place, "categories": ["arts-crafts"], **M1}, "note": SCRIPT,
-        "submitter": {"name": SCRIPT, "email": "x@example.org", "consent": True},
-    })
+    sent = client.post(
+        "/api/v1/submissions",
+        json={
+            "kind": "new",
+            "place": {**place, "categories": ["arts-crafts"], **M1},
+            "note": SCRIPT,
+            "submitter": {"name": SCRIPT, "email": "x@example.org", "consent": True},
+        },
+    )
     assert sent.status_code == 202, sent.text
     asset = make_asset(session, name="Target")
-    edit = client.post("/api/v1/submissions", json={"kind": "edit", "asset_id": str(asset.id), "changes": place, "note": SCRIPT})
-    report = client.post("/api/v1/submissions", json={"kind": "report", "asset_id": str(asset.id), "reason": "other", "note": SCRIPT})
+    edit = client.post(
+        "/api/v1/submissions", json={"kind": "edit", "asset_id": str(asset.id), "changes": place, "note": SCRIPT}
+    )
+    report = client.post(
+        "/api/v1/submissions", json={"kind": "report", "asset_id": str(asset.id), "reason": "other", "note": SCRIPT}
+    )
     assert edit.status_code == 202 and report.status_code == 202
     make_user(session, Role.moderator, "mod@council.example")
     web = browser(app)
@@ -278,11 +351,19 @@ def test_a_moderator_works_the_queue_on_the_web(app, client, session: Session) -
     page = web.get(f"/moderate/submissions/{sid}")
     assert "Knit n natter" in page.text and "Approve and publish" in page.text
     csrf = csrf_of(page.text)
-    bad = web.post(f"/moderate/submissions/{sid}/amend", data={"csrf_token": csrf, "name": "", "categories": "arts-crafts", **M1})
+    bad = web.post(
+        f"/moderate/submissions/{sid}/amend", data={"csrf_token": csrf, "name": "", "categories": "arts-crafts", **M1}
+    )
     assert bad.status_code == 422 and 'id="name-error"' in bad.text
     amended = web.post(
         f"/moderate/submissions/{sid}/amend",
-        data={"csrf_token": csrf, "name": "Hulme Knit and Natter", "categories": "arts-crafts", "lat": "53.4809", "lon": "-2.2374"},
+        data={
+            "csrf_token": csrf,
+            "name": "Hulme Knit and Natter",
+            "categories": "arts-crafts",
+            "lat": "53.4809",
+            "lon": "-2.2374",
+        },
     )
     assert amended.status_code == 200 and "Amended" in amended.text
     done = web.post(f"/moderate/submissions/{sid}/approve", data={"csrf_token": csrf})
@@ -300,13 +381,20 @@ def test_a_moderator_works_the_queue_on_the_web(app, client, session: Session) -
 @pytest.fixture
 def areas(session: Session) -> Iterator[None]:
     """Two council outlines: a box round central Manchester and one round central Leeds."""
-    session.execute(text(
-        "CREATE TABLE IF NOT EXISTS area (code varchar(9) PRIMARY KEY, name varchar(200) NOT NULL, levels text[] NOT NULL, "
-        "geom geometry(MultiPolygon, 4326) NOT NULL)"
-    ))
-    for code, name, box in (("E08000003", "Manchester", (-2.30, 53.44, -2.18, 53.52)), ("E08000035", "Leeds", (-1.60, 53.77, -1.50, 53.83))):
+    session.execute(
+        text(
+            "CREATE TABLE IF NOT EXISTS area (code varchar(9) PRIMARY KEY, name varchar(200) NOT NULL, levels text[] NOT NULL, "
+            "geom geometry(MultiPolygon, 4326) NOT NULL)"
+        )
+    )
+    for code, name, box in (
+        ("E08000003", "Manchester", (-2.30, 53.44, -2.18, 53.52)),
+        ("E08000035", "Leeds", (-1.60, 53.77, -1.50, 53.83)),
+    ):
         session.execute(
-            text("INSERT INTO area (code, name, levels, geom) VALUES (:code, :name, ARRAY['ltla'], ST_Multi(ST_MakeEnvelope(:a, :b, :c, :d, 4326)))"),
+            text(
+                "INSERT INTO area (code, name, levels, geom) VALUES (:code, :name, ARRAY['ltla'], ST_Multi(ST_MakeEnvelope(:a, :b, :c, :d, 4326)))"
+            ),
             {"code": code, "name": name, "a": box[0], "b": box[1], "c": box[2], "d": box[3]},
         )
     session.commit()
@@ -329,7 +417,9 @@ def test_moderators_only_see_submissions_in_their_areas(app, client, session: Se
     csrf = csrf_of(web.get("/moderate").text)
     assert web.post(f"/moderate/submissions/{leeds}/approve", data={"csrf_token": csrf}).status_code == 403
     assert web.post(f"/moderate/submissions/{manchester}/approve", data={"csrf_token": csrf}).status_code == 200
-    assert session.execute(text("SELECT status FROM submission WHERE id = :id"), {"id": leeds}).scalar_one() == "pending"
+    assert (
+        session.execute(text("SELECT status FROM submission WHERE id = :id"), {"id": leeds}).scalar_one() == "pending"
+    )
     # a moderator without areas sees everything, and can filter by area
     headers = {"X-API-Key": create_api_key(session, "all areas", Role.moderator)[1]}
     everything = client.get("/api/v1/moderation/submissions", params={"status": "pending"}, headers=headers).json()
@@ -343,7 +433,11 @@ def test_moderators_only_see_submissions_in_their_areas(app, client, session: Se
 
 def test_restoring_a_version_is_recorded(client, session: Session, moderator_headers, admin_headers) -> None:  # noqa: ANN001
     asset = make_asset(session, name="Tuesday Singers", phone="0161 000 0000", categories=["choirs-music"])
-    client.patch(f"/api/v1/assets/{asset.id}", json={"name": "Wednesday Singers", "phone": None, "categories": ["arts-crafts"]}, headers=admin_headers)
+    client.patch(
+        f"/api/v1/assets/{asset.id}",
+        json={"name": "Wednesday Singers", "phone": None, "categories": ["arts-crafts"]},
+        headers=admin_headers,
+    )
     client.delete(f"/api/v1/assets/{asset.id}", headers=admin_headers)
     history = client.get(f"/api/v1/assets/{asset.id}/history", headers=moderator_headers).json()
     assert [h["action"] for h in history] == ["create", "update", "archive"]
@@ -351,12 +445,22 @@ def test_restoring_a_version_is_recorded(client, session: Session, moderator_hea
     restored = client.post(f"/api/v1/assets/{asset.id}/history/{history[0]['id']}/restore", headers=moderator_headers)
     assert restored.status_code == 200, restored.text
     body = restored.json()
-    assert (body["name"], body["phone"], body["categories"], body["status"]) == ("Tuesday Singers", "0161 000 0000", ["choirs-music"], "published")
+    assert (body["name"], body["phone"], body["categories"], body["status"]) == (
+        "Tuesday Singers",
+        "0161 000 0000",
+        ["choirs-music"],
+        "published",
+    )
     latest = client.get(f"/api/v1/assets/{asset.id}/history", headers=moderator_headers).json()[-1]
     assert latest["action"] == "restore" and latest["changes"]["status"] == ["archived", "published"]
     assert latest["snapshot"]["name"] == "Tuesday Singers"
     other = make_asset(session)
-    assert client.post(f"/api/v1/assets/{other.id}/history/{history[0]['id']}/restore", headers=moderator_headers).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/assets/{other.id}/history/{history[0]['id']}/restore", headers=moderator_headers
+        ).status_code
+        == 404
+    )
 
 
 def test_restore_from_the_history_page(app, client, session: Session, admin_headers) -> None:  # noqa: ANN001
@@ -380,24 +484,44 @@ def test_history_for_an_unknown_asset_is_404(client, moderator_headers) -> None:
 # Privacy
 
 
-def test_purge_deletes_private_details_of_decided_submissions_after_retention(client, session: Session, moderator_headers) -> None:  # noqa: ANN001
+def test_purge_deletes_private_details_of_decided_submissions_after_retention(
+    client, session: Session, moderator_headers
+) -> None:  # noqa: ANN001
     from typer.testing import CliRunner
 
     who = {"name": "Sam Private", "email": "sam.private@example.org", "consent": True}
     refs = [
-        client.post("/api/v1/submissions", json={"kind": "new", "place": {"name": n, "categories": ["arts-crafts"], **M1}, "note": "call me", "submitter": who}).json()["reference"]
+        client.post(
+            "/api/v1/submissions",
+            json={
+                "kind": "new",
+                "place": {"name": n, "categories": ["arts-crafts"], **M1},
+                "note": "call me",
+                "submitter": who,
+            },
+        ).json()["reference"]
         for n in ("Old decided", "Recent decided", "Still pending")
     ]
     for ref in refs[:2]:
-        client.post(f"/api/v1/moderation/submissions/{submission_id(session, ref)}/reject", json={"note": "no"}, headers=moderator_headers)
-    session.execute(text("UPDATE submission SET decided_at = now() - interval '100 days' WHERE reference = :r"), {"r": refs[0]})
+        client.post(
+            f"/api/v1/moderation/submissions/{submission_id(session, ref)}/reject",
+            json={"note": "no"},
+            headers=moderator_headers,
+        )
+    session.execute(
+        text("UPDATE submission SET decided_at = now() - interval '100 days' WHERE reference = :r"), {"r": refs[0]}
+    )
     session.commit()
     result = CliRunner().invoke(cli, ["purge-submissions", "--days", "90"])
     assert result.exit_code == 0 and "1 decided submission" in result.output, result.output
-    rows = session.execute(text("SELECT reference, submitter_name, submitter_email, note, purged_at IS NOT NULL FROM submission")).all()
+    rows = session.execute(
+        text("SELECT reference, submitter_name, submitter_email, note, purged_at IS NOT NULL FROM submission")
+    ).all()
     by_ref = {r[0]: tuple(r[1:]) for r in rows}
     assert by_ref[refs[0]] == (None, None, None, True)
     assert by_ref[refs[1]] == ("Sam Private", "sam.private@example.org", "call me", False)
     assert by_ref[refs[2]] == ("Sam Private", "sam.private@example.org", "call me", False)
-    detail = client.get(f"/api/v1/moderation/submissions/{submission_id(session, refs[0])}", headers=moderator_headers).json()
+    detail = client.get(
+        f"/api/v1/moderation/submissions/{submission_id(session, refs[0])}", headers=moderator_headers
+    ).json()
     assert detail["submitter"] is None and detail["status"] == "rejected"

@@ -52,7 +52,9 @@ def test_status_lookup_is_forgiving_about_case_and_clear_when_unknown(client) ->
 
 def test_edits_and_reports_name_a_published_asset(client, session: Session) -> None:  # noqa: ANN001
     asset = make_asset(session, name="Central Library")
-    edit = client.post("/api/v1/submissions", json={"kind": "edit", "asset_id": str(asset.id), "changes": {"phone": "0161 234 1983"}})
+    edit = client.post(
+        "/api/v1/submissions", json={"kind": "edit", "asset_id": str(asset.id), "changes": {"phone": "0161 234 1983"}}
+    )
     assert edit.status_code == 202
     report = client.post("/api/v1/submissions", json={"kind": "report", "asset_id": str(asset.id), "reason": "closed"})
     assert report.status_code == 202
@@ -124,9 +126,16 @@ def test_the_add_form_offers_the_taxonomy_and_the_honeypot(app) -> None:  # noqa
 def test_a_resident_adds_a_place_through_the_form(app, session: Session) -> None:  # noqa: ANN001
     client = browser(app)
     data = add_form(
-        description="Bring knitting or learn.", **{"schedule-0-day": "thu", "schedule-0-opens": "13:00", "schedule-0-closes": "15:00"},
-        free="yes", accessibility=["step_free", "hearing_loop"], audience="Anyone", drop_in="yes", website="hulmeknit.example.org",
-        submitter_name="Sam Private", submitter_email="sam.private@example.org", consent="yes",
+        description="Bring knitting or learn.",
+        **{"schedule-0-day": "thu", "schedule-0-opens": "13:00", "schedule-0-closes": "15:00"},
+        free="yes",
+        accessibility=["step_free", "hearing_loop"],
+        audience="Anyone",
+        drop_in="yes",
+        website="hulmeknit.example.org",
+        submitter_name="Sam Private",
+        submitter_email="sam.private@example.org",
+        consent="yes",
     )
     response = client.post("/add", data={"csrf_token": page_token(client, "/add"), **data}, follow_redirects=False)
     assert response.status_code == 303
@@ -136,16 +145,25 @@ def test_a_resident_adds_a_place_through_the_form(app, session: Session) -> None
     assert "Sam Private" not in thanks.text and "sam.private" not in thanks.text
     proposed = session.execute(text("SELECT proposed FROM submission")).scalar_one()
     assert proposed["schedule"] == [{"day": "thu", "opens": "13:00:00", "closes": "15:00:00"}]
-    assert proposed["free"] is True and proposed["drop_in"] is True and proposed["website"] == "https://hulmeknit.example.org"
+    assert (
+        proposed["free"] is True
+        and proposed["drop_in"] is True
+        and proposed["website"] == "https://hulmeknit.example.org"
+    )
     assert proposed["accessibility"] == ["step_free", "hearing_loop"]
 
 
 def test_form_errors_are_shown_inline_and_keep_what_was_typed(app, session: Session) -> None:  # noqa: ANN001
     client = browser(app)
     data = add_form(
-        name="", categories=[], postcode="M15 5DD", description="Typed <b>words</b>", website="javascript:alert(1)",
+        name="",
+        categories=[],
+        postcode="M15 5DD",
+        description="Typed <b>words</b>",
+        website="javascript:alert(1)",
         **{"schedule-0-day": "tue", "schedule-0-opens": "12:00", "schedule-0-closes": "10:00"},
-        min_age="ten", submitter_email="sam@example.org",
+        min_age="ten",
+        submitter_email="sam@example.org",
     )
     response = client.post("/add", data={"csrf_token": page_token(client, "/add"), **data})
     assert response.status_code == 422
@@ -194,17 +212,26 @@ def test_script_payloads_are_escaped_on_the_thank_you_and_status_pages(app, clie
     reference = re.search(r"AM-[0-9A-Z]{8}", response.text).group(0)
     status_page = page.get(f"/submitted/{reference}")
     assert SCRIPT not in status_page.text and "&lt;script&gt;" in status_page.text
-    assert client.get(f"/api/v1/submissions/{reference}/status").json()["place_name"] == SCRIPT  # JSON carries it as data
+    assert (
+        client.get(f"/api/v1/submissions/{reference}/status").json()["place_name"] == SCRIPT
+    )  # JSON carries it as data
 
 
 def test_suggest_a_change_is_prefilled_and_sends_only_what_changed(app, session: Session) -> None:  # noqa: ANN001
-    asset = make_asset(session, name="Tuesday Singers", categories=["choirs-music"], opening_hours_text="Tuesdays 10am", free=True)
+    asset = make_asset(
+        session, name="Tuesday Singers", categories=["choirs-music"], opening_hours_text="Tuesdays 10am", free=True
+    )
     client = browser(app)
     form = client.get(f"/places/{asset.id}/suggest")
     assert 'value="Tuesday Singers"' in form.text and "Tuesdays 10am" in form.text
     unchanged = {
-        "name": "Tuesday Singers", "categories": ["choirs-music"], "opening_hours_text": "Tuesdays 10am", "free": "yes",
-        "lat": str(asset.lat), "lon": str(asset.lon), "description": asset.description,
+        "name": "Tuesday Singers",
+        "categories": ["choirs-music"],
+        "opening_hours_text": "Tuesdays 10am",
+        "free": "yes",
+        "lat": str(asset.lat),
+        "lon": str(asset.lon),
+        "description": asset.description,
     }
     token = page_token(client, f"/places/{asset.id}/suggest")
     nothing = client.post(f"/places/{asset.id}/suggest", data={"csrf_token": token, **unchanged})
@@ -223,14 +250,25 @@ def test_report_a_place_needs_a_reason(app, session: Session) -> None:  # noqa: 
     token = page_token(client, f"/places/{asset.id}/report")
     missing = client.post(f"/places/{asset.id}/report", data={"csrf_token": token, "note": "gone"})
     assert missing.status_code == 422 and 'id="reason-error"' in missing.text and ">gone</textarea>" in missing.text
-    sent = client.post(f"/places/{asset.id}/report", data={"csrf_token": token, "reason": "closed", "note": "Shut in May"}, follow_redirects=False)
+    sent = client.post(
+        f"/places/{asset.id}/report",
+        data={"csrf_token": token, "reason": "closed", "note": "Shut in May"},
+        follow_redirects=False,
+    )
     assert sent.status_code == 303
-    assert tuple(session.execute(text("SELECT kind, reason, note FROM submission")).one()) == ("report", "closed", "Shut in May")
+    assert tuple(session.execute(text("SELECT kind, reason, note FROM submission")).one()) == (
+        "report",
+        "closed",
+        "Shut in May",
+    )
 
 
 def test_forms_for_unknown_places_are_404_pages(app) -> None:  # noqa: ANN001
     client = browser(app)
-    for path in ("/places/00000000-0000-4000-8000-000000000000/suggest", "/places/00000000-0000-4000-8000-000000000000/report"):
+    for path in (
+        "/places/00000000-0000-4000-8000-000000000000/suggest",
+        "/places/00000000-0000-4000-8000-000000000000/report",
+    ):
         response = client.get(path)
         assert response.status_code == 404 and "text/html" in response.headers["content-type"]
 

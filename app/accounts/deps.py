@@ -33,15 +33,21 @@ def require_role(*roles: Role) -> Callable[..., Actor]:
             cookie = request.cookies.get(SESSION_COOKIE)
             found = find_session(session, cookie) if cookie else None
             if found is None:
-                raise HTTPException(401, "This needs an API key in the X-API-Key header (or a signed-in session).", headers=_CHALLENGE)
+                raise HTTPException(
+                    401, "This needs an API key in the X-API-Key header (or a signed-in session).", headers=_CHALLENGE
+                )
             web_session, user = found
             if request.method not in _SAFE_METHODS and not (
                 x_csrf_token and secrets.compare_digest(x_csrf_token, web_session.csrf_token)
             ):
-                raise HTTPException(403, "With a session cookie, send the session's CSRF token in the X-CSRF-Token header.")
+                raise HTTPException(
+                    403, "With a session cookie, send the session's CSRF token in the X-CSRF-Token header."
+                )
             actor = user_actor(user)
         if actor.role not in roles:
-            raise HTTPException(403, f"This needs a {' or '.join(r.value for r in roles)} key or account; yours is {actor.role.value}.")
+            raise HTTPException(
+                403, f"This needs a {' or '.join(r.value for r in roles)} key or account; yours is {actor.role.value}."
+            )
         return actor
 
     return guard

@@ -40,7 +40,9 @@ class UserAccount(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     disabled: bool = False
-    created_at: datetime = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()))
+    created_at: datetime = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
     last_login_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 

@@ -24,7 +24,9 @@ def login(request: Request, session: SessionDep, visitor: VisitorDep, form: Form
     try:
         user = sign_in(session, email, password)
     except LoginRefused as refused:
-        return render(request, "moderation/login.html", {"next": target, "message": refused.message, "email": email}, 401)
+        return render(
+            request, "moderation/login.html", {"next": target, "message": refused.message, "email": email}, 401
+        )
     if visitor.web_session:  # signing in again replaces the old session
         end_session(session, request.cookies.get(SESSION_COOKIE, ""))
     _, token = start_session(session, user)
@@ -41,5 +43,7 @@ def logout(request: Request, session: SessionDep, visitor: VisitorDep, form: For
     if visitor.web_session:
         end_session(session, request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=get_settings().session_cookie_secure, httponly=True, samesite="lax")
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", secure=get_settings().session_cookie_secure, httponly=True, samesite="lax"
+    )
     return response

@@ -43,10 +43,6 @@ def find_user(session: Session, email: str) -> UserAccount | None:
     return session.exec(select(UserAccount).where(UserAccount.email == email)).first()
 
 
-def get_user(session: Session, user_id: int) -> UserAccount | None:
-    return session.get(UserAccount, user_id)
-
-
 def find_session(session: Session, token_hash: str, now: datetime) -> tuple[WebSession, UserAccount] | None:
     """The live session with this token and its (enabled) user."""
     row = session.exec(
@@ -64,10 +60,7 @@ def delete_session(session: Session, token_hash: str) -> None:
 
 def delete_user_sessions(session: Session, user_id: int) -> None:
     session.execute(delete(WebSession).where(WebSession.user_id == user_id))
-    session.commit()
 
 
-def delete_stale_sessions(session: Session, now: datetime, idle_since: datetime) -> int:
-    result = session.execute(delete(WebSession).where(or_(WebSession.expires_at <= now, WebSession.last_seen_at < idle_since)))
-    session.commit()
-    return result.rowcount
+def delete_stale_sessions(session: Session, now: datetime, idle_since: datetime) -> None:
+    session.execute(delete(WebSession).where(or_(WebSession.expires_at <= now, WebSession.last_seen_at < idle_since)))

@@ -55,6 +55,20 @@ def revoke_api_key(session: Session, key_id: int) -> ApiKey:
     return key
 
 
+def set_user_disabled(session: Session, email: str, disabled: bool) -> UserAccount:
+    """Disables an account (ending its sessions at once) or enables it again with a clean lock-out count."""
+    user = repository.find_user(session, normalise_email(email))
+    if user is None:
+        raise NotFound(f"No account has the email address {email.strip()}.", "email")
+    user.disabled = disabled
+    user.failed_logins = 0
+    user.locked_until = None
+    if disabled:
+        repository.delete_user_sessions(session, user.id)  # type: ignore[arg-type]
+    repository.save(session, user)
+    return user
+
+
 def user_actor(user: UserAccount) -> Actor:
     return Actor(label=f"user:{user.id} ({user.email})", role=Role(user.role), areas=tuple(user.areas))
 
@@ -124,6 +138,7 @@ def start_session(session: Session, user: UserAccount) -> tuple[WebSession, str]
     settings = get_settings()
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
+    repository.delete_stale_sessions(session, now, now - timedelta(minutes=settings.session_idle_minutes))
     web_session = WebSession(
         token_hash=hash_key(token),
         user_id=user.id,  # type: ignore[arg-type]

@@ -47,7 +47,13 @@ class PageError(Exception):
 
 def set_cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
     response.set_cookie(
-        name, value, max_age=max_age, path="/", httponly=True, secure=get_settings().session_cookie_secure, samesite="lax"
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        secure=get_settings().session_cookie_secure,
+        samesite="lax",
     )
 
 
@@ -101,11 +107,19 @@ ModeratorPage = Annotated[Actor, Depends(require_page_role(*MODERATORS))]
 
 
 def render(
-    request: Request, template: str, context: dict[str, Any], status_code: int = 200, headers: dict[str, str] | None = None
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     visitor: Visitor = request.state.visitor
     response = templates.TemplateResponse(
-        request, template, {"visitor": visitor, "csrf_token": visitor.csrf_token, **context}, status_code=status_code, headers=headers
+        request,
+        template,
+        {"visitor": visitor, "csrf_token": visitor.csrf_token, **context},
+        status_code=status_code,
+        headers=headers,
     )
     if visitor.new_csrf_cookie:
         set_cookie(response, CSRF_COOKIE, visitor.csrf_token)

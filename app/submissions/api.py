@@ -33,6 +33,7 @@ from app.submissions.schemas import (
     parse_proposal,
 )
 
+
 class _UntaggedErrors(APIRoute):
     """Reports `place.name`, not `new.place.name`: pydantic puts the union's `kind` tag in each error's location."""
 
@@ -44,7 +45,10 @@ class _UntaggedErrors(APIRoute):
             try:
                 return await handler(request)
             except RequestValidationError as exc:
-                errors = [{**e, "loc": tuple(p for i, p in enumerate(e["loc"]) if not (i == 1 and p in kinds))} for e in exc.errors()]
+                errors = [
+                    {**e, "loc": tuple(p for i, p in enumerate(e["loc"]) if not (i == 1 and p in kinds))}
+                    for e in exc.errors()
+                ]
                 raise RequestValidationError(errors) from None
 
         return untagged
@@ -76,9 +80,15 @@ def client_address(request: Request) -> str:
         "details are private. Each client may send `SUBMISSION_RATE_LIMIT` submissions per window (429 with "
         "`Retry-After` beyond that)."
     ),
-    responses={404: {"description": "Unknown asset or postcode"}, 422: {"description": "Invalid fields"}, 429: {"description": "Too many submissions"}},
+    responses={
+        404: {"description": "Unknown asset or postcode"},
+        422: {"description": "Invalid fields"},
+        429: {"description": "Too many submissions"},
+    },
 )
-def create_submission(request: Request, session: SessionDep, data: Annotated[SubmissionIn, Body()]) -> SubmissionReceived:
+def create_submission(
+    request: Request, session: SessionDep, data: Annotated[SubmissionIn, Body()]
+) -> SubmissionReceived:
     try:
         submission = service.submit(session, data, client_address(request))
     except RateLimited as limited:
@@ -115,13 +125,17 @@ def list_submissions(
     session: SessionDep,
     actor: ModeratorDep,
     kind: SubmissionKind | None = None,
-    area: str | None = Query(None, max_length=9, description="A council area code, such as E08000003", examples=["E08000003"]),
+    area: str | None = Query(
+        None, max_length=9, description="A council area code, such as E08000003", examples=["E08000003"]
+    ),
     status: SubmissionStatus = SubmissionStatus.pending,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=100_000),
 ) -> QueuePage:
     total, rows = moderation.queue(session, actor, kind, area, status, limit, offset)
-    return QueuePage(total=total, items=[QueueItem.model_validate(r) for r in rows], next=next_url(request, offset, limit, total))
+    return QueuePage(
+        total=total, items=[QueueItem.model_validate(r) for r in rows], next=next_url(request, offset, limit, total)
+    )
 
 
 @moderators.get(
@@ -141,7 +155,9 @@ def get_submission(session: SessionDep, actor: ModeratorDep, submission_id: uuid
     description="Replaces the proposal (validated like the resident's); the original stays in `submitted`.",
     responses={**_GUARDED, 409: {"description": "Already decided"}, 422: {"description": "Invalid proposal"}},
 )
-def amend_submission(session: SessionDep, actor: ModeratorDep, submission_id: uuid.UUID, data: Amendment) -> SubmissionDetail:
+def amend_submission(
+    session: SessionDep, actor: ModeratorDep, submission_id: uuid.UUID, data: Amendment
+) -> SubmissionDetail:
     submission = moderation.visible_submission(session, actor, submission_id)
     try:
         proposal = parse_proposal(SubmissionKind(submission.kind), data.proposed)
@@ -171,7 +187,9 @@ def approve_submission(
     summary="Reject, with a reason the submitter can read",
     responses={**_GUARDED, 409: {"description": "Already decided"}},
 )
-def reject_submission(session: SessionDep, actor: ModeratorDep, submission_id: uuid.UUID, data: Rejection) -> SubmissionDetail:
+def reject_submission(
+    session: SessionDep, actor: ModeratorDep, submission_id: uuid.UUID, data: Rejection
+) -> SubmissionDetail:
     moderation.reject(session, actor, submission_id, data.note)
     return get_submission(session, actor, submission_id)
 

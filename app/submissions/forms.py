@@ -14,8 +14,17 @@ from app.core.errors import validation_errors
 
 SCHEDULE_ROWS = 3
 TEXT_FIELDS = (
-    "name", "description", "organisation", "address", "postcode", "opening_hours_text", "cost_description",
-    "audience", "phone", "email", "website",
+    "name",
+    "description",
+    "organisation",
+    "address",
+    "postcode",
+    "opening_hours_text",
+    "cost_description",
+    "audience",
+    "phone",
+    "email",
+    "website",
 )
 LIST_FIELDS = ("categories", "accessibility")
 TRISTATE_FIELDS = ("free", "drop_in")
@@ -24,12 +33,31 @@ NUMBER_FIELDS = {"lat": float, "lon": float, "min_age": int, "max_age": int}
 GROUPS = {"lat": ("lat", "lon"), "lon": ("lat", "lon")}
 
 LABELS = {
-    "name": "Name", "description": "Description", "organisation": "Organisation", "categories": "Categories",
-    "address": "Address", "postcode": "Postcode", "lat": "Latitude", "lon": "Longitude",
-    "opening_hours_text": "When it meets", "schedule": "Times", "free": "Cost", "cost_description": "Cost details",
-    "accessibility": "Accessibility", "audience": "Who it is for", "min_age": "Minimum age", "max_age": "Maximum age",
-    "drop_in": "Drop in", "phone": "Phone", "email": "Email", "website": "Website", "note": "Note",
-    "submitter_name": "Your name", "submitter_email": "Your email", "consent": "Consent", "reason": "Reason",
+    "name": "Name",
+    "description": "Description",
+    "organisation": "Organisation",
+    "categories": "Categories",
+    "address": "Address",
+    "postcode": "Postcode",
+    "lat": "Latitude",
+    "lon": "Longitude",
+    "opening_hours_text": "When it meets",
+    "schedule": "Times",
+    "free": "Free",
+    "cost_description": "Cost details",
+    "accessibility": "Accessibility",
+    "audience": "Who it is for",
+    "min_age": "Minimum age",
+    "max_age": "Maximum age",
+    "drop_in": "Drop in",
+    "phone": "Phone",
+    "email": "Email",
+    "website": "Website",
+    "note": "Note",
+    "submitter_name": "Your name",
+    "submitter_email": "Your email",
+    "consent": "Consent",
+    "reason": "Reason",
 }
 ACCESSIBILITY_LABELS = {
     Accessibility.step_free: "Step-free access",
@@ -43,16 +71,21 @@ ACCESSIBILITY_LABELS = {
     Accessibility.assistance_dogs: "Assistance dogs welcome",
     Accessibility.dementia_friendly: "Dementia friendly",
 }
-DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True))
+DAY_NAMES = dict(
+    zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)
+)
 
 
 def form_values(form: FormData) -> dict[str, Any]:
     """What the person typed, as strings and lists, to show again if something is wrong."""
-    values: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in (*TEXT_FIELDS, *TRISTATE_FIELDS, *NUMBER_FIELDS)}
+    values: dict[str, Any] = {
+        name: str(form.get(name, "")).strip() for name in (*TEXT_FIELDS, *TRISTATE_FIELDS, *NUMBER_FIELDS)
+    }
     for name in LIST_FIELDS:
         values[name] = [str(v) for v in form.getlist(name)]
     values["schedule"] = [
-        {part: str(form.get(f"schedule-{i}-{part}", "")).strip() for part in ("day", "opens", "closes")} for i in range(SCHEDULE_ROWS)
+        {part: str(form.get(f"schedule-{i}-{part}", "")).strip() for part in ("day", "opens", "closes")}
+        for i in range(SCHEDULE_ROWS)
     ]
     return values
 
@@ -73,8 +106,13 @@ def asset_values(fields: dict[str, Any]) -> dict[str, Any]:
         values[name] = "" if value is None else str(value)
     for name in LIST_FIELDS:
         values[name] = list(fields.get(name) or [])
-    rows = [{"day": s["day"], "opens": str(s["opens"])[:5], "closes": str(s["closes"])[:5]} for s in fields.get("schedule") or []]
-    values["schedule"] = (rows + [{"day": "", "opens": "", "closes": ""}] * SCHEDULE_ROWS)[: max(SCHEDULE_ROWS, len(rows))]
+    rows = [
+        {"day": s["day"], "opens": str(s["opens"])[:5], "closes": str(s["closes"])[:5]}
+        for s in fields.get("schedule") or []
+    ]
+    values["schedule"] = (rows + [{"day": "", "opens": "", "closes": ""}] * SCHEDULE_ROWS)[
+        : max(SCHEDULE_ROWS, len(rows))
+    ]
     return values
 
 

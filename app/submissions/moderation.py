@@ -40,7 +40,13 @@ def _area_limit(session: Session, actor: Actor, requested: str | None) -> list[s
 
 
 def queue(
-    session: Session, actor: Actor, kind: SubmissionKind | None, area: str | None, status: SubmissionStatus, limit: int, offset: int
+    session: Session,
+    actor: Actor,
+    kind: SubmissionKind | None,
+    area: str | None,
+    status: SubmissionStatus,
+    limit: int,
+    offset: int,
 ) -> tuple[int, list[dict[str, Any]]]:
     filters = ["s.status = :status"]
     params: dict[str, Any] = {"status": status.value, **duplicate_params()}
@@ -57,7 +63,9 @@ def visible_submission(session: Session, actor: Actor, submission_id: uuid.UUID,
     submission = repository.get(session, submission_id, lock=lock)
     if submission is None:
         raise NotFound(f"No submission has the id {submission_id}.")
-    if actor.areas and not (repository.has_area_table(session) and repository.in_areas(session, submission.id, list(actor.areas))):
+    if actor.areas and not (
+        repository.has_area_table(session) and repository.in_areas(session, submission.id, list(actor.areas))
+    ):
         raise Forbidden("This submission is outside the council areas you moderate.")
     return submission
 
@@ -88,7 +96,9 @@ def detail(session: Session, actor: Actor, submission_id: uuid.UUID) -> dict[str
 def _pending(session: Session, actor: Actor, submission_id: uuid.UUID) -> Submission:
     submission = visible_submission(session, actor, submission_id, lock=True)
     if submission.status != SubmissionStatus.pending:
-        raise Conflict(f"Submission {submission.reference} has already been {submission.status} by {submission.decided_by}.")
+        raise Conflict(
+            f"Submission {submission.reference} has already been {submission.status} by {submission.decided_by}."
+        )
     return submission
 
 
@@ -99,7 +109,9 @@ def amend(session: Session, actor: Actor, submission_id: uuid.UUID, proposal: Ne
         validated = new_place_proposal(session, proposal, "proposed.")
         submission.location = validated.location
     elif submission.kind == SubmissionKind.edit and isinstance(proposal, Changes):
-        validated = edit_proposal(session, get_asset(session, submission.asset_id, include_unpublished=True), proposal, "proposed.")
+        validated = edit_proposal(
+            session, get_asset(session, submission.asset_id, include_unpublished=True), proposal, "proposed."
+        )
     else:
         raise Invalid("A report has nothing to amend: approve it to archive the place, or reject it.")
     submission.proposed = validated.fields
@@ -129,7 +141,13 @@ def approve(session: Session, actor: Actor, submission_id: uuid.UUID, note: str 
         session.add(submission)
         session.commit()
     elif submission.kind == SubmissionKind.edit:
-        update_asset(session, submission.asset_id, AssetUpdate.model_validate({**submission.proposed, **verified}), actor.label, submission.id)
+        update_asset(
+            session,
+            submission.asset_id,
+            AssetUpdate.model_validate({**submission.proposed, **verified}),
+            actor.label,
+            submission.id,
+        )
     else:
         data = AssetUpdate(status=AssetStatus.archived, **verified)
         update_asset(session, submission.asset_id, data, actor.label, submission.id, action="archive")
@@ -163,7 +181,8 @@ def restore(session: Session, actor: Actor, asset_id: uuid.UUID, entry_id: int) 
         raise NotFound(f"Asset {asset_id} has no history entry {entry_id}.")
     current = get_asset(session, asset_id, include_unpublished=True)
     if actor.areas and not (
-        repository.has_area_table(session) and repository.point_in_areas(session, current.lat, current.lon, list(actor.areas))
+        repository.has_area_table(session)
+        and repository.point_in_areas(session, current.lat, current.lon, list(actor.areas))
     ):
         raise Forbidden("This place is outside the council areas you moderate.")
     return update_asset(session, asset_id, AssetUpdate.model_validate(entry.snapshot), actor.label, action="restore")

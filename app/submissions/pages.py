@@ -3,13 +3,15 @@
 import logging
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.accounts.web import FormDep, ModeratorPage, PageError, VisitorDep, render
@@ -32,13 +34,19 @@ log = logging.getLogger(__name__)
 KIND_NAMES = {"new": "New place", "edit": "Suggested change", "report": "Report: closed or wrong"}
 STATUS_NAMES = {"pending": "Waiting for a moderator", "approved": "Approved", "rejected": "Not accepted"}
 _DONE = re.compile(r"^(approved|rejected) AM-[0-9A-Z]{8}$")
-_ERROR_TITLES = {403: "Not allowed", 404: "Not found", 409: "Already decided", 422: "Cannot do that", 429: "Too many submissions"}
+_ERROR_TITLES = {
+    403: "Not allowed",
+    404: "Not found",
+    409: "Already decided",
+    422: "Cannot do that",
+    429: "Too many submissions",
+}
 
 
 _LEAFLET = (PROJECT_ROOT / "app" / "static" / "vendor" / "leaflet" / "leaflet.js").exists()
 
 
-def _form_context(session: SessionDep) -> dict[str, Any]:
+def _form_context(session: Session) -> dict[str, Any]:
     return {
         "leaflet": _LEAFLET,
         "taxonomy": get_taxonomy(session),
@@ -48,13 +56,20 @@ def _form_context(session: SessionDep) -> dict[str, Any]:
     }
 
 
+def _shower(session: Session) -> Callable[..., str]:
+    names = {slug: node.name for slug, node in get_taxonomy(session).by_slug.items()}
+    return partial(show, category_names=names)
+
+
 @contextmanager
 def _as_page() -> Iterator[None]:
     """Turns a service's AppError into an HTML error page."""
     try:
         yield
     except AppError as exc:
-        raise PageError(exc.status_code, _ERROR_TITLES.get(exc.status_code, "Something is wrong"), exc.message) from None
+        raise PageError(
+            exc.status_code, _ERROR_TITLES.get(exc.status_code, "Something is wrong"), exc.message
+        ) from None
 
 
 def _private_values(form: FormData) -> dict[str, Any]:
@@ -67,18 +82,22 @@ def _private_values(form: FormData) -> dict[str, Any]:
 
 
 def _private_fields(values: dict[str, Any]) -> dict[str, Any]:
-    submitter = {"name": values["submitter_name"] or None, "email": values["submitter_email"] or None, "consent": values["consent"]}
+    submitter = {
+        "name": values["submitter_name"] or None,
+        "email": values["submitter_email"] or None,
+        "consent": values["consent"],
+    }
     return {"note": values["note"] or None, "submitter": submitter if submitter["name"] or submitter["email"] else None}
 
 
 def _accept(
     request: Request,
-    session: SessionDep,
+    session: Session,
     form: FormData,
     model: type[NewSubmission | EditSubmission | ReportSubmission],
     payload: dict[str, Any],
     errors: dict[str, str],
-    retry: Any,
+    retry: Callable[[dict[str, str], int, dict[str, str] | None], HTMLResponse],
 ) -> HTMLResponse | RedirectResponse:
     """Validates and stores a submission from a form; on any problem, shows the form again with what was typed."""
     if form.get("fax"):
@@ -106,8 +125,13 @@ def add_form(request: Request, session: SessionDep, visitor: VisitorDep) -> HTML
 
 
 def _place_form(
-    request: Request, session: SessionDep, values: dict[str, Any], errors: dict[str, str], asset: AssetPublic | None,
-    status_code: int = 200, headers: dict[str, str] | None = None,
+    request: Request,
+    session: Session,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    asset: AssetPublic | None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     context = {
         **_form_context(session),
@@ -133,7 +157,7 @@ def add_place(request: Request, session: SessionDep, form: FormDep) -> HTMLRespo
     return _accept(request, session, form, NewSubmission, payload, errors, retry)
 
 
-def _published(session: SessionDep, asset_id: uuid.UUID) -> AssetPublic:
+def _published(session: Session, asset_id: uuid.UUID) -> AssetPublic:
     with _as_page():
         return service.published_asset(session, asset_id)
 
@@ -145,7 +169,9 @@ def suggest_form(request: Request, session: SessionDep, visitor: VisitorDep, ass
 
 
 @router.post("/places/{asset_id}/suggest", response_model=None)
-def suggest_change(request: Request, session: SessionDep, form: FormDep, asset_id: uuid.UUID) -> HTMLResponse | RedirectResponse:
+def suggest_change(
+    request: Request, session: SessionDep, form: FormDep, asset_id: uuid.UUID
+) -> HTMLResponse | RedirectResponse:
     asset = _published(session, asset_id)
     values = {**forms.form_values(form), **_private_values(form)}
     changed = forms.changed_fields(forms.form_values(form), forms.asset_values(asset.model_dump()))
@@ -161,7 +187,11 @@ def suggest_change(request: Request, session: SessionDep, form: FormDep, asset_i
 
 
 def _report_form(
-    request: Request, asset: AssetPublic, values: dict[str, Any], errors: dict[str, str], status_code: int = 200,
+    request: Request,
+    asset: AssetPublic,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     context = {"asset": asset, "values": values, "errors": errors, "reasons": REPORT_REASONS}
@@ -174,7 +204,9 @@ def report_form(request: Request, session: SessionDep, visitor: VisitorDep, asse
 
 
 @router.post("/places/{asset_id}/report", response_model=None)
-def report_problem(request: Request, session: SessionDep, form: FormDep, asset_id: uuid.UUID) -> HTMLResponse | RedirectResponse:
+def report_problem(
+    request: Request, session: SessionDep, form: FormDep, asset_id: uuid.UUID
+) -> HTMLResponse | RedirectResponse:
     asset = _published(session, asset_id)
     values = {"reason": str(form.get("reason", "")), **_private_values(form)}
     errors = {} if values["reason"] else {"reason": "Choose what the problem is"}
@@ -187,7 +219,9 @@ def report_problem(request: Request, session: SessionDep, form: FormDep, asset_i
 
 
 @router.get("/submitted/{reference}")
-def submission_page(request: Request, session: SessionDep, visitor: VisitorDep, reference: str, sent: bool = False) -> HTMLResponse:
+def submission_page(
+    request: Request, session: SessionDep, visitor: VisitorDep, reference: str, sent: bool = False
+) -> HTMLResponse:
     with _as_page():
         status = service.get_status(session, reference[:20])
     context = {"status": status, "just_sent": sent, "kind_names": KIND_NAMES, "status_names": STATUS_NAMES}
@@ -213,15 +247,28 @@ def queue_page(
     with _as_page():
         total, rows = moderation.queue(session, actor, kind, area or None, status, limit, offset)
     context = {
-        "rows": rows, "total": total, "kind": kind, "area": area or "", "status": status, "offset": offset, "limit": limit,
-        "done": done, "kind_names": KIND_NAMES, "status_names": STATUS_NAMES,
+        "rows": rows,
+        "total": total,
+        "kind": kind,
+        "area": area or "",
+        "status": status,
+        "offset": offset,
+        "limit": limit,
+        "done": done,
+        "kind_names": KIND_NAMES,
+        "status_names": STATUS_NAMES,
     }
     return render(request, "moderation/queue.html", context)
 
 
 def _submission_page(
-    request: Request, session: SessionDep, actor: ModeratorPage, submission_id: uuid.UUID,
-    errors: dict[str, str] | None = None, amended_values: dict[str, Any] | None = None, status_code: int = 200,
+    request: Request,
+    session: Session,
+    actor: ModeratorPage,
+    submission_id: uuid.UUID,
+    errors: dict[str, str] | None = None,
+    amended_values: dict[str, Any] | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
     with _as_page():
         item = moderation.detail(session, actor, submission_id)
@@ -237,16 +284,24 @@ def _submission_page(
     ]
     context = {
         **_form_context(session),
-        "item": item, "current": current_fields, "duplicates": duplicates,
-        "values": amended_values or forms.asset_values(form_source), "errors": errors or {},
-        "field_order": FIELD_ORDER, "labels": forms.LABELS, "show": show,
-        "kind_names": KIND_NAMES, "status_names": STATUS_NAMES,
+        "item": item,
+        "current": current_fields,
+        "duplicates": duplicates,
+        "values": amended_values or forms.asset_values(form_source),
+        "errors": errors or {},
+        "field_order": FIELD_ORDER,
+        "labels": forms.LABELS,
+        "show": _shower(session),
+        "kind_names": KIND_NAMES,
+        "status_names": STATUS_NAMES,
     }
     return render(request, "moderation/submission.html", context, status_code)
 
 
 @router.get("/moderate/submissions/{submission_id}")
-def submission_detail(request: Request, session: SessionDep, actor: ModeratorPage, submission_id: uuid.UUID) -> HTMLResponse:
+def submission_detail(
+    request: Request, session: SessionDep, actor: ModeratorPage, submission_id: uuid.UUID
+) -> HTMLResponse:
     return _submission_page(request, session, actor, submission_id)
 
 
@@ -278,7 +333,9 @@ def amend_submission(
 
 
 @router.post("/moderate/submissions/{submission_id}/approve")
-def approve_submission(session: SessionDep, actor: ModeratorPage, form: FormDep, submission_id: uuid.UUID) -> RedirectResponse:
+def approve_submission(
+    session: SessionDep, actor: ModeratorPage, form: FormDep, submission_id: uuid.UUID
+) -> RedirectResponse:
     with _as_page():
         note = str(form.get("note", "")).strip() or None
         submission = moderation.approve(session, actor, submission_id, note)
@@ -291,7 +348,9 @@ def reject_submission(
 ) -> HTMLResponse | RedirectResponse:
     note = str(form.get("reason", "")).strip()[:2000]
     if not note:
-        return _submission_page(request, session, actor, submission_id, {"reason": "Give a reason the submitter can read"}, None, 422)
+        return _submission_page(
+            request, session, actor, submission_id, {"reason": "Give a reason the submitter can read"}, None, 422
+        )
     with _as_page():
         submission = moderation.reject(session, actor, submission_id, note)
     return RedirectResponse(f"/moderate?done=rejected+{submission.reference}", status_code=303)
@@ -302,12 +361,14 @@ def history_page(request: Request, session: SessionDep, actor: ModeratorPage, as
     with _as_page():
         entries = moderation.history(session, asset_id)
         asset = get_asset(session, asset_id, include_unpublished=True)
-    context = {"asset": asset, "entries": list(reversed(entries)), "labels": forms.LABELS, "show": show}
+    context = {"asset": asset, "entries": list(reversed(entries)), "labels": forms.LABELS, "show": _shower(session)}
     return render(request, "moderation/history.html", context)
 
 
 @router.post("/moderate/assets/{asset_id}/history/{entry_id}/restore")
-def restore_version(session: SessionDep, actor: ModeratorPage, form: FormDep, asset_id: uuid.UUID, entry_id: int) -> RedirectResponse:
+def restore_version(
+    session: SessionDep, actor: ModeratorPage, form: FormDep, asset_id: uuid.UUID, entry_id: int
+) -> RedirectResponse:
     with _as_page():
         moderation.restore(session, actor, asset_id, entry_id)
     return RedirectResponse(f"/moderate/assets/{asset_id}/history?restored={entry_id}", status_code=303)

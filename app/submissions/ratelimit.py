@@ -20,7 +20,9 @@ class RateLimited(AppError):
 
     def __init__(self, retry_after: int):
         minutes = math.ceil(retry_after / 60)
-        super().__init__(f"You have sent a lot of submissions recently. Please try again in {minutes} minute{'s' * (minutes != 1)}.")
+        super().__init__(
+            f"You have sent a lot of submissions recently. Please try again in {minutes} minute{'s' * (minutes != 1)}."
+        )
         self.retry_after = retry_after
 
 
@@ -32,7 +34,9 @@ def consume(session: Session, bucket: str, limit: int, window_s: int) -> None:
     """Counts one hit for `bucket` (in the caller's transaction); RateLimited if it goes over `limit`."""
     now = datetime.now(UTC)
     start = datetime.fromtimestamp(int(now.timestamp()) // window_s * window_s, UTC)
-    session.execute(text("DELETE FROM rate_limit WHERE window_start < :old"), {"old": start - timedelta(seconds=window_s)})
+    session.execute(
+        text("DELETE FROM rate_limit WHERE window_start < :old"), {"old": start - timedelta(seconds=window_s)}
+    )
     hits = session.execute(
         text(
             "INSERT INTO rate_limit (bucket, window_start, hits) VALUES (:bucket, :start, 1) "

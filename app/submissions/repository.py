@@ -10,7 +10,9 @@ from sqlmodel import Session, select
 from app.submissions.models import Submission
 
 # Submissions (`submission s`) whose point lies in one of the council areas `:areas` (the `area` table's outlines).
-AREA_FILTER = "EXISTS (SELECT 1 FROM area ar WHERE ar.code = ANY(:areas) AND ST_Intersects(ar.geom, s.location::geometry))"
+AREA_FILTER = (
+    "EXISTS (SELECT 1 FROM area ar WHERE ar.code = ANY(:areas) AND ST_Intersects(ar.geom, s.location::geometry))"
+)
 
 # An existing, unarchived asset near `s` with a name like the one proposed: uses ix_asset_location and ix_asset_name_trgm.
 _DUPLICATE_ASSET = """
@@ -41,7 +43,11 @@ def in_areas(session: Session, submission_id: uuid.UUID, areas: list[str]) -> bo
 
 
 def point_in_areas(session: Session, lat: float, lon: float, areas: list[str]) -> bool:
-    sql = "SELECT EXISTS (SELECT 1 FROM area ar WHERE ar.code = ANY(:areas) AND ST_Intersects(ar.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)))"
+    sql = """
+        SELECT EXISTS (
+            SELECT 1 FROM area ar WHERE ar.code = ANY(:areas) AND ST_Intersects(ar.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+        )
+    """
     return session.execute(text(sql), {"lat": lat, "lon": lon, "areas": areas}).scalar_one()
 
 

@@ -27,7 +27,11 @@ class NewPlace(AssetCreate):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"name": "Tuesday Singers", "categories": ["choirs-music"], "postcode": "M1 1AE", "free": True}]},
+        json_schema_extra={
+            "examples": [
+                {"name": "Tuesday Singers", "categories": ["choirs-music"], "postcode": "M1 1AE", "free": True}
+            ]
+        },
     )
 
     @model_validator(mode="after")
@@ -59,7 +63,9 @@ class Submitter(BaseModel):
 
     name: Name | None = None
     email: Email | None = None
-    consent: bool = Field(False, description="The submitter agrees that moderators may keep these details to contact them")
+    consent: bool = Field(
+        False, description="The submitter agrees that moderators may keep these details to contact them"
+    )
 
     @model_validator(mode="after")
     def _consented(self) -> "Submitter":
@@ -100,7 +106,11 @@ class EditSubmission(BaseModel):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"kind": "edit", "asset_id": "3f1c2d4e-0000-4000-8000-000000000001", "changes": {"opening_hours_text": "Now on Fridays 10am to 12pm"}}
+                {
+                    "kind": "edit",
+                    "asset_id": "3f1c2d4e-0000-4000-8000-000000000001",
+                    "changes": {"opening_hours_text": "Now on Fridays 10am to 12pm"},
+                }
             ]
         },
     )
@@ -117,7 +127,12 @@ class ReportSubmission(BaseModel):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"kind": "report", "asset_id": "3f1c2d4e-0000-4000-8000-000000000001", "reason": "closed", "note": "Closed for good in March."}
+                {
+                    "kind": "report",
+                    "asset_id": "3f1c2d4e-0000-4000-8000-000000000001",
+                    "reason": "closed",
+                    "note": "Closed for good in March.",
+                }
             ]
         },
     )
@@ -238,19 +253,32 @@ class SubmissionDetail(QueueItem):
 
 
 class Amendment(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"proposed": {"name": "Hulme Knit & Natter", "categories": ["arts-crafts"], "postcode": "M15 5DD"}}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"proposed": {"name": "Hulme Knit & Natter", "categories": ["arts-crafts"], "postcode": "M15 5DD"}}
+            ]
+        },
+    )
 
-    proposed: dict[str, Any] = Field(description="The full proposal as it should be approved: a place for `new`, changes for `edit`")
+    proposed: dict[str, Any] = Field(
+        description="The full proposal as it should be approved: a place for `new`, changes for `edit`"
+    )
 
 
 class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"note": "Checked with the organiser by phone."}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"note": "Checked with the organiser by phone."}]}
+    )
 
     note: Note | None = Field(None, description="Optional for an approval; required when rejecting")
 
 
 class Rejection(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"note": "This is a private business, not a community group."}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"note": "This is a private business, not a community group."}]}
+    )
 
     note: Note = Field(min_length=1, description="Why, in words the submitter can read (shown on the status page)")
 
@@ -263,4 +291,3 @@ class HistoryEntry(BaseModel):
     submission_id: uuid.UUID | None
     changes: dict[str, Any] = Field(description="Each changed field: [before, after]")
     snapshot: dict[str, Any] = Field(description="The whole asset after this change")
-

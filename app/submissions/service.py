@@ -60,7 +60,9 @@ def published_asset(session: Session, asset_id: uuid.UUID) -> AssetPublic:
         raise NotFound(f"No place on the map has the id {asset_id}.", "asset_id") from None
 
 
-def submit(session: Session, data: NewSubmission | EditSubmission | ReportSubmission, client_address: str) -> Submission:
+def submit(
+    session: Session, data: NewSubmission | EditSubmission | ReportSubmission, client_address: str
+) -> Submission:
     """Stores a valid submission for moderation. Raises Invalid/NotFound for bad content, RateLimited when over the limit."""
     asset_id: uuid.UUID | None = None
     if isinstance(data, NewSubmission):
@@ -74,7 +76,10 @@ def submit(session: Session, data: NewSubmission | EditSubmission | ReportSubmis
             proposal = Proposal({}, asset.lat, asset.lon)
     settings = get_settings()
     ratelimit.consume(
-        session, ratelimit.client_bucket("submit", client_address), settings.submission_rate_limit, settings.submission_rate_window_s
+        session,
+        ratelimit.client_bucket("submit", client_address),
+        settings.submission_rate_limit,
+        settings.submission_rate_window_s,
     )
     submitter = data.submitter or Submitter()
     submission = Submission(
@@ -99,7 +104,9 @@ def submit(session: Session, data: NewSubmission | EditSubmission | ReportSubmis
 def get_status(session: Session, reference: str) -> SubmissionStatusOut:
     submission = repository.find_by_reference(session, reference.strip().upper())
     if submission is None:
-        raise NotFound(f"No submission has the reference {reference.strip()[:20]!r}. Check it against the one you were given.")
+        raise NotFound(
+            f"No submission has the reference {reference.strip()[:20]!r}. Check it against the one you were given."
+        )
     return SubmissionStatusOut(
         reference=submission.reference,
         kind=SubmissionKind(submission.kind),

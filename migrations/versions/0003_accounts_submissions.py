@@ -63,7 +63,9 @@ def upgrade() -> None:
         sa.Column("note", sa.Text),
         sa.Column(
             "location",
-            geoalchemy2.types.Geography(geometry_type="POINT", srid=4326, spatial_index=False, from_text="ST_GeogFromText", name="geography"),
+            geoalchemy2.types.Geography(
+                geometry_type="POINT", srid=4326, spatial_index=False, from_text="ST_GeogFromText", name="geography"
+            ),
             nullable=False,
         ),
         sa.Column("submitter_name", sa.String(200)),

@@ -40,7 +40,9 @@ def moderator(session: Session) -> None:
 
 
 def test_a_residents_new_place_is_published_by_a_moderator(
-    moderation_browser: Browser, moderation_server: str, moderator: None  # noqa: F811
+    moderation_browser: Browser,
+    moderation_server: str,
+    moderator: None,  # noqa: F811
 ) -> None:
     resident = new_page(moderation_browser, moderation_server)
     resident.goto("/add")
@@ -68,7 +70,10 @@ def test_a_residents_new_place_is_published_by_a_moderator(
 
 
 def test_a_closure_report_approved_by_a_moderator_removes_the_place(
-    moderation_browser: Browser, moderation_server: str, moderator: None, session: Session  # noqa: F811
+    moderation_browser: Browser,
+    moderation_server: str,
+    moderator: None,
+    session: Session,  # noqa: F811
 ) -> None:
     asset = make_asset(session, name="Piccadilly Lunch Club", lat=53.4809, lon=-2.2374)
     resident = new_page(moderation_browser, moderation_server)

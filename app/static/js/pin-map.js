@@ -9,7 +9,7 @@
   box.hidden = false;
   var start = [parseFloat(lat.value) || 53.4808, parseFloat(lon.value) || -2.2426];
   var map = window.L.map(box).setView(start, lat.value ? 16 : 12);
-  window.L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
+  window.L.tileLayer(box.dataset.tiles, {
     maxZoom: 19,
     attribution: "© OpenStreetMap contributors"
   }).addTo(map);
