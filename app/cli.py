@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from app.accounts.models import Role
+from app.areas.models import AreaLevel
 from app.core.config import get_settings
 
 app = typer.Typer(help="Community Asset Map: serve the map and manage its data.", no_args_is_help=True)
@@ -192,3 +193,30 @@ def import_postcodes(
         outcode_count = load_outcodes(conn, outcodes) if outcodes else 0
     console.print(f"Loaded {count:,} postcodes" + (f" and {outcode_count:,} outcodes." if outcodes else "."))
 
+
+
+@import_app.command("boundaries")
+def import_boundaries(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="ONS GeoJSON with areacd and areanm properties")],
+    level: Annotated[AreaLevel, typer.Option(help="The tier of government the file's areas are")],
+) -> None:
+    """Load council, region or country outlines; adds new areas and updates known ones by code (safe to re-run).
+
+    For example: assetmap import boundaries ../shared/data/boundaries/ltla_2025_uk_bsc.geojson --level ltla
+    (then utla_…, rgn_… as region and ctry_… as country).
+    """
+    from sqlmodel import Session
+
+    from app.core.db import get_engine
+    from app.core.errors import AppError
+    from app.imports.boundaries import read_boundaries, save_boundaries
+
+    try:
+        boundaries = read_boundaries(file)
+        with progress() as bar, Session(get_engine()) as session:
+            task = bar.add_task(f"{level.value} outlines from {file.name}", total=len(boundaries))
+            counts = save_boundaries(session, boundaries, level, lambda n: bar.advance(task, n))
+    except AppError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"Loaded {counts.total:,} areas: {counts.created:,} new, {counts.updated:,} changed, {counts.unchanged:,} unchanged.")

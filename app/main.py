@@ -7,12 +7,14 @@ from fastapi.staticfiles import StaticFiles
 
 from app.accounts.pages import router as login_router
 from app.accounts.web import install_page_errors
+from app.areas.routes import router as areas_router
 from app.assets.routes import router as assets_router
 from app.categories.routes import router as categories_router
 from app.core.config import PROJECT_ROOT, get_settings
 from app.core.errors import BodySizeLimit, install_error_handlers
 from app.core.health import router as health_router
 from app.geo.routes import router as postcodes_router
+from app.maps.layer_routes import router as layers_router
 from app.search.routes import router as search_router
 from app.submissions.api import moderators as moderation_api_router
 from app.submissions.api import public as submissions_router
@@ -37,10 +39,12 @@ def create_app() -> FastAPI:
     install_page_errors(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
-    for router in (
-        health_router, postcodes_router, categories_router, search_router, assets_router,
+    # The map layers' /api/v1/assets.geojson is registered before the assets' /api/v1/assets/{asset_id}.
+    routers = (
+        health_router, postcodes_router, categories_router, areas_router, search_router, layers_router, assets_router,
         submissions_router, moderation_api_router, login_router, submission_pages_router,
-    ):
+    )
+    for router in routers:
         app.include_router(router)
     return app
 

@@ -28,6 +28,7 @@ from app.core.provision import create_database, drop_database, migrate  # noqa: 
 
 POSTCODES_FILE = SHARED_DATA / "postcodes" / "units_M_nspl_may2025.csv"
 OUTCODES_FILE = SHARED_DATA / "postcodes" / "outcode_centroids_derived.csv"
+COUNCILS_FILE = SHARED_DATA / "boundaries" / "ltla_2025_uk_bsc.geojson"
 DATA_TABLES = "asset, organisation, asset_history, api_key, import_run, submission, rate_limit, web_session, user_account"
 
 
@@ -52,6 +53,16 @@ def _empty_tables(database: str) -> None:
     """Each test starts with no assets, keys or import runs (postcodes and the taxonomy stay)."""
     with get_engine().begin() as conn:
         conn.execute(text(f"TRUNCATE {DATA_TABLES} CASCADE"))
+
+
+@pytest.fixture(scope="session")
+def councils(database: str) -> None:
+    """Every council's (ltla) outline, loaded once for the tests that use areas (about a second)."""
+    from app.areas.models import AreaLevel
+    from app.imports.boundaries import read_boundaries, save_boundaries
+
+    with Session(get_engine()) as s:
+        save_boundaries(s, read_boundaries(COUNCILS_FILE), AreaLevel.ltla)
 
 
 @pytest.fixture

@@ -8,29 +8,39 @@ from sqlmodel import Session, select
 
 from app.assets.models import Asset, AssetCategory, AssetHistory, AssetSession, Organisation
 
-# The public shape of an asset, with its categories, schedule and organisation aggregated in SQL (no N+1).
-PUBLIC_COLUMNS = """
+# An asset's category slugs (in taxonomy order) and weekly schedule, aggregated in SQL (no N+1).
+CATEGORY_SLUGS = """ARRAY(
+    SELECT c.slug FROM asset_category ac JOIN category c ON c.id = ac.category_id
+    WHERE ac.asset_id = a.id ORDER BY c.position
+)"""
+SCHEDULE = """(
+    SELECT json_agg(json_build_object(
+        'day', (ARRAY['mon','tue','wed','thu','fri','sat','sun'])[s.weekday + 1],
+        'opens', to_char(s.opens, 'HH24:MI'), 'closes', to_char(s.closes, 'HH24:MI'), 'note', s.note
+    ) ORDER BY s.weekday, s.opens)
+    FROM asset_session s WHERE s.asset_id = a.id
+)"""
+
+# The public shape of an asset, with its categories, schedule and organisation.
+PUBLIC_COLUMNS = f"""
     a.id, a.name, a.description, a.tags, a.address, a.postcode,
     ST_Y(a.location::geometry) AS lat, ST_X(a.location::geometry) AS lon,
     a.phone, a.email, a.website, a.free, a.cost_description, a.accessibility, a.languages,
     a.min_age, a.max_age, a.audience, a.drop_in, a.opening_hours_text, a.status, a.source,
     a.external_id, a.last_verified_at, a.created_at, a.updated_at,
-    ARRAY(
-        SELECT c.slug FROM asset_category ac JOIN category c ON c.id = ac.category_id
-        WHERE ac.asset_id = a.id ORDER BY c.position
-    ) AS categories,
-    (
-        SELECT json_agg(json_build_object(
-            'day', (ARRAY['mon','tue','wed','thu','fri','sat','sun'])[s.weekday + 1],
-            'opens', to_char(s.opens, 'HH24:MI'), 'closes', to_char(s.closes, 'HH24:MI'), 'note', s.note
-        ) ORDER BY s.weekday, s.opens)
-        FROM asset_session s WHERE s.asset_id = a.id
-    ) AS schedule,
+    {CATEGORY_SLUGS} AS categories,
+    {SCHEDULE} AS schedule,
     (
         SELECT json_build_object('name', o.name, 'website', o.website, 'email', o.email, 'phone', o.phone)
         FROM organisation o WHERE o.id = a.organisation_id
     ) AS organisation
 """
+
+# The top-level category of an asset's first category (in taxonomy order): how maps group assets into layers.
+TOP_CATEGORY = """(
+    SELECT split_part(c.path, '/', 1) FROM asset_category ac JOIN category c ON c.id = ac.category_id
+    WHERE ac.asset_id = a.id ORDER BY c.position LIMIT 1
+)"""
 
 BBOX_FILTER = "a.location::geometry && ST_MakeEnvelope(:minlon, :minlat, :maxlon, :maxlat, 4326)"
 CATEGORY_FILTER = "EXISTS (SELECT 1 FROM asset_category f WHERE f.asset_id = a.id AND f.category_id = ANY(:category_ids))"

@@ -7,8 +7,8 @@ from app.accounts.deps import require_role
 from app.accounts.models import Role
 from app.accounts.service import Actor
 from app.assets import repository, service
+from app.assets.filters import asset_filters
 from app.assets.schemas import AssetCreate, AssetPage, AssetPublic, AssetUpdate
-from app.categories.service import get_taxonomy
 from app.core.deps import SessionDep
 from app.core.paging import next_url
 from app.geo.bbox import parse_bbox
@@ -22,7 +22,7 @@ _ERRORS = {401: {"description": "No or bad API key"}, 403: {"description": "Not 
     "",
     response_model=AssetPage,
     summary="List published assets in a box",
-    description="Published assets inside `bbox` (minlon,minlat,maxlon,maxlat), by name, optionally filtered.",
+    description="Published assets inside `bbox` (minlon,minlat,maxlon,maxlat) and/or an `area`, by name, optionally filtered.",
 )
 def list_assets(
     request: Request,
@@ -30,20 +30,13 @@ def list_assets(
     bbox: str | None = Query(None, examples=["-2.30,53.46,-2.20,53.50"]),
     category: list[str] = Query([], description="Category slug (repeatable; includes sub-categories)"),
     q: str | None = Query(None, max_length=200, description="Words to search for in name, description and tags"),
+    area: str | None = Query(
+        None, max_length=20, description="Only assets inside this council or region (ONS code, see /api/v1/areas)", examples=["E08000003"]
+    ),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=100_000),
 ) -> AssetPage:
-    filters: list[str] = []
-    params: dict[str, object] = {}
-    if bbox:
-        filters.append(repository.BBOX_FILTER)
-        params.update(parse_bbox(bbox).params())
-    if category:
-        filters.append(repository.CATEGORY_FILTER)
-        params["category_ids"] = get_taxonomy(session).subtree_ids(category)
-    if q and q.strip():
-        filters.append(repository.TEXT_FILTER)
-        params["q"] = q
+    filters, params = asset_filters(session, bbox=parse_bbox(bbox) if bbox else None, category=category, q=q, area=area)
     total, rows = repository.list_published(session, filters, params, limit, offset)
     return AssetPage(total=total, items=[service.public_asset(r) for r in rows], next=next_url(request, offset, limit, total))
 

@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     duplicate_radius_m: int = 150
     duplicate_min_similarity: float = 0.3  # pg_trgm similarity of names
 
+    # Map layers. Browsers and proxies may reuse a tile or GeoJSON answer for this long; after that they revalidate
+    # with the ETag, so a changed asset shows within this time.
+    tile_max_age_seconds: int = 300
+    tile_max_features: int = 5000  # per tile; beyond it a tile holds an arbitrary subset (zoom in for the rest)
+    geojson_max_age_seconds: int = 60
+    geojson_default_limit: int = 1000
+    geojson_max_limit: int = 5000
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -4,21 +4,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.assets.repository import CATEGORY_FILTER, TEXT_FILTER
+from app.assets.filters import asset_filters
 from app.assets.schemas import WEEKDAYS
-from app.categories.service import get_taxonomy
 from app.search.schemas import NearbyQuery
 
 
 def nearby_filters(session: Session, query: NearbyQuery) -> tuple[list[str], dict[str, Any]]:
-    filters: list[str] = []
-    params: dict[str, Any] = {}
-    if query.category:
-        filters.append(CATEGORY_FILTER)
-        params["category_ids"] = get_taxonomy(session).subtree_ids(query.category)
-    if query.q and query.q.strip():
-        filters.append(TEXT_FILTER)
-        params["q"] = query.q
+    filters, params = asset_filters(session, category=query.category, q=query.q, area=query.area)
     if query.free is not None:
         filters.append("a.free = :free")
         params["free"] = query.free

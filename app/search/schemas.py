@@ -25,6 +25,9 @@ class NearbyQuery(BaseModel):
     accessibility: list[Accessibility] = Field([], description="Accessibility features; all must be present")
     age: int | None = Field(None, ge=0, le=120, description="Only places whose age range includes this age")
     drop_in: bool | None = Field(None, description="Only places you can drop in to without a referral")
+    area: str | None = Field(
+        None, max_length=20, description="Only places inside this council or region (ONS code, see /api/v1/areas)", examples=["E08000003"]
+    )
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=10_000)
 

@@ -1,0 +1,95 @@
+"""All SQL of areas, including the one condition every asset query uses to keep to an area."""
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from app.areas.models import AreaLevel
+
+# Assets (`asset a`) inside the area `:area`, its border included. The subquery runs once (an InitPlan), so the
+# planner can use ix_asset_geom for the bounding-box step, and PostGIS prepares the polygon once per statement.
+AREA_FILTER = "ST_Intersects(a.location::geometry, (SELECT geom FROM area WHERE code = :area))"
+
+_TIERS = "ARRAY[" + ", ".join(f"'{level.value}'" for level in AreaLevel) + "]"
+
+_SUMMARY = """
+    code, name, levels,
+    ARRAY[ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)] AS bbox
+"""
+
+
+def exists(session: Session, code: str) -> bool:
+    return session.execute(text("SELECT EXISTS (SELECT 1 FROM area WHERE code = :code)"), {"code": code}).scalar_one()
+
+
+def any_loaded(session: Session) -> bool:
+    return session.execute(text("SELECT EXISTS (SELECT 1 FROM area)")).scalar_one()
+
+
+def find(session: Session, q: str | None, level: AreaLevel | None, limit: int) -> list[dict[str, Any]]:
+    """Areas whose code is `q` or whose name contains it (any case): exact matches, then names starting with it."""
+    where = ["TRUE"]
+    params: dict[str, Any] = {"limit": limit}
+    order = ["name", f"array_position({_TIERS}, levels[1])", "code"]
+    if level:
+        where.append(":level = ANY(levels)")
+        params["level"] = level.value
+    if q:
+        exact = "upper(code) = upper(:q) OR lower(name) = lower(:q)"
+        where.append("(upper(code) = upper(:q) OR name ILIKE :contains ESCAPE '\\')")
+        params.update(q=q, contains=f"%{_escape_like(q)}%", starts=f"{_escape_like(q)}%")
+        order.insert(0, f"CASE WHEN {exact} THEN 0 WHEN name ILIKE :starts ESCAPE '\\' THEN 1 ELSE 2 END")
+    sql = f"SELECT {_SUMMARY} FROM area WHERE {' AND '.join(where)} ORDER BY {', '.join(order)} LIMIT :limit"
+    return [dict(r) for r in session.execute(text(sql), params).mappings()]
+
+
+def get(session: Session, code: str) -> dict[str, Any] | None:
+    sql = f"SELECT {_SUMMARY}, ST_AsGeoJSON(geom, 6)::json AS geometry FROM area WHERE code = :code"
+    row = session.execute(text(sql), {"code": code}).mappings().first()
+    return dict(row) if row else None
+
+
+def allow_long_statements(session: Session) -> None:
+    """Lifts the web statement timeout for the rest of this transaction: mending a big outline can take seconds."""
+    session.execute(text("SET LOCAL statement_timeout = 0"))
+
+
+def repair(session: Session, geojson: str) -> tuple[bytes | None, bool]:
+    """A GeoJSON (Multi)Polygon as a valid MultiPolygon (EWKB) mended by ST_MakeValid, or None if no area is left;
+    and whether its coordinates are plausible longitudes and latitudes."""
+    sql = """
+        SELECT CASE WHEN NOT ST_IsEmpty(g) THEN ST_AsEWKB(g) END AS shape,
+               ST_XMin(g) >= -180 AND ST_XMax(g) <= 180 AND ST_YMin(g) >= -90 AND ST_YMax(g) <= 90 AS lonlat
+        FROM (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(:geojson), 4326)), 3)) AS g) s
+    """
+    row = session.execute(text(sql), {"geojson": geojson}).one()
+    return row.shape, bool(row.lonlat)
+
+
+def upsert(session: Session, code: str, name: str, level: AreaLevel, ewkb: bytes) -> str:
+    """Adds or updates one area; returns "created", "updated" or "unchanged".
+
+    A code loaded at a second level (a unitary council is in both the ltla and the utla file) gains that level.
+    """
+    sql = f"""
+        INSERT INTO area AS t (code, name, levels, geom)
+        VALUES (:code, :name, ARRAY[:level], ST_GeomFromEWKB(:ewkb))
+        ON CONFLICT (code) DO UPDATE SET
+            name = excluded.name,
+            geom = excluded.geom,
+            levels = ARRAY(SELECT l FROM unnest({_TIERS}) AS l WHERE l = ANY(t.levels || excluded.levels))
+        WHERE t.name IS DISTINCT FROM excluded.name
+           OR NOT t.levels @> excluded.levels
+           OR ST_AsEWKB(t.geom) IS DISTINCT FROM ST_AsEWKB(excluded.geom)
+        RETURNING (xmax = 0) AS created
+    """
+    params = {"code": code, "name": name, "level": level.value, "ewkb": ewkb}
+    created = session.execute(text(sql), params).scalar_one_or_none()
+    if created is None:
+        return "unchanged"
+    return "created" if created else "updated"
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

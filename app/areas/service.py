@@ -1,0 +1,38 @@
+"""Finding areas, and checking the area codes callers filter by."""
+
+from sqlmodel import Session
+
+from app.areas import repository
+from app.areas.models import AreaLevel
+from app.areas.schemas import AreaDetail, AreaSummary
+from app.core.errors import Invalid, NotFound
+
+
+def require_area(session: Session, code: str, field: str = "area") -> str:
+    """The area's code in canonical form; Invalid (422) when no area has it."""
+    canonical = code.strip().upper()
+    if canonical and repository.exists(session, canonical):
+        return canonical
+    shown = code.strip()[:20]
+    if not repository.any_loaded(session):
+        raise Invalid(f"Unknown area '{shown}': no boundaries are loaded (run `assetmap import boundaries`).", field)
+    raise Invalid(
+        f"Unknown area '{shown}'. Use an ONS code such as E08000003 (Manchester); find one with /api/v1/areas?q=<name>.",
+        field,
+    )
+
+
+def area_filter(session: Session, code: str) -> tuple[str, dict[str, str]]:
+    """The SQL condition keeping `asset a` inside the area, with its parameter."""
+    return repository.AREA_FILTER, {"area": require_area(session, code)}
+
+
+def find_areas(session: Session, q: str | None, level: AreaLevel | None, limit: int) -> list[AreaSummary]:
+    return [AreaSummary.model_validate(row) for row in repository.find(session, (q or "").strip() or None, level, limit)]
+
+
+def get_area(session: Session, code: str) -> AreaDetail:
+    row = repository.get(session, code.strip().upper())
+    if row is None:
+        raise NotFound(f"No area has the code '{code.strip()[:20]}'. Find one with /api/v1/areas?q=<name>.", "code")
+    return AreaDetail.model_validate(row)

@@ -1,0 +1,53 @@
+"""HTTP caching and compression for map layer answers: Cache-Control, a strong ETag with 304s, and gzip.
+
+The layers are public, read-only data, so any site may use them in its own map (`Access-Control-Allow-Origin: *`;
+no credentials are involved).
+"""
+
+import gzip
+import hashlib
+
+from fastapi import Request, Response
+
+
+def public_headers(max_age: int) -> dict[str, str]:
+    return {"Cache-Control": f"public, max-age={max_age}", "Access-Control-Allow-Origin": "*"}
+
+
+def cacheable_response(request: Request, body: bytes, media_type: str, max_age: int) -> Response:
+    """`body` with Cache-Control and an ETag; 304 when the client already has it; gzipped if the client accepts it.
+
+    The ETag is a hash of the bytes sent, so the gzipped and plain forms have different tags (RFC 9110 8.8.3).
+    """
+    compress = accepts_gzip(request.headers.get("accept-encoding", ""))
+    tag = hashlib.sha256(body).hexdigest()[:32]
+    etag = f'"{tag}-gzip"' if compress else f'"{tag}"'
+    headers = {**public_headers(max_age), "ETag": etag, "Vary": "Accept-Encoding"}
+    if etag_matches(request.headers.get("if-none-match", ""), etag):
+        return Response(status_code=304, headers=headers)
+    if compress:
+        body = gzip.compress(body, compresslevel=6, mtime=0)
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """True when the Accept-Encoding header allows gzip (or `*`) with a non-zero quality."""
+    allowed: dict[str, float] = {}
+    for part in accept_encoding.lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if coding:
+            allowed[coding.strip()] = quality
+    return allowed.get("gzip", allowed.get("x-gzip", allowed.get("*", 0.0))) > 0
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """If-None-Match uses the weak comparison: `W/` prefixes are ignored; `*` matches anything."""
+    candidates = [c.strip().removeprefix("W/") for c in if_none_match.split(",")]
+    return "*" in candidates or etag in candidates

@@ -1,0 +1,113 @@
+"""Map data for the pages and for anyone's own map: a GeoJSON layer and vector tiles of published assets."""
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.assets.filters import asset_filters
+from app.core.config import get_settings
+from app.core.deps import SessionDep
+from app.geo.bbox import parse_bbox
+from app.maps import geojson, tiles
+from app.maps.http_cache import cacheable_response, public_headers
+
+router = APIRouter(tags=["map layers"])
+_settings = get_settings()
+
+_CATEGORY = Query([], description="Category slug (repeatable; includes sub-categories)", examples=[["food", "libraries"]])
+_AREA = Query(
+    None, max_length=20, description="Only assets inside this council or region (ONS code, see /api/v1/areas)", examples=["E08000003"]
+)
+_CACHING = (
+    "Answers carry `Cache-Control`, a strong `ETag` (send it back in `If-None-Match` for a 304) and "
+    "`Access-Control-Allow-Origin: *`, and are gzipped when the request accepts gzip."
+)
+_GEOJSON_EXAMPLE = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "id": "6f1c2a1e-8f1e-4d0e-9d38-2b8c3f3b2a10",
+            "geometry": {"type": "Point", "coordinates": [-2.2426, 53.4808]},
+            "properties": {
+                "id": "6f1c2a1e-8f1e-4d0e-9d38-2b8c3f3b2a10",
+                "name": "Tuesday Singers",
+                "categories": ["choirs-music", "older-people-groups"],
+                "category": "arts-culture",
+                "address": "Central Library, St Peter's Square, Manchester",
+                "postcode": "M2 5PD",
+                "free": True,
+                "drop_in": True,
+                "schedule": [{"day": "tue", "opens": "10:00", "closes": "12:00", "note": None}],
+                "opening_hours_text": None,
+                "url": "/places/6f1c2a1e-8f1e-4d0e-9d38-2b8c3f3b2a10",
+            },
+        }
+    ],
+    "numberReturned": 1,
+    "limit": 1000,
+    "truncated": False,
+}
+
+
+@router.get(
+    "/api/v1/assets.geojson",
+    response_class=Response,
+    summary="Published assets in a box, as GeoJSON",
+    description=(
+        "An RFC 7946 FeatureCollection of published assets inside `bbox` (minlon,minlat,maxlon,maxlat; WGS84), "
+        "each a Point `[lon, lat]`. `category` is the top-level category of the asset's first category, for grouping "
+        "assets into map layers; `url` is the asset's page. At most `limit` features: when more match, those nearest "
+        f"the box's centre are kept and `truncated` is true (zoom in, or use the tiles). {_CACHING}"
+    ),
+    responses={
+        200: {"description": "A FeatureCollection", "content": {geojson.MEDIA_TYPE: {"example": _GEOJSON_EXAMPLE}}},
+        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+        422: {"description": "Missing, malformed or inverted bbox; unknown category or area; limit out of range"},
+    },
+)
+def assets_geojson(
+    request: Request,
+    session: SessionDep,
+    bbox: str = Query(description="minlon,minlat,maxlon,maxlat", examples=["-2.30,53.46,-2.20,53.50"]),
+    category: list[str] = _CATEGORY,
+    area: str | None = _AREA,
+    q: str | None = Query(None, max_length=200, description="Words to find in the name, description or tags", examples=["choir"]),
+    limit: int = Query(_settings.geojson_default_limit, ge=1, le=_settings.geojson_max_limit, description="Most features to return"),
+) -> Response:
+    box = parse_bbox(bbox)
+    filters, params = asset_filters(session, bbox=box, category=category, q=q, area=area)
+    body = geojson.feature_collection(session, box, filters, params, limit)
+    return cacheable_response(request, body, geojson.MEDIA_TYPE, _settings.geojson_max_age_seconds)
+
+
+@router.get(
+    "/tiles/assets/{z}/{x}/{y}.pbf",
+    response_class=Response,
+    summary="Vector tile of published assets",
+    description=(
+        "A Mapbox Vector Tile (XYZ scheme, Web Mercator, extent 4096, buffer 64) with one layer, `assets`: a point per "
+        "published asset with properties `id`, `name` and `category` (top-level category slug). A tile holds at most "
+        f"{_settings.tile_max_features:,} points; zoom in to see them all. **An empty tile is `204 No Content`** with "
+        f"no body. {_CACHING} Example: `/tiles/assets/14/8089/5300.pbf?category=food&area=E08000003`."
+    ),
+    responses={
+        200: {"description": "The tile", "content": {tiles.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}},
+        204: {"description": "No assets in this tile (no body)"},
+        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+        422: {"description": "z outside 0..22, x or y outside 0..2^z-1, or an unknown category or area"},
+    },
+)
+def asset_tile(
+    request: Request,
+    session: SessionDep,
+    z: int = Path(ge=0, le=tiles.MAX_ZOOM, description="Zoom level", examples=[14]),
+    x: int = Path(ge=0, description="Column, 0 to 2^z-1 from the west", examples=[8089]),
+    y: int = Path(ge=0, description="Row, 0 to 2^z-1 from the north", examples=[5300]),
+    category: list[str] = _CATEGORY,
+    area: str | None = _AREA,
+) -> Response:
+    tiles.check_tile(z, x, y)
+    filters, params = asset_filters(session, category=category, area=area)
+    body = tiles.asset_tile(session, z, x, y, filters, params, _settings.tile_max_features)
+    if not body:
+        return Response(status_code=204, headers=public_headers(_settings.tile_max_age_seconds))
+    return cacheable_response(request, body, tiles.MEDIA_TYPE, _settings.tile_max_age_seconds)
