@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from people import PASSWORD, browser, csrf_of, make_user, page_token, sign_in
 from sqlalchemy import text
 from sqlmodel import Session
 from typer.testing import CliRunner
@@ -13,16 +12,19 @@ from app.accounts.service import create_api_key, create_user
 from app.cli import app as cli
 from app.core.config import get_settings
 from app.core.errors import Conflict, Invalid
+from tests.people import PASSWORD, browser, csrf_of, make_user, page_token, sign_in
 
 
-def test_passwords_are_stored_as_argon2id_and_emails_in_lower_case(session: Session) -> None:
+def test_passwords_are_stored_as_argon2id_and_emails_in_lower_case(session: Session, councils) -> None:  # noqa: ANN001
     user = create_user(session, "  Sam.Moderator@Council.Example ", PASSWORD, Role.moderator, ["e08000003"])
     assert user.email == "sam.moderator@council.example"
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
     assert user.areas == ["E08000003"]
 
 
-def test_account_rules(session: Session) -> None:
+def test_account_rules(session: Session, councils) -> None:  # noqa: ANN001
+    with pytest.raises(Invalid, match="Unknown area 'E99999999'"):
+        create_user(session, "m@council.example", PASSWORD, Role.moderator, ["E99999999"])
     with pytest.raises(Invalid, match="at least 12"):
         create_user(session, "a@council.example", "short", Role.admin)
     with pytest.raises(Invalid, match="Only moderators"):
@@ -165,7 +167,7 @@ def test_revoked_api_keys_stop_working(client, session: Session) -> None:  # noq
     assert CliRunner().invoke(cli, ["revoke-api-key", "999999"]).exit_code == 1
 
 
-def test_create_user_command_reads_the_password_from_stdin_or_the_environment(session: Session) -> None:
+def test_create_user_command_reads_the_password_from_stdin_or_the_environment(session: Session, councils) -> None:  # noqa: ANN001
     runner = CliRunner()
     result = runner.invoke(
         cli,

@@ -1,17 +1,16 @@
 """Moderation: role boundaries, the queue, approving/amending/rejecting, duplicates, areas, history, restore, purge."""
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
-from factories import make_asset
-from people import browser, csrf_of, make_user, page_token, sign_in
 from sqlalchemy import text
 from sqlmodel import Session
 
 from app.accounts.models import Role
 from app.accounts.service import create_api_key
 from app.cli import app as cli
+from tests.factories import make_asset
+from tests.people import browser, csrf_of, make_user, page_token, sign_in
 
 SCRIPT = "<script>alert('x')</script>"
 M1 = {"lat": 53.4809, "lon": -2.2374}  # Manchester city centre
@@ -378,32 +377,7 @@ def test_a_moderator_works_the_queue_on_the_web(app, client, session: Session) -
 # Council areas
 
 
-@pytest.fixture
-def areas(session: Session) -> Iterator[None]:
-    """Two council outlines: a box round central Manchester and one round central Leeds."""
-    session.execute(
-        text(
-            "CREATE TABLE IF NOT EXISTS area (code varchar(9) PRIMARY KEY, name varchar(200) NOT NULL, levels text[] NOT NULL, "
-            "geom geometry(MultiPolygon, 4326) NOT NULL)"
-        )
-    )
-    for code, name, box in (
-        ("E08000003", "Manchester", (-2.30, 53.44, -2.18, 53.52)),
-        ("E08000035", "Leeds", (-1.60, 53.77, -1.50, 53.83)),
-    ):
-        session.execute(
-            text(
-                "INSERT INTO area (code, name, levels, geom) VALUES (:code, :name, ARRAY['ltla'], ST_Multi(ST_MakeEnvelope(:a, :b, :c, :d, 4326)))"
-            ),
-            {"code": code, "name": name, "a": box[0], "b": box[1], "c": box[2], "d": box[3]},
-        )
-    session.commit()
-    yield
-    session.execute(text("DELETE FROM area WHERE code IN ('E08000003', 'E08000035')"))
-    session.commit()
-
-
-def test_moderators_only_see_submissions_in_their_areas(app, client, session: Session, areas) -> None:  # noqa: ANN001
+def test_moderators_only_see_submissions_in_their_areas(app, client, session: Session, councils) -> None:  # noqa: ANN001
     manchester = submission_id(session, submit(client, name="Manchester Group")["reference"])
     leeds = submission_id(session, submit(client, name="Leeds Group", **LEEDS)["reference"])
     make_user(session, Role.moderator, "mcr@council.example", areas=["E08000003"])
@@ -413,6 +387,9 @@ def test_moderators_only_see_submissions_in_their_areas(app, client, session: Se
     assert [i["place_name"] for i in queue["items"]] == ["Manchester Group"]
     assert web.get(f"/api/v1/moderation/submissions/{leeds}").status_code == 403
     assert web.get(f"/moderate/submissions/{leeds}").status_code == 403
+    queue_page = web.get("/moderate").text
+    assert "Manchester Group" in queue_page and "Leeds Group" not in queue_page
+    assert "Manchester (E08000003)" in queue_page and "Leeds (E08000035)" not in queue_page
     assert web.get("/api/v1/moderation/submissions", params={"area": "E08000035"}).status_code == 403
     csrf = csrf_of(web.get("/moderate").text)
     assert web.post(f"/moderate/submissions/{leeds}/approve", data={"csrf_token": csrf}).status_code == 403
@@ -426,6 +403,8 @@ def test_moderators_only_see_submissions_in_their_areas(app, client, session: Se
     assert [i["place_name"] for i in everything["items"]] == ["Leeds Group"]
     in_leeds = client.get("/api/v1/moderation/submissions", params={"area": "e08000035"}, headers=headers).json()
     assert [i["place_name"] for i in in_leeds["items"]] == ["Leeds Group"]
+    unknown = client.get("/api/v1/moderation/submissions", params={"area": "E99999999"}, headers=headers)
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "area"
 
 
 # History and restore

@@ -4,12 +4,12 @@ import logging
 import re
 
 import pytest
-from factories import make_asset
-from people import browser, page_token
 from sqlalchemy import text
 from sqlmodel import Session
 
 from app.core.config import get_settings
+from tests.factories import make_asset
+from tests.people import browser, page_token
 
 SCRIPT = "<script>alert('x')</script>"
 NEW = {"kind": "new", "place": {"name": "Hulme Knit and Natter", "categories": ["arts-crafts"], "postcode": "M15 5DD"}}

@@ -4,7 +4,16 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.accounts.service import LoginRefused, end_session, sign_in, start_session
-from app.accounts.web import CSRF_COOKIE, MODERATORS, SESSION_COOKIE, FormDep, VisitorDep, render, safe_next, set_cookie
+from app.accounts.web import (
+    CSRF_COOKIE,
+    MODERATORS,
+    SESSION_COOKIE,
+    FormDep,
+    VisitorDep,
+    render,
+    safe_next,
+    set_cookie,
+)
 from app.core.config import get_settings
 from app.core.deps import SessionDep
 

@@ -9,7 +9,13 @@ from sqlmodel import Session
 from app.accounts import repository
 from app.accounts.keys import hash_key, new_key
 from app.accounts.models import ApiKey, Role, UserAccount, WebSession
-from app.accounts.passwords import hash_password, password_problem, verify_password, waste_time
+from app.accounts.passwords import (
+    hash_password,
+    password_problem,
+    verify_password,
+    waste_time,
+)
+from app.areas.service import require_area
 from app.core.config import get_settings
 from app.core.errors import AppError, Conflict, Invalid, NotFound
 from app.core.text import clean_email
@@ -89,9 +95,9 @@ def create_user(session: Session, email: str, password: str, role: Role, areas: 
         raise Invalid(problem, "password")
     if repository.find_user(session, email):
         raise Conflict(f"There is already an account for {email}.", "email")
-    codes = sorted({a.strip().upper() for a in areas or [] if a.strip()})
-    if codes and role != Role.moderator:
+    if areas and role != Role.moderator:
         raise Invalid("Only moderators can be limited to council areas.", "areas")
+    codes = sorted({require_area(session, code, "areas") for code in areas or [] if code.strip()})
     user = UserAccount(email=email, password_hash=hash_password(password), role=role, areas=codes)
     repository.save(session, user)
     return user

@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from geoalchemy2 import Geography
-from sqlalchemy import Column, DateTime, ForeignKey, Index, func
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -49,7 +49,10 @@ def _timestamp(**kwargs: Any) -> Column:
 class Submission(SQLModel, table=True):
     """One thing a resident sent in. `submitter_*` and `note` are private and purged after the retention period."""
 
-    __table_args__ = (Index("ix_submission_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_submission_status_created", "status", "created_at"),
+        Index("ix_submission_location", "location", postgresql_using="gist"),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     reference: str = Field(max_length=16, unique=True)  # what the resident keeps, e.g. AM-7K3F9Q2X
@@ -61,7 +64,7 @@ class Submission(SQLModel, table=True):
     submitted: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))  # as sent
     proposed: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))  # after amendments
     reason: str | None = Field(default=None, max_length=20)  # a report's ReportReason
-    note: str | None = None  # the submitter's words to the moderator (private)
+    note: str | None = Field(default=None, sa_column=Column(Text))  # the submitter's words to the moderator (private)
     location: Any = Field(sa_column=Column(Geography("POINT", srid=4326, spatial_index=False), nullable=False))
     submitter_name: str | None = Field(default=None, max_length=200)
     submitter_email: str | None = Field(default=None, max_length=254)
@@ -71,7 +74,7 @@ class Submission(SQLModel, table=True):
     amended_at: datetime | None = Field(default=None, sa_column=_timestamp())
     decided_by: str | None = Field(default=None, max_length=200)
     decided_at: datetime | None = Field(default=None, sa_column=_timestamp())
-    decision_note: str | None = None
+    decision_note: str | None = Field(default=None, sa_column=Column(Text))
     purged_at: datetime | None = Field(default=None, sa_column=_timestamp())
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.accounts.service import Actor
+from app.areas.service import require_area
 from app.assets import repository as assets_repository
 from app.assets.models import AssetHistory, AssetStatus
 from app.assets.schemas import AssetCreate, AssetPublic, AssetUpdate
@@ -33,9 +34,7 @@ def _area_limit(session: Session, actor: Actor, requested: str | None) -> list[s
         code = requested.strip().upper()
         if areas and code not in areas:
             raise Forbidden(f"You moderate {', '.join(areas)} only, not {code}.", "area")
-        areas = [code]
-    if areas and not repository.has_area_table(session):
-        raise Invalid("Council areas have not been loaded, so submissions cannot be limited to areas yet.", "area")
+        areas = [require_area(session, code)]
     return areas
 
 
@@ -63,9 +62,7 @@ def visible_submission(session: Session, actor: Actor, submission_id: uuid.UUID,
     submission = repository.get(session, submission_id, lock=lock)
     if submission is None:
         raise NotFound(f"No submission has the id {submission_id}.")
-    if actor.areas and not (
-        repository.has_area_table(session) and repository.in_areas(session, submission.id, list(actor.areas))
-    ):
+    if actor.areas and not repository.in_areas(session, submission.id, list(actor.areas)):
         raise Forbidden("This submission is outside the council areas you moderate.")
     return submission
 
@@ -180,10 +177,7 @@ def restore(session: Session, actor: Actor, asset_id: uuid.UUID, entry_id: int) 
     if entry is None or entry.asset_id != asset_id:
         raise NotFound(f"Asset {asset_id} has no history entry {entry_id}.")
     current = get_asset(session, asset_id, include_unpublished=True)
-    if actor.areas and not (
-        repository.has_area_table(session)
-        and repository.point_in_areas(session, current.lat, current.lon, list(actor.areas))
-    ):
+    if actor.areas and not repository.point_in_areas(session, current.lat, current.lon, list(actor.areas)):
         raise Forbidden("This place is outside the council areas you moderate.")
     return update_asset(session, asset_id, AssetUpdate.model_validate(entry.snapshot), actor.label, action="restore")
 

@@ -14,7 +14,11 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from app.accounts.service import Actor
 from app.accounts.web import FormDep, ModeratorPage, PageError, VisitorDep, render
+from app.areas.models import AreaLevel
+from app.areas.schemas import AreaSummary
+from app.areas.service import find_areas
 from app.assets.schemas import AssetPublic
 from app.assets.service import get_asset
 from app.categories.service import get_taxonomy
@@ -26,7 +30,12 @@ from app.submissions.api import client_address
 from app.submissions.display import FIELD_ORDER, show
 from app.submissions.models import REPORT_REASONS, SubmissionKind, SubmissionStatus
 from app.submissions.ratelimit import RateLimited
-from app.submissions.schemas import EditSubmission, NewSubmission, ReportSubmission, parse_proposal
+from app.submissions.schemas import (
+    EditSubmission,
+    NewSubmission,
+    ReportSubmission,
+    parse_proposal,
+)
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)
@@ -255,10 +264,19 @@ def queue_page(
         "offset": offset,
         "limit": limit,
         "done": done,
+        "area_choices": _area_choices(session, actor),
         "kind_names": KIND_NAMES,
         "status_names": STATUS_NAMES,
     }
     return render(request, "moderation/queue.html", context)
+
+
+def _area_choices(session: Session, actor: Actor) -> list[AreaSummary]:
+    """The areas a moderator may filter by: their own, or every council."""
+    councils = find_areas(session, None, None, 1000)
+    if actor.areas:
+        return [a for a in councils if a.code in actor.areas]
+    return [a for a in councils if {AreaLevel.ltla, AreaLevel.utla} & set(a.levels)]
 
 
 def _submission_page(

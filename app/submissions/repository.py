@@ -33,10 +33,6 @@ def find_by_reference(session: Session, reference: str) -> Submission | None:
     return session.exec(select(Submission).where(Submission.reference == reference)).first()
 
 
-def has_area_table(session: Session) -> bool:
-    return session.execute(text("SELECT to_regclass('area') IS NOT NULL")).scalar_one()
-
-
 def in_areas(session: Session, submission_id: uuid.UUID, areas: list[str]) -> bool:
     sql = f"SELECT EXISTS (SELECT 1 FROM submission s WHERE s.id = :id AND {AREA_FILTER})"
     return session.execute(text(sql), {"id": submission_id, "areas": areas}).scalar_one()

@@ -16,7 +16,13 @@ from app.core.errors import NotFound
 from app.geo.service import locate_postcode
 from app.submissions import ratelimit, repository
 from app.submissions.models import Submission, SubmissionKind
-from app.submissions.schemas import EditSubmission, NewSubmission, ReportSubmission, SubmissionStatusOut, Submitter
+from app.submissions.schemas import (
+    EditSubmission,
+    NewSubmission,
+    ReportSubmission,
+    SubmissionStatusOut,
+    Submitter,
+)
 
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O or U to misread
 

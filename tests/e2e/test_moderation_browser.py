@@ -3,13 +3,17 @@
 import re
 
 import pytest
-from factories import make_asset
-from moderation_fixtures import moderation_browser, moderation_server, new_page  # noqa: F401 - fixtures
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from app.accounts.models import Role
 from app.accounts.service import create_user
+from tests.e2e.moderation_fixtures import (  # noqa: F401 - fixtures
+    moderation_browser,
+    moderation_server,
+    new_page,
+)
+from tests.factories import make_asset
 
 pytestmark = pytest.mark.browser
 
