@@ -504,3 +504,28 @@ def test_purge_deletes_private_details_of_decided_submissions_after_retention(
         f"/api/v1/moderation/submissions/{submission_id(session, refs[0])}", headers=moderator_headers
     ).json()
     assert detail["submitter"] is None and detail["status"] == "rejected"
+
+
+def test_a_moderator_amends_a_suggested_change_on_the_web(app, client, session: Session) -> None:  # noqa: ANN001
+    asset = make_asset(session, name="Tuesday Singers", phone="0161 000 0000", opening_hours_text="Tuesdays")
+    sent = client.post(
+        "/api/v1/submissions",
+        json={"kind": "edit", "asset_id": str(asset.id), "changes": {"phone": "0161 234 198"}},
+    ).json()
+    sid = submission_id(session, sent["reference"])
+    make_user(session, Role.moderator, "mod@council.example")
+    web = browser(app)
+    sign_in(web, "mod@council.example")
+    page = web.get(f"/moderate/submissions/{sid}")
+    assert 'value="0161 234 198"' in page.text and 'value="Tuesday Singers"' in page.text  # current values with the proposal
+    form = {
+        "csrf_token": csrf_of(page.text), "name": "Tuesday Singers", "categories": "community-centres",
+        "lat": str(asset.lat), "lon": str(asset.lon), "opening_hours_text": "Tuesdays 10am to 12pm", "phone": "0161 234 1983",
+    }
+    assert web.post(f"/moderate/submissions/{sid}/amend", data=form).status_code == 200
+    proposed, submitted = session.execute(text("SELECT proposed, submitted FROM submission")).one()
+    assert proposed == {"phone": "0161 234 1983", "opening_hours_text": "Tuesdays 10am to 12pm"}
+    assert submitted == {"phone": "0161 234 198"}
+    web.post(f"/moderate/submissions/{sid}/approve", data={"csrf_token": form["csrf_token"]})
+    after = client.get(f"/api/v1/assets/{asset.id}").json()
+    assert (after["phone"], after["opening_hours_text"]) == ("0161 234 1983", "Tuesdays 10am to 12pm")
