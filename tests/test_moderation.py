@@ -1,5 +1,7 @@
 """Moderation: role boundaries, the queue, approving/amending/rejecting, duplicates, areas, history, restore, purge."""
 
+import threading
+import time
 import uuid
 
 import pytest
@@ -7,8 +9,11 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from app.accounts.models import Role
-from app.accounts.service import create_api_key
+from app.accounts.service import Actor, create_api_key
 from app.cli import app as cli
+from app.core.db import get_engine
+from app.core.errors import Conflict
+from app.submissions import moderation
 from tests.factories import make_asset
 from tests.people import browser, csrf_of, make_user, page_token, sign_in
 
@@ -529,3 +534,29 @@ def test_a_moderator_amends_a_suggested_change_on_the_web(app, client, session: 
     web.post(f"/moderate/submissions/{sid}/approve", data={"csrf_token": form["csrf_token"]})
     after = client.get(f"/api/v1/assets/{asset.id}").json()
     assert (after["phone"], after["opening_hours_text"]) == ("0161 234 1983", "Tuesdays 10am to 12pm")
+
+
+def test_two_moderators_cannot_both_approve_the_same_submission(client, session: Session) -> None:  # noqa: ANN001
+    sid = submission_id(session, submit(client)["reference"])
+    first_actor, second_actor = Actor("user:1 (a)", Role.moderator), Actor("user:2 (b)", Role.moderator)
+    outcome: dict[str, str] = {}
+
+    def second() -> None:
+        with Session(get_engine()) as other:
+            try:
+                moderation.approve(other, second_actor, sid)
+                outcome["second"] = "approved"
+            except Conflict:
+                outcome["second"] = "conflict"
+
+    with Session(get_engine()) as first:
+        moderation.visible_submission(first, first_actor, sid, lock=True)  # the first moderator holds the row
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.5)
+        assert thread.is_alive()  # the second waits for the first to finish
+        moderation.approve(first, first_actor, sid)
+    thread.join(10)
+    assert outcome == {"second": "conflict"}
+    assert session.execute(text("SELECT count(*) FROM asset")).scalar_one() == 1
+    assert session.execute(text("SELECT decided_by FROM submission")).scalar_one() == "user:1 (a)"

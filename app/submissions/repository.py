@@ -26,7 +26,7 @@ def add(session: Session, submission: Submission) -> None:
 
 
 def get(session: Session, submission_id: uuid.UUID, lock: bool = False) -> Submission | None:
-    return session.get(Submission, submission_id, with_for_update=lock)
+    return session.get(Submission, submission_id, with_for_update=lock, populate_existing=lock)
 
 
 def find_by_reference(session: Session, reference: str) -> Submission | None:
