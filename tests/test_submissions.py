@@ -278,3 +278,11 @@ def test_submitters_details_are_not_logged(client, caplog: pytest.LogCaptureFixt
         client.post("/api/v1/submissions", json={**NEW, "submitter": SUBMITTER})
         client.post("/api/v1/submissions", json={**NEW, "submitter": {**SUBMITTER, "consent": False}})
     assert "sam.private" not in caplog.text and "Sam Private" not in caplog.text
+
+
+def test_a_places_own_text_is_escaped_on_the_suggest_and_report_forms(app, session: Session) -> None:  # noqa: ANN001
+    asset = make_asset(session, name=SCRIPT, description=SCRIPT, address=SCRIPT)
+    client = browser(app)
+    for path in (f"/places/{asset.id}/suggest", f"/places/{asset.id}/report"):
+        html = client.get(path).text
+        assert "<script>alert" not in html and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html, path

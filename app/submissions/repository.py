@@ -41,7 +41,8 @@ def in_areas(session: Session, submission_id: uuid.UUID, areas: list[str]) -> bo
 def point_in_areas(session: Session, lat: float, lon: float, areas: list[str]) -> bool:
     sql = """
         SELECT EXISTS (
-            SELECT 1 FROM area ar WHERE ar.code = ANY(:areas) AND ST_Intersects(ar.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+            SELECT 1 FROM area ar
+            WHERE ar.code = ANY(:areas) AND ST_Intersects(ar.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
         )
     """
     return session.execute(text(sql), {"lat": lat, "lon": lon, "areas": areas}).scalar_one()

@@ -8,11 +8,7 @@ from sqlmodel import Session
 
 from app.accounts.models import Role
 from app.accounts.service import create_user
-from tests.e2e.moderation_fixtures import (  # noqa: F401 - fixtures
-    moderation_browser,
-    moderation_server,
-    new_page,
-)
+from tests.e2e.moderation_fixtures import moderation_browser, moderation_server, new_page  # noqa: F401 - fixtures
 from tests.factories import make_asset
 
 pytestmark = pytest.mark.browser
@@ -44,9 +40,9 @@ def moderator(session: Session) -> None:
 
 
 def test_a_residents_new_place_is_published_by_a_moderator(
-    moderation_browser: Browser,
-    moderation_server: str,
-    moderator: None,  # noqa: F811
+    moderation_browser: Browser,  # noqa: F811 - the imported fixture
+    moderation_server: str,  # noqa: F811
+    moderator: None,
 ) -> None:
     resident = new_page(moderation_browser, moderation_server)
     resident.goto("/add")
@@ -74,8 +70,8 @@ def test_a_residents_new_place_is_published_by_a_moderator(
 
 
 def test_a_closure_report_approved_by_a_moderator_removes_the_place(
-    moderation_browser: Browser,
-    moderation_server: str,
+    moderation_browser: Browser,  # noqa: F811 - the imported fixture
+    moderation_server: str,  # noqa: F811
     moderator: None,
     session: Session,  # noqa: F811
 ) -> None:
