@@ -5,6 +5,8 @@ import logging
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.accounts.pages import router as login_router
+from app.accounts.web import install_page_errors
 from app.areas.routes import router as areas_router
 from app.assets.routes import router as assets_router
 from app.categories.routes import router as categories_router
@@ -17,12 +19,17 @@ from app.maps.layer_routes import router as layers_router
 from app.openreferral.routes import MOUNT_PATH as ORUK_PATH
 from app.openreferral.routes import create_oruk_app
 from app.search.routes import router as search_router
+from app.submissions.api import moderators as moderation_api_router
+from app.submissions.api import public as submissions_router
+from app.submissions.pages import router as submission_pages_router
 
 DESCRIPTION = """
 Community Asset Map: a community's strengths — choirs, barbers, libraries, peer support groups, cafes, food banks,
 gardens, lunch clubs — so that link workers, residents and councils can find and use them.
 
-Reading is open. Changing assets needs an admin key in the `X-API-Key` header. Errors answer
+Reading is open, and anyone may send a submission (a new place, a change, a report) for moderation.
+Changing assets needs an admin key in the `X-API-Key` header; moderating needs a moderator or admin key (or a
+signed-in moderator's session, with its CSRF token in `X-CSRF-Token` for changes). Errors answer
 `{"detail": "...", "errors": [{"field": "...", "message": "..."}]}`.
 
 Also: an Open Referral UK (HSDS-UK-3.0) feed under [/oruk](/oruk/docs), with its own OpenAPI document, and open-data
@@ -35,12 +42,13 @@ def create_app() -> FastAPI:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = FastAPI(title="Community Asset Map", version="0.1.0", description=DESCRIPTION)
     install_error_handlers(app)
+    install_page_errors(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
     # The map layers' /api/v1/assets.geojson is registered before the assets' /api/v1/assets/{asset_id}.
     routers = (
         health_router, postcodes_router, categories_router, areas_router, search_router, layers_router,
-        assets_router, exports_router,
+        assets_router, exports_router, submissions_router, moderation_api_router, login_router, submission_pages_router,
     )
     for router in routers:
         app.include_router(router)

@@ -1,23 +1,53 @@
-"""Route guards: `Depends(require_role(Role.admin))` answers 401 without a valid key, 403 with the wrong role."""
+"""Route guards for the API: `Depends(require_role(Role.admin))` answers 401 without credentials, 403 with the wrong role.
 
+Machines send an API key in `X-API-Key`. A signed-in browser may use its session cookie instead; then any request
+that changes something must also send the session's CSRF token in `X-CSRF-Token`.
+"""
+
+import secrets
 from collections.abc import Callable
 
-from fastapi import Header, HTTPException
+from fastapi import Header, HTTPException, Request
 
 from app.accounts.models import Role
-from app.accounts.service import Actor, authenticate_key
+from app.accounts.service import Actor, authenticate_key, find_session, user_actor
+from app.accounts.web import SESSION_COOKIE
 from app.core.deps import SessionDep
+
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+_CHALLENGE = {"WWW-Authenticate": "API-Key"}
 
 
 def require_role(*roles: Role) -> Callable[..., Actor]:
-    def guard(session: SessionDep, x_api_key: str | None = Header(default=None, description="An API key")) -> Actor:
-        if not x_api_key:
-            raise HTTPException(401, "This needs an API key in the X-API-Key header.", headers={"WWW-Authenticate": "API-Key"})
-        actor = authenticate_key(session, x_api_key)
-        if actor is None:
-            raise HTTPException(401, "That API key is not valid or has been revoked.", headers={"WWW-Authenticate": "API-Key"})
+    def guard(
+        request: Request,
+        session: SessionDep,
+        x_api_key: str | None = Header(default=None, description="An API key"),
+        x_csrf_token: str | None = Header(default=None, description="Only with a browser session: its CSRF token"),
+    ) -> Actor:
+        if x_api_key:
+            actor = authenticate_key(session, x_api_key)
+            if actor is None:
+                raise HTTPException(401, "That API key is not valid or has been revoked.", headers=_CHALLENGE)
+        else:
+            cookie = request.cookies.get(SESSION_COOKIE)
+            found = find_session(session, cookie) if cookie else None
+            if found is None:
+                raise HTTPException(
+                    401, "This needs an API key in the X-API-Key header (or a signed-in session).", headers=_CHALLENGE
+                )
+            web_session, user = found
+            if request.method not in _SAFE_METHODS and not (
+                x_csrf_token and secrets.compare_digest(x_csrf_token, web_session.csrf_token)
+            ):
+                raise HTTPException(
+                    403, "With a session cookie, send the session's CSRF token in the X-CSRF-Token header."
+                )
+            actor = user_actor(user)
         if actor.role not in roles:
-            raise HTTPException(403, f"This needs a {' or '.join(r.value for r in roles)} key; yours is {actor.role.value}.")
+            raise HTTPException(
+                403, f"This needs a {' or '.join(r.value for r in roles)} key or account; yours is {actor.role.value}."
+            )
         return actor
 
     return guard

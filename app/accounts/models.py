@@ -1,9 +1,9 @@
-"""Machine credentials. A key is shown once when created; only its SHA-256 hash is stored."""
+"""Credentials: API keys for machines (shown once, stored as SHA-256), accounts and web sessions for people."""
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, func
+from sqlalchemy import ARRAY, Column, DateTime, ForeignKey, Text, func
 from sqlmodel import Field, SQLModel
 
 
@@ -24,3 +24,37 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     last_used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class UserAccount(SQLModel, table=True):
+    """A person who signs in: moderators, admins, link workers. Residents never need one."""
+
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)  # stored in lower case
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=20)
+    # Council area codes (ONS, e.g. E08000003) a moderator is limited to; empty means everywhere.
+    areas: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False, server_default="{}"))
+    failed_logins: int = 0
+    locked_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    disabled: bool = False
+    created_at: datetime = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+    last_login_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 hash is stored."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True))
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    last_seen_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

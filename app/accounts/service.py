@@ -1,20 +1,39 @@
-"""Creating and checking API keys."""
+"""API keys, user accounts, signing in (with lock-out) and web sessions."""
 
+import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
 from app.accounts import repository
 from app.accounts.keys import hash_key, new_key
-from app.accounts.models import ApiKey, Role
+from app.accounts.models import ApiKey, Role, UserAccount, WebSession
+from app.accounts.passwords import (
+    hash_password,
+    password_problem,
+    verify_password,
+    waste_time,
+)
+from app.areas.service import require_area
+from app.core.config import get_settings
+from app.core.errors import AppError, Conflict, Invalid, NotFound
+from app.core.text import clean_email
+
+_TOUCH_EVERY = timedelta(minutes=1)  # how stale last_seen_at may get before a request writes it
 
 
 @dataclass(frozen=True)
 class Actor:
     """Who is making a change: recorded in the asset history."""
 
-    label: str  # e.g. "api-key:3 (council import)"
+    label: str  # e.g. "api-key:3 (council import)" or "user:7 (sam@council.gov.uk)"
     role: Role
+    areas: tuple[str, ...] = ()  # council area codes a moderator is limited to; empty means everywhere
+
+
+class LoginRefused(AppError):
+    status_code = 401
 
 
 def create_api_key(session: Session, name: str, role: Role) -> tuple[ApiKey, str]:
@@ -30,3 +49,129 @@ def authenticate_key(session: Session, plain: str) -> Actor | None:
         return None
     repository.touch_key(session, key)
     return Actor(label=f"api-key:{key.id} ({key.name})", role=Role(key.role))
+
+
+def revoke_api_key(session: Session, key_id: int) -> ApiKey:
+    key = repository.get_key(session, key_id)
+    if key is None:
+        raise NotFound(f"No API key has the id {key_id}.")
+    if key.revoked_at is None:
+        key.revoked_at = datetime.now(UTC)
+        repository.save(session, key)
+    return key
+
+
+def set_user_disabled(session: Session, email: str, disabled: bool) -> UserAccount:
+    """Disables an account (ending its sessions at once) or enables it again with a clean lock-out count."""
+    user = repository.find_user(session, normalise_email(email))
+    if user is None:
+        raise NotFound(f"No account has the email address {email.strip()}.", "email")
+    user.disabled = disabled
+    user.failed_logins = 0
+    user.locked_until = None
+    if disabled:
+        repository.delete_user_sessions(session, user.id)  # type: ignore[arg-type]
+    repository.save(session, user)
+    return user
+
+
+def user_actor(user: UserAccount) -> Actor:
+    return Actor(label=f"user:{user.id} ({user.email})", role=Role(user.role), areas=tuple(user.areas))
+
+
+def normalise_email(email: str) -> str:
+    try:
+        cleaned = clean_email(email)
+    except ValueError as exc:
+        raise Invalid(f"The email address {exc}.", "email") from None
+    if not cleaned:
+        raise Invalid("Give an email address.", "email")
+    return cleaned.lower()
+
+
+def create_user(session: Session, email: str, password: str, role: Role, areas: list[str] | None = None) -> UserAccount:
+    email = normalise_email(email)
+    if problem := password_problem(password):
+        raise Invalid(problem, "password")
+    if repository.find_user(session, email):
+        raise Conflict(f"There is already an account for {email}.", "email")
+    if areas and role != Role.moderator:
+        raise Invalid("Only moderators can be limited to council areas.", "areas")
+    codes = sorted({require_area(session, code, "areas") for code in areas or [] if code.strip()})
+    user = UserAccount(email=email, password_hash=hash_password(password), role=role, areas=codes)
+    repository.save(session, user)
+    return user
+
+
+def sign_in(session: Session, email: str, password: str) -> UserAccount:
+    """The user, if the password is right and the account is neither disabled nor locked; LoginRefused otherwise.
+
+    Every wrong password counts; `login_max_failures` in a row lock the account for `login_lockout_minutes`.
+    """
+    settings = get_settings()
+    wrong = LoginRefused("That email address and password do not match an account.")
+    user = repository.find_user(session, email.strip().lower())
+    if user is None or user.disabled:
+        waste_time(password)
+        raise wrong
+    now = datetime.now(UTC)
+    if user.locked_until and user.locked_until > now:
+        minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
+        raise LoginRefused(f"This account is locked after too many failed sign-ins. Try again in {minutes} minutes.")
+    ok, new_hash = verify_password(password, user.password_hash)
+    if not ok:
+        user.failed_logins += 1
+        if user.failed_logins >= settings.login_max_failures:
+            user.failed_logins = 0
+            user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
+        repository.save(session, user)
+        if user.locked_until and user.locked_until > now:
+            raise LoginRefused(
+                f"Too many failed sign-ins: this account is locked for {settings.login_lockout_minutes} minutes."
+            )
+        raise wrong
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if new_hash:
+        user.password_hash = new_hash
+    repository.save(session, user)
+    return user
+
+
+def start_session(session: Session, user: UserAccount) -> tuple[WebSession, str]:
+    """A new session for the user; returns it and the plain token for the cookie (never stored)."""
+    settings = get_settings()
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    repository.delete_stale_sessions(session, now, now - timedelta(minutes=settings.session_idle_minutes))
+    web_session = WebSession(
+        token_hash=hash_key(token),
+        user_id=user.id,  # type: ignore[arg-type]
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=settings.session_max_hours),
+    )
+    repository.save(session, web_session)
+    return web_session, token
+
+
+def find_session(session: Session, token: str) -> tuple[WebSession, UserAccount] | None:
+    """The live session for this cookie token; an idle one is ended."""
+    now = datetime.now(UTC)
+    found = repository.find_session(session, hash_key(token), now)
+    if found is None:
+        return None
+    web_session, user = found
+    if web_session.last_seen_at < now - timedelta(minutes=get_settings().session_idle_minutes):
+        repository.delete_session(session, web_session.token_hash)
+        return None
+    if now - web_session.last_seen_at > _TOUCH_EVERY:
+        web_session.last_seen_at = now
+        repository.save(session, web_session)
+    return web_session, user
+
+
+def end_session(session: Session, token: str) -> None:
+    repository.delete_session(session, hash_key(token))

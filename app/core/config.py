@@ -37,6 +37,20 @@ class Settings(BaseSettings):
     data_licence_url: str = "https://opendatacommons.org/licenses/odbl/1-0/"
     log_level: str = "info"
 
+    # Accounts and web sessions
+    session_cookie_secure: bool = True  # set SESSION_COOKIE_SECURE=false only for local http
+    session_idle_minutes: int = 60
+    session_max_hours: int = 12
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+
+    # Residents' submissions
+    submission_rate_limit: int = 10  # submissions per client per window (all workers, counted in PostgreSQL)
+    submission_rate_window_s: int = 3600
+    submission_retention_days: int = 90  # private details of decided submissions are deleted after this
+    duplicate_radius_m: int = 150
+    duplicate_min_similarity: float = 0.3  # pg_trgm similarity of names
+
     # Map layers. Browsers and proxies may reuse a tile or GeoJSON answer for this long; after that they revalidate
     # with the ETag, so a changed asset shows within this time.
     tile_max_age_seconds: int = 300

@@ -23,6 +23,10 @@ class NotFound(AppError):
     status_code = 404
 
 
+class Forbidden(AppError):
+    status_code = 403
+
+
 class Invalid(AppError):
     status_code = 422
 

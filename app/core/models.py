@@ -1,13 +1,14 @@
 """Imports every table model, so Alembic's metadata and the app see the whole schema."""
 
-from app.accounts.models import ApiKey
+from app.accounts.models import ApiKey, UserAccount, WebSession
 from app.areas.models import Area
 from app.assets.models import Asset, AssetCategory, AssetHistory, AssetSession, Organisation
 from app.categories.models import Category
 from app.geo.models import Outcode, Postcode
 from app.imports.models import ImportRun
+from app.submissions.models import RateLimitWindow, Submission
 
 __all__ = [
-    "ApiKey", "Area", "Asset", "AssetCategory", "AssetHistory", "AssetSession", "Category",
-    "ImportRun", "Organisation", "Outcode", "Postcode",
+    "ApiKey", "Area", "Asset", "AssetCategory", "AssetHistory", "AssetSession", "Category", "ImportRun",
+    "Organisation", "Outcode", "Postcode", "RateLimitWindow", "Submission", "UserAccount", "WebSession",
 ]

@@ -1,0 +1,58 @@
+"""Signing in and out of the web pages."""
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app.accounts.service import LoginRefused, end_session, sign_in, start_session
+from app.accounts.web import (
+    CSRF_COOKIE,
+    MODERATORS,
+    SESSION_COOKIE,
+    FormDep,
+    VisitorDep,
+    render,
+    safe_next,
+    set_cookie,
+)
+from app.core.config import get_settings
+from app.core.deps import SessionDep
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+@router.get("/login")
+def login_form(request: Request, visitor: VisitorDep, next: str = Query("/moderate", max_length=500)) -> HTMLResponse:
+    return render(request, "moderation/login.html", {"next": safe_next(next, "/moderate"), "message": None})
+
+
+@router.post("/login", response_model=None)
+def login(request: Request, session: SessionDep, visitor: VisitorDep, form: FormDep) -> HTMLResponse | RedirectResponse:
+    email = str(form.get("email", ""))[:254]
+    password = str(form.get("password", ""))[:256]
+    target = safe_next(str(form.get("next", "")), "/moderate")
+    try:
+        user = sign_in(session, email, password)
+    except LoginRefused as refused:
+        return render(
+            request, "moderation/login.html", {"next": target, "message": refused.message, "email": email}, 401
+        )
+    if visitor.web_session:  # signing in again replaces the old session
+        end_session(session, request.cookies.get(SESSION_COOKIE, ""))
+    _, token = start_session(session, user)
+    if user.role not in MODERATORS and target.startswith("/moderate"):
+        target = "/"
+    response = RedirectResponse(target, status_code=303)
+    set_cookie(response, SESSION_COOKIE, token, max_age=get_settings().session_max_hours * 3600)
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep, visitor: VisitorDep, form: FormDep) -> RedirectResponse:
+    if visitor.web_session:
+        end_session(session, request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", secure=get_settings().session_cookie_secure, httponly=True, samesite="lax"
+    )
+    return response

@@ -1,0 +1,144 @@
+"""Server-rendered pages' plumbing: who is visiting, cookies, CSRF tokens, and error pages.
+
+Every form carries a CSRF token in a hidden `csrf_token` field. A signed-in visitor's token belongs to their web
+session; an anonymous visitor gets a random token in an HttpOnly `am_csrf` cookie that the form must repeat (the
+double-submit pattern; SameSite=Lax keeps other sites' forms from sending the cookie at all).
+"""
+
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from app.accounts.models import Role, UserAccount, WebSession
+from app.accounts.service import Actor, find_session, user_actor
+from app.core.config import get_settings
+from app.core.deps import SessionDep
+from app.web.templates import templates
+
+SESSION_COOKIE = "am_session"
+CSRF_COOKIE = "am_csrf"
+CSRF_FIELD = "csrf_token"
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+MODERATORS = (Role.admin, Role.moderator)
+
+
+@dataclass
+class Visitor:
+    user: UserAccount | None
+    web_session: WebSession | None
+    csrf_token: str
+    new_csrf_cookie: bool = False
+
+
+class PageError(Exception):
+    """Answered with an HTML page: 401 shows the sign-in form, anything else an explanation."""
+
+    def __init__(self, status_code: int, title: str, message: str):
+        super().__init__(message)
+        self.status_code = status_code
+        self.title = title
+        self.message = message
+
+
+def set_cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        secure=get_settings().session_cookie_secure,
+        samesite="lax",
+    )
+
+
+def get_visitor(request: Request, session: SessionDep) -> Visitor:
+    token = request.cookies.get(SESSION_COOKIE)
+    found = find_session(session, token) if token else None
+    if found:
+        web_session, user = found
+        visitor = Visitor(user, web_session, web_session.csrf_token)
+    elif _TOKEN.match(anonymous := request.cookies.get(CSRF_COOKIE, "")):
+        visitor = Visitor(None, None, anonymous)
+    else:
+        visitor = Visitor(None, None, secrets.token_urlsafe(32), new_csrf_cookie=True)
+    request.state.visitor = visitor
+    return visitor
+
+
+VisitorDep = Annotated[Visitor, Depends(get_visitor)]
+
+
+async def checked_form(request: Request, visitor: VisitorDep) -> FormData:
+    """The posted form, after checking its CSRF token (403 if it is missing or wrong)."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    if not isinstance(sent, str) or not secrets.compare_digest(sent, visitor.csrf_token):
+        raise PageError(
+            403,
+            "This form has expired",
+            "For your security we could not accept this form. Go back, reload the page and try again.",
+        )
+    return form
+
+
+FormDep = Annotated[FormData, Depends(checked_form)]
+
+
+def require_page_role(*roles: Role):  # noqa: ANN201 - a dependency
+    """The signed-in actor, if their role is one of `roles`: otherwise the sign-in page (401) or a 403 page."""
+
+    def guard(visitor: VisitorDep) -> Actor:
+        if visitor.user is None:
+            raise PageError(401, "Sign in", "Sign in to see this page.")
+        if visitor.user.role not in roles:
+            raise PageError(403, "Not allowed", "Your account cannot see this page: it is for moderators.")
+        return user_actor(visitor.user)
+
+    return guard
+
+
+ModeratorPage = Annotated[Actor, Depends(require_page_role(*MODERATORS))]
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    visitor: Visitor = request.state.visitor
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {"visitor": visitor, "csrf_token": visitor.csrf_token, **context},
+        status_code=status_code,
+        headers=headers,
+    )
+    if visitor.new_csrf_cookie:
+        set_cookie(response, CSRF_COOKIE, visitor.csrf_token)
+    return response
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only a path on this site, never `//elsewhere` or an absolute URL."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return default
+
+
+def install_page_errors(app: FastAPI) -> None:
+    @app.exception_handler(PageError)
+    async def _page_error(request: Request, exc: PageError) -> HTMLResponse:
+        if not hasattr(request.state, "visitor"):
+            request.state.visitor = Visitor(None, None, secrets.token_urlsafe(32), new_csrf_cookie=True)
+        if exc.status_code == 401:
+            back = request.url.path if request.method == "GET" else "/moderate"
+            return render(request, "moderation/login.html", {"next": back, "message": exc.message}, 401)
+        return render(request, "moderation/error.html", {"title": exc.title, "message": exc.message}, exc.status_code)

@@ -1,0 +1,217 @@
+"""The submissions API: residents send and track submissions; moderators work the queue and asset history."""
+
+import uuid
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from pydantic import ValidationError
+
+from app.accounts.deps import require_role
+from app.accounts.models import Role
+from app.accounts.service import Actor
+from app.assets.schemas import AssetPublic
+from app.core.deps import SessionDep
+from app.core.paging import next_url
+from app.submissions import moderation, service
+from app.submissions.models import SubmissionKind, SubmissionStatus
+from app.submissions.ratelimit import RateLimited
+from app.submissions.schemas import (
+    Amendment,
+    Decision,
+    HistoryEntry,
+    QueueItem,
+    QueuePage,
+    Rejection,
+    SubmissionDetail,
+    SubmissionIn,
+    SubmissionReceived,
+    SubmissionStatusOut,
+    parse_proposal,
+)
+
+
+class _UntaggedErrors(APIRoute):
+    """Reports `place.name`, not `new.place.name`: pydantic puts the union's `kind` tag in each error's location."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        kinds = {k.value for k in SubmissionKind}
+
+        async def untagged(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                errors = [
+                    {**e, "loc": tuple(p for i, p in enumerate(e["loc"]) if not (i == 1 and p in kinds))}
+                    for e in exc.errors()
+                ]
+                raise RequestValidationError(errors) from None
+
+        return untagged
+
+
+public = APIRouter(prefix="/api/v1/submissions", tags=["submissions"], route_class=_UntaggedErrors)
+moderators = APIRouter(tags=["moderation"])
+ModeratorDep = Annotated[Actor, Depends(require_role(Role.admin, Role.moderator))]
+_GUARDED = {
+    401: {"description": "No API key or session"},
+    403: {"description": "Not a moderator, or outside the moderator's council areas"},
+    404: {"description": "Not found"},
+}
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (uvicorn's proxy_headers make it the real client behind a trusted proxy)."""
+    return request.client.host if request.client else "unknown"
+
+
+@public.post(
+    "",
+    status_code=202,
+    response_model=SubmissionReceived,
+    summary="Suggest a new place, a change, or report a problem",
+    description=(
+        "Nothing is published until a moderator approves it. `kind` is `new` (with a `place`), `edit` (with "
+        "`asset_id` and the `changes`) or `report` (with `asset_id` and a `reason`). The optional `submitter` "
+        "details are private. Each client may send `SUBMISSION_RATE_LIMIT` submissions per window (429 with "
+        "`Retry-After` beyond that)."
+    ),
+    responses={
+        404: {"description": "Unknown asset or postcode"},
+        422: {"description": "Invalid fields"},
+        429: {"description": "Too many submissions"},
+    },
+)
+def create_submission(
+    request: Request, session: SessionDep, data: Annotated[SubmissionIn, Body()]
+) -> SubmissionReceived:
+    try:
+        submission = service.submit(session, data, client_address(request))
+    except RateLimited as limited:
+        raise HTTPException(429, limited.message, headers={"Retry-After": str(limited.retry_after)}) from None
+    return SubmissionReceived(
+        reference=submission.reference,
+        kind=SubmissionKind(submission.kind),
+        status=SubmissionStatus(submission.status),
+        status_url=f"/api/v1/submissions/{submission.reference}/status",
+        message="Thank you. A moderator will check this before it appears on the map.",
+    )
+
+
+@public.get(
+    "/{reference}/status",
+    response_model=SubmissionStatusOut,
+    summary="Where a submission has got to",
+    description="Anyone with the reference sees the status and the outcome; never who sent it.",
+    responses={404: {"description": "Unknown reference"}},
+)
+def submission_status(session: SessionDep, reference: str) -> SubmissionStatusOut:
+    return service.get_status(session, reference[:20])
+
+
+@moderators.get(
+    "/api/v1/moderation/submissions",
+    response_model=QueuePage,
+    summary="The moderation queue",
+    description="Submissions with this status (pending by default), oldest first; optionally one kind or one council area.",
+    responses=_GUARDED,
+)
+def list_submissions(
+    request: Request,
+    session: SessionDep,
+    actor: ModeratorDep,
+    kind: SubmissionKind | None = None,
+    area: str | None = Query(
+        None, max_length=9, description="A council area code, such as E08000003", examples=["E08000003"]
+    ),
+    status: SubmissionStatus = SubmissionStatus.pending,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0, le=100_000),
+) -> QueuePage:
+    total, rows = moderation.queue(session, actor, kind, area, status, limit, offset)
+    return QueuePage(
+        total=total, items=[QueueItem.model_validate(r) for r in rows], next=next_url(request, offset, limit, total)
+    )
+
+
+@moderators.get(
+    "/api/v1/moderation/submissions/{submission_id}",
+    response_model=SubmissionDetail,
+    summary="One submission, with the current asset and likely duplicates",
+    responses=_GUARDED,
+)
+def get_submission(session: SessionDep, actor: ModeratorDep, submission_id: uuid.UUID) -> SubmissionDetail:
+    return SubmissionDetail.model_validate(moderation.detail(session, actor, submission_id))
+
+
+@moderators.patch(
+    "/api/v1/moderation/submissions/{submission_id}",
+    response_model=SubmissionDetail,
+    summary="Amend a pending submission's proposal",
+    description="Replaces the proposal (validated like the resident's); the original stays in `submitted`.",
+    responses={**_GUARDED, 409: {"description": "Already decided"}, 422: {"description": "Invalid proposal"}},
+)
+def amend_submission(
+    session: SessionDep, actor: ModeratorDep, submission_id: uuid.UUID, data: Amendment
+) -> SubmissionDetail:
+    submission = moderation.visible_submission(session, actor, submission_id)
+    try:
+        proposal = parse_proposal(SubmissionKind(submission.kind), data.proposed)
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", "proposed", *e["loc"])} for e in exc.errors()]) from None
+    moderation.amend(session, actor, submission_id, proposal)
+    return get_submission(session, actor, submission_id)
+
+
+@moderators.post(
+    "/api/v1/moderation/submissions/{submission_id}/approve",
+    response_model=SubmissionDetail,
+    summary="Approve: publish the new place, apply the change, or archive the reported place",
+    description="The asset change is recorded in its history with the moderator and this submission; `last_verified_at` is set.",
+    responses={**_GUARDED, 409: {"description": "Already decided"}},
+)
+def approve_submission(
+    session: SessionDep, actor: ModeratorDep, submission_id: uuid.UUID, data: Decision | None = None
+) -> SubmissionDetail:
+    moderation.approve(session, actor, submission_id, data.note if data else None)
+    return get_submission(session, actor, submission_id)
+
+
+@moderators.post(
+    "/api/v1/moderation/submissions/{submission_id}/reject",
+    response_model=SubmissionDetail,
+    summary="Reject, with a reason the submitter can read",
+    responses={**_GUARDED, 409: {"description": "Already decided"}},
+)
+def reject_submission(
+    session: SessionDep, actor: ModeratorDep, submission_id: uuid.UUID, data: Rejection
+) -> SubmissionDetail:
+    moderation.reject(session, actor, submission_id, data.note)
+    return get_submission(session, actor, submission_id)
+
+
+@moderators.get(
+    "/api/v1/assets/{asset_id}/history",
+    response_model=list[HistoryEntry],
+    summary="Every change to an asset (moderators)",
+    description="Who made each change (user or API key), when, from which submission, each field's [before, after], "
+    "and the whole asset after it. Oldest first.",
+    responses=_GUARDED,
+)
+def asset_history(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID) -> list[HistoryEntry]:
+    return [HistoryEntry.model_validate(e, from_attributes=True) for e in moderation.history(session, asset_id)]
+
+
+@moderators.post(
+    "/api/v1/assets/{asset_id}/history/{entry_id}/restore",
+    response_model=AssetPublic,
+    summary="Restore the asset to the version after a history entry",
+    description="Recorded in the history as a `restore` by the moderator.",
+    responses=_GUARDED,
+)
+def restore_version(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID, entry_id: int) -> AssetPublic:
+    return moderation.restore(session, actor, asset_id, entry_id)

@@ -1,0 +1,202 @@
+"""The place form shared by "Add a place", "Suggest a change" and moderators' amendments.
+
+Values go three ways: a posted form (strings) -> fields for the schemas; an asset or a proposal -> form values to
+prefill; pydantic's errors -> a message per form field, phrased for a person.
+"""
+
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from app.assets.schemas import WEEKDAYS, Accessibility
+from app.core.errors import validation_errors
+
+SCHEDULE_ROWS = 3
+TEXT_FIELDS = (
+    "name",
+    "description",
+    "organisation",
+    "address",
+    "postcode",
+    "opening_hours_text",
+    "cost_description",
+    "audience",
+    "phone",
+    "email",
+    "website",
+)
+LIST_FIELDS = ("categories", "accessibility")
+TRISTATE_FIELDS = ("free", "drop_in")
+NUMBER_FIELDS = {"lat": float, "lon": float, "min_age": int, "max_age": int}
+# Form fields that change together: a pin is both coordinates; the schedule is all its rows.
+GROUPS = {"lat": ("lat", "lon"), "lon": ("lat", "lon")}
+
+LABELS = {
+    "name": "Name",
+    "description": "Description",
+    "organisation": "Organisation",
+    "categories": "Categories",
+    "address": "Address",
+    "postcode": "Postcode",
+    "lat": "Latitude",
+    "lon": "Longitude",
+    "opening_hours_text": "When it meets",
+    "schedule": "Times",
+    "free": "Free",
+    "cost_description": "Cost details",
+    "accessibility": "Accessibility",
+    "audience": "Who it is for",
+    "min_age": "Minimum age",
+    "max_age": "Maximum age",
+    "drop_in": "Drop in",
+    "phone": "Phone",
+    "email": "Email",
+    "website": "Website",
+    "note": "Note",
+    "submitter_name": "Your name",
+    "submitter_email": "Your email",
+    "consent": "Consent",
+    "reason": "Reason",
+}
+ACCESSIBILITY_LABELS = {
+    Accessibility.step_free: "Step-free access",
+    Accessibility.accessible_toilet: "Accessible toilet",
+    Accessibility.hearing_loop: "Hearing loop",
+    Accessibility.quiet_space: "Quiet space",
+    Accessibility.large_print: "Large print",
+    Accessibility.bsl: "British Sign Language",
+    Accessibility.accessible_parking: "Accessible parking",
+    Accessibility.changing_places: "Changing Places toilet",
+    Accessibility.assistance_dogs: "Assistance dogs welcome",
+    Accessibility.dementia_friendly: "Dementia friendly",
+}
+DAY_NAMES = dict(
+    zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)
+)
+
+
+def form_values(form: FormData) -> dict[str, Any]:
+    """What the person typed, as strings and lists, to show again if something is wrong."""
+    values: dict[str, Any] = {
+        name: str(form.get(name, "")).strip() for name in (*TEXT_FIELDS, *TRISTATE_FIELDS, *NUMBER_FIELDS)
+    }
+    for name in LIST_FIELDS:
+        values[name] = [str(v) for v in form.getlist(name)]
+    values["schedule"] = [
+        {part: str(form.get(f"schedule-{i}-{part}", "")).strip() for part in ("day", "opens", "closes")}
+        for i in range(SCHEDULE_ROWS)
+    ]
+    return values
+
+
+def asset_values(fields: dict[str, Any]) -> dict[str, Any]:
+    """Form values for an asset (its public shape) or a stored proposal."""
+    values: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        value = fields.get(name)
+        if name == "organisation":
+            value = (value or {}).get("name")
+        values[name] = "" if value is None else str(value)
+    for name in TRISTATE_FIELDS:
+        value = fields.get(name)
+        values[name] = "" if value is None else ("yes" if value else "no")
+    for name in NUMBER_FIELDS:
+        value = fields.get(name)
+        values[name] = "" if value is None else str(value)
+    for name in LIST_FIELDS:
+        values[name] = list(fields.get(name) or [])
+    rows = [
+        {"day": s["day"], "opens": str(s["opens"])[:5], "closes": str(s["closes"])[:5]}
+        for s in fields.get("schedule") or []
+    ]
+    values["schedule"] = (rows + [{"day": "", "opens": "", "closes": ""}] * SCHEDULE_ROWS)[
+        : max(SCHEDULE_ROWS, len(rows))
+    ]
+    return values
+
+
+def changed_fields(values: dict[str, Any], current: dict[str, Any]) -> set[str]:
+    """The form fields whose values differ from the current ones (lists compared in any order)."""
+    changed = {name for name, value in values.items() if _comparable(value) != _comparable(current.get(name))}
+    return {member for name in changed for member in GROUPS.get(name, (name,))}
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return sorted(value)
+    if isinstance(value, list):
+        return [row for row in value if any(row.values())]
+    return value
+
+
+def to_fields(values: dict[str, Any], only: set[str] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Schema fields from form values (all that were filled in, or exactly `only`), and errors for unreadable numbers."""
+    fields: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+
+    def wanted(name: str) -> bool:
+        return name in only if only is not None else bool(values.get(name))
+
+    for name in TEXT_FIELDS:
+        if wanted(name):
+            value = values[name] or None
+            if name == "organisation":
+                value = {"name": value} if value else None
+            fields[name] = "" if name == "description" and value is None else value
+    for name in LIST_FIELDS:
+        if wanted(name):
+            fields[name] = values[name]
+    for name in TRISTATE_FIELDS:
+        if wanted(name):
+            fields[name] = {"yes": True, "no": False}.get(values[name])
+    for name, kind in NUMBER_FIELDS.items():
+        if wanted(name):
+            raw = values[name]
+            try:
+                fields[name] = kind(raw) if raw else None
+            except ValueError:
+                errors[name] = f"{LABELS[name]} must be a {'whole ' if kind is int else ''}number"
+    if wanted("schedule"):
+        rows = [row for row in values["schedule"] if any(row.values())]
+        fields["schedule"] = rows
+        if any(not all(row.values()) for row in rows):
+            errors["schedule"] = "Give a day, a start time and an end time for each time it meets"
+    return fields, errors
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """One message per form field, from a validation error of a submission or a bare proposal."""
+    messages: dict[str, str] = {}
+    for raw, error in zip(exc.errors(), validation_errors(list(exc.errors())), strict=True):
+        loc = [str(p) for p in raw.get("loc", ())]
+        field = form_field(loc, error["message"])
+        messages.setdefault(field, _phrase(field, raw.get("type", ""), error["message"]))
+    return messages
+
+
+def form_field(loc: list[str], message: str) -> str:
+    if loc and loc[0] in ("place", "changes", "proposed"):
+        loc = loc[1:]
+    if loc and loc[0] == "submitter":
+        return f"submitter_{loc[1]}" if len(loc) > 1 else "consent"
+    if not loc:
+        if "postcode" in message or "lat" in message:
+            return "postcode"
+        if "age" in message:
+            return "max_age"
+        return "form"
+    return loc[0]
+
+
+def _phrase(field: str, kind: str, message: str) -> str:
+    label = LABELS.get(field, "This")
+    if field == "categories" and kind in ("missing", "too_short"):
+        return "Choose at least one category"
+    if field == "schedule" and "must be after" in message:
+        return "Each end time must be after its start time"
+    if kind in ("missing", "string_too_short", "too_short"):
+        return f"Enter {label.lower()}" if field != "name" else "Enter the name of the place or group"
+    if message[:1].islower() and field not in ("form", "postcode", "max_age", "consent"):
+        return f"{label} {message}"
+    return message[:1].upper() + message[1:]

@@ -1,0 +1,188 @@
+"""Moderators' side: the queue, amending, approving (through the asset service, so history records it), rejecting,
+an asset's history and restoring an earlier version. Moderators limited to council areas only reach submissions and
+assets inside those areas."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from app.accounts.service import Actor
+from app.areas.service import require_area
+from app.assets import repository as assets_repository
+from app.assets.models import AssetHistory, AssetStatus
+from app.assets.schemas import AssetCreate, AssetPublic, AssetUpdate
+from app.assets.service import create_asset, get_asset, update_asset
+from app.core.config import get_settings
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.submissions import repository
+from app.submissions.models import Submission, SubmissionKind, SubmissionStatus
+from app.submissions.schemas import Changes, NewPlace
+from app.submissions.service import edit_proposal, new_place_proposal
+
+
+def duplicate_params() -> dict[str, Any]:
+    settings = get_settings()
+    return {"radius": settings.duplicate_radius_m, "similarity": settings.duplicate_min_similarity}
+
+
+def _area_limit(session: Session, actor: Actor, requested: str | None) -> list[str]:
+    """The area codes to keep to: the moderator's own, narrowed to `requested`; empty means everywhere."""
+    areas = list(actor.areas)
+    if requested:
+        code = requested.strip().upper()
+        if areas and code not in areas:
+            raise Forbidden(f"You moderate {', '.join(areas)} only, not {code}.", "area")
+        areas = [require_area(session, code)]
+    return areas
+
+
+def queue(
+    session: Session,
+    actor: Actor,
+    kind: SubmissionKind | None,
+    area: str | None,
+    status: SubmissionStatus,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[dict[str, Any]]]:
+    filters = ["s.status = :status"]
+    params: dict[str, Any] = {"status": status.value, **duplicate_params()}
+    if kind:
+        filters.append("s.kind = :kind")
+        params["kind"] = kind.value
+    if areas := _area_limit(session, actor, area):
+        filters.append(repository.AREA_FILTER)
+        params["areas"] = areas
+    return repository.queue(session, filters, params, limit, offset)
+
+
+def visible_submission(session: Session, actor: Actor, submission_id: uuid.UUID, lock: bool = False) -> Submission:
+    submission = repository.get(session, submission_id, lock=lock)
+    if submission is None:
+        raise NotFound(f"No submission has the id {submission_id}.")
+    if actor.areas and not repository.in_areas(session, submission.id, list(actor.areas)):
+        raise Forbidden("This submission is outside the council areas you moderate.")
+    return submission
+
+
+def detail(session: Session, actor: Actor, submission_id: uuid.UUID) -> dict[str, Any]:
+    """A submission with the asset as it is now (edits, reports) and its likely duplicates (new places)."""
+    submission = visible_submission(session, actor, submission_id)
+    row = repository.item(session, submission_id, duplicate_params()) or {}
+    current = get_asset(session, submission.asset_id, include_unpublished=True) if submission.asset_id else None
+    purged = submission.purged_at is not None
+    return {
+        **row,
+        "submitted": submission.submitted,
+        "proposed": submission.proposed,
+        "note": submission.note,
+        "submitter": None
+        if purged or not (submission.submitter_name or submission.submitter_email)
+        else {"name": submission.submitter_name, "email": submission.submitter_email, "consent": submission.consent},
+        "current": current,
+        "duplicates": repository.duplicates(session, submission_id, duplicate_params()),
+        "amended_by": submission.amended_by,
+        "amended_at": submission.amended_at,
+        "decided_by": submission.decided_by,
+        "decision_note": submission.decision_note,
+    }
+
+
+def _pending(session: Session, actor: Actor, submission_id: uuid.UUID) -> Submission:
+    submission = visible_submission(session, actor, submission_id, lock=True)
+    if submission.status != SubmissionStatus.pending:
+        raise Conflict(
+            f"Submission {submission.reference} has already been {submission.status} by {submission.decided_by}."
+        )
+    return submission
+
+
+def amend(session: Session, actor: Actor, submission_id: uuid.UUID, proposal: NewPlace | Changes) -> Submission:
+    """Replaces the proposal (the resident's original stays in `submitted`)."""
+    submission = _pending(session, actor, submission_id)
+    if submission.kind == SubmissionKind.new and isinstance(proposal, NewPlace):
+        validated = new_place_proposal(session, proposal, "proposed.")
+        submission.location = validated.location
+    elif submission.kind == SubmissionKind.edit and isinstance(proposal, Changes):
+        validated = edit_proposal(
+            session, get_asset(session, submission.asset_id, include_unpublished=True), proposal, "proposed."
+        )
+    else:
+        raise Invalid("A report has nothing to amend: approve it to archive the place, or reject it.")
+    submission.proposed = validated.fields
+    submission.amended_by = actor.label
+    submission.amended_at = datetime.now(UTC)
+    session.add(submission)
+    session.commit()
+    session.refresh(submission)
+    return submission
+
+
+def approve(session: Session, actor: Actor, submission_id: uuid.UUID, note: str | None = None) -> Submission:
+    """Publishes a new place, applies an edit, or archives a reported place; each is marked verified now."""
+    submission = _pending(session, actor, submission_id)
+    now = datetime.now(UTC)
+    submission.status = SubmissionStatus.approved
+    submission.decided_by = actor.label
+    submission.decided_at = now
+    submission.decision_note = note
+    session.add(submission)
+    session.flush()  # committed together with the asset change, while the row lock keeps a second approval out
+    verified = {"last_verified_at": now}
+    if submission.kind == SubmissionKind.new:
+        data = AssetCreate.model_validate({**submission.proposed, **verified, "status": AssetStatus.published})
+        asset = create_asset(session, data, actor.label, submission.id)
+        submission.asset_id = asset.id
+        session.add(submission)
+        session.commit()
+    elif submission.kind == SubmissionKind.edit:
+        update_asset(
+            session,
+            submission.asset_id,
+            AssetUpdate.model_validate({**submission.proposed, **verified}),
+            actor.label,
+            submission.id,
+        )
+    else:
+        data = AssetUpdate(status=AssetStatus.archived, **verified)
+        update_asset(session, submission.asset_id, data, actor.label, submission.id, action="archive")
+    session.refresh(submission)
+    return submission
+
+
+def reject(session: Session, actor: Actor, submission_id: uuid.UUID, note: str) -> Submission:
+    submission = _pending(session, actor, submission_id)
+    submission.status = SubmissionStatus.rejected
+    submission.decided_by = actor.label
+    submission.decided_at = datetime.now(UTC)
+    submission.decision_note = note
+    session.add(submission)
+    session.commit()
+    session.refresh(submission)
+    return submission
+
+
+def history(session: Session, asset_id: uuid.UUID) -> list[AssetHistory]:
+    """Every recorded change to the asset, oldest first."""
+    if assets_repository.get_public(session, asset_id) is None:
+        raise NotFound(f"No asset has the id {asset_id}.")
+    return assets_repository.history(session, asset_id)
+
+
+def restore(session: Session, actor: Actor, asset_id: uuid.UUID, entry_id: int) -> AssetPublic:
+    """Makes the asset as it was after history entry `entry_id` (recorded as a "restore")."""
+    entry = session.get(AssetHistory, entry_id)
+    if entry is None or entry.asset_id != asset_id:
+        raise NotFound(f"Asset {asset_id} has no history entry {entry_id}.")
+    current = get_asset(session, asset_id, include_unpublished=True)
+    if actor.areas and not repository.point_in_areas(session, current.lat, current.lon, list(actor.areas)):
+        raise Forbidden("This place is outside the council areas you moderate.")
+    return update_asset(session, asset_id, AssetUpdate.model_validate(entry.snapshot), actor.label, action="restore")
+
+
+def purge_private_details(session: Session, retention_days: int | None = None) -> int:
+    """Deletes submitters' names, emails and notes from submissions decided more than the retention period ago."""
+    days = get_settings().submission_retention_days if retention_days is None else retention_days
+    return repository.purge_private(session, datetime.now(UTC) - timedelta(days=days))

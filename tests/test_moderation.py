@@ -1,0 +1,562 @@
+"""Moderation: role boundaries, the queue, approving/amending/rejecting, duplicates, areas, history, restore, purge."""
+
+import threading
+import time
+import uuid
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from app.accounts.models import Role
+from app.accounts.service import Actor, create_api_key
+from app.cli import app as cli
+from app.core.db import get_engine
+from app.core.errors import Conflict
+from app.submissions import moderation
+from tests.factories import make_asset
+from tests.people import browser, csrf_of, make_user, page_token, sign_in
+
+SCRIPT = "<script>alert('x')</script>"
+M1 = {"lat": 53.4809, "lon": -2.2374}  # Manchester city centre
+LEEDS = {"lat": 53.7997, "lon": -1.5492}
+
+
+def submit(client, **place: object) -> dict:  # noqa: ANN001
+    body = {"kind": "new", "place": {"name": "Hulme Knit and Natter", "categories": ["arts-crafts"], **M1, **place}}
+    response = client.post("/api/v1/submissions", json=body)
+    assert response.status_code == 202, response.text
+    return response.json()
+
+
+def submission_id(session: Session, reference: str) -> uuid.UUID:
+    return session.execute(text("SELECT id FROM submission WHERE reference = :r"), {"r": reference}).scalar_one()
+
+
+@pytest.fixture
+def moderator_headers(session: Session) -> dict[str, str]:
+    return {"X-API-Key": create_api_key(session, "moderation tool", Role.moderator)[1]}
+
+
+def nearby_names(client, **where: object) -> list[str]:  # noqa: ANN001
+    response = client.get("/api/v1/assets/nearby", params={**M1, "radius_m": 2000, **where})
+    assert response.status_code == 200
+    return [item["name"] for item in response.json()["items"]]
+
+
+# Who may moderate
+
+
+def _paths(sid: uuid.UUID, aid: uuid.UUID, eid: int) -> list[tuple[str, str, dict | None]]:
+    return [
+        ("GET", "/api/v1/moderation/submissions", None),
+        ("GET", f"/api/v1/moderation/submissions/{sid}", None),
+        (
+            "PATCH",
+            f"/api/v1/moderation/submissions/{sid}",
+            {"proposed": {"name": "x", "categories": ["arts-crafts"], **M1}},
+        ),
+        ("POST", f"/api/v1/moderation/submissions/{sid}/approve", {}),
+        ("POST", f"/api/v1/moderation/submissions/{sid}/reject", {"note": "no"}),
+        ("GET", f"/api/v1/assets/{aid}/history", None),
+        ("POST", f"/api/v1/assets/{aid}/history/{eid}/restore", None),
+        ("GET", "/moderate", None),
+        ("GET", f"/moderate/submissions/{sid}", None),
+        ("POST", f"/moderate/submissions/{sid}/amend", {"name": "x", "categories": "arts-crafts"}),
+        ("POST", f"/moderate/submissions/{sid}/approve", {}),
+        ("POST", f"/moderate/submissions/{sid}/reject", {"reason": "no"}),
+        ("GET", f"/moderate/assets/{aid}/history", None),
+        ("POST", f"/moderate/assets/{aid}/history/{eid}/restore", {}),
+    ]
+
+
+@pytest.fixture
+def targets(client, session: Session) -> tuple[uuid.UUID, uuid.UUID, int]:  # noqa: ANN001
+    asset = make_asset(session, name="Central Library")
+    entry = session.execute(text("SELECT id FROM asset_history WHERE asset_id = :a"), {"a": asset.id}).scalar_one()
+    return submission_id(session, submit(client)["reference"]), asset.id, entry
+
+
+def _call(
+    client, method: str, path: str, body: dict | None, headers: dict[str, str] | None = None, csrf: str | None = None
+):  # noqa: ANN001, ANN202
+    if path.startswith("/api/"):
+        return client.request(method, path, json=body, headers=headers or {})
+    form = {**(body or {}), **({"csrf_token": csrf} if csrf else {})}
+    return client.request(method, path, data=form if method == "POST" else None, headers=headers or {})
+
+
+def test_the_public_cannot_moderate(app, session: Session, targets) -> None:  # noqa: ANN001
+    client = browser(app)
+    csrf = page_token(client, "/add")
+    for method, path, body in _paths(*targets):
+        response = _call(client, method, path, body, csrf=csrf)
+        assert response.status_code == 401, (method, path, response.status_code)
+    assert session.execute(text("SELECT status FROM submission")).scalar_one() == "pending"
+
+
+def test_link_workers_and_bad_keys_cannot_moderate(app, session: Session, targets) -> None:  # noqa: ANN001
+    link_key = create_api_key(session, "gp surgery", Role.link_worker)[1]
+    make_user(session, Role.link_worker, "lw@nhs.example")
+    web = browser(app)
+    sign_in(web, "lw@nhs.example")
+    csrf = page_token(web, "/add")  # the link worker's own session token: the refusal is about the role
+    for method, path, body in _paths(*targets):
+        if path.startswith("/api/"):
+            assert _call(web, method, path, body, {"X-API-Key": link_key}).status_code == 403, (method, path)
+            assert _call(web, method, path, body, {"X-API-Key": "am_not-a-real-key"}).status_code == 401, (method, path)
+            assert _call(web, method, path, body, {"X-CSRF-Token": csrf}).status_code == 403, (method, path)
+        else:
+            response = _call(web, method, path, body, csrf=csrf)
+            assert response.status_code == 403, (method, path, response.status_code)
+    assert session.execute(text("SELECT status FROM submission")).scalar_one() == "pending"
+    assert session.execute(text("SELECT count(*) FROM asset_history")).scalar_one() == 1
+
+
+def test_moderation_forms_need_the_csrf_token(app, session: Session, targets) -> None:  # noqa: ANN001
+    make_user(session, Role.moderator, "mod@council.example")
+    web = browser(app)
+    sign_in(web, "mod@council.example")
+    for method, path, body in _paths(*targets):
+        if method == "POST" and not path.startswith("/api/"):
+            assert _call(web, method, path, body).status_code == 403, path
+    assert session.execute(text("SELECT status FROM submission")).scalar_one() == "pending"
+
+
+# The queue and decisions
+
+
+def test_the_queue_lists_pending_submissions_oldest_first_and_filters_by_kind(
+    client, session: Session, moderator_headers
+) -> None:  # noqa: ANN001
+    first, second = submit(client, name="First Group"), submit(client, name="Second Group")
+    asset = make_asset(session, name="Old Hall")
+    client.post("/api/v1/submissions", json={"kind": "report", "asset_id": str(asset.id), "reason": "closed"})
+    session.execute(
+        text("UPDATE submission SET created_at = now() - interval '1 day' WHERE reference = :r"),
+        {"r": second["reference"]},
+    )
+    session.commit()
+    queue = client.get("/api/v1/moderation/submissions", headers=moderator_headers).json()
+    assert [i["place_name"] for i in queue["items"]] == ["Second Group", "First Group", "Old Hall"]
+    assert queue["total"] == 3 and first["reference"] in {i["reference"] for i in queue["items"]}
+    reports = client.get("/api/v1/moderation/submissions", params={"kind": "report"}, headers=moderator_headers).json()
+    assert [i["place_name"] for i in reports["items"]] == ["Old Hall"]
+
+
+def test_approving_a_new_place_publishes_it_with_history(client, session: Session, moderator_headers) -> None:  # noqa: ANN001
+    sent = submit(client, name="Hulme Knit and Natter", opening_hours_text="Thursdays")
+    client.post(
+        "/api/v1/submissions",
+        json={
+            "kind": "new",
+            "place": {"name": "Other", "categories": ["arts-crafts"], **M1},
+            "submitter": {"name": "Sam Private", "email": "sam.private@example.org", "consent": True},
+        },
+    )
+    sid = submission_id(session, sent["reference"])
+    assert "Hulme Knit and Natter" not in nearby_names(client)
+    approved = client.post(
+        f"/api/v1/moderation/submissions/{sid}/approve", json={"note": "Phoned them"}, headers=moderator_headers
+    )
+    assert approved.status_code == 200, approved.text
+    body = approved.json()
+    assert body["status"] == "approved" and body["decided_by"].startswith("api-key:") and body["asset_id"]
+    asset = client.get(f"/api/v1/assets/{body['asset_id']}").json()
+    assert asset["status"] == "published" and asset["last_verified_at"] and asset["opening_hours_text"] == "Thursdays"
+    assert "Hulme Knit and Natter" in nearby_names(client)
+    history = client.get(f"/api/v1/assets/{body['asset_id']}/history", headers=moderator_headers).json()
+    assert [(h["action"], h["submission_id"], h["actor"]) for h in history] == [
+        ("create", str(sid), body["decided_by"])
+    ]
+    assert history[0]["changes"]["name"] == [None, "Hulme Knit and Natter"]
+    status = client.get(sent["status_url"]).json()
+    assert status["status"] == "approved" and status["asset_id"] == body["asset_id"]
+    again = client.post(f"/api/v1/moderation/submissions/{sid}/approve", headers=moderator_headers)
+    assert again.status_code == 409
+    # the submitter's private details never reach public answers
+    public = (
+        client.get("/api/v1/assets", params={"bbox": "-2.3,53.4,-2.1,53.6"}).text + client.get(sent["status_url"]).text
+    )
+    assert "sam.private" not in public and "Sam Private" not in public
+
+
+def test_approving_an_edit_changes_only_the_proposed_fields(client, session: Session, moderator_headers) -> None:  # noqa: ANN001
+    asset = make_asset(session, name="Tuesday Singers", phone="0161 000 0000", opening_hours_text="Tuesdays")
+    sent = client.post(
+        "/api/v1/submissions", json={"kind": "edit", "asset_id": str(asset.id), "changes": {"phone": "0161 234 1983"}}
+    ).json()
+    sid = submission_id(session, sent["reference"])
+    detail = client.get(f"/api/v1/moderation/submissions/{sid}", headers=moderator_headers).json()
+    assert detail["current"]["phone"] == "0161 000 0000" and detail["proposed"] == {"phone": "0161 234 1983"}
+    assert client.post(f"/api/v1/moderation/submissions/{sid}/approve", headers=moderator_headers).status_code == 200
+    after = client.get(f"/api/v1/assets/{asset.id}").json()
+    assert after["phone"] == "0161 234 1983" and after["opening_hours_text"] == "Tuesdays" and after["last_verified_at"]
+    history = client.get(f"/api/v1/assets/{asset.id}/history", headers=moderator_headers).json()
+    assert [h["action"] for h in history] == ["create", "update"]
+    assert history[1]["changes"]["phone"] == ["0161 000 0000", "0161 234 1983"]
+    assert set(history[1]["changes"]) == {"phone", "last_verified_at"} and history[1]["submission_id"] == str(sid)
+
+
+def test_approving_a_report_archives_the_place(client, session: Session, moderator_headers) -> None:  # noqa: ANN001
+    asset = make_asset(session, name="Old Hall Lunch Club", **M1)
+    assert "Old Hall Lunch Club" in nearby_names(client)
+    sent = client.post(
+        "/api/v1/submissions", json={"kind": "report", "asset_id": str(asset.id), "reason": "closed"}
+    ).json()
+    sid = submission_id(session, sent["reference"])
+    assert client.post(f"/api/v1/moderation/submissions/{sid}/approve", headers=moderator_headers).status_code == 200
+    assert "Old Hall Lunch Club" not in nearby_names(client)
+    assert client.get(f"/api/v1/assets/{asset.id}").status_code == 404
+    history = client.get(f"/api/v1/assets/{asset.id}/history", headers=moderator_headers).json()
+    assert history[-1]["action"] == "archive" and history[-1]["changes"]["status"] == ["published", "archived"]
+
+
+def test_rejecting_needs_a_reason_that_the_submitter_can_read(client, session: Session, moderator_headers) -> None:  # noqa: ANN001
+    sent = submit(client)
+    sid = submission_id(session, sent["reference"])
+    assert (
+        client.post(
+            f"/api/v1/moderation/submissions/{sid}/reject", json={"note": ""}, headers=moderator_headers
+        ).status_code
+        == 422
+    )
+    rejected = client.post(
+        f"/api/v1/moderation/submissions/{sid}/reject", json={"note": "A private business"}, headers=moderator_headers
+    )
+    assert rejected.status_code == 200
+    status = client.get(sent["status_url"]).json()
+    assert status["status"] == "rejected" and status["decision_note"] == "A private business"
+    assert session.execute(text("SELECT count(*) FROM asset")).scalar_one() == 0
+    assert client.post(f"/api/v1/moderation/submissions/{sid}/approve", headers=moderator_headers).status_code == 409
+
+
+def test_amendments_are_validated_and_used_on_approval(client, session: Session, moderator_headers) -> None:  # noqa: ANN001
+    sent = submit(client, name="Knit n natter", website="http://knit.example.org")
+    sid = submission_id(session, sent["reference"])
+    url = f"/api/v1/moderation/submissions/{sid}"
+    bad = client.patch(
+        url,
+        json={"proposed": {"name": "x", "categories": ["arts-crafts"], **M1, "website": "javascript:alert(1)"}},
+        headers=moderator_headers,
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "proposed.website"
+    fixed = {
+        "name": "Hulme Knit and Natter",
+        "categories": ["arts-crafts"],
+        "postcode": "M15 5DD",
+        "website": "https://knit.example.org",
+    }
+    amended = client.patch(url, json={"proposed": fixed}, headers=moderator_headers)
+    assert amended.status_code == 200, amended.text
+    assert amended.json()["submitted"]["name"] == "Knit n natter" and amended.json()["amended_by"].startswith(
+        "api-key:"
+    )
+    asset_id = client.post(f"{url}/approve", headers=moderator_headers).json()["asset_id"]
+    asset = client.get(f"/api/v1/assets/{asset_id}").json()
+    assert (
+        asset["name"] == "Hulme Knit and Natter"
+        and asset["postcode"] == "M15 5DD"
+        and asset["website"] == "https://knit.example.org"
+    )
+
+
+# Duplicates
+
+
+def test_likely_duplicates_are_flagged_side_by_side(app, client, session: Session, moderator_headers) -> None:  # noqa: ANN001
+    existing = make_asset(
+        session, name="Hulme Knitting and Natter Group", address="Hulme Library", lat=53.4815, lon=-2.2374
+    )
+    make_asset(session, name="Hulme Knit and Natter", lat=53.4900, lon=-2.2374)  # 1 km away: not a duplicate
+    make_asset(session, name="Central Library", lat=53.4810, lon=-2.2374)  # next door, different name
+    dup = submission_id(session, submit(client, name="Hulme Knit and Natter")["reference"])
+    twin = submission_id(session, submit(client, name="Hulme Knit & Natter")["reference"])
+    unique = submission_id(session, submit(client, name="Ardwick Chess Club")["reference"])
+    queue = client.get("/api/v1/moderation/submissions", headers=moderator_headers).json()["items"]
+    assert {i["id"]: i["possible_duplicate"] for i in queue} == {str(dup): True, str(twin): True, str(unique): False}
+    found = client.get(f"/api/v1/moderation/submissions/{dup}", headers=moderator_headers).json()["duplicates"]
+    assert [(d["source"], d["id"]) for d in found] == [("asset", str(existing.id)), ("submission", str(twin))]
+    assert 60 < found[0]["distance_m"] < 75 and found[0]["similarity"] >= 0.3
+    assert client.get(f"/api/v1/moderation/submissions/{unique}", headers=moderator_headers).json()["duplicates"] == []
+    make_user(session, Role.moderator, "mod@council.example")
+    web = browser(app)
+    sign_in(web, "mod@council.example")
+    page = web.get(f"/moderate/submissions/{dup}").text
+    assert (
+        "Possible duplicates" in page
+        and "Existing: Hulme Knitting and Natter Group" in page
+        and "Hulme Library" in page
+    )
+    assert "Possible duplicate" in web.get("/moderate").text
+
+
+# Escaping on the moderation screens
+
+
+def test_script_payloads_in_every_field_are_escaped_on_the_moderation_screens(app, client, session: Session) -> None:  # noqa: ANN001
+    place = {
+        "name": SCRIPT,
+        "description": SCRIPT,
+        "organisation": {"name": SCRIPT},
+        "address": SCRIPT,
+        "opening_hours_text": SCRIPT,
+        "cost_description": SCRIPT,
+        "audience": SCRIPT,
+        "phone": SCRIPT[:40],
+        "tags": [SCRIPT],
+        "languages": [SCRIPT],
+        "schedule": [{"day": "mon", "opens": "10:00", "closes": "11:00", "note": SCRIPT}],
+    }
+    sent = client.post(
+        "/api/v1/submissions",
+        json={
+            "kind": "new",
+            "place": {**place, "categories": ["arts-crafts"], **M1},
+            "note": SCRIPT,
+            "submitter": {"name": SCRIPT, "email": "x@example.org", "consent": True},
+        },
+    )
+    assert sent.status_code == 202, sent.text
+    asset = make_asset(session, name="Target")
+    edit = client.post(
+        "/api/v1/submissions", json={"kind": "edit", "asset_id": str(asset.id), "changes": place, "note": SCRIPT}
+    )
+    report = client.post(
+        "/api/v1/submissions", json={"kind": "report", "asset_id": str(asset.id), "reason": "other", "note": SCRIPT}
+    )
+    assert edit.status_code == 202 and report.status_code == 202
+    make_user(session, Role.moderator, "mod@council.example")
+    web = browser(app)
+    sign_in(web, "mod@council.example")
+    pages = [web.get("/moderate").text]
+    for ref in (sent, edit, report):
+        sid = submission_id(session, ref.json()["reference"])
+        pages.append(web.get(f"/moderate/submissions/{sid}").text)
+    sid = submission_id(session, sent.json()["reference"])
+    csrf = csrf_of(pages[1])
+    assert web.post(f"/moderate/submissions/{sid}/approve", data={"csrf_token": csrf}).status_code == 200
+    asset_id = session.execute(text("SELECT asset_id FROM submission WHERE id = :id"), {"id": sid}).scalar_one()
+    pages.append(web.get(f"/moderate/assets/{asset_id}/history").text)
+    for html in pages:
+        assert "<script>alert" not in html
+    assert all("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html for html in pages)
+    assert pages[1].count("&lt;script&gt;") >= 10  # every field of the new place, the note and the submitter's name
+
+
+# Moderating on the web
+
+
+def test_a_moderator_works_the_queue_on_the_web(app, client, session: Session) -> None:  # noqa: ANN001
+    sid = submission_id(session, submit(client, name="Knit n natter")["reference"])
+    make_user(session, Role.moderator, "mod@council.example")
+    web = browser(app)
+    sign_in(web, "mod@council.example")
+    page = web.get(f"/moderate/submissions/{sid}")
+    assert "Knit n natter" in page.text and "Approve and publish" in page.text
+    csrf = csrf_of(page.text)
+    bad = web.post(
+        f"/moderate/submissions/{sid}/amend", data={"csrf_token": csrf, "name": "", "categories": "arts-crafts", **M1}
+    )
+    assert bad.status_code == 422 and 'id="name-error"' in bad.text
+    amended = web.post(
+        f"/moderate/submissions/{sid}/amend",
+        data={
+            "csrf_token": csrf,
+            "name": "Hulme Knit and Natter",
+            "categories": "arts-crafts",
+            "lat": "53.4809",
+            "lon": "-2.2374",
+        },
+    )
+    assert amended.status_code == 200 and "Amended" in amended.text
+    done = web.post(f"/moderate/submissions/{sid}/approve", data={"csrf_token": csrf})
+    assert done.status_code == 200 and "Approved" in done.text
+    assert "Hulme Knit and Natter" in nearby_names(client)
+    actor = session.execute(text("SELECT actor FROM asset_history")).scalar_one()
+    assert actor.startswith("user:") and "mod@council.example" in actor
+    no_reason = web.post(f"/moderate/submissions/{sid}/reject", data={"csrf_token": csrf, "reason": ""})
+    assert no_reason.status_code == 422
+
+
+# Council areas
+
+
+def test_moderators_only_see_submissions_in_their_areas(app, client, session: Session, councils) -> None:  # noqa: ANN001
+    manchester = submission_id(session, submit(client, name="Manchester Group")["reference"])
+    leeds = submission_id(session, submit(client, name="Leeds Group", **LEEDS)["reference"])
+    make_user(session, Role.moderator, "mcr@council.example", areas=["E08000003"])
+    web = browser(app)
+    sign_in(web, "mcr@council.example")
+    queue = web.get("/api/v1/moderation/submissions").json()
+    assert [i["place_name"] for i in queue["items"]] == ["Manchester Group"]
+    assert web.get(f"/api/v1/moderation/submissions/{leeds}").status_code == 403
+    assert web.get(f"/moderate/submissions/{leeds}").status_code == 403
+    queue_page = web.get("/moderate").text
+    assert "Manchester Group" in queue_page and "Leeds Group" not in queue_page
+    assert "Manchester (E08000003)" in queue_page and "Leeds (E08000035)" not in queue_page
+    assert web.get("/api/v1/moderation/submissions", params={"area": "E08000035"}).status_code == 403
+    csrf = csrf_of(web.get("/moderate").text)
+    assert web.post(f"/moderate/submissions/{leeds}/approve", data={"csrf_token": csrf}).status_code == 403
+    assert web.post(f"/moderate/submissions/{manchester}/approve", data={"csrf_token": csrf}).status_code == 200
+    assert (
+        session.execute(text("SELECT status FROM submission WHERE id = :id"), {"id": leeds}).scalar_one() == "pending"
+    )
+    # a moderator without areas sees everything, and can filter by area
+    headers = {"X-API-Key": create_api_key(session, "all areas", Role.moderator)[1]}
+    everything = client.get("/api/v1/moderation/submissions", params={"status": "pending"}, headers=headers).json()
+    assert [i["place_name"] for i in everything["items"]] == ["Leeds Group"]
+    in_leeds = client.get("/api/v1/moderation/submissions", params={"area": "e08000035"}, headers=headers).json()
+    assert [i["place_name"] for i in in_leeds["items"]] == ["Leeds Group"]
+    unknown = client.get("/api/v1/moderation/submissions", params={"area": "E99999999"}, headers=headers)
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "area"
+
+
+# History and restore
+
+
+def test_restoring_a_version_is_recorded(client, session: Session, moderator_headers, admin_headers) -> None:  # noqa: ANN001
+    asset = make_asset(session, name="Tuesday Singers", phone="0161 000 0000", categories=["choirs-music"])
+    client.patch(
+        f"/api/v1/assets/{asset.id}",
+        json={"name": "Wednesday Singers", "phone": None, "categories": ["arts-crafts"]},
+        headers=admin_headers,
+    )
+    client.delete(f"/api/v1/assets/{asset.id}", headers=admin_headers)
+    history = client.get(f"/api/v1/assets/{asset.id}/history", headers=moderator_headers).json()
+    assert [h["action"] for h in history] == ["create", "update", "archive"]
+    assert history[1]["actor"].startswith("api-key:") and history[1]["changes"]["phone"] == ["0161 000 0000", None]
+    restored = client.post(f"/api/v1/assets/{asset.id}/history/{history[0]['id']}/restore", headers=moderator_headers)
+    assert restored.status_code == 200, restored.text
+    body = restored.json()
+    assert (body["name"], body["phone"], body["categories"], body["status"]) == (
+        "Tuesday Singers",
+        "0161 000 0000",
+        ["choirs-music"],
+        "published",
+    )
+    latest = client.get(f"/api/v1/assets/{asset.id}/history", headers=moderator_headers).json()[-1]
+    assert latest["action"] == "restore" and latest["changes"]["status"] == ["archived", "published"]
+    assert latest["snapshot"]["name"] == "Tuesday Singers"
+    other = make_asset(session)
+    assert (
+        client.post(
+            f"/api/v1/assets/{other.id}/history/{history[0]['id']}/restore", headers=moderator_headers
+        ).status_code
+        == 404
+    )
+
+
+def test_restore_from_the_history_page(app, client, session: Session, admin_headers) -> None:  # noqa: ANN001
+    asset = make_asset(session, name="Tuesday Singers")
+    client.patch(f"/api/v1/assets/{asset.id}", json={"name": "Renamed"}, headers=admin_headers)
+    first = session.execute(text("SELECT min(id) FROM asset_history")).scalar_one()
+    make_user(session, Role.moderator, "mod@council.example")
+    web = browser(app)
+    sign_in(web, "mod@council.example")
+    page = web.get(f"/moderate/assets/{asset.id}/history")
+    assert page.text.count("Restore this version") == 1  # not offered for the current version
+    done = web.post(f"/moderate/assets/{asset.id}/history/{first}/restore", data={"csrf_token": csrf_of(page.text)})
+    assert done.status_code == 200 and "Restore," in done.text
+    assert client.get(f"/api/v1/assets/{asset.id}").json()["name"] == "Tuesday Singers"
+
+
+def test_history_for_an_unknown_asset_is_404(client, moderator_headers) -> None:  # noqa: ANN001
+    assert client.get(f"/api/v1/assets/{uuid.uuid4()}/history", headers=moderator_headers).status_code == 404
+
+
+# Privacy
+
+
+def test_purge_deletes_private_details_of_decided_submissions_after_retention(
+    client, session: Session, moderator_headers
+) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    who = {"name": "Sam Private", "email": "sam.private@example.org", "consent": True}
+    refs = [
+        client.post(
+            "/api/v1/submissions",
+            json={
+                "kind": "new",
+                "place": {"name": n, "categories": ["arts-crafts"], **M1},
+                "note": "call me",
+                "submitter": who,
+            },
+        ).json()["reference"]
+        for n in ("Old decided", "Recent decided", "Still pending")
+    ]
+    for ref in refs[:2]:
+        client.post(
+            f"/api/v1/moderation/submissions/{submission_id(session, ref)}/reject",
+            json={"note": "no"},
+            headers=moderator_headers,
+        )
+    session.execute(
+        text("UPDATE submission SET decided_at = now() - interval '100 days' WHERE reference = :r"), {"r": refs[0]}
+    )
+    session.commit()
+    result = CliRunner().invoke(cli, ["purge-submissions", "--days", "90"])
+    assert result.exit_code == 0 and "1 decided submission" in result.output, result.output
+    rows = session.execute(
+        text("SELECT reference, submitter_name, submitter_email, note, purged_at IS NOT NULL FROM submission")
+    ).all()
+    by_ref = {r[0]: tuple(r[1:]) for r in rows}
+    assert by_ref[refs[0]] == (None, None, None, True)
+    assert by_ref[refs[1]] == ("Sam Private", "sam.private@example.org", "call me", False)
+    assert by_ref[refs[2]] == ("Sam Private", "sam.private@example.org", "call me", False)
+    detail = client.get(
+        f"/api/v1/moderation/submissions/{submission_id(session, refs[0])}", headers=moderator_headers
+    ).json()
+    assert detail["submitter"] is None and detail["status"] == "rejected"
+
+
+def test_a_moderator_amends_a_suggested_change_on_the_web(app, client, session: Session) -> None:  # noqa: ANN001
+    asset = make_asset(session, name="Tuesday Singers", phone="0161 000 0000", opening_hours_text="Tuesdays")
+    sent = client.post(
+        "/api/v1/submissions",
+        json={"kind": "edit", "asset_id": str(asset.id), "changes": {"phone": "0161 234 198"}},
+    ).json()
+    sid = submission_id(session, sent["reference"])
+    make_user(session, Role.moderator, "mod@council.example")
+    web = browser(app)
+    sign_in(web, "mod@council.example")
+    page = web.get(f"/moderate/submissions/{sid}")
+    assert 'value="0161 234 198"' in page.text and 'value="Tuesday Singers"' in page.text  # current values with the proposal
+    form = {
+        "csrf_token": csrf_of(page.text), "name": "Tuesday Singers", "categories": "community-centres",
+        "lat": str(asset.lat), "lon": str(asset.lon), "opening_hours_text": "Tuesdays 10am to 12pm", "phone": "0161 234 1983",
+    }
+    assert web.post(f"/moderate/submissions/{sid}/amend", data=form).status_code == 200
+    proposed, submitted = session.execute(text("SELECT proposed, submitted FROM submission")).one()
+    assert proposed == {"phone": "0161 234 1983", "opening_hours_text": "Tuesdays 10am to 12pm"}
+    assert submitted == {"phone": "0161 234 198"}
+    web.post(f"/moderate/submissions/{sid}/approve", data={"csrf_token": form["csrf_token"]})
+    after = client.get(f"/api/v1/assets/{asset.id}").json()
+    assert (after["phone"], after["opening_hours_text"]) == ("0161 234 1983", "Tuesdays 10am to 12pm")
+
+
+def test_two_moderators_cannot_both_approve_the_same_submission(client, session: Session) -> None:  # noqa: ANN001
+    sid = submission_id(session, submit(client)["reference"])
+    first_actor, second_actor = Actor("user:1 (a)", Role.moderator), Actor("user:2 (b)", Role.moderator)
+    outcome: dict[str, str] = {}
+
+    def second() -> None:
+        with Session(get_engine()) as other:
+            try:
+                moderation.approve(other, second_actor, sid)
+                outcome["second"] = "approved"
+            except Conflict:
+                outcome["second"] = "conflict"
+
+    with Session(get_engine()) as first:
+        moderation.visible_submission(first, first_actor, sid, lock=True)  # the first moderator holds the row
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.5)
+        assert thread.is_alive()  # the second waits for the first to finish
+        moderation.approve(first, first_actor, sid)
+    thread.join(10)
+    assert outcome == {"second": "conflict"}
+    assert session.execute(text("SELECT count(*) FROM asset")).scalar_one() == 1
+    assert session.execute(text("SELECT decided_by FROM submission")).scalar_one() == "user:1 (a)"
