@@ -5,11 +5,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/assetmap
 
-.PHONY: run test test-fast install system db demo serve bench clean
+.PHONY: run test test-fast install frontend system db demo serve bench clean
 
-run: install system db demo serve
+run: install frontend system db demo serve
 
 install: $(BIN)/.installed
+
+# Pinned Leaflet, its marker-cluster plugin and Swagger UI, served from app/static/vendor/ (scripts/build-frontend.sh);
+# re-installed only when the lock file changes.
+VENDOR_STAMP := app/static/vendor/.stamp
+frontend: $(VENDOR_STAMP)
+
+$(VENDOR_STAMP): frontend/package-lock.json
+	@scripts/ensure-system.sh
+	scripts/build-frontend.sh
+	touch $@
 
 $(BIN)/.installed: pyproject.toml
 	@scripts/ensure-system.sh
@@ -28,14 +38,14 @@ db: install system
 demo: db
 	$(BIN)/assetmap load-demo
 
-serve: install
+serve: install frontend
 	$(BIN)/assetmap serve
 
-test: install
+test: install frontend
 	@scripts/ensure-system.sh chromium
 	$(BIN)/pytest
 
-test-fast: install
+test-fast: install frontend
 	@scripts/ensure-system.sh
 	$(BIN)/pytest -m "not browser and not slow"
 
@@ -43,4 +53,4 @@ bench: install system
 	$(BIN)/python bench/nearby.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache frontend/node_modules app/static/vendor

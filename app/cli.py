@@ -184,8 +184,8 @@ def import_postcodes(
     outcodes: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Outcode centroids CSV")] = None,
 ) -> None:
     """Load a postcode file (replaces the postcode table) and, optionally, outcode centroids."""
-    from app.imports.postcodes import load_postcodes, load_outcodes
     from app.core.db import get_engine
+    from app.imports.postcodes import load_outcodes, load_postcodes
 
     with progress() as bar, get_engine().begin() as conn:
         task = bar.add_task(f"Postcodes from {file.name}", total=None)

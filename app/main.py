@@ -10,18 +10,21 @@ from app.accounts.web import install_page_errors
 from app.areas.routes import router as areas_router
 from app.assets.routes import router as assets_router
 from app.categories.routes import router as categories_router
-from app.core.config import PROJECT_ROOT, get_settings
+from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.errors import BodySizeLimit, install_error_handlers
 from app.core.health import router as health_router
 from app.exports.routes import router as exports_router
 from app.geo.routes import router as postcodes_router
 from app.maps.layer_routes import router as layers_router
+from app.maps.routes import router as maps_router
 from app.openreferral.routes import MOUNT_PATH as ORUK_PATH
 from app.openreferral.routes import create_oruk_app
 from app.search.routes import router as search_router
 from app.submissions.api import moderators as moderation_api_router
 from app.submissions.api import public as submissions_router
 from app.submissions.pages import router as submission_pages_router
+from app.web.docs import router as docs_router
+from app.web.security import SecurityHeaders
 
 DESCRIPTION = """
 Community Asset Map: a community's strengths — choirs, barbers, libraries, peer support groups, cafes, food banks,
@@ -37,18 +40,23 @@ downloads of every published asset at `/api/v1/export.csv` and `/api/v1/export.g
 """
 
 
-def create_app() -> FastAPI:
-    settings = get_settings()
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = FastAPI(title="Community Asset Map", version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(
+        title="Community Asset Map", version="0.1.0", description=DESCRIPTION, docs_url=None, redoc_url=None
+    )
+    app.state.settings = settings
     install_error_handlers(app)
     install_page_errors(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, settings=settings)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
     # The map layers' /api/v1/assets.geojson is registered before the assets' /api/v1/assets/{asset_id}.
     routers = (
         health_router, postcodes_router, categories_router, areas_router, search_router, layers_router,
         assets_router, exports_router, submissions_router, moderation_api_router, login_router, submission_pages_router,
+        maps_router, docs_router,
     )
     for router in routers:
         app.include_router(router)

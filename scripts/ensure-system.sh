@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the project needs, only when they are missing: PostGIS for the local
-# PostgreSQL 15 and, with `chromium`, Debian's Chromium for the browser tests. Needs root (or sudo).
+# PostgreSQL 15, npm for the pinned front-end libraries and, with `chromium`, Debian's Chromium for the
+# browser tests. Needs root (or sudo).
 set -euo pipefail
 
 want_chromium=false
@@ -16,6 +17,7 @@ if $want_chromium; then
   fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
 fi
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+command -v npm >/dev/null || missing+=(npm)
 
 if ((${#missing[@]})); then
   echo "Installing system packages: ${missing[*]}"

@@ -72,14 +72,14 @@ def session() -> Iterator[Session]:
 
 
 @pytest.fixture(scope="session")
-def app():  # noqa: ANN201
+def app():
     from app.main import create_app
 
     return create_app()
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # noqa: ANN001
+def client(app) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
 

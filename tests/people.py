@@ -18,7 +18,7 @@ def make_user(
     return create_user(session, email or f"{role.value}@council.example", PASSWORD, role, areas)
 
 
-def browser(app) -> TestClient:  # noqa: ANN001
+def browser(app) -> TestClient:
     """A client on https, so the Secure cookies travel as they would in a browser."""
     return TestClient(app, base_url="https://testserver")
 

@@ -15,14 +15,14 @@ from app.core.errors import Conflict, Invalid
 from tests.people import PASSWORD, browser, csrf_of, make_user, page_token, sign_in
 
 
-def test_passwords_are_stored_as_argon2id_and_emails_in_lower_case(session: Session, councils) -> None:  # noqa: ANN001
+def test_passwords_are_stored_as_argon2id_and_emails_in_lower_case(session: Session, councils) -> None:
     user = create_user(session, "  Sam.Moderator@Council.Example ", PASSWORD, Role.moderator, ["e08000003"])
     assert user.email == "sam.moderator@council.example"
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
     assert user.areas == ["E08000003"]
 
 
-def test_account_rules(session: Session, councils) -> None:  # noqa: ANN001
+def test_account_rules(session: Session, councils) -> None:
     with pytest.raises(Invalid, match="Unknown area 'E99999999'"):
         create_user(session, "m@council.example", PASSWORD, Role.moderator, ["E99999999"])
     with pytest.raises(Invalid, match="at least 12"):
@@ -34,7 +34,7 @@ def test_account_rules(session: Session, councils) -> None:  # noqa: ANN001
         create_user(session, "C@council.example", PASSWORD, Role.admin)
 
 
-def test_sign_in_sets_a_secure_httponly_samesite_session_cookie(app, session: Session) -> None:  # noqa: ANN001
+def test_sign_in_sets_a_secure_httponly_samesite_session_cookie(app, session: Session) -> None:
     user = make_user(session)
     client = browser(app)
     token = page_token(client, "/login")
@@ -51,7 +51,7 @@ def test_sign_in_sets_a_secure_httponly_samesite_session_cookie(app, session: Se
     assert session.execute(text("SELECT last_login_at IS NOT NULL FROM user_account")).scalar_one()
 
 
-def test_wrong_password_and_unknown_email_get_the_same_answer(app, session: Session) -> None:  # noqa: ANN001
+def test_wrong_password_and_unknown_email_get_the_same_answer(app, session: Session) -> None:
     user = make_user(session)
     client = browser(app)
     answers = []
@@ -64,7 +64,7 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(app, session: Sess
     assert "am_session" not in client.cookies
 
 
-def test_repeated_failures_lock_the_account(app, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def test_repeated_failures_lock_the_account(app, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(get_settings(), "login_max_failures", 3)
     user = make_user(session)
     client = browser(app)
@@ -81,7 +81,7 @@ def test_repeated_failures_lock_the_account(app, session: Session, monkeypatch: 
     assert client.get("/moderate").status_code == 200
 
 
-def test_sign_in_form_needs_its_csrf_token(app, session: Session) -> None:  # noqa: ANN001
+def test_sign_in_form_needs_its_csrf_token(app, session: Session) -> None:
     user = make_user(session)
     client = browser(app)
     client.get("/login")
@@ -91,7 +91,7 @@ def test_sign_in_form_needs_its_csrf_token(app, session: Session) -> None:  # no
     assert session.execute(text("SELECT count(*) FROM web_session")).scalar_one() == 0
 
 
-def test_sign_in_only_redirects_within_the_site(app, session: Session) -> None:  # noqa: ANN001
+def test_sign_in_only_redirects_within_the_site(app, session: Session) -> None:
     user = make_user(session)
     client = browser(app)
     token = page_token(client, "/login")
@@ -100,7 +100,7 @@ def test_sign_in_only_redirects_within_the_site(app, session: Session) -> None: 
     assert response.headers["location"] == "/moderate"
 
 
-def test_sign_out_ends_the_session(app, session: Session) -> None:  # noqa: ANN001
+def test_sign_out_ends_the_session(app, session: Session) -> None:
     user = make_user(session)
     client = browser(app)
     sign_in(client, user.email)
@@ -113,7 +113,7 @@ def test_sign_out_ends_the_session(app, session: Session) -> None:  # noqa: ANN0
     assert client.get("/moderate").status_code == 401
 
 
-def test_sign_out_needs_the_csrf_token(app, session: Session) -> None:  # noqa: ANN001
+def test_sign_out_needs_the_csrf_token(app, session: Session) -> None:
     user = make_user(session)
     client = browser(app)
     sign_in(client, user.email)
@@ -121,7 +121,7 @@ def test_sign_out_needs_the_csrf_token(app, session: Session) -> None:  # noqa: 
     assert client.get("/moderate").status_code == 200
 
 
-def test_idle_and_expired_sessions_end(app, session: Session) -> None:  # noqa: ANN001
+def test_idle_and_expired_sessions_end(app, session: Session) -> None:
     user = make_user(session)
     client = browser(app)
     sign_in(client, user.email)
@@ -134,7 +134,7 @@ def test_idle_and_expired_sessions_end(app, session: Session) -> None:  # noqa: 
     assert client.get("/moderate").status_code == 401
 
 
-def test_disabled_accounts_cannot_sign_in_or_keep_using_a_session(app, session: Session) -> None:  # noqa: ANN001
+def test_disabled_accounts_cannot_sign_in_or_keep_using_a_session(app, session: Session) -> None:
     user = make_user(session)
     client = browser(app)
     sign_in(client, user.email)
@@ -147,7 +147,7 @@ def test_disabled_accounts_cannot_sign_in_or_keep_using_a_session(app, session: 
     )
 
 
-def test_a_session_works_on_the_api_with_its_csrf_header_for_changes(app, session: Session) -> None:  # noqa: ANN001
+def test_a_session_works_on_the_api_with_its_csrf_header_for_changes(app, session: Session) -> None:
     user = make_user(session)
     client = browser(app)
     sign_in(client, user.email)
@@ -158,7 +158,7 @@ def test_a_session_works_on_the_api_with_its_csrf_header_for_changes(app, sessio
     assert client.post(missing, json={"note": "no"}, headers={"X-CSRF-Token": token}).status_code == 404
 
 
-def test_revoked_api_keys_stop_working(client, session: Session) -> None:  # noqa: ANN001
+def test_revoked_api_keys_stop_working(client, session: Session) -> None:
     key, plain = create_api_key(session, "council moderation tool", Role.moderator)
     assert client.get("/api/v1/moderation/submissions", headers={"X-API-Key": plain}).status_code == 200
     result = CliRunner().invoke(cli, ["revoke-api-key", str(key.id)])
@@ -167,7 +167,7 @@ def test_revoked_api_keys_stop_working(client, session: Session) -> None:  # noq
     assert CliRunner().invoke(cli, ["revoke-api-key", "999999"]).exit_code == 1
 
 
-def test_create_user_command_reads_the_password_from_stdin_or_the_environment(session: Session, councils) -> None:  # noqa: ANN001
+def test_create_user_command_reads_the_password_from_stdin_or_the_environment(session: Session, councils) -> None:
     runner = CliRunner()
     result = runner.invoke(
         cli,
@@ -193,14 +193,14 @@ def test_create_user_command_reads_the_password_from_stdin_or_the_environment(se
     assert PASSWORD not in result.output
 
 
-def test_sessions_expire_within_the_configured_lifetime(app, session: Session) -> None:  # noqa: ANN001
+def test_sessions_expire_within_the_configured_lifetime(app, session: Session) -> None:
     user = make_user(session)
     sign_in(browser(app), user.email)
     expires = session.execute(text("SELECT expires_at FROM web_session")).scalar_one()
     assert expires - datetime.now(UTC) <= timedelta(hours=get_settings().session_max_hours)
 
 
-def test_accounts_can_be_disabled_and_enabled_from_the_command_line(app, session: Session) -> None:  # noqa: ANN001
+def test_accounts_can_be_disabled_and_enabled_from_the_command_line(app, session: Session) -> None:
     user = make_user(session)
     client = browser(app)
     sign_in(client, user.email)

@@ -16,7 +16,7 @@ PRIVATE = ("source", "external_id", "status", "history", "actor", "submission", 
 
 
 @pytest.fixture
-def published(session):  # noqa: ANN201
+def published(session):
     made = [
         make_asset(session, name="Tuesday Singers", categories=["choirs-music"], lat=53.48, lon=-2.24, phone="+44 161 000 0000",
                    description="-5 stars? No: a friendly choir, £2", organisation={"name": "@Manchester Arts"},

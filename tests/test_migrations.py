@@ -14,7 +14,7 @@ from app.core.provision import create_database, downgrade, drop_database, includ
 
 
 @pytest.fixture
-def scratch_database(database: str):  # noqa: ANN201
+def scratch_database(database: str):
     url = make_url(database).set(database=f"assetmap_migrate_{uuid.uuid4().hex[:8]}").render_as_string(hide_password=False)
     create_database(url)
     yield url

@@ -22,7 +22,7 @@ M1 = {"lat": 53.4809, "lon": -2.2374}  # Manchester city centre
 LEEDS = {"lat": 53.7997, "lon": -1.5492}
 
 
-def submit(client, **place: object) -> dict:  # noqa: ANN001
+def submit(client, **place: object) -> dict:
     body = {"kind": "new", "place": {"name": "Hulme Knit and Natter", "categories": ["arts-crafts"], **M1, **place}}
     response = client.post("/api/v1/submissions", json=body)
     assert response.status_code == 202, response.text
@@ -38,7 +38,7 @@ def moderator_headers(session: Session) -> dict[str, str]:
     return {"X-API-Key": create_api_key(session, "moderation tool", Role.moderator)[1]}
 
 
-def nearby_names(client, **where: object) -> list[str]:  # noqa: ANN001
+def nearby_names(client, **where: object) -> list[str]:
     response = client.get("/api/v1/assets/nearby", params={**M1, "radius_m": 2000, **where})
     assert response.status_code == 200
     return [item["name"] for item in response.json()["items"]]
@@ -71,7 +71,7 @@ def _paths(sid: uuid.UUID, aid: uuid.UUID, eid: int) -> list[tuple[str, str, dic
 
 
 @pytest.fixture
-def targets(client, session: Session) -> tuple[uuid.UUID, uuid.UUID, int]:  # noqa: ANN001
+def targets(client, session: Session) -> tuple[uuid.UUID, uuid.UUID, int]:
     asset = make_asset(session, name="Central Library")
     entry = session.execute(text("SELECT id FROM asset_history WHERE asset_id = :a"), {"a": asset.id}).scalar_one()
     return submission_id(session, submit(client)["reference"]), asset.id, entry
@@ -79,14 +79,14 @@ def targets(client, session: Session) -> tuple[uuid.UUID, uuid.UUID, int]:  # no
 
 def _call(
     client, method: str, path: str, body: dict | None, headers: dict[str, str] | None = None, csrf: str | None = None
-):  # noqa: ANN001, ANN202
+):
     if path.startswith("/api/"):
         return client.request(method, path, json=body, headers=headers or {})
     form = {**(body or {}), **({"csrf_token": csrf} if csrf else {})}
     return client.request(method, path, data=form if method == "POST" else None, headers=headers or {})
 
 
-def test_the_public_cannot_moderate(app, session: Session, targets) -> None:  # noqa: ANN001
+def test_the_public_cannot_moderate(app, session: Session, targets) -> None:
     client = browser(app)
     csrf = page_token(client, "/add")
     for method, path, body in _paths(*targets):
@@ -95,7 +95,7 @@ def test_the_public_cannot_moderate(app, session: Session, targets) -> None:  # 
     assert session.execute(text("SELECT status FROM submission")).scalar_one() == "pending"
 
 
-def test_link_workers_and_bad_keys_cannot_moderate(app, session: Session, targets) -> None:  # noqa: ANN001
+def test_link_workers_and_bad_keys_cannot_moderate(app, session: Session, targets) -> None:
     link_key = create_api_key(session, "gp surgery", Role.link_worker)[1]
     make_user(session, Role.link_worker, "lw@nhs.example")
     web = browser(app)
@@ -113,7 +113,7 @@ def test_link_workers_and_bad_keys_cannot_moderate(app, session: Session, target
     assert session.execute(text("SELECT count(*) FROM asset_history")).scalar_one() == 1
 
 
-def test_moderation_forms_need_the_csrf_token(app, session: Session, targets) -> None:  # noqa: ANN001
+def test_moderation_forms_need_the_csrf_token(app, session: Session, targets) -> None:
     make_user(session, Role.moderator, "mod@council.example")
     web = browser(app)
     sign_in(web, "mod@council.example")
@@ -128,7 +128,7 @@ def test_moderation_forms_need_the_csrf_token(app, session: Session, targets) ->
 
 def test_the_queue_lists_pending_submissions_oldest_first_and_filters_by_kind(
     client, session: Session, moderator_headers
-) -> None:  # noqa: ANN001
+) -> None:
     first, second = submit(client, name="First Group"), submit(client, name="Second Group")
     asset = make_asset(session, name="Old Hall")
     client.post("/api/v1/submissions", json={"kind": "report", "asset_id": str(asset.id), "reason": "closed"})
@@ -144,7 +144,7 @@ def test_the_queue_lists_pending_submissions_oldest_first_and_filters_by_kind(
     assert [i["place_name"] for i in reports["items"]] == ["Old Hall"]
 
 
-def test_approving_a_new_place_publishes_it_with_history(client, session: Session, moderator_headers) -> None:  # noqa: ANN001
+def test_approving_a_new_place_publishes_it_with_history(client, session: Session, moderator_headers) -> None:
     sent = submit(client, name="Hulme Knit and Natter", opening_hours_text="Thursdays")
     client.post(
         "/api/v1/submissions",
@@ -181,7 +181,7 @@ def test_approving_a_new_place_publishes_it_with_history(client, session: Sessio
     assert "sam.private" not in public and "Sam Private" not in public
 
 
-def test_approving_an_edit_changes_only_the_proposed_fields(client, session: Session, moderator_headers) -> None:  # noqa: ANN001
+def test_approving_an_edit_changes_only_the_proposed_fields(client, session: Session, moderator_headers) -> None:
     asset = make_asset(session, name="Tuesday Singers", phone="0161 000 0000", opening_hours_text="Tuesdays")
     sent = client.post(
         "/api/v1/submissions", json={"kind": "edit", "asset_id": str(asset.id), "changes": {"phone": "0161 234 1983"}}
@@ -198,7 +198,7 @@ def test_approving_an_edit_changes_only_the_proposed_fields(client, session: Ses
     assert set(history[1]["changes"]) == {"phone", "last_verified_at"} and history[1]["submission_id"] == str(sid)
 
 
-def test_approving_a_report_archives_the_place(client, session: Session, moderator_headers) -> None:  # noqa: ANN001
+def test_approving_a_report_archives_the_place(client, session: Session, moderator_headers) -> None:
     asset = make_asset(session, name="Old Hall Lunch Club", **M1)
     assert "Old Hall Lunch Club" in nearby_names(client)
     sent = client.post(
@@ -212,7 +212,7 @@ def test_approving_a_report_archives_the_place(client, session: Session, moderat
     assert history[-1]["action"] == "archive" and history[-1]["changes"]["status"] == ["published", "archived"]
 
 
-def test_rejecting_needs_a_reason_that_the_submitter_can_read(client, session: Session, moderator_headers) -> None:  # noqa: ANN001
+def test_rejecting_needs_a_reason_that_the_submitter_can_read(client, session: Session, moderator_headers) -> None:
     sent = submit(client)
     sid = submission_id(session, sent["reference"])
     assert (
@@ -231,7 +231,7 @@ def test_rejecting_needs_a_reason_that_the_submitter_can_read(client, session: S
     assert client.post(f"/api/v1/moderation/submissions/{sid}/approve", headers=moderator_headers).status_code == 409
 
 
-def test_amendments_are_validated_and_used_on_approval(client, session: Session, moderator_headers) -> None:  # noqa: ANN001
+def test_amendments_are_validated_and_used_on_approval(client, session: Session, moderator_headers) -> None:
     sent = submit(client, name="Knit n natter", website="http://knit.example.org")
     sid = submission_id(session, sent["reference"])
     url = f"/api/v1/moderation/submissions/{sid}"
@@ -264,7 +264,7 @@ def test_amendments_are_validated_and_used_on_approval(client, session: Session,
 # Duplicates
 
 
-def test_likely_duplicates_are_flagged_side_by_side(app, client, session: Session, moderator_headers) -> None:  # noqa: ANN001
+def test_likely_duplicates_are_flagged_side_by_side(app, client, session: Session, moderator_headers) -> None:
     existing = make_asset(
         session, name="Hulme Knitting and Natter Group", address="Hulme Library", lat=53.4815, lon=-2.2374
     )
@@ -294,7 +294,7 @@ def test_likely_duplicates_are_flagged_side_by_side(app, client, session: Sessio
 # Escaping on the moderation screens
 
 
-def test_script_payloads_in_every_field_are_escaped_on_the_moderation_screens(app, client, session: Session) -> None:  # noqa: ANN001
+def test_script_payloads_in_every_field_are_escaped_on_the_moderation_screens(app, client, session: Session) -> None:
     place = {
         "name": SCRIPT,
         "description": SCRIPT,
@@ -347,7 +347,7 @@ def test_script_payloads_in_every_field_are_escaped_on_the_moderation_screens(ap
 # Moderating on the web
 
 
-def test_a_moderator_works_the_queue_on_the_web(app, client, session: Session) -> None:  # noqa: ANN001
+def test_a_moderator_works_the_queue_on_the_web(app, client, session: Session) -> None:
     sid = submission_id(session, submit(client, name="Knit n natter")["reference"])
     make_user(session, Role.moderator, "mod@council.example")
     web = browser(app)
@@ -382,7 +382,7 @@ def test_a_moderator_works_the_queue_on_the_web(app, client, session: Session) -
 # Council areas
 
 
-def test_moderators_only_see_submissions_in_their_areas(app, client, session: Session, councils) -> None:  # noqa: ANN001
+def test_moderators_only_see_submissions_in_their_areas(app, client, session: Session, councils) -> None:
     manchester = submission_id(session, submit(client, name="Manchester Group")["reference"])
     leeds = submission_id(session, submit(client, name="Leeds Group", **LEEDS)["reference"])
     make_user(session, Role.moderator, "mcr@council.example", areas=["E08000003"])
@@ -415,7 +415,7 @@ def test_moderators_only_see_submissions_in_their_areas(app, client, session: Se
 # History and restore
 
 
-def test_restoring_a_version_is_recorded(client, session: Session, moderator_headers, admin_headers) -> None:  # noqa: ANN001
+def test_restoring_a_version_is_recorded(client, session: Session, moderator_headers, admin_headers) -> None:
     asset = make_asset(session, name="Tuesday Singers", phone="0161 000 0000", categories=["choirs-music"])
     client.patch(
         f"/api/v1/assets/{asset.id}",
@@ -447,7 +447,7 @@ def test_restoring_a_version_is_recorded(client, session: Session, moderator_hea
     )
 
 
-def test_restore_from_the_history_page(app, client, session: Session, admin_headers) -> None:  # noqa: ANN001
+def test_restore_from_the_history_page(app, client, session: Session, admin_headers) -> None:
     asset = make_asset(session, name="Tuesday Singers")
     client.patch(f"/api/v1/assets/{asset.id}", json={"name": "Renamed"}, headers=admin_headers)
     first = session.execute(text("SELECT min(id) FROM asset_history")).scalar_one()
@@ -461,7 +461,7 @@ def test_restore_from_the_history_page(app, client, session: Session, admin_head
     assert client.get(f"/api/v1/assets/{asset.id}").json()["name"] == "Tuesday Singers"
 
 
-def test_history_for_an_unknown_asset_is_404(client, moderator_headers) -> None:  # noqa: ANN001
+def test_history_for_an_unknown_asset_is_404(client, moderator_headers) -> None:
     assert client.get(f"/api/v1/assets/{uuid.uuid4()}/history", headers=moderator_headers).status_code == 404
 
 
@@ -470,7 +470,7 @@ def test_history_for_an_unknown_asset_is_404(client, moderator_headers) -> None:
 
 def test_purge_deletes_private_details_of_decided_submissions_after_retention(
     client, session: Session, moderator_headers
-) -> None:  # noqa: ANN001
+) -> None:
     from typer.testing import CliRunner
 
     who = {"name": "Sam Private", "email": "sam.private@example.org", "consent": True}
@@ -511,7 +511,7 @@ def test_purge_deletes_private_details_of_decided_submissions_after_retention(
     assert detail["submitter"] is None and detail["status"] == "rejected"
 
 
-def test_a_moderator_amends_a_suggested_change_on_the_web(app, client, session: Session) -> None:  # noqa: ANN001
+def test_a_moderator_amends_a_suggested_change_on_the_web(app, client, session: Session) -> None:
     asset = make_asset(session, name="Tuesday Singers", phone="0161 000 0000", opening_hours_text="Tuesdays")
     sent = client.post(
         "/api/v1/submissions",
@@ -536,7 +536,7 @@ def test_a_moderator_amends_a_suggested_change_on_the_web(app, client, session: 
     assert (after["phone"], after["opening_hours_text"]) == ("0161 234 1983", "Tuesdays 10am to 12pm")
 
 
-def test_two_moderators_cannot_both_approve_the_same_submission(client, session: Session) -> None:  # noqa: ANN001
+def test_two_moderators_cannot_both_approve_the_same_submission(client, session: Session) -> None:
     sid = submission_id(session, submit(client)["reference"])
     first_actor, second_actor = Actor("user:1 (a)", Role.moderator), Actor("user:2 (b)", Role.moderator)
     outcome: dict[str, str] = {}

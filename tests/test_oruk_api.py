@@ -195,7 +195,7 @@ def test_service_at_locations_pages_and_details(client, assets):
         assert detail["location"] == client.get(f"/oruk/services/{item['service_id']}").json()["service_at_locations"][0]["location"]
 
 
-def _matching(predicate) -> list[str]:  # noqa: ANN001
+def _matching(predicate) -> list[str]:
     return sorted(n for n in PUBLISHED if predicate(_spec(n)))
 
 

@@ -63,7 +63,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def oruk_url(database: str):  # noqa: ANN201
+def oruk_url(database: str):
     """This app, on the test database, served by uvicorn on a second local port."""
     from app.main import create_app
 

@@ -27,7 +27,7 @@ def add_form(**fields: object) -> dict[str, object]:
 # The API
 
 
-def test_a_new_place_is_accepted_for_moderation_with_a_reference(client, session: Session) -> None:  # noqa: ANN001
+def test_a_new_place_is_accepted_for_moderation_with_a_reference(client, session: Session) -> None:
     response = client.post("/api/v1/submissions", json={**NEW, "submitter": SUBMITTER, "note": "I run it"})
     assert response.status_code == 202
     body = response.json()
@@ -43,14 +43,14 @@ def test_a_new_place_is_accepted_for_moderation_with_a_reference(client, session
     assert row[0] == "new" and row[1] == "sam.private@example.org" and row[2] is True and 53.4 < row[3] < 53.5
 
 
-def test_status_lookup_is_forgiving_about_case_and_clear_when_unknown(client) -> None:  # noqa: ANN001
+def test_status_lookup_is_forgiving_about_case_and_clear_when_unknown(client) -> None:
     reference = client.post("/api/v1/submissions", json=NEW).json()["reference"]
     assert client.get(f"/api/v1/submissions/{reference.lower()}/status").status_code == 200
     missing = client.get("/api/v1/submissions/AM-00000000/status")
     assert missing.status_code == 404 and "reference" in missing.json()["detail"]
 
 
-def test_edits_and_reports_name_a_published_asset(client, session: Session) -> None:  # noqa: ANN001
+def test_edits_and_reports_name_a_published_asset(client, session: Session) -> None:
     asset = make_asset(session, name="Central Library")
     edit = client.post(
         "/api/v1/submissions", json={"kind": "edit", "asset_id": str(asset.id), "changes": {"phone": "0161 234 1983"}}
@@ -82,20 +82,20 @@ def test_edits_and_reports_name_a_published_asset(client, session: Session) -> N
         ({"kind": "report", "asset_id": "00000000-0000-4000-8000-000000000000", "reason": "bored"}, "reason"),
     ],
 )
-def test_bad_submissions_are_refused_with_the_field_named(client, session: Session, body: dict, field: str) -> None:  # noqa: ANN001
+def test_bad_submissions_are_refused_with_the_field_named(client, session: Session, body: dict, field: str) -> None:
     response = client.post("/api/v1/submissions", json=body)
     assert response.status_code in (404, 422), response.text
     assert field in [e["field"] for e in response.json()["errors"]]
     assert count(session) == 0
 
 
-def test_oversized_bodies_are_refused(client, session: Session) -> None:  # noqa: ANN001
+def test_oversized_bodies_are_refused(client, session: Session) -> None:
     body = {**NEW, "place": {**NEW["place"], "description": "x" * (get_settings().max_body_bytes + 10)}}
     assert client.post("/api/v1/submissions", json=body).status_code == 413
     assert count(session) == 0
 
 
-def test_the_rate_limit_answers_429_with_retry_after(client, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def test_the_rate_limit_answers_429_with_retry_after(client, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(get_settings(), "submission_rate_limit", 2)
     assert client.post("/api/v1/submissions", json={"kind": "new"}).status_code == 422  # invalid ones do not count
     assert [client.post("/api/v1/submissions", json=NEW).status_code for _ in range(3)] == [202, 202, 429]
@@ -117,13 +117,13 @@ def test_the_rate_limit_answers_429_with_retry_after(client, session: Session, m
 # The forms
 
 
-def test_the_add_form_offers_the_taxonomy_and_the_honeypot(app) -> None:  # noqa: ANN001
+def test_the_add_form_offers_the_taxonomy_and_the_honeypot(app) -> None:
     page = browser(app).get("/add")
     assert page.status_code == 200
     assert 'value="choirs-music"' in page.text and 'name="fax"' in page.text and 'name="consent"' in page.text
 
 
-def test_a_resident_adds_a_place_through_the_form(app, session: Session) -> None:  # noqa: ANN001
+def test_a_resident_adds_a_place_through_the_form(app, session: Session) -> None:
     client = browser(app)
     data = add_form(
         description="Bring knitting or learn.",
@@ -153,7 +153,7 @@ def test_a_resident_adds_a_place_through_the_form(app, session: Session) -> None
     assert proposed["accessibility"] == ["step_free", "hearing_loop"]
 
 
-def test_form_errors_are_shown_inline_and_keep_what_was_typed(app, session: Session) -> None:  # noqa: ANN001
+def test_form_errors_are_shown_inline_and_keep_what_was_typed(app, session: Session) -> None:
     client = browser(app)
     data = add_form(
         name="",
@@ -177,14 +177,14 @@ def test_form_errors_are_shown_inline_and_keep_what_was_typed(app, session: Sess
     assert count(session) == 0
 
 
-def test_an_unknown_postcode_is_an_inline_error(app, session: Session) -> None:  # noqa: ANN001
+def test_an_unknown_postcode_is_an_inline_error(app, session: Session) -> None:
     client = browser(app)
     response = client.post("/add", data={"csrf_token": page_token(client, "/add"), **add_form(postcode="M99 9ZZ")})
     assert response.status_code == 404 and 'id="postcode-error"' in response.text and "M99 9ZZ" in response.text
     assert count(session) == 0
 
 
-def test_forms_need_their_csrf_token(app, session: Session) -> None:  # noqa: ANN001
+def test_forms_need_their_csrf_token(app, session: Session) -> None:
     client = browser(app)
     client.get("/add")
     assert client.post("/add", data=add_form()).status_code == 403
@@ -197,14 +197,14 @@ def test_forms_need_their_csrf_token(app, session: Session) -> None:  # noqa: AN
     assert count(session) == 0
 
 
-def test_the_honeypot_quietly_discards_robots(app, session: Session, caplog: pytest.LogCaptureFixture) -> None:  # noqa: ANN001
+def test_the_honeypot_quietly_discards_robots(app, session: Session, caplog: pytest.LogCaptureFixture) -> None:
     client = browser(app)
     response = client.post("/add", data={"csrf_token": page_token(client, "/add"), **add_form(fax="0161 000 0000")})
     assert response.status_code == 200 and "Thank you" in response.text
     assert count(session) == 0
 
 
-def test_script_payloads_are_escaped_on_the_thank_you_and_status_pages(app, client) -> None:  # noqa: ANN001
+def test_script_payloads_are_escaped_on_the_thank_you_and_status_pages(app, client) -> None:
     page = browser(app)
     response = page.post("/add", data={"csrf_token": page_token(page, "/add"), **add_form(name=SCRIPT)})
     assert response.status_code == 200  # followed the redirect to the thank-you page
@@ -217,7 +217,7 @@ def test_script_payloads_are_escaped_on_the_thank_you_and_status_pages(app, clie
     )  # JSON carries it as data
 
 
-def test_suggest_a_change_is_prefilled_and_sends_only_what_changed(app, session: Session) -> None:  # noqa: ANN001
+def test_suggest_a_change_is_prefilled_and_sends_only_what_changed(app, session: Session) -> None:
     asset = make_asset(
         session, name="Tuesday Singers", categories=["choirs-music"], opening_hours_text="Tuesdays 10am", free=True
     )
@@ -244,7 +244,7 @@ def test_suggest_a_change_is_prefilled_and_sends_only_what_changed(app, session:
     assert row[2] == {"opening_hours_text": "Wednesdays 10am", "phone": "0161 234 1983"}
 
 
-def test_report_a_place_needs_a_reason(app, session: Session) -> None:  # noqa: ANN001
+def test_report_a_place_needs_a_reason(app, session: Session) -> None:
     asset = make_asset(session, name="Old Library")
     client = browser(app)
     token = page_token(client, f"/places/{asset.id}/report")
@@ -263,7 +263,7 @@ def test_report_a_place_needs_a_reason(app, session: Session) -> None:  # noqa: 
     )
 
 
-def test_forms_for_unknown_places_are_404_pages(app) -> None:  # noqa: ANN001
+def test_forms_for_unknown_places_are_404_pages(app) -> None:
     client = browser(app)
     for path in (
         "/places/00000000-0000-4000-8000-000000000000/suggest",
@@ -273,14 +273,14 @@ def test_forms_for_unknown_places_are_404_pages(app) -> None:  # noqa: ANN001
         assert response.status_code == 404 and "text/html" in response.headers["content-type"]
 
 
-def test_submitters_details_are_not_logged(client, caplog: pytest.LogCaptureFixture) -> None:  # noqa: ANN001
+def test_submitters_details_are_not_logged(client, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.DEBUG):
         client.post("/api/v1/submissions", json={**NEW, "submitter": SUBMITTER})
         client.post("/api/v1/submissions", json={**NEW, "submitter": {**SUBMITTER, "consent": False}})
     assert "sam.private" not in caplog.text and "Sam Private" not in caplog.text
 
 
-def test_a_places_own_text_is_escaped_on_the_suggest_and_report_forms(app, session: Session) -> None:  # noqa: ANN001
+def test_a_places_own_text_is_escaped_on_the_suggest_and_report_forms(app, session: Session) -> None:
     asset = make_asset(session, name=SCRIPT, description=SCRIPT, address=SCRIPT)
     client = browser(app)
     for path in (f"/places/{asset.id}/suggest", f"/places/{asset.id}/report"):

@@ -6,7 +6,19 @@ from enum import StrEnum
 from typing import Any
 
 from geoalchemy2 import Geography
-from sqlalchemy import ARRAY, Column, Computed, DateTime, ForeignKey, Index, SmallInteger, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    ARRAY,
+    Column,
+    Computed,
+    DateTime,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlmodel import Field, SQLModel
 

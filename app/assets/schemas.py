@@ -11,6 +11,7 @@ from app.assets.models import AssetStatus
 from app.core.text import clean_email, clean_text, clean_url
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True))
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
@@ -25,6 +26,21 @@ class Accessibility(StrEnum):
     changing_places = "changing_places"
     assistance_dogs = "assistance_dogs"
     dementia_friendly = "dementia_friendly"
+
+
+ACCESSIBILITY_LABELS: dict[str, str] = {
+    Accessibility.step_free: "Step-free access",
+    Accessibility.accessible_toilet: "Accessible toilet",
+    Accessibility.hearing_loop: "Hearing loop",
+    Accessibility.quiet_space: "Quiet space",
+    Accessibility.large_print: "Large print materials",
+    Accessibility.bsl: "British Sign Language (BSL)",
+    Accessibility.accessible_parking: "Accessible parking",
+    Accessibility.changing_places: "Changing Places toilet",
+    Accessibility.assistance_dogs: "Assistance dogs welcome",
+    Accessibility.dementia_friendly: "Dementia friendly",
+}
+"""How each accessibility feature is named to people, on pages, forms and in Open Referral UK output."""
 
 
 def _short(max_length: int):  # noqa: ANN202 - an Annotated type

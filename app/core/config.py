@@ -1,9 +1,12 @@
 """Settings, read from the environment (and an optional `.env` file) by pydantic-settings."""
 
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -13,6 +16,9 @@ ATTRIBUTION = (
     "Contains National Statistics data © Crown copyright and database right; "
     "© OpenStreetMap contributors (ODbL)"
 )
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$|^\*$")
 
 
 class Settings(BaseSettings):
@@ -49,7 +55,21 @@ class Settings(BaseSettings):
     submission_rate_window_s: int = 3600
     submission_retention_days: int = 90  # private details of decided submissions are deleted after this
     duplicate_radius_m: int = 150
+    stale_after_days: int = 365  # a listing not verified for longer is flagged as possibly out of date
     duplicate_min_similarity: float = 0.3  # pg_trgm similarity of names
+
+    # The map pages. The basemap tiles come from `tile_url` (a Leaflet URL template; a path such as
+    # /static/blank-tile.png serves them from the app itself); `tile_attribution` is HTML shown on the map.
+    tile_url: str = OSM_TILES
+    tile_attribution: str = OSM_TILE_ATTRIBUTION
+    tile_max_zoom: int = 19
+    map_lat: float = 53.4808
+    map_lon: float = -2.2426
+    map_zoom: int = 13
+    # Sites that may show /embed in an iframe, as origins ("https://www.council.gov.uk"), comma-separated in the
+    # environment: EMBED_ALLOWED_ORIGINS=https://a.gov.uk,https://b.nhs.uk. The app itself is always allowed;
+    # "*" allows any site and must be set explicitly. Every other page refuses to be framed.
+    embed_allowed_origins: Annotated[list[str], NoDecode] = []
 
     # Map layers. Browsers and proxies may reuse a tile or GeoJSON answer for this long; after that they revalidate
     # with the ETag, so a changed asset shows within this time.
@@ -58,6 +78,21 @@ class Settings(BaseSettings):
     geojson_max_age_seconds: int = 60
     geojson_default_limit: int = 1000
     geojson_max_limit: int = 5000
+
+    @field_validator("embed_allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part for part in re.split(r"[,\s]+", value) if part]
+        return value
+
+    @field_validator("embed_allowed_origins")
+    @classmethod
+    def _origins_only(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if not _ORIGIN.match(v)]
+        if bad:
+            raise ValueError(f"not an origin such as https://www.example.gov.uk (no path, no trailing slash): {bad}")
+        return [v.lower() for v in value]
 
 
 @lru_cache

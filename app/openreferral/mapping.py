@@ -11,7 +11,7 @@ import uuid
 from collections import Counter
 from typing import Any
 
-from app.assets.schemas import WEEKDAYS
+from app.assets.schemas import ACCESSIBILITY_LABELS, WEEKDAYS
 from app.categories.service import CategoryNode, Taxonomy
 from app.openreferral import ids
 from app.openreferral.schemas import BYDAY
@@ -23,18 +23,6 @@ TAXONOMY_DESCRIPTION = (
 )
 COUNTRY = "GB"
 
-ACCESSIBILITY_LABELS = {
-    "step_free": "Step-free access",
-    "accessible_toilet": "Accessible toilet",
-    "hearing_loop": "Hearing loop",
-    "quiet_space": "Quiet space",
-    "large_print": "Large print materials",
-    "bsl": "British Sign Language (BSL)",
-    "accessible_parking": "Accessible parking",
-    "changing_places": "Changing Places toilet",
-    "assistance_dogs": "Assistance dogs welcome",
-    "dementia_friendly": "Dementia friendly",
-}
 
 Row = dict[str, Any]
 Json = dict[str, Any]

@@ -81,7 +81,7 @@ def list_services(session: SessionDep, query: Annotated[ServiceQuery, Query()]) 
     operation_id="getFullyNestedServiceById",
     responses={**_NOT_FOUND, **_BAD},
 )
-def get_service(id: uuid.UUID, session: SessionDep) -> dict[str, Any]:  # noqa: A002 - the profile's name
+def get_service(id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
     return service.get_service(session, id)
 
 
@@ -110,7 +110,7 @@ def list_service_at_locations(session: SessionDep, query: Annotated[ServiceAtLoc
     operation_id="getServiceAtLocationWithNestedDataById",
     responses={**_NOT_FOUND, **_BAD},
 )
-def get_service_at_location(id: uuid.UUID, session: SessionDep) -> dict[str, Any]:  # noqa: A002
+def get_service_at_location(id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
     return service.get_service_at_location(session, id)
 
 
@@ -135,7 +135,7 @@ def list_taxonomies(request: Request, session: SessionDep, query: Annotated[Page
     operation_id="getTaxonomyById",
     responses={**_NOT_FOUND, **_BAD},
 )
-def get_taxonomy(id: uuid.UUID, request: Request, session: SessionDep) -> dict[str, Any]:  # noqa: A002
+def get_taxonomy(id: uuid.UUID, request: Request, session: SessionDep) -> dict[str, Any]:
     return service.get_taxonomy_by_id(session, id, _site_url(request, "/api/v1/categories"))
 
 
@@ -160,7 +160,7 @@ def list_taxonomy_terms(session: SessionDep, query: Annotated[PageQuery, Query()
     operation_id="getTaxonomyTermById",
     responses={**_NOT_FOUND, **_BAD},
 )
-def get_taxonomy_term(id: uuid.UUID, session: SessionDep) -> dict[str, Any]:  # noqa: A002
+def get_taxonomy_term(id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
     return service.get_taxonomy_term(session, id)
 
 

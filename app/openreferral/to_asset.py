@@ -12,13 +12,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.assets.schemas import WEEKDAYS
+from app.assets.schemas import ACCESSIBILITY_LABELS, WEEKDAYS
 from app.categories.service import Taxonomy
 from app.core.errors import AppError
 from app.core.text import clean_email, clean_url
 from app.geo.postcodes import parse_postcode
 from app.geo.service import locate_postcode
-from app.openreferral.mapping import ACCESSIBILITY_LABELS
 from app.openreferral.schemas import BYDAY
 
 Json = dict[str, Any]

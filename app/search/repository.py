@@ -13,7 +13,6 @@ from sqlmodel import Session
 
 from app.assets.repository import PUBLIC_COLUMNS
 
-
 # The origin is written inline (not joined from a CTE): only a constant-like expression lets `<->` use the index.
 ORIGIN = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
 

@@ -1,7 +1,7 @@
 """The nearby search's query and response."""
 
-import re
 import datetime as dt
+import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from app.submissions.forms import ACCESSIBILITY_LABELS, DAY_NAMES
+from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES
 
 # The order fields are listed in when proposals, assets and history entries are compared.
 FIELD_ORDER = (

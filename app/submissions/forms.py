@@ -9,7 +9,6 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from app.assets.schemas import WEEKDAYS, Accessibility
 from app.core.errors import validation_errors
 
 SCHEDULE_ROWS = 3
@@ -59,21 +58,6 @@ LABELS = {
     "consent": "Consent",
     "reason": "Reason",
 }
-ACCESSIBILITY_LABELS = {
-    Accessibility.step_free: "Step-free access",
-    Accessibility.accessible_toilet: "Accessible toilet",
-    Accessibility.hearing_loop: "Hearing loop",
-    Accessibility.quiet_space: "Quiet space",
-    Accessibility.large_print: "Large print",
-    Accessibility.bsl: "British Sign Language",
-    Accessibility.accessible_parking: "Accessible parking",
-    Accessibility.changing_places: "Changing Places toilet",
-    Accessibility.assistance_dogs: "Assistance dogs welcome",
-    Accessibility.dementia_friendly: "Dementia friendly",
-}
-DAY_NAMES = dict(
-    zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)
-)
 
 
 def form_values(form: FormData) -> dict[str, Any]:

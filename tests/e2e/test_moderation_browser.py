@@ -1,6 +1,7 @@
 """Journeys in a real browser: a resident adds a place and a moderator publishes it; a closure report hides a place."""
 
 import re
+from collections.abc import Callable, Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -8,7 +9,7 @@ from sqlmodel import Session
 
 from app.accounts.models import Role
 from app.accounts.service import create_user
-from tests.e2e.moderation_fixtures import moderation_browser, moderation_server, new_page  # noqa: F401 - fixtures
+from tests.e2e.conftest import Guard
 from tests.factories import make_asset
 
 pytestmark = pytest.mark.browser
@@ -39,12 +40,25 @@ def moderator(session: Session) -> None:
     create_user(session, MODERATOR, PASSWORD, Role.moderator)
 
 
-def test_a_residents_new_place_is_published_by_a_moderator(
-    moderation_browser: Browser,  # noqa: F811 - the imported fixture
-    moderation_server: str,  # noqa: F811
-    moderator: None,
-) -> None:
-    resident = new_page(moderation_browser, moderation_server)
+@pytest.fixture
+def new_person(browser: Browser, live_server: str, guard: Guard) -> Iterator[Callable[[], Page]]:
+    """Each call opens a page in a context of its own (its own cookies: another person), watched by the guard."""
+    contexts = []
+
+    def open_page() -> Page:
+        context = guard.watch(browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}))
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def test_a_residents_new_place_is_published_by_a_moderator(new_person: Callable[[], Page], moderator: None) -> None:
+    resident = new_person()
     resident.goto("/add")
     resident.get_by_label("Name of the place or group").fill("Ancoats Ukulele Circle")
     resident.get_by_label("What is it?").fill("Bring a ukulele, or borrow one. All levels.")
@@ -58,25 +72,25 @@ def test_a_residents_new_place_is_published_by_a_moderator(
     assert re.fullmatch(r"AM-[0-9A-Z]{8}", reference)
     assert "Ancoats Ukulele Circle" not in nearby(resident)
 
-    moderator_page = new_page(moderation_browser, moderation_server)
+    moderator_page = new_person()
     sign_in_and_open(moderator_page, "Ancoats Ukulele Circle")
     expect(moderator_page.get_by_role("cell", name="Bring a ukulele, or borrow one. All levels.")).to_be_visible()
     moderator_page.get_by_role("button", name="Approve and publish").click()
     expect(moderator_page.get_by_role("status")).to_contain_text(f"Approved {reference}")
     assert "Ancoats Ukulele Circle" in nearby(resident)
+    resident.goto("/?postcode=M1 1AE")
+    expect(resident.locator(".asset-marker[title^='Ancoats Ukulele Circle']")).to_have_count(1)
+    expect(resident.locator("#results-list .result", has_text="Ancoats Ukulele Circle")).to_have_count(1)
 
     resident.goto(f"/submitted/{reference}")
     expect(resident.get_by_text("Approved", exact=True)).to_be_visible()
 
 
 def test_a_closure_report_approved_by_a_moderator_removes_the_place(
-    moderation_browser: Browser,  # noqa: F811 - the imported fixture
-    moderation_server: str,  # noqa: F811
-    moderator: None,
-    session: Session,  # noqa: F811
+    new_person: Callable[[], Page], moderator: None, session: Session
 ) -> None:
     asset = make_asset(session, name="Piccadilly Lunch Club", lat=53.4809, lon=-2.2374)
-    resident = new_page(moderation_browser, moderation_server)
+    resident = new_person()
     assert "Piccadilly Lunch Club" in nearby(resident)
     resident.goto(f"/places/{asset.id}/report")
     resident.get_by_label("It has closed or no longer runs").check()
@@ -84,9 +98,12 @@ def test_a_closure_report_approved_by_a_moderator_removes_the_place(
     resident.get_by_role("button", name="Send report").click()
     expect(resident.get_by_role("heading", name="Thank you")).to_be_visible()
 
-    moderator_page = new_page(moderation_browser, moderation_server)
+    moderator_page = new_person()
     sign_in_and_open(moderator_page, "Piccadilly Lunch Club")
     expect(moderator_page.get_by_text("The hall shut in May.")).to_be_visible()
     moderator_page.get_by_role("button", name="Approve: archive this place").click()
     expect(moderator_page.get_by_role("status")).to_contain_text("Approved")
     assert "Piccadilly Lunch Club" not in nearby(resident)
+    resident.goto("/?postcode=M1 1AE")
+    expect(resident.locator("#results-status")).to_contain_text(re.compile(r"(near|of) M1 1AE"))
+    expect(resident.locator("#results-list .result", has_text="Piccadilly Lunch Club")).to_have_count(0)

@@ -1,0 +1,154 @@
+"""One way to run every file import (CSV, GeoJSON, OpenStreetMap): read, check, upsert, report, record.
+
+A reader turns a file into `SourceRow`s. It raises `ImportFileError` when the file as a whole is unusable (wrong
+encoding, missing columns, broken JSON, truncated pbf); because the whole file is read before anything is written,
+such a failure leaves the database unchanged. A row that is merely bad carries a `problem` and is reported with its
+`ref` (line number, feature index or OSM id) while the good rows are saved. Each row is applied through
+`assets.service.upsert_by_source` in its own savepoint, so a re-run changes nothing and a changed row updates the asset
+and records its history. Every run, also a failed or dry one, is recorded in `import_run` (`assetmap imports`).
+"""
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from app.assets.models import AssetStatus
+from app.assets.repository import find_by_source
+from app.assets.schemas import AssetCreate
+from app.assets.service import upsert_by_source
+from app.core.db import get_engine
+from app.core.errors import AppError
+from app.imports.models import ImportRun
+
+COMMIT_EVERY = 200
+MAX_RECORDED_PROBLEMS = 500
+
+
+class ImportFileError(AppError):
+    """The file cannot be imported at all; the message says why in words a person can act on."""
+
+    status_code = 422
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One record of a source file: the asset fields it gives, or why it cannot be used."""
+
+    ref: str  # where it is in the file, e.g. "line 12", "feature 3", "way 4242"
+    fields: dict[str, Any] | None = None  # AssetCreate fields, including source and external_id
+    problem: str | None = None  # set when the row cannot be imported
+    notes: tuple[str, ...] = ()  # imported, but something was changed on the way (reported, not an error)
+
+
+@dataclass
+class Outcome:
+    counts: Counter[str] = field(default_factory=Counter)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    def report(self, ref: str, kind: str, message: str) -> None:
+        self.counts[kind] += 1
+        if len(self.problems) < MAX_RECORDED_PROBLEMS:
+            self.problems.append({"ref": ref, "kind": kind, "message": message})
+
+
+ProgressFn = Callable[[int], None]
+
+
+def run_import(
+    kind: str,
+    source: str,
+    read: Callable[[], Iterable[SourceRow]],
+    *,
+    dry_run: bool = False,
+    status: AssetStatus = AssetStatus.published,
+    on_total: ProgressFn | None = None,
+    on_progress: ProgressFn | None = None,
+) -> ImportRun:
+    """Reads every row (a broken file fails here, before any write), applies the good ones and records the run.
+
+    `status` is given to new assets only; an update leaves an asset's status alone.
+    """
+    with Session(get_engine(), expire_on_commit=False) as log:
+        run = ImportRun(kind=kind, source=source, dry_run=dry_run)
+        log.add(run)
+        log.commit()
+        try:
+            rows = list(read())
+            if on_total:
+                on_total(len(rows))
+            with Session(get_engine()) as session:
+                outcome = apply_rows(session, rows, kind, status, dry_run, on_progress)
+            run.status = "succeeded"
+            run.counts = dict(outcome.counts)
+            run.errors = outcome.problems
+            run.message = summary(outcome, dry_run)
+        except Exception as exc:
+            run.status = "failed"
+            run.message = (exc.message if isinstance(exc, AppError) else str(exc))[:1000]
+            raise
+        finally:
+            run.finished_at = datetime.now(UTC)
+            log.add(run)
+            log.commit()
+    return run
+
+
+def apply_rows(
+    session: Session,
+    rows: Iterable[SourceRow],
+    kind: str,
+    status: AssetStatus = AssetStatus.published,
+    dry_run: bool = False,
+    on_progress: ProgressFn | None = None,
+) -> Outcome:
+    """Upserts each good row in its own savepoint; commits in batches, or rolls everything back on a dry run."""
+    outcome = Outcome()
+    actor = f"import:{kind}"
+    for n, row in enumerate(rows, start=1):
+        _apply_one(session, row, actor, status, outcome)
+        if on_progress:
+            on_progress(1)
+        if n % COMMIT_EVERY == 0 and not dry_run:
+            session.commit()
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    return outcome
+
+
+def _apply_one(session: Session, row: SourceRow, actor: str, status: AssetStatus, outcome: Outcome) -> None:
+    if row.problem or row.fields is None:
+        outcome.report(row.ref, "failed", row.problem or "nothing to import")
+        return
+    fields = row.fields
+    if "status" not in fields and find_by_source(session, fields.get("source"), fields.get("external_id")) is None:
+        fields = {"status": status} | fields
+    try:
+        data = AssetCreate.model_validate(fields)
+        with session.begin_nested():
+            result = upsert_by_source(session, data, actor)
+    except (ValidationError, AppError) as exc:
+        outcome.report(row.ref, "failed", reason(exc))
+        return
+    outcome.counts[result] += 1
+    for note in row.notes:
+        outcome.report(row.ref, "notes", note)
+
+
+def reason(exc: Exception) -> str:
+    """A validation error as one line a person can read: "postcode: not a UK postcode; name: required"."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in exc.errors())[:500]
+    return exc.message if isinstance(exc, AppError) else str(exc)
+
+
+def summary(outcome: Outcome, dry_run: bool) -> str:
+    order = ("created", "updated", "unchanged", "failed", "notes")
+    parts = [f"{outcome.counts[k]:,} {k}" for k in order if outcome.counts[k]]
+    return ("Dry run (nothing saved): " if dry_run else "") + (", ".join(parts) or "nothing to import") + "."

@@ -1,0 +1,150 @@
+"""What the map pages show: their maps, layers and the settings handed to the browser script."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES, AssetPublic
+from app.categories.service import Taxonomy
+from app.core.config import Settings
+from app.maps import folium_map, palette
+from app.maps.folium_map import Layer, MapParts
+
+GEOJSON_LIMIT = 1000  # places fetched per viewport; beyond it the page asks people to zoom in
+SEARCH_RADIUS_M = 10_000  # how far the postcode search looks for the nearest places
+STALE_AFTER_DAYS = 365
+
+URLS = {
+    "geojson": "/api/v1/assets.geojson",
+    "nearby": "/api/v1/assets/nearby",
+    "postcodes": "/api/v1/postcodes/",
+    "areas": "/api/v1/areas/",
+}
+
+
+
+class MapQuery(BaseModel):
+    """Where a map page starts and what it shows (query parameters of `/` and `/embed`)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    zoom: int | None = Field(None, ge=1, le=19)
+    category: list[str] = Field([], max_length=20)
+    q: str | None = Field(None, max_length=200)
+    area: str | None = Field(None, max_length=20, pattern=r"^[A-Za-z0-9]+$")
+    postcode: str | None = Field(None, max_length=10)
+    controls: bool = True
+
+    @field_validator("q", "postcode")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value.strip() or None if value else None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> "MapQuery":
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither")
+        return self
+
+    def centre(self, settings: Settings) -> tuple[float, float, int]:
+        lat = self.lat if self.lat is not None else settings.map_lat
+        lon = self.lon if self.lon is not None else settings.map_lon
+        return lat, lon, self.zoom or (16 if self.lat is not None else settings.map_zoom)
+
+
+@dataclass(frozen=True)
+class MapPage:
+    """A rendered interactive map and what the template shows around it."""
+
+    parts: MapParts
+    layers: list[Layer]
+    category_css: str
+    config: dict[str, Any] = field(repr=False)
+
+
+def layers_for(taxonomy: Taxonomy, categories: list[str]) -> list[Layer]:
+    """One layer per top-level category: all of them, or those of the chosen categories, in taxonomy order."""
+    wanted = {taxonomy.root_of(n.slug).slug for n in taxonomy.require(categories)} if categories else None
+    return [Layer(r.slug, r.name) for r in taxonomy.roots if wanted is None or r.slug in wanted]
+
+
+def category_names(taxonomy: Taxonomy) -> dict[str, list[str]]:
+    """slug -> [name, top-level slug], for labels in popups and the list."""
+    return {slug: [node.name, taxonomy.root_of(slug).slug] for slug, node in taxonomy.by_slug.items()}
+
+
+def build_map_page(
+    settings: Settings,
+    taxonomy: Taxonomy,
+    query: MapQuery,
+    *,
+    embed: bool = False,
+    bounds: list[list[float]] | None = None,
+) -> MapPage:
+    """The interactive map for `/` and `/embed`. `bounds` ([[south, west], [north, east]]) fits the map to an area."""
+    lat, lon, zoom = query.centre(settings)
+    layers = layers_for(taxonomy, query.category)
+    config = {
+        "urls": URLS,
+        "limit": GEOJSON_LIMIT,
+        "searchRadius": SEARCH_RADIUS_M,
+        "filter": {"category": query.category, "area": query.area, "q": query.q},
+        "area": query.area,
+        "categories": category_names(taxonomy),
+        "postcode": query.postcode,
+        "linkTarget": "_blank" if embed else None,
+        "rememberSearch": not embed,
+    }
+    fmap = folium_map.asset_map(
+        settings,
+        lat=lat,
+        lon=lon,
+        zoom=zoom,
+        layers=layers,
+        config=config,
+        layer_control=query.controls,
+        attribution=settings.attribution if embed else None,
+        bounds=bounds if query.lat is None else None,
+    )
+    return MapPage(
+        parts=folium_map.render(fmap),
+        layers=layers,
+        category_css=palette.category_css([layer.slug for layer in layers]),
+        config=config,
+    )
+
+
+@dataclass(frozen=True)
+class PlaceView:
+    """One asset, shaped for its page."""
+
+    asset: AssetPublic
+    categories: list[str]
+    root_slug: str
+    accessibility: list[str]
+    schedule: list[tuple[str, str, str | None]]
+    verified: str | None
+    stale: bool
+    map: MapParts
+    category_css: str
+
+
+def build_place_view(settings: Settings, taxonomy: Taxonomy, asset: AssetPublic) -> PlaceView:
+    nodes = [taxonomy.by_slug[s] for s in asset.categories if s in taxonomy.by_slug]
+    root = taxonomy.root_of(nodes[0].slug).slug if nodes else ""
+    verified_at = asset.last_verified_at
+    return PlaceView(
+        asset=asset,
+        categories=[n.name for n in nodes],
+        root_slug=root,
+        accessibility=[ACCESSIBILITY_LABELS.get(a, a.replace("_", " ")) for a in asset.accessibility],
+        schedule=[(DAY_NAMES[s.day], f"{s.opens}–{s.closes}", s.note) for s in asset.schedule],
+        verified=f"{verified_at:%-d %B %Y}" if verified_at else None,
+        stale=verified_at is None or (datetime.now(UTC) - verified_at).days > STALE_AFTER_DAYS,
+        map=folium_map.render(folium_map.place_map(settings, asset.lat, asset.lon, asset.name)),
+        category_css=palette.category_css([root] if root else []),
+    )

@@ -1,0 +1,93 @@
+"""The map pages: `/`, `/places/{id}`, `/embed` and `/embed/builder` (HTML, not part of the API schema)."""
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from app.assets import service as assets
+from app.categories.service import get_taxonomy
+from app.core.deps import SessionDep, SettingsDep
+from app.core.errors import AppError, NotFound, validation_errors
+from app.maps.areas import embed_area
+from app.maps.pages import MapQuery, build_map_page, build_place_view, layers_for
+from app.maps.palette import category_css
+from app.web.templates import templates
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+
+def _map_query(request: Request) -> MapQuery:
+    params = request.query_params
+    fields = ("lat", "lon", "zoom", "q", "area", "postcode", "controls")
+    data: dict[str, Any] = {name: params[name] for name in fields if params.get(name, "") != ""}
+    data["category"] = params.getlist("category")
+    return MapQuery.model_validate(data)
+
+
+def _page(request: Request, template: str, build: Callable[[], dict[str, Any]]) -> HTMLResponse:
+    """Renders `template` with what `build` returns; a mistake in the address gets an HTML error page."""
+    try:
+        context = build()
+    except ValidationError as exc:
+        errors = validation_errors(list(exc.errors()))
+        messages = [f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors]
+        return error_page(request, 422, "There is a problem with this address", messages)
+    except NotFound as exc:
+        return error_page(request, 404, "Page not found", [exc.message])
+    except AppError as exc:
+        return error_page(request, exc.status_code, "There is a problem with this address", [exc.message])
+    return templates.TemplateResponse(request, template, context)
+
+
+def error_page(request: Request, status_code: int, title: str, messages: list[str]) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, "maps/error.html", {"title": title, "messages": messages}, status_code=status_code
+    )
+
+
+@router.get("/")
+def map_page(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    def build() -> dict[str, Any]:
+        query = _map_query(request)
+        return {"page": build_map_page(settings, get_taxonomy(session), query), "query": query}
+
+    return _page(request, "maps/index.html", build)
+
+
+@router.get("/places/{asset_id}")
+def place_page(asset_id: str, request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    def build() -> dict[str, Any]:
+        try:
+            key = uuid.UUID(asset_id)
+        except ValueError:
+            raise NotFound("There is no place at this address. It may have been removed.") from None
+        asset = assets.get_asset(session, key)
+        return {"place": build_place_view(settings, get_taxonomy(session), asset)}
+
+    return _page(request, "maps/place.html", build)
+
+
+@router.get("/embed")
+def embed_page(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    def build() -> dict[str, Any]:
+        query = _map_query(request)
+        area = embed_area(session, query.area) if query.area else None
+        if area:
+            query = query.model_copy(update={"area": area.code})  # as the layer and boundary requests expect it
+        page = build_map_page(settings, get_taxonomy(session), query, embed=True, bounds=area.bounds if area else None)
+        return {"page": page, "query": query, "area": area}
+
+    return _page(request, "maps/embed.html", build)
+
+
+@router.get("/embed/builder")
+def embed_builder(request: Request, session: SessionDep) -> HTMLResponse:
+    def build() -> dict[str, Any]:
+        layers = layers_for(get_taxonomy(session), [])
+        return {"layers": layers, "category_css": category_css([layer.slug for layer in layers])}
+
+    return _page(request, "maps/builder.html", build)

@@ -1,0 +1,144 @@
+/* The embed builder: council staff choose an area, kinds of places and a size; the preview and the <iframe> code
+   follow every change. Area names come from /api/v1/areas and are only ever set as text. */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("builder");
+  var areaInput = document.getElementById("area-q");
+  var areaError = document.getElementById("area-error");
+  var areaStatus = document.getElementById("area-status");
+  var choices = document.getElementById("area-choices");
+  var widthSelect = document.getElementById("embed-width");
+  var heightInput = document.getElementById("embed-height");
+  var heightError = document.getElementById("height-error");
+  var controls = document.getElementById("embed-controls");
+  var preview = document.getElementById("preview");
+  var previewBox = document.getElementById("preview-box");
+  var snippet = document.getElementById("snippet");
+  var copyStatus = document.getElementById("copy-status");
+  var area = null; // {code, name}
+  var previewTimer = null;
+
+  function escapeAttribute(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  function embedPath() {
+    var params = new URLSearchParams();
+    if (area) params.set("area", area.code);
+    form.querySelectorAll("input[name=category]:checked").forEach(function (box) { params.append("category", box.value); });
+    if (!controls.checked) params.set("controls", "0");
+    var query = params.toString();
+    return "/embed" + (query ? "?" + query : "");
+  }
+
+  function height() {
+    var value = parseInt(heightInput.value, 10);
+    var ok = value >= 250 && value <= 1200;
+    heightError.hidden = ok;
+    heightError.textContent = ok ? "" : "Enter a height between 250 and 1200 pixels.";
+    if (ok) heightInput.removeAttribute("aria-invalid"); else heightInput.setAttribute("aria-invalid", "true");
+    return ok ? value : 500;
+  }
+
+  function update() {
+    var path = embedPath();
+    var h = height();
+    var w = widthSelect.value;
+    var title = area ? "Map of community places in " + area.name : "Map of community places";
+    snippet.value = '<iframe src="' + escapeAttribute(window.location.origin + path) + '" title="' + escapeAttribute(title) +
+      '" width="' + escapeAttribute(w) + '" height="' + h + '" style="border:0" loading="lazy"></iframe>';
+    copyStatus.textContent = "";
+    previewBox.style.maxWidth = w === "100%" ? "100%" : w + "px";
+    preview.height = String(h);
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(function () {
+      if (preview.getAttribute("src") !== path) preview.setAttribute("src", path);
+    }, 300);
+  }
+
+  function choice(value, label, checked) {
+    var id = "area-" + (value || "none");
+    var input = document.createElement("input");
+    input.type = "radio";
+    input.name = "area";
+    input.id = id;
+    input.value = value;
+    input.checked = checked;
+    var text = document.createElement("label");
+    text.htmlFor = id;
+    text.textContent = label;
+    var row = document.createElement("div");
+    row.className = "checkbox-row";
+    row.append(input, text);
+    return row;
+  }
+
+  function showAreas(items) {
+    var fieldset = document.createElement("fieldset");
+    var legend = document.createElement("legend");
+    legend.textContent = "Choose the area";
+    fieldset.append(legend, choice("", "Everywhere (no council area)", !area));
+    items.forEach(function (item) {
+      var row = choice(item.code, item.name + " (" + item.code + ")", area && area.code === item.code);
+      row.querySelector("input").addEventListener("change", function () { area = { code: item.code, name: item.name }; update(); });
+      fieldset.append(row);
+    });
+    fieldset.querySelector("input[value='']").addEventListener("change", function () { area = null; update(); });
+    choices.replaceChildren(fieldset);
+  }
+
+  function findAreas() {
+    var q = areaInput.value.trim();
+    areaError.hidden = true;
+    areaInput.removeAttribute("aria-invalid");
+    if (!q) { area = null; choices.replaceChildren(); areaStatus.textContent = "Showing everywhere."; update(); return; }
+    areaStatus.textContent = "Searching…";
+    fetch("/api/v1/areas?" + new URLSearchParams({ q: q }).toString())
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) throw new Error(body.detail || "The search did not work. Please try again.");
+          return Array.isArray(body) ? body : body.items || [];
+        });
+      })
+      .then(function (items) {
+        if (!items.length) throw new Error("No council matches “" + q + "”. Check the spelling, or try its code.");
+        areaStatus.textContent = items.length + (items.length === 1 ? " council found." : " councils found.");
+        if (items.length === 1 || items[0].name.toLowerCase() === q.toLowerCase() || items[0].code.toLowerCase() === q.toLowerCase()) {
+          area = { code: items[0].code, name: items[0].name };
+          update();
+        }
+        showAreas(items);
+      })
+      .catch(function (error) {
+        areaStatus.textContent = "";
+        areaError.textContent = error.message;
+        areaError.hidden = false;
+        areaInput.setAttribute("aria-invalid", "true");
+        areaInput.focus();
+      });
+  }
+
+  function copySnippet() {
+    var done = function () { copyStatus.textContent = "Copied."; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(snippet.value).then(done, function () {
+        snippet.select();
+        copyStatus.textContent = "Press Ctrl+C (or Cmd+C) to copy the selected code.";
+      });
+    } else {
+      snippet.select();
+      copyStatus.textContent = document.execCommand("copy") ? "Copied." : "Press Ctrl+C (or Cmd+C) to copy the selected code.";
+    }
+  }
+
+  document.getElementById("area-find").addEventListener("click", findAreas);
+  areaInput.addEventListener("keydown", function (event) {
+    if (event.key === "Enter") { event.preventDefault(); findAreas(); }
+  });
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
+  form.addEventListener("change", function (event) { if (event.target.name !== "area") update(); });
+  heightInput.addEventListener("input", update);
+  document.getElementById("copy-snippet").addEventListener("click", copySnippet);
+  update();
+})();

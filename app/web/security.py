@@ -1,0 +1,81 @@
+"""Security headers for every response, and who may frame which page.
+
+Every response gets a Content-Security-Policy. Scripts may come only from the app itself or be inline scripts that
+carry this request's nonce (Folium writes the map set-up as an inline script; templates render it as
+`<script nonce="{{ csp_nonce(request) }}">`), so injected markup cannot run script. Styles allow 'unsafe-inline'
+because Leaflet and its plugins position every map element with inline styles; styles cannot run script. Images
+may also come from the basemap tile server (the `tile_url` setting).
+
+Only `/embed` may be shown in an iframe: by the app itself and the origins in `embed_allowed_origins`. Every other
+page answers `frame-ancestors 'none'` and `X-Frame-Options: DENY`.
+"""
+
+import secrets
+from urllib.parse import urlsplit
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.config import Settings
+
+EMBED_PATHS = frozenset({"/embed"})
+
+
+def csp_nonce(request: Request) -> str:
+    """This request's script nonce (set by SecurityHeaders)."""
+    return request.scope["state"]["csp_nonce"]
+
+
+def tile_source(tile_url: str) -> str | None:
+    """The CSP source for the basemap tiles: None when they come from the app itself."""
+    parts = urlsplit(tile_url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    host = parts.netloc.replace("{s}", "*")
+    return f"{parts.scheme}://{host}"
+
+
+def frame_ancestors(allowed: list[str]) -> str:
+    if "*" in allowed:
+        return "*"
+    return " ".join(["'self'", *allowed])
+
+
+class SecurityHeaders:
+    """Adds the CSP (with a fresh nonce per request), framing rules and the usual hardening headers."""
+
+    def __init__(self, app: ASGIApp, settings: Settings):
+        self.app = app
+        images = " ".join(filter(None, ["'self'", "data:", tile_source(settings.tile_url)]))
+        self.rest_of_policy = (
+            f"style-src 'self' 'unsafe-inline'; img-src {images}; connect-src 'self'; font-src 'self'; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-src 'self'"
+        )
+        self.embed_ancestors = frame_ancestors(settings.embed_allowed_origins)
+
+    def policy(self, nonce: str, ancestors: str) -> str:
+        return (
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; {self.rest_of_policy}; frame-ancestors {ancestors}"
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})["csp_nonce"] = nonce
+        embed = scope["path"] in EMBED_PATHS
+        policy = self.policy(nonce, self.embed_ancestors if embed else "'none'")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = policy
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+                if not embed:
+                    headers["X-Frame-Options"] = "DENY"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
