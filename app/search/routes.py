@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.core.deps import SessionDep
+from app.core.deps import ReadSessionDep
 from app.core.paging import next_url
 from app.geo.service import locate_postcode
 from app.search import repository
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/v1/assets", tags=["search"])
     ),
     responses={404: {"description": "Unknown postcode"}, 422: {"description": "Invalid parameters"}},
 )
-def nearby(request: Request, session: SessionDep, query: Annotated[NearbyQuery, Query()]) -> NearbyResponse:
+def nearby(request: Request, session: ReadSessionDep, query: Annotated[NearbyQuery, Query()]) -> NearbyResponse:
     if query.postcode:
         place = locate_postcode(session, query.postcode)
         origin = Origin(lat=place.lat, lon=place.lon, postcode=place.postcode)
