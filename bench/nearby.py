@@ -9,6 +9,7 @@ random picks at the same concurrency: the database's ceiling, with no HTTP, Pyth
 """
 
 import argparse
+import os
 import re
 import statistics
 import subprocess
@@ -92,23 +93,45 @@ def percentiles(ms: list[float]) -> dict[str, float]:
     return {"p50_ms": round(q[49], 2), "p95_ms": round(q[94], 2), "p99_ms": round(q[98], 2)}
 
 
-def run(url: str, seconds: int, concurrencies: tuple[int, ...] = CONCURRENCY) -> dict[str, Any]:
-    """HTTP and pgbench figures at each concurrency, against whatever the bench database holds."""
+def combine(slices: list[dict[str, Any]]) -> dict[str, Any]:
+    """One figure from alternating slices: requests/s over their total time, percentiles averaged (weighted by requests)."""
+    n = sum(s["requests"] for s in slices)
+    out: dict[str, Any] = {"concurrency": slices[0]["concurrency"], "requests": n, "slices": slices}
+    out["rps"] = round(n / sum(s["requests"] / s["rps"] for s in slices), 1)
+    for key in ("p50_ms", "p95_ms", "p99_ms"):
+        out[key] = round(sum(s[key] * s["requests"] for s in slices) / n, 2)
+    for key in ("errors", "non_2xx"):
+        if key in slices[0]:
+            out[key] = sum(s[key] for s in slices)
+    return out
+
+
+def run(url: str, seconds: int, concurrencies: tuple[int, ...] = CONCURRENCY, slices: int = 2) -> dict[str, Any]:
+    """HTTP and pgbench figures at each concurrency, against whatever the bench database holds.
+
+    Other people's work shares the machine, so HTTP and SQL alternate in `slices` slices per concurrency: both sides
+    see the same mix of busy and quiet moments.
+    """
     postcodes = make_points(url)
     paths = [f"/api/v1/assets/nearby?postcode={quote(p)}" for p in postcodes]
     with common.engine(url).connect() as conn:
         assets = conn.execute(text("SELECT count(*) FROM asset WHERE status = 'published'")).scalar_one()
     result: dict[str, Any] = {"machine": common.machine(url), "published_assets": assets, "seconds": seconds, "http": [], "sql": []}
+    script = pgbench_script(len(postcodes))
+    part = max(1, seconds // slices)
     with common.app_server(url) as base:
         common.wrk(base, paths, 8, 5)  # warm-up: caches, connection pools, prepared statements
+        pgbench(url, script, 8, 5)
         for c in concurrencies:
-            result["http"].append(common.wrk(base, paths, c, seconds))
-            print("http", result["http"][-1], flush=True)
-    script = pgbench_script(len(postcodes))
-    pgbench(url, script, 8, 5)
-    for c in concurrencies:
-        result["sql"].append(pgbench(url, script, c, seconds))
-        print("sql ", result["sql"][-1], flush=True)
+            http, sql = [], []
+            for _ in range(slices):
+                http.append(common.wrk(base, paths, c, part))
+                sql.append(pgbench(url, script, c, part))
+            result["http"].append(combine(http))
+            result["sql"].append(combine(sql))
+            print("http", {k: v for k, v in result["http"][-1].items() if k != "slices"}, flush=True)
+            print("sql ", {k: v for k, v in result["sql"][-1].items() if k != "slices"}, flush=True)
+    result["load_after"] = os.getloadavg()
     return result
 
 
@@ -132,7 +155,9 @@ def report(result: dict[str, Any], command: str) -> str:
     return "\n\n".join([
         f"### Nearby search, {result['published_assets']:,} published assets",
         common.machine_line(result["machine"]),
-        f"Command: `{command}` ({result['seconds']} s per run).",
+        f"Command: `{command}`: {result['seconds']} s per concurrency and side, in slices alternating HTTP and SQL; "
+        "percentiles are the slices' averaged. Load average after the run "
+        + ", ".join(f"{x:.2f}" for x in result["load_after"]) + ".",
         common.table(header, rows),
         verdict,
     ])
