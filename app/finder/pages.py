@@ -10,8 +10,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 import folium
+from branca.element import MacroElement
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from folium.template import Template
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData, QueryParams
@@ -134,6 +136,23 @@ def _sentence(error: dict[str, str]) -> str:
     return f"{label} {message}" if label else message[:1].upper() + message[1:]
 
 
+class HtmlPopup(MacroElement):
+    """A popup from ready-made (already escaped) HTML: Folium's own Popup needs jQuery, which these pages do not load."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str):
+        super().__init__()
+        self._name = "HtmlPopup"
+        self.html = html
+
+
 def results_map(settings: Settings, search: FinderSearch) -> folium_map.MapParts | None:
     """A map of the listed results only, numbered as in the list; the search centre as a ring."""
     if not search.places or search.origin is None:
@@ -149,10 +168,9 @@ def results_map(settings: Settings, search: FinderSearch) -> folium_map.MapParts
         folium.Marker(
             [a.lat, a.lon],
             icon=folium.DivIcon(html=str(p.number), icon_size=(28, 28), icon_anchor=(14, 14), class_name="finder-pin"),
-            popup=folium.Popup(popup, script=True),
             title=f"{p.number}. {a.name}",
             alt=f"{p.number}. {a.name}",
-        ).add_to(fmap)
+        ).add_child(HtmlPopup(popup)).add_to(fmap)
         points.append([a.lat, a.lon])
     fmap.fit_bounds(points, padding=(24, 24))
     return folium_map.render(fmap)
