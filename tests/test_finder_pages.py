@@ -108,6 +108,8 @@ def test_location_instead_of_a_postcode(client, places):
         ({"postcode": "M1 1AE", "category": "no-such-need"}, "category", "no-such-need"),
         ({"postcode": "M1 1AE", "radius_m": "999999"}, "radius_m", "Distance"),
         ({"postcode": "M1 1AE", "accessibility": "flying"}, "accessibility", "accessibility"),
+        ({"lat": "north", "lon": "-2.2"}, "postcode", "use your location"),
+        ({"lat": "53.48"}, "postcode", "use your location"),
     ],
 )
 def test_bad_input_shows_the_form_again_with_an_inline_error(client, places, params, field, words):

@@ -129,10 +129,13 @@ _LABELS = {"radius_m": "Distance", "age": "Age", "time": "Time", "q": "Words", "
 
 
 def _sentence(error: dict[str, str]) -> str:
-    label = _LABELS.get(error["field"].split(".")[0])
+    name = error["field"].split(".")[0]
+    label = _LABELS.get(name)
     message = error["message"]
-    if error["field"].startswith("accessibility"):
+    if name == "accessibility":
         return "Choose accessibility needs from the list"
+    if name in ("", "lat", "lon"):
+        return "Enter a postcode, or use your location (it could not be read)"
     return f"{label} {message}" if label else message[:1].upper() + message[1:]
 
 

@@ -92,21 +92,28 @@ def test_link_worker_searches_picks_reorders_notes_and_shares(page: Page, places
     expect(page.locator(".shortlist-privacy")).to_have_text("This list holds no personal data.")
 
 
-def test_print_hides_the_map_and_navigation(page: Page, places):
+def test_print_hides_the_map_and_navigation(page: Page, places, session):
     search(page)
     page.emulate_media(media="print")
     expect(page.locator(".finder-map-panel")).to_be_hidden()
     expect(page.locator(".site-header nav")).to_be_hidden()
 
-    response = page.request.post("/api/v1/shortlists", data={"items": [{"asset_id": str(p.id)} for p in places]})
+    busy = {"phone": "0161 000 0002", "email": "hello@example.org", "website": "https://example.org/group",
+            "accessibility": ["step_free", "hearing_loop", "accessible_toilet"], "free": True, "drop_in": True,
+            "schedule": [{"day": d, "opens": "10:00", "closes": "12:00", "note": "term time"} for d in ("mon", "wed", "fri")]}
+    more = [make_asset(session, name=f"Busy Group {n}", address=f"{n} Long Street, Manchester", postcode="M1 1AE", **busy)
+            for n in range(3)]
+    items = [{"asset_id": str(p.id), "note": "Ask at the front desk for the group; bring a friend if you like"}
+             for p in [*places, *more]]
+    response = page.request.post("/api/v1/shortlists", data={"title": "Eight places", "items": items})
     page.goto(response.json()["url"])
-    expect(page.locator(".listed-place")).to_have_count(5)
+    expect(page.locator(".listed-place")).to_have_count(8)
     expect(page.locator(".site-header nav")).to_be_hidden()
     expect(page.locator(".site-footer")).to_be_hidden()
     expect(page.locator("#print-list")).to_be_hidden()
     expect(page.locator(".shortlist-qr img")).to_be_visible()
     pdf = page.pdf(format="A4", print_background=False)
-    assert 1 <= len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) <= 2  # five places fit on one or two A4 pages
+    assert 1 <= len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) <= 2  # eight places fit on one or two A4 pages
 
 
 def tab_to(page: Page, selector: str, limit: int = 300) -> None:
@@ -197,3 +204,27 @@ def test_with_javascript_off(browser: Browser, live_server, guard, places):
     page.goto("/finder?postcode=nowhere")
     expect(page.locator("#postcode-error")).to_contain_text("postcode")
     context.close()
+
+
+def test_use_my_location(browser: Browser, live_server, guard, places):
+    context = guard.watch(browser.new_context(
+        base_url=live_server, geolocation={"latitude": 53.4895, "longitude": -2.2312}, permissions=["geolocation"]
+    ))
+    page = context.new_page()
+    page.goto("/finder")
+    page.get_by_role("button", name="Use my location").click()
+    expect(page.locator("#result-count")).to_have_text("5 places found near your location, nearest first.")
+    expect(page.locator(".finder-result h3 a").first).to_have_text("Book Club")
+    context.close()
+
+
+def test_errors_are_shown_inline_and_the_summary_takes_focus(page: Page, places):
+    page.goto("/finder")
+    page.get_by_label("Postcode").fill("M99 9ZZ")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page.locator("#postcode-error")).to_contain_text("M99 9ZZ")
+    expect(page.get_by_label("Postcode")).to_have_attribute("aria-invalid", "true")
+    page.locator("#error-summary a").click()
+    expect(page.get_by_label("Postcode")).to_be_focused()
+    expect(page.locator(".finder-result")).to_have_count(0)

@@ -206,6 +206,8 @@
       .then(function () { self.send.disabled = !self.state.items.length; });
   };
 
+  var summary = $("error-summary");
+  if (summary) summary.focus();
   setUpLocation();
   var panel = $("shortlist-panel");
   if (panel) new Shortlist(panel);
