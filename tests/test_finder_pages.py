@@ -117,7 +117,7 @@ def test_bad_input_shows_the_form_again_with_an_inline_error(client, places, par
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/html")
     errors = field_errors(response.text)
-    assert field in errors, errors
+    assert list(errors) == [field], errors
     assert words.lower() in errors[field].lower()
     assert 'class="error-summary"' in response.text
     assert not names(response.text)

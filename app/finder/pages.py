@@ -71,9 +71,11 @@ def _query_data(values: dict[str, Any]) -> dict[str, Any]:
         data["postcode"] = values["postcode"]
     elif values["lat"] and values["lon"]:
         data["lat"], data["lon"] = values["lat"], values["lon"]
-    for name in ("q", "day", "time", "age"):
+    for name in ("q", "day", "age"):
         if values[name]:
             data[name] = values[name]
+    if values["time"] and values["day"]:  # a time alone is reported as a missing day (run_search)
+        data["time"] = values["time"]
     data["category"] = values["category"]
     data["accessibility"] = values["accessibility"]
     if values["free"]:
@@ -85,7 +87,7 @@ def _query_data(values: dict[str, Any]) -> dict[str, Any]:
 
 def _field_of(error: dict[str, str]) -> str:
     name = error["field"].split(".")[0]
-    return "postcode" if name in ("", "lat", "lon") else "radius_m" if name == "radius_m" else name
+    return "postcode" if name in ("", "lat", "lon") else name
 
 
 def run_search(session: Session, params: QueryParams) -> FinderSearch:
