@@ -165,6 +165,8 @@ def test_the_stale_page_lists_stale_places_oldest_first_and_verifies_in_one_clic
     after = web.get(done.headers["location"]).text
     assert "Marked Two years as still running" in after and "2 places to check" in after
     assert history_actions(session, two_years.id) == ["create", "verify"]
+    unknown = web.get("/moderate/stale", params={"verified": str(uuid.uuid4())})
+    assert unknown.status_code == 200 and "Marked" not in unknown.text
     # only pages of this site are followed back to
     away = web.post(
         f"/moderate/assets/{two_years.id}/verify",
@@ -225,6 +227,8 @@ def test_the_stale_page_keeps_to_the_moderators_areas(app, session: Session, cou
     assert "Manchester Group" in html and "Leeds Group" not in html
     assert "Manchester (E08000003)" in html and "Leeds (E08000035)" not in html
     assert web.get("/moderate/stale", params={"area": "E08000035"}).status_code == 403
+    elsewhere = web.get("/moderate/stale", params={"verified": str(leeds.id)})  # no confirmation outside the areas
+    assert elsewhere.status_code == 200 and "Leeds Group" not in elsewhere.text
     assert web.post(f"/moderate/assets/{leeds.id}/verify", data={"csrf_token": csrf_of(html)}).status_code == 403
     assert history_actions(session, leeds.id) == ["create"]
     # a moderator for everywhere sees both, and can narrow to one council

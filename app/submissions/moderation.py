@@ -1,6 +1,6 @@
 """Moderators' side: the queue, amending, approving (through the asset service, so history records it), rejecting,
-an asset's history, restoring an earlier version, and confirming that stale places are still running. Moderators limited to council areas only reach submissions and
-assets inside those areas."""
+an asset's history, restoring an earlier version, and confirming that stale places are still running. Moderators
+limited to council areas only reach submissions and assets inside those areas."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -172,11 +172,12 @@ def history(session: Session, asset_id: uuid.UUID) -> list[AssetHistory]:
     return assets_repository.history(session, asset_id)
 
 
-def _check_asset_area(session: Session, actor: Actor, asset_id: uuid.UUID) -> None:
-    """NotFound for an unknown asset; Forbidden if it lies outside the council areas the moderator is limited to."""
+def visible_asset(session: Session, actor: Actor, asset_id: uuid.UUID) -> AssetPublic:
+    """The asset in any status; Forbidden if it lies outside the council areas the moderator is limited to."""
     current = get_asset(session, asset_id, include_unpublished=True)
     if actor.areas and not repository.point_in_areas(session, current.lat, current.lon, list(actor.areas)):
         raise Forbidden("This place is outside the council areas you moderate.")
+    return current
 
 
 def restore(session: Session, actor: Actor, asset_id: uuid.UUID, entry_id: int) -> AssetPublic:
@@ -184,7 +185,7 @@ def restore(session: Session, actor: Actor, asset_id: uuid.UUID, entry_id: int) 
     entry = session.get(AssetHistory, entry_id)
     if entry is None or entry.asset_id != asset_id:
         raise NotFound(f"Asset {asset_id} has no history entry {entry_id}.")
-    _check_asset_area(session, actor, asset_id)
+    visible_asset(session, actor, asset_id)
     return update_asset(session, asset_id, AssetUpdate.model_validate(entry.snapshot), actor.label, action="restore")
 
 
@@ -202,7 +203,7 @@ def stale_places(
 
 def verify(session: Session, actor: Actor, asset_id: uuid.UUID) -> AssetPublic:
     """The moderator confirms the place is still running as listed (recorded as a "verify")."""
-    _check_asset_area(session, actor, asset_id)
+    visible_asset(session, actor, asset_id)
     return verify_asset(session, asset_id, actor.label)
 
 

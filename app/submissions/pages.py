@@ -4,7 +4,7 @@ import logging
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -408,8 +408,8 @@ def stale_page(
         total, rows = moderation.stale_places(session, actor, area or None, limit, offset)
     confirmed = None
     if verified:
-        with _as_page():
-            confirmed = get_asset(session, verified, include_unpublished=True)
+        with suppress(AppError):  # only a courtesy: a stale link shows the list without it
+            confirmed = moderation.visible_asset(session, actor, verified)
     context = {
         "rows": rows,
         "total": total,
