@@ -178,6 +178,45 @@ def purge_submissions(
     console.print(f"Deleted the private details of {count} decided submission{'s' * (count != 1)}.")
 
 
+@app.command("stale")
+def stale(
+    area: Annotated[str | None, typer.Option(help="Only places inside this council area (ONS code, e.g. E08000003)")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many places")] = 1000,
+    csv: Annotated[bool, typer.Option("--csv", help="Write CSV (with a header row) instead of tab-separated lines")] = False,
+) -> None:
+    """List published places not verified for over STALE_AFTER_DAYS (365) days, least recently verified first."""
+    import csv as csv_module
+    import sys
+
+    from sqlmodel import Session
+
+    from app.assets.filters import asset_filters
+    from app.assets.repository import list_stale
+    from app.core.db import get_engine
+    from app.core.errors import AppError
+
+    with Session(get_engine()) as session:
+        try:
+            filters, params = asset_filters(session, area=area)
+        except AppError as exc:
+            console.print(exc.message, markup=False)
+            raise typer.Exit(1) from None
+        total, rows = list_stale(session, filters, params, limit, 0)
+    lines = [
+        [r["name"], f"{r['last_verified_at']:%Y-%m-%d}" if r["last_verified_at"] else "never", r["postcode"] or "", str(r["id"])]
+        for r in rows
+    ]
+    if csv:
+        writer = csv_module.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["name", "last_verified", "postcode", "id"])
+        writer.writerows(lines)
+    else:
+        for line in lines:
+            typer.echo("\t".join(line))
+    more = f" (showing the first {len(rows):,}; use --limit for more)" if total > len(rows) else ""
+    console.print(f"{total:,} published place{'s' * (total != 1)} not verified for over {get_settings().stale_after_days} days{more}.")
+
+
 @import_app.command("postcodes")
 def import_postcodes(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV (or .csv.gz) with postcode,lat,long")],
