@@ -42,7 +42,7 @@ def test_share_and_read_back_in_the_chosen_order(client, places):
     assert data["title"] == "For Tuesday"
     assert [i["asset"]["name"] for i in data["items"]] == ["Never Checked Garden", "Tuesday Singers", "Old Lunch Club"]
     assert [i["note"] for i in data["items"]] == ["note 0", "note 1", "note 2"]
-    assert [i["stale"] for i in data["items"]] == [True, False, True]
+    assert [i["asset"]["stale"] for i in data["items"]] == [True, False, True]
     assert [i["position"] for i in data["items"]] == [1, 2, 3]
 
 

@@ -49,5 +49,5 @@ def get_shortlist(request: Request, session: SessionDep, code: str) -> Shortlist
         title=s.title,
         created_at=s.created_at,
         expires_at=s.expires_at,
-        items=[ShortlistItemOut(position=i.position, note=i.note, stale=i.stale, asset=i.asset) for i in shared.items],
+        items=[ShortlistItemOut(position=i.position, note=i.note, asset=i.asset) for i in shared.items],
     )

@@ -59,7 +59,6 @@ class ShortlistCreated(BaseModel):
 class ShortlistItemOut(BaseModel):
     position: int
     note: str | None
-    stale: bool = Field(description="The listing has not been verified for over a year (or never)")
     asset: AssetPublic
 
 

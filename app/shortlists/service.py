@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from app.assets.freshness import is_stale
 from app.assets.schemas import AssetPublic
 from app.core.config import get_settings
 from app.core.errors import Gone, Invalid, NotFound
@@ -24,7 +23,6 @@ CODE = re.compile(r"^[A-Za-z0-9_-]{16}$")
 class ListedPlace:
     position: int
     note: str | None
-    stale: bool
     asset: AssetPublic
 
 
@@ -52,7 +50,7 @@ def create(session: Session, data: ShortlistIn, client_address: str) -> Shortlis
         ratelimit.client_bucket("shortlist", client_address),
         settings.shortlist_rate_limit,
         settings.shortlist_rate_window_s,
-        what="shortlists",
+        what="made a lot of shortlists",
     )
     now = datetime.now(UTC)
     shortlist = Shortlist(
@@ -89,7 +87,6 @@ def get(session: Session, code: str, now: datetime | None = None) -> SharedList:
         ListedPlace(
             position=row["shortlist_position"],
             note=row["shortlist_note"],
-            stale=is_stale(row["last_verified_at"]),
             asset=AssetPublic.model_validate(row),
         )
         for row in repository.items(session, shortlist.id)  # type: ignore[arg-type]
