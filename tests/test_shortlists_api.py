@@ -38,6 +38,7 @@ def test_share_and_read_back_in_the_chosen_order(client, places):
 
     got = client.get(f"/api/v1/shortlists/{body['code']}")
     assert got.status_code == 200
+    assert got.headers["cache-control"] == "no-store"
     data = got.json()
     assert data["title"] == "For Tuesday"
     assert [i["asset"]["name"] for i in data["items"]] == ["Never Checked Garden", "Tuesday Singers", "Old Lunch Club"]
@@ -159,3 +160,19 @@ def test_rate_limit(client, places, monkeypatch):
     assert refused.status_code == 429
     assert "shortlists" in refused.json()["detail"]
     assert 0 < int(refused.headers["Retry-After"]) <= get_settings().shortlist_rate_window_s
+
+
+def test_public_base_url_must_be_a_site_address():
+    from pydantic import ValidationError
+
+    from app.core.config import Settings
+
+    assert Settings(public_base_url="https://map.example.org/").public_base_url == "https://map.example.org"
+    assert Settings(public_base_url="https://council.gov.uk/map").public_base_url == "https://council.gov.uk/map"
+    with pytest.raises(ValidationError):
+        Settings(public_base_url="javascript:alert(1)")
+
+
+def test_the_api_is_documented(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "post" in paths["/api/v1/shortlists"] and "get" in paths["/api/v1/shortlists/{code}"]

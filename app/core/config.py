@@ -89,6 +89,13 @@ class Settings(BaseSettings):
     geojson_default_limit: int = 1000
     geojson_max_limit: int = 5000
 
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[^\s?#]*)?$", value):
+            raise ValueError(f"not a site address such as https://map.example.org (got {value!r})")
+        return value.rstrip("/")
+
     @field_validator("embed_allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

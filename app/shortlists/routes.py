@@ -1,6 +1,6 @@
 """The shortlist API: `POST /api/v1/shortlists` and `GET /api/v1/shortlists/{code}`."""
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request, Response
 
 from app.core.deps import SessionDep
 from app.shortlists import service
@@ -40,7 +40,8 @@ def create_shortlist(request: Request, session: SessionDep, data: ShortlistIn) -
     summary="A shared shortlist",
     responses={404: {"description": "No such shortlist"}, 410: {"description": "The shortlist has expired"}},
 )
-def get_shortlist(request: Request, session: SessionDep, code: str) -> ShortlistOut:
+def get_shortlist(request: Request, response: Response, session: SessionDep, code: str) -> ShortlistOut:
+    response.headers["Cache-Control"] = "no-store"  # notes stay out of shared caches
     shared = service.get(session, code)
     s = shared.shortlist
     return ShortlistOut(
