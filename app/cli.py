@@ -233,11 +233,12 @@ def import_osm(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check everything, save nothing")] = False,
 ) -> None:
     """Import OpenStreetMap community places (tag mapping: docs/osm-tags.md); running it again updates them."""
+    from rich.markup import escape
+
     from app.assets.models import AssetStatus
     from app.core.errors import AppError
     from app.imports.osm import read_osm, read_osm_extract
     from app.imports.runner import run_import
-    from rich.markup import escape
 
     if status not in (AssetStatus.published, AssetStatus.pending):
         raise typer.BadParameter("must be published or pending", param_hint="--status")

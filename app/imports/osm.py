@@ -4,7 +4,7 @@ Both give one `SourceRow` per feature, through the same tag mapping (app/imports
 external id "node/123", "way/456" or "relation/789", so one OSM object is one asset whichever file it came from.
 Nodes and ways are read from a pbf (a way is placed at a point inside it, or halfway along it when it is not closed);
 relations only from the extracts, which give their point. Objects with no mapped tag are passed over in a pbf (a pbf
-holds mostly roads and houses); in an extract, which is a list of places, they are reported.
+holds mostly roads, houses and car parks); in an extract, which is a list of places, they are reported.
 """
 
 import csv
@@ -16,7 +16,7 @@ from typing import Any
 import osmium
 from shapely.geometry import LineString, Polygon, shape
 
-from app.imports.osm_tags import CATEGORY_KEYS, asset_fields
+from app.imports.osm_tags import CATEGORY_KEYS, asset_fields, categories_for
 from app.imports.runner import ImportFileError, SourceRow
 
 SOURCE = "osm"
@@ -33,10 +33,13 @@ def read_osm(path: Path) -> Iterator[SourceRow]:
     try:
         processor = osmium.FileProcessor(str(path)).with_locations()
         for obj in processor.with_filter(osmium.filter.KeyFilter(*CATEGORY_KEYS)):
+            tags = dict(obj.tags)
+            if not categories_for(tags):
+                continue  # amenity=parking, shop=clothes…: not a community place
             if obj.is_node():
-                yield _row("node", obj.id, dict(obj.tags), _node_point(obj))
+                yield _row("node", obj.id, tags, _node_point(obj))
             elif obj.is_way():
-                yield _row("way", obj.id, dict(obj.tags), _way_point(obj))
+                yield _row("way", obj.id, tags, _way_point(obj))
     except RuntimeError as exc:
         raise ImportFileError(
             f"{path.name} is not a complete OpenStreetMap .osm.pbf file ({exc}); nothing was imported. "
