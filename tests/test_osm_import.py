@@ -1,6 +1,7 @@
 """`assetmap import osm`: a small .osm.pbf written here with pyosmium, and the shared OSM extracts."""
 
 import csv
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,6 @@ from app.assets.models import Asset, AssetHistory
 from app.assets.repository import find_by_source
 from app.assets.service import get_asset
 from app.cli import app as cli
-from app.core.db import get_engine
 from app.imports.models import ImportRun
 from app.imports.osm import read_osm, read_osm_extract
 from app.imports.osm_tags import CATEGORY_TAGS
@@ -57,8 +57,7 @@ def write_pbf(path: Path, cafe: dict[str, str] = CAFE) -> Path:
 
 
 def import_file(path: Path, *args: str) -> Any:
-    result = CliRunner().invoke(cli, ["import", "osm", str(path), *args])
-    return result
+    return CliRunner().invoke(cli, ["import", "osm", str(path), *args])
 
 
 def latest_run(session: Session) -> ImportRun:
@@ -202,8 +201,6 @@ def _extract_rows(path: Path) -> int:
     if path.suffix == ".csv":
         with path.open(encoding="utf-8") as f:
             return sum(1 for _ in csv.DictReader(f))
-    import json
-
     return len(json.loads(path.read_text(encoding="utf-8"))["features"])
 
 
@@ -279,7 +276,3 @@ def _flatten(nodes: Any) -> list[dict[str, Any]]:
 def test_doc_table_matches_the_mapping() -> None:
     rows = re.findall(r"^\| `([^=`]+)=([^`]+)` \| `([a-z-]+)` \|$", DOC.read_text(encoding="utf-8"), flags=re.M)
     assert tuple(rows) == CATEGORY_TAGS
-
-
-def test_engine_is_the_test_database() -> None:
-    assert "assetmap_test_" in get_engine().url.database
