@@ -88,7 +88,9 @@ for _n, (_key, _value, _slug) in enumerate(CATEGORY_TAGS):
     (_ANY.setdefault(_key, []) if _value == "*" else _EXACT.setdefault((_key, _value), [])).append(_slug)
     _POSITION.setdefault(_slug, _n)
 
-ADDRESS_PARTS = ("addr:unit", "addr:housename", "addr:substreet", "addr:place", "addr:locality", "addr:city")
+# The address is these, then "addr:housenumber addr:street", then the rest, joined with commas (or addr:full).
+BEFORE_STREET = ("addr:unit", "addr:housename")
+AFTER_STREET = ("addr:substreet", "addr:place", "addr:locality", "addr:city")
 CONTACT_TAGS = {  # first tag present wins
     "phone": ("phone", "contact:phone", "contact:mobile"),
     "email": ("email", "contact:email"),
@@ -155,7 +157,7 @@ def _free_tags(tags: Mapping[str, str]) -> list[str]:
 
 def _address(tags: Mapping[str, str], notes: list[str]) -> dict[str, str | None]:
     street = " ".join(p for p in (tags.get("addr:housenumber"), tags.get("addr:street")) if p)
-    parts = [tags.get("addr:unit"), tags.get("addr:housename"), street, *(tags.get(k) for k in ADDRESS_PARTS[2:])]
+    parts = [*(tags.get(k) for k in BEFORE_STREET), street, *(tags.get(k) for k in AFTER_STREET)]
     address = tags.get("addr:full") or ", ".join(dict.fromkeys(p.strip() for p in parts if p and p.strip()))
     postcode = (tags.get("addr:postcode") or "").strip().upper() or None
     if postcode and len(postcode) > 10:
