@@ -228,7 +228,7 @@ def import_oruk(
 
 @import_app.command("osm")
 def import_osm(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".osm.pbf, or an OSM extract .csv/.geojson")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".osm.pbf (or another format osmium reads), or an OSM extract .csv/.geojson")],
     status: Annotated[str, typer.Option(help="Status of new assets: published, or pending to review them first")] = "published",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check everything, save nothing")] = False,
 ) -> None:
@@ -242,7 +242,7 @@ def import_osm(
 
     if status not in (AssetStatus.published, AssetStatus.pending):
         raise typer.BadParameter("must be published or pending", param_hint="--status")
-    reader = read_osm if file.name.lower().endswith(".pbf") else read_osm_extract
+    reader = read_osm_extract if file.suffix.lower() in (".csv", ".geojson", ".json") else read_osm  # .osm.pbf, .osm, …
     with progress() as bar:
         task = bar.add_task(f"Places from {file.name}", total=None)
         try:

@@ -162,7 +162,7 @@ def test_truncated_pbf_fails_with_one_message_and_changes_nothing(session: Sessi
     cut.write_bytes(data[: int(len(data) * keep)])
     result = import_file(cut)
     assert result.exit_code == 1
-    assert "Import failed: cut.osm.pbf is not a complete OpenStreetMap .osm.pbf file" in result.output
+    assert "Import failed: cut.osm.pbf is not a complete OpenStreetMap file" in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) <= 4
 
     session.expire_all()
@@ -170,6 +170,12 @@ def test_truncated_pbf_fails_with_one_message_and_changes_nothing(session: Sessi
     assert count(session, AssetHistory) == history
     run = latest_run(session)
     assert run.status == "failed" and "not a complete OpenStreetMap" in run.message
+
+
+def test_other_osmium_formats_are_read_too(session: Session, tmp_path: Path) -> None:
+    result = import_file(write_pbf(tmp_path / "town.osm"))  # OSM XML
+    assert result.exit_code == 0 and "5 created, 1 failed" in result.output
+    assert asset(session, "way/100").categories == ["parks"]
 
 
 def test_a_file_that_is_not_a_pbf_fails_before_writing(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ def read_osm(path: Path) -> Iterator[SourceRow]:
                 yield _row("way", obj.id, tags, _way_point(obj))
     except RuntimeError as exc:
         raise ImportFileError(
-            f"{path.name} is not a complete OpenStreetMap .osm.pbf file ({exc}); nothing was imported. "
+            f"{path.name} is not a complete OpenStreetMap file ({exc}); nothing was imported. "
             "Download it again: it may be cut short."
         ) from None
 
