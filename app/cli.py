@@ -182,16 +182,34 @@ def purge_submissions(
 def import_postcodes(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV (or .csv.gz) with postcode,lat,long")],
     outcodes: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Outcode centroids CSV")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check the file, change nothing")] = False,
 ) -> None:
-    """Load a postcode file (replaces the postcode table) and, optionally, outcode centroids."""
-    from app.core.db import get_engine
-    from app.imports.postcodes import load_outcodes, load_postcodes
+    """Load a postcode file (replaces the postcode table, all or nothing) and, optionally, outcode centroids.
 
-    with progress() as bar, get_engine().begin() as conn:
-        task = bar.add_task(f"Postcodes from {file.name}", total=None)
-        count = load_postcodes(conn, file, lambda n: bar.advance(task, n))
-        outcode_count = load_outcodes(conn, outcodes) if outcodes else 0
-    console.print(f"Loaded {count:,} postcodes" + (f" and {outcode_count:,} outcodes." if outcodes else "."))
+    For example: assetmap import postcodes ../shared/data/postcodes/uk_postcodes_nspl_may2025.csv.gz
+    --outcodes ../shared/data/postcodes/outcode_centroids_derived.csv
+    """
+    from app.core.db import get_engine
+    from app.core.errors import AppError
+    from app.imports.postcodes import count_postcodes, load_outcodes, load_postcodes
+    from app.imports.record import recorded_run
+
+    try:
+        with recorded_run("postcodes", str(file), dry_run) as run, progress() as bar:
+            task = bar.add_task(f"Postcodes from {file.name}", total=None)
+            if dry_run:
+                count, outcode_count = count_postcodes(file, lambda n: bar.advance(task, n)), 0
+            else:
+                with get_engine().begin() as conn:
+                    count = load_postcodes(conn, file, lambda n: bar.advance(task, n))
+                    outcode_count = load_outcodes(conn, outcodes) if outcodes else 0
+            run.counts = {"postcodes": count, "outcodes": outcode_count}
+            loaded = f"{count:,} postcodes" + (f" and {outcode_count:,} outcodes" if outcode_count else "")
+            run.message = f"Dry run (nothing saved): read {loaded}." if dry_run else f"Loaded {loaded}."
+    except AppError as exc:
+        console.print(f"[red]Import failed:[/red] {exc.message}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(run.message, markup=False)
 
 
 @import_app.command("oruk")
@@ -264,6 +282,7 @@ def import_osm(
 def import_boundaries(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="ONS GeoJSON with areacd and areanm properties")],
     level: Annotated[AreaLevel, typer.Option(help="The tier of government the file's areas are")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check the file, change nothing")] = False,
 ) -> None:
     """Load council, region or country outlines; adds new areas and updates known ones by code (safe to re-run).
 
@@ -275,13 +294,24 @@ def import_boundaries(
     from app.core.db import get_engine
     from app.core.errors import AppError
     from app.imports.boundaries import read_boundaries, save_boundaries
+    from app.imports.record import recorded_run
 
     try:
-        boundaries = read_boundaries(file)
-        with progress() as bar, Session(get_engine()) as session:
-            task = bar.add_task(f"{level.value} outlines from {file.name}", total=len(boundaries))
-            counts = save_boundaries(session, boundaries, level, lambda n: bar.advance(task, n))
+        with recorded_run(f"boundaries:{level.value}", str(file), dry_run) as run:
+            boundaries = read_boundaries(file)
+            if dry_run:
+                run.counts = {"read": len(boundaries)}
+                run.message = f"Dry run (nothing saved): {len(boundaries):,} {level.value} outlines read and checked."
+            else:
+                with progress() as bar, Session(get_engine()) as session:
+                    task = bar.add_task(f"{level.value} outlines from {file.name}", total=len(boundaries))
+                    counts = save_boundaries(session, boundaries, level, lambda n: bar.advance(task, n))
+                run.counts = {"created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged}
+                run.message = (
+                    f"Loaded {counts.total:,} areas: {counts.created:,} new, {counts.updated:,} changed, "
+                    f"{counts.unchanged:,} unchanged."
+                )
     except AppError as exc:
-        console.print(f"[red]{exc.message}[/red]")
+        console.print(f"[red]Import failed:[/red] {exc.message}", highlight=False)
         raise typer.Exit(1) from None
-    console.print(f"Loaded {counts.total:,} areas: {counts.created:,} new, {counts.updated:,} changed, {counts.unchanged:,} unchanged.")
+    console.print(run.message, markup=False)

@@ -19,7 +19,7 @@ from app.accounts.web import FormDep, ModeratorPage, PageError, VisitorDep, rend
 from app.areas.models import AreaLevel
 from app.areas.schemas import AreaSummary
 from app.areas.service import find_areas
-from app.assets.schemas import AssetPublic
+from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES, AssetPublic
 from app.assets.service import get_asset
 from app.categories.service import get_taxonomy
 from app.core.config import PROJECT_ROOT
@@ -59,8 +59,8 @@ def _form_context(session: Session) -> dict[str, Any]:
     return {
         "leaflet": _LEAFLET,
         "taxonomy": get_taxonomy(session),
-        "accessibility_labels": forms.ACCESSIBILITY_LABELS,
-        "day_names": forms.DAY_NAMES,
+        "accessibility_labels": ACCESSIBILITY_LABELS,
+        "day_names": DAY_NAMES,
         "reasons": REPORT_REASONS,
     }
 
