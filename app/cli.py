@@ -296,6 +296,39 @@ def import_oruk(
     console.print(run.message, markup=False)
 
 
+@import_app.command("osm")
+def import_osm(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".osm.pbf (or another format osmium reads), or an OSM extract .csv/.geojson")],
+    status: Annotated[str, typer.Option(help="Status of new assets: published, or pending to review them first")] = "published",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check everything, save nothing")] = False,
+) -> None:
+    """Import OpenStreetMap community places (tag mapping: docs/osm-tags.md); running it again updates them."""
+    from rich.markup import escape
+
+    from app.assets.models import AssetStatus
+    from app.core.errors import AppError
+    from app.imports.osm import read_osm, read_osm_extract
+    from app.imports.runner import run_import
+
+    if status not in (AssetStatus.published, AssetStatus.pending):
+        raise typer.BadParameter("must be published or pending", param_hint="--status")
+    reader = read_osm_extract if file.suffix.lower() in (".csv", ".geojson", ".json") else read_osm  # .osm.pbf, .osm, …
+    with progress() as bar:
+        task = bar.add_task(f"Places from {file.name}", total=None)
+        try:
+            run = run_import(
+                "osm", str(file), lambda: reader(file), dry_run=dry_run, status=AssetStatus(status),
+                on_total=lambda n: bar.update(task, total=n), on_progress=lambda n: bar.advance(task, n),
+            )
+        except AppError as exc:
+            console.print("[red]Import failed:[/red] " + escape(exc.message), highlight=False)
+            raise typer.Exit(1) from exc
+    for problem in run.errors[:20]:
+        console.print(f"  {problem['kind']}: {problem['ref']}: {problem['message']}", markup=False, highlight=False)
+    if len(run.errors) > 20:
+        console.print(f"  … and {len(run.errors) - 20} more (import run {run.id})")
+    console.print(run.message, markup=False)
+
 
 @import_app.command("boundaries")
 def import_boundaries(
