@@ -241,3 +241,16 @@ def test_errors_are_shown_inline_and_the_summary_takes_focus(page: Page, places)
     page.locator("#error-summary a").click()
     expect(page.get_by_label("Postcode")).to_be_focused()
     expect(page.locator(".finder-result")).to_have_count(0)
+
+
+def test_sharing_a_place_that_has_since_closed_names_it(page: Page, places, session):
+    from app.assets.service import archive_asset
+
+    search(page)
+    result(page, "Food Bank").get_by_role("button", name=re.compile("^Add to shortlist")).click()
+    archive_asset(session, places[3].id, actor="tests")
+    page.get_by_role("button", name="Share", exact=True).click()
+    expect(page.locator("#shortlist-error")).to_have_text(f"Food Bank: No published place has the id {places[3].id}.")
+    expect(page.locator("#shortlist-result")).to_be_hidden()
+    page.get_by_role("button", name="Remove Food Bank from the shortlist").click()
+    expect(page.get_by_role("button", name="Share", exact=True)).to_be_disabled()

@@ -175,6 +175,14 @@
     });
   };
 
+  /* The API's message, naming the place (by its name in the panel) when one item is the problem. */
+  Shortlist.prototype.explain = function (data) {
+    var field = data.errors && data.errors[0] && data.errors[0].field;
+    var match = /^items\.(\d+)\./.exec(field || "");
+    var item = match && this.state.items[Number(match[1])];
+    return item ? item.name + ": " + data.detail : data.detail;
+  };
+
   Shortlist.prototype.share = function () {
     var self = this;
     this.error.hidden = true;
@@ -186,7 +194,7 @@
     fetch("/api/v1/shortlists", { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body) })
       .then(function (response) {
         return response.json().then(function (data) {
-          if (!response.ok) throw new Error(data.detail || "The shortlist could not be shared (error " + response.status + ").");
+          if (!response.ok) throw new Error(self.explain(data) || "The shortlist could not be shared (error " + response.status + ").");
           return data;
         });
       })
