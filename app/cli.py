@@ -178,6 +178,19 @@ def purge_submissions(
     console.print(f"Deleted the private details of {count} decided submission{'s' * (count != 1)}.")
 
 
+@app.command("purge-shortlists")
+def purge_shortlists() -> None:
+    """Delete the shortlists that have expired (SHORTLIST_DAYS after they were made), with their notes."""
+    from sqlmodel import Session
+
+    from app.core.db import get_engine
+    from app.shortlists.service import purge_expired
+
+    with Session(get_engine()) as session:
+        count = purge_expired(session)
+    console.print(f"Deleted {count} expired shortlist{'s' * (count != 1)}.")
+
+
 @app.command("stale")
 def stale(
     area: Annotated[str | None, typer.Option(help="Only places inside this council area (ONS code, e.g. E08000003)")] = None,
