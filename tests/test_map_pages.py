@@ -223,3 +223,11 @@ def test_embed_with_an_unknown_or_malformed_area_explains(client, councils, area
     response = client.get("/embed", params={"area": area})
     assert response.status_code == status
     assert response.headers["content-type"].startswith("text/html")
+
+
+def test_without_javascript_the_map_search_leads_to_the_finders_plain_list(client):
+    page = client.get("/", params={"postcode": "M1 1AE"}).text
+    noscript = page[page.index("<noscript>") : page.index("</noscript>")]
+    assert 'href="/finder?postcode=M1%201AE"' in noscript
+    finder = client.get("/finder", params={"postcode": "M1 1AE"})
+    assert finder.status_code == 200 and "M1 1AE" in finder.text
