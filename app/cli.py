@@ -184,14 +184,12 @@ def import_postcodes(
     outcodes: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Outcode centroids CSV")] = None,
 ) -> None:
     """Load a postcode file (replaces the postcode table) and, optionally, outcode centroids."""
-    from app.core.db import get_engine
-    from app.imports.postcodes import load_outcodes, load_postcodes
+    from app.imports.postcodes import import_postcodes
 
-    with progress() as bar, get_engine().begin() as conn:
+    with progress() as bar:
         task = bar.add_task(f"Postcodes from {file.name}", total=None)
-        count = load_postcodes(conn, file, lambda n: bar.advance(task, n))
-        outcode_count = load_outcodes(conn, outcodes) if outcodes else 0
-    console.print(f"Loaded {count:,} postcodes" + (f" and {outcode_count:,} outcodes." if outcodes else "."))
+        run = import_postcodes(file, outcodes, lambda n: bar.advance(task, n))
+    console.print(run.message)
 
 
 @import_app.command("oruk")
@@ -237,18 +235,161 @@ def import_boundaries(
     For example: assetmap import boundaries ../shared/data/boundaries/ltla_2025_uk_bsc.geojson --level ltla
     (then utla_…, rgn_… as region and ctry_… as country).
     """
+    from app.core.errors import AppError
+    from app.imports.boundaries import import_boundaries
+
+    try:
+        with progress() as bar:
+            task = bar.add_task(f"{level.value} outlines from {file.name}", total=None)
+            run = import_boundaries(file, level, lambda n: bar.update(task, total=n), lambda n: bar.advance(task, n))
+    except AppError as exc:
+        console.print(f"[red]{exc.message}[/red]", markup=True)
+        raise typer.Exit(1) from None
+    console.print(run.message)
+
+
+Status = typer.Option(help="Status of new assets: published, or pending to review them first")
+Mapping = typer.Option("--mapping", exists=True, dir_okay=False, help="YAML mapping of columns to fields (docs/imports.md)")
+DryRun = typer.Option("--dry-run", help="Read and check everything, save nothing")
+
+
+def _import_file(kind: str, file: Path, mapping: Path, dry_run: bool, status: str) -> None:
+    from app.assets.models import AssetStatus
+    from app.core.errors import AppError
+    from app.imports.readers import import_file
+
+    if status not in (AssetStatus.published, AssetStatus.pending):
+        raise typer.BadParameter("must be published or pending", param_hint="--status")
+    with progress() as bar:
+        task = bar.add_task(f"Rows of {file.name}", total=None)
+        try:
+            run = import_file(
+                kind, file, mapping, dry_run=dry_run, status=AssetStatus(status),
+                on_total=lambda n: bar.update(task, total=n), on_progress=lambda n: bar.advance(task, n),
+            )
+        except AppError as exc:
+            bar.stop()
+            console.print(f"Import failed, nothing was changed: {exc.message}", markup=False)
+            raise typer.Exit(1) from None
+    _print_problems(run.id, run.errors, sum(run.counts.get(k, 0) for k in ("failed", "notes")))
+    console.print(run.message, markup=False)
+
+
+def _print_problems(run_id: int | None, problems: list[dict], total: int, first: int = 20) -> None:
+    for problem in problems[:first]:
+        label = "note" if problem["kind"] == "notes" else problem["kind"]
+        console.print(f"  {problem['ref']}: {label}: {problem['message']}", markup=False)
+    if total > first:
+        console.print(f"  … and {total - first:,} more (import run {run_id}: assetmap imports --show {run_id})", markup=False)
+
+
+@import_app.command("csv")
+def import_csv(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A UTF-8 CSV file with a header line")],
+    mapping: Annotated[Path, Mapping],
+    dry_run: Annotated[bool, DryRun] = False,
+    status: Annotated[str, Status] = "published",
+) -> None:
+    """Import a CSV file as assets through a mapping; running it again updates them (docs/imports.md)."""
+    _import_file("csv", file, mapping, dry_run, status)
+
+
+@import_app.command("geojson")
+def import_geojson(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A GeoJSON FeatureCollection")],
+    mapping: Annotated[Path, Mapping],
+    dry_run: Annotated[bool, DryRun] = False,
+    status: Annotated[str, Status] = "published",
+) -> None:
+    """Import a GeoJSON file's features as assets through a mapping over their properties (docs/imports.md)."""
+    _import_file("geojson", file, mapping, dry_run, status)
+
+
+@app.command("imports")
+def list_imports(
+    limit: Annotated[int, typer.Option(min=1, help="How many of the latest runs")] = 20,
+    show: Annotated[int | None, typer.Option(help="Print the rows this run reported")] = None,
+) -> None:
+    """List past import runs, newest first; --show ID prints the rows a run reported."""
+    from rich.table import Table
     from sqlmodel import Session
 
     from app.core.db import get_engine
-    from app.core.errors import AppError
-    from app.imports.boundaries import read_boundaries, save_boundaries
+    from app.imports import repository
+    from app.imports.runner import describe_counts
 
-    try:
-        boundaries = read_boundaries(file)
-        with progress() as bar, Session(get_engine()) as session:
-            task = bar.add_task(f"{level.value} outlines from {file.name}", total=len(boundaries))
-            counts = save_boundaries(session, boundaries, level, lambda n: bar.advance(task, n))
-    except AppError as exc:
-        console.print(f"[red]{exc.message}[/red]")
-        raise typer.Exit(1) from None
-    console.print(f"Loaded {counts.total:,} areas: {counts.created:,} new, {counts.updated:,} changed, {counts.unchanged:,} unchanged.")
+    out = Console()
+    with Session(get_engine()) as session:
+        if show is not None:
+            run = repository.get_run(session, show)
+            if run is None:
+                console.print(f"No import run has the id {show}.")
+                raise typer.Exit(1)
+            out.print(f"Import run {run.id}: {run.kind} {run.source}", markup=False)
+            out.print(f"{run.status}{' (dry run)' if run.dry_run else ''}: {run.message}", markup=False)
+            for problem in run.errors:
+                out.print(f"  {problem.get('ref') or problem.get('id')}: {problem['kind']}: {problem['message']}", markup=False)
+            if not run.errors:
+                out.print("  No rows were reported.")
+            return
+        runs = repository.recent_runs(session, limit)
+    if not runs:
+        out.print("No imports yet.")
+        return
+    table = Table("id", "kind", "source", "started", "dry run", "status", "counts", "message")
+    for column in table.columns[:2] + table.columns[3:6]:
+        column.no_wrap = True
+    for run in runs:
+        table.add_row(
+            str(run.id), run.kind, run.source, f"{run.started_at:%Y-%m-%d %H:%M}", "yes" if run.dry_run else "",
+            run.status, describe_counts(run.counts), run.message,
+        )
+    out.print(table)
+
+
+@app.command("load-demo")
+def load_demo(
+    postcodes: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Postcode file (default: all UK)")] = None,
+    outcodes: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Outcode centroids file")] = None,
+    boundaries: Annotated[
+        list[str] | None, typer.Option(help="LEVEL=FILE outlines to load instead of the four UK files (repeatable)")
+    ] = None,
+    libraries: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Libraries CSV")] = None,
+    gp_practices: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="GP practices CSV")] = None,
+) -> None:
+    """Load the demo data (postcodes, outlines, libraries, GP practices); safe to run again (docs/demo-data.md)."""
+    from dataclasses import replace
+
+    from app.core.errors import AppError
+    from app.imports.demo import default_data
+    from app.imports.demo import load_demo as load
+
+    data = default_data()
+    outlines = data.boundaries
+    if boundaries:
+        try:
+            outlines = {AreaLevel(level): Path(path) for level, _, path in (b.partition("=") for b in boundaries)}
+        except ValueError:
+            raise typer.BadParameter("expected LEVEL=FILE, LEVEL one of ltla, utla, region, country", param_hint="--boundaries") from None
+    tables = {
+        "libraries": libraries or data.tables["libraries"], "gp_practices": gp_practices or data.tables["gp_practices"]
+    }
+    data = replace(data, postcodes=postcodes or data.postcodes, outcodes=outcodes or data.outcodes, boundaries=outlines, tables=tables)
+    missing = [p for p in (data.postcodes, data.outcodes, *outlines.values(), *tables.values()) if not p.is_file()]
+    if missing:
+        console.print(f"Demo data not found: {', '.join(map(str, missing))}", markup=False)
+        raise typer.Exit(1)
+
+    with progress() as bar:
+
+        def track(description: str, total: int | None = None):  # noqa: ANN202 - (set total, advance)
+            task = bar.add_task(description, total=total)
+            return (lambda n: bar.update(task, total=n)), (lambda n: bar.advance(task, n))
+
+        try:
+            load(data, track, lambda line: bar.console.print(line, markup=False))
+        except AppError as exc:
+            bar.stop()
+            console.print(f"load-demo stopped: {exc.message}", markup=False)
+            raise typer.Exit(1) from None
+    console.print("Demo data loaded.")

@@ -6,7 +6,7 @@ Every feature's code, name and geometry type are checked before anything is writ
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,10 @@ from sqlmodel import Session
 
 from app.areas import repository
 from app.areas.models import AreaLevel
+from app.core.db import get_engine
 from app.core.errors import Invalid
+from app.imports.models import ImportRun
+from app.imports.runner import file_source, recorded
 
 ProgressFn = Callable[[int], None]
 _SHAPES = ("Polygon", "MultiPolygon")
@@ -37,6 +40,28 @@ class BoundaryCounts:
     @property
     def total(self) -> int:
         return self.created + self.updated + self.unchanged
+
+
+def import_boundaries(
+    path: Path, level: AreaLevel, on_total: ProgressFn | None = None, on_progress: ProgressFn | None = None
+) -> ImportRun:
+    """Reads, checks and saves the file's outlines (all or nothing); recorded as an import run."""
+    with recorded("boundaries", boundaries_source(path, level)) as run:
+        boundaries = read_boundaries(path)
+        if on_total:
+            on_total(len(boundaries))
+        with Session(get_engine()) as session:
+            counts = save_boundaries(session, boundaries, level, on_progress)
+        run.counts = asdict(counts)
+        run.message = (
+            f"Loaded {counts.total:,} {level.value} areas: {counts.created:,} new, {counts.updated:,} changed, "
+            f"{counts.unchanged:,} unchanged."
+        )
+    return run
+
+
+def boundaries_source(path: Path, level: AreaLevel) -> str:
+    return f"{file_source(path)} as {level.value}"
 
 
 def read_boundaries(path: Path) -> list[Boundary]:

@@ -8,7 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
+from app.core.db import get_engine
 from app.core.errors import Invalid
+from app.imports.models import ImportRun
+from app.imports.runner import file_source, recorded
 
 ProgressFn = Callable[[int], None]
 
@@ -45,6 +48,17 @@ def _chunks(path: Path, columns: tuple[str, ...], on_progress: ProgressFn | None
         yield buffer.getvalue().encode()
         if on_progress:
             on_progress(count % 50_000)
+
+
+def import_postcodes(path: Path, outcodes: Path | None = None, on_progress: ProgressFn | None = None) -> ImportRun:
+    """Replaces the postcodes (and outcodes, if given) in one transaction; recorded as an import run."""
+    source = file_source(path) + (f" with {file_source(outcodes)}" if outcodes else "")
+    with recorded("postcodes", source) as run, get_engine().begin() as conn:
+        count = load_postcodes(conn, path, on_progress)
+        outcode_count = load_outcodes(conn, outcodes) if outcodes else 0
+        run.counts = {"postcodes": count, "outcodes": outcode_count}
+        run.message = f"Loaded {count:,} postcodes" + (f" and {outcode_count:,} outcodes." if outcodes else ".")
+    return run
 
 
 def load_postcodes(conn: Connection, path: Path, on_progress: ProgressFn | None = None) -> int:
