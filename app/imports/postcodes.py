@@ -54,6 +54,7 @@ def import_postcodes(path: Path, outcodes: Path | None = None, on_progress: Prog
     """Replaces the postcodes (and outcodes, if given) in one transaction; recorded as an import run."""
     source = file_source(path) + (f" with {file_source(outcodes)}" if outcodes else "")
     with recorded("postcodes", source) as run, get_engine().begin() as conn:
+        conn.execute(text("SET LOCAL statement_timeout = 0"))  # the whole UK takes longer than a web request may
         count = load_postcodes(conn, path, on_progress)
         outcode_count = load_outcodes(conn, outcodes) if outcodes else 0
         run.counts = {"postcodes": count, "outcodes": outcode_count}
