@@ -41,7 +41,7 @@ schedule:
 HEADER = "ref,Name,Street,Town,Postcode,Lat,Lon,Email,Kind,Monday,Saturday\n"
 GOOD = [
     'a1,THE CORNER CAFE,1 High St,Manchester,M1 1AE,53.4835,-2.2312,,cafe,09:00-17:00,"10:00-13:00,14:00-16:00"\n',
-    "a2,ST MARY'S HALL,Church Rd,Manchester,M1 1AF,53.4800,-2.2400,hall@example.org,hall,,\n",
+    "a2,ST MARY'S HALL,Church Rd,Manchester,M1 1AF,53.4800,-2.2400,St Mary's <hall@example.org>,hall,,\n",
     "a3,Ancoats Hall,,,M1 1AE,,,,hall,18:00-21:00,\n",
 ]
 
@@ -133,25 +133,25 @@ def test_bad_rows_are_reported_by_line_while_good_rows_are_saved(tmp_path, sessi
         "a5,Nowhere Cafe,,,ZZ9 9ZZ,,,,cafe,,\n",  # line 6: a postcode we do not know
         "a6,Odd Cafe,,,hello,,,,cafe,,\n",  # line 7: not a postcode
         "a7,Mystery,,,M1 1AE,,,,shop,,\n",  # line 8: no category for 'shop'
-        "a8,Bad Email Cafe,,,M1 1AE,,,not-an-email,cafe,,\n",  # line 9
+        "a8,Bad Email Cafe,,,M1 1AE,,,not-an-email,cafe,,\n",  # line 9: saved, without the email
         "a1,Twin,,,M1 1AE,,,,cafe,,\n",  # line 10: id again
         "a9,Late Cafe,,,M1 1AE,,,,cafe,07:00-02:00,nonsense\n",  # line 11: saved, with two notes
     ]
     path, mapping = write(tmp_path, rows)
     run = import_file("csv", path, mapping)
     assert run.status == "succeeded"
-    assert run.counts == {"created": 2, "failed": 7, "notes": 2}
+    assert run.counts == {"created": 3, "failed": 6, "notes": 3}
     problems = {(p["ref"], p["kind"]): p["message"] for p in run.errors}
     assert "no ref" in problems[("line 3", "failed")]
     assert "no position" in problems[("line 4", "failed")]
     assert "ZZ9 9ZZ" in problems[("line 6", "failed")]
     assert "not a UK postcode" in problems[("line 7", "failed")]
     assert "'shop' has no category" in problems[("line 8", "failed")]
-    assert "email" in problems[("line 9", "failed")]
+    assert problems[("line 9", "notes")] == "email 'not-an-email' is not an email address; left out"
     assert "also on line 2" in problems[("line 10", "failed")]
     notes = [p["message"] for p in run.errors if p["ref"] == "line 11"]
     assert any("past midnight" in n for n in notes) and any("'nonsense' not understood" in n for n in notes)
-    assert sorted(a.external_id for a in session.exec(select(Asset)).all()) == ["a1", "a9"]
+    assert sorted(a.external_id for a in session.exec(select(Asset)).all()) == ["a1", "a8", "a9"]
     assert by_ref(session, "a1").name == "The Corner Cafe"
 
 

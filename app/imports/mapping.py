@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from app.assets.schemas import DAY_NAMES, AssetCreate, Weekday
+from app.core.text import clean_email, clean_url
 from app.geo.postcodes import parse_postcode
 from app.imports.runner import ImportFileError, reason
 
@@ -24,6 +25,7 @@ MAPPABLE = sorted(
 )
 _LIST_FIELDS = {"tags", "accessibility", "languages"}
 _LIST_SEPARATOR = re.compile(r"\s*[;,]\s*")
+_NAMED_EMAIL = re.compile(r"[<(]\s*([^<>()\s]+@[^<>()\s]+)\s*[>)]")  # "Bude Library <bude.library@example.org>"
 
 Getter = Callable[[str], str | None]  # a column's value, stripped; None when empty or absent
 
@@ -131,6 +133,7 @@ class Mapping(BaseModel):
             if value is None and name in self.constants:
                 continue  # the constant is the fallback
             fields[name] = _LIST_SEPARATOR.split(value) if value and name in _LIST_FIELDS else value
+        _contacts(fields, notes)
         categories, problem = self._categories(get)
         if problem:
             return None, problem, ()
@@ -220,6 +223,20 @@ def _sessions(day: str, text: str | None, notes: list[str]) -> list[dict[str, st
         else:
             sessions.append({"day": day, "opens": opens, "closes": closes})
     return sessions
+
+
+def _contacts(fields: dict[str, Any], notes: list[str]) -> None:
+    """A contact detail that is not one is left out with a note: the place is still worth listing."""
+    for name, check in (("email", clean_email), ("website", clean_url)):
+        value = fields.get(name)
+        if not value:
+            continue
+        named = _NAMED_EMAIL.search(value) if name == "email" else None
+        try:
+            fields[name] = check(named.group(1) if named else value)
+        except ValueError as exc:
+            notes.append(f"{name} '{value[:60]}' {exc}; left out")
+            fields[name] = None
 
 
 def _place(fields: dict[str, Any], point: tuple[float, float] | None, notes: list[str]) -> str | None:
