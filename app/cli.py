@@ -278,7 +278,7 @@ def _import_file(kind: str, file: Path, mapping: Path, dry_run: bool, status: st
 def _print_problems(run_id: int | None, problems: list[dict], total: int, first: int = 20) -> None:
     for problem in problems[:first]:
         label = "note" if problem["kind"] == "notes" else problem["kind"]
-        console.print(f"  {problem['ref']}: {label}: {problem['message']}", markup=False)
+        console.print(f"  {problem['ref']}: {label}: {problem['message']}", markup=False, soft_wrap=True)
     if total > first:
         console.print(f"  … and {total - first:,} more (import run {run_id}: assetmap imports --show {run_id})", markup=False)
 
@@ -336,13 +336,14 @@ def list_imports(
     if not runs:
         out.print("No imports yet.")
         return
-    table = Table("id", "kind", "source", "started", "dry run", "status", "counts", "message")
+    table = Table("id", "kind", "source", "when", "dry run", "status", "counts", "message")
     for column in table.columns[:2] + table.columns[3:6]:
         column.no_wrap = True
     for run in runs:
         table.add_row(
-            str(run.id), run.kind, run.source, f"{run.started_at:%Y-%m-%d %H:%M}", "yes" if run.dry_run else "",
-            run.status, describe_counts(run.counts), run.message,
+            str(run.id), run.kind, Path(run.source.split(" (")[0]).name, f"{run.started_at:%Y-%m-%d %H:%M}",
+            "yes" if run.dry_run else "", run.status, describe_counts(run.counts),
+            run.message if run.status != "succeeded" else "",  # a success's message repeats its counts
         )
     out.print(table)
 
@@ -387,7 +388,7 @@ def load_demo(
             return (lambda n: bar.update(task, total=n)), (lambda n: bar.advance(task, n))
 
         try:
-            load(data, track, lambda line: bar.console.print(line, markup=False))
+            load(data, track, lambda line: bar.console.print(line, markup=False, soft_wrap=True))
         except AppError as exc:
             bar.stop()
             console.print(f"load-demo stopped: {exc.message}", markup=False)

@@ -291,7 +291,7 @@ def test_cli_import_prints_a_summary_and_the_first_problems(tmp_path, session):
 
     listing = CliRunner().invoke(cli, ["imports", "--limit", "5"], env={"COLUMNS": "250"})
     assert listing.exit_code == 0
-    assert re.search(rf"│ {run.id} +│ csv +│ .*places.csv .*│ succeeded +│ 3 created, 25 failed +│", listing.output)
+    assert re.search(rf"│ {run.id} +│ csv +│ places.csv +│ [-0-9: ]+│ +│ succeeded +│ 3 created, 25 failed +│ +│", listing.output)
     shown = CliRunner().invoke(cli, ["imports", "--show", str(run.id)])
     assert shown.exit_code == 0
     assert "line 29: failed" in shown.output and shown.output.count("ZZ9 9ZZ") == 25
@@ -305,6 +305,9 @@ def test_cli_dry_run_and_broken_file(tmp_path, session):
     result = CliRunner().invoke(cli, ["import", "csv", str(path), "--mapping", str(mapping)])
     assert result.exit_code == 1
     assert "Import failed, nothing was changed: places.csv is not UTF-8" in result.output
+    listing = CliRunner().invoke(cli, ["imports"], env={"COLUMNS": "250"})
+    assert re.search(r"│ csv +│ places.csv +│ [-0-9: ]+│ +│ failed +│ +│ places.csv is not UTF-8", listing.output)
+    assert re.search(r"│ csv +│ places.csv +│ [-0-9: ]+│ yes +│ succeeded +│ 3 created +│", listing.output)
     assert counts(session) == (0, 0)
     result = CliRunner().invoke(cli, ["import", "csv", str(path), "--mapping", str(mapping), "--status", "archived"])
     assert result.exit_code == 2
