@@ -54,7 +54,7 @@ def import_boundaries(
             counts = save_boundaries(session, boundaries, level, on_progress)
         run.counts = asdict(counts)
         run.message = (
-            f"Loaded {counts.total:,} {level.value} areas: {counts.created:,} new, {counts.updated:,} changed, "
+            f"Loaded {counts.total:,} areas: {counts.created:,} new, {counts.updated:,} changed, "
             f"{counts.unchanged:,} unchanged."
         )
     return run
