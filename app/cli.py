@@ -217,10 +217,7 @@ def import_oruk(
         except (FeedError, AppError) as exc:
             console.print(f"[red]Import failed:[/red] {exc}")
             raise typer.Exit(1) from exc
-    for problem in run.errors[:20]:
-        console.print(f"  {problem['kind']}: {problem['name'] or problem['id']}: {problem['message']}", markup=False)
-    if len(run.errors) > 20:
-        console.print(f"  … and {len(run.errors) - 20} more (import run {run.id})")
+    _print_problems(run.id, run.errors, sum(run.counts.get(k, 0) for k in ("failed", "skipped", "notes")))
     console.print(run.message, markup=False)
 
 
