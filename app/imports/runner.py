@@ -176,4 +176,4 @@ def describe_counts(counts: dict[str, int]) -> str:
     """"3 created, 1 failed": the usual outcomes in a fixed order, then any others (stored JSONB keeps no order)."""
     order = ("created", "updated", "unchanged", "failed", "notes")
     keys = [k for k in order if counts.get(k)] + sorted(k for k in counts if k not in order)
-    return ", ".join(f"{counts[k]:,} {k}" for k in keys)
+    return ", ".join(f"{counts[k]:,} {'note' if k == 'notes' and counts[k] == 1 else k}" for k in keys)
