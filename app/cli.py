@@ -178,18 +178,67 @@ def purge_submissions(
     console.print(f"Deleted the private details of {count} decided submission{'s' * (count != 1)}.")
 
 
+@app.command("stale")
+def stale(
+    area: Annotated[str | None, typer.Option(help="Only places inside this council area (ONS code, e.g. E08000003)")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many places")] = 1000,
+    csv: Annotated[bool, typer.Option("--csv", help="Write CSV (with a header row) instead of tab-separated lines")] = False,
+) -> None:
+    """List published places not verified for over STALE_AFTER_DAYS (365) days, least recently verified first."""
+    import csv as csv_module
+    import sys
+
+    from sqlmodel import Session
+
+    from app.assets.filters import asset_filters
+    from app.assets.repository import list_stale
+    from app.core.db import get_engine
+    from app.core.errors import AppError
+
+    with Session(get_engine()) as session:
+        try:
+            filters, params = asset_filters(session, area=area)
+        except AppError as exc:
+            console.print(exc.message, markup=False)
+            raise typer.Exit(1) from None
+        total, rows = list_stale(session, filters, params, limit, 0)
+    lines = [
+        [r["name"], f"{r['last_verified_at']:%Y-%m-%d}" if r["last_verified_at"] else "never", r["postcode"] or "", str(r["id"])]
+        for r in rows
+    ]
+    if csv:
+        writer = csv_module.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["name", "last_verified", "postcode", "id"])
+        writer.writerows(lines)
+    else:
+        for line in lines:
+            typer.echo("\t".join(line))
+    more = f" (showing the first {len(rows):,}; use --limit for more)" if total > len(rows) else ""
+    console.print(f"{total:,} published place{'s' * (total != 1)} not verified for over {get_settings().stale_after_days} days{more}.")
+
+
 @import_app.command("postcodes")
 def import_postcodes(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV (or .csv.gz) with postcode,lat,long")],
     outcodes: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Outcode centroids CSV")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check the file, change nothing")] = False,
 ) -> None:
-    """Load a postcode file (replaces the postcode table) and, optionally, outcode centroids."""
-    from app.imports.postcodes import import_postcodes
+    """Load a postcode file (replaces the postcode table, all or nothing) and, optionally, outcode centroids.
 
-    with progress() as bar:
-        task = bar.add_task(f"Postcodes from {file.name}", total=None)
-        run = import_postcodes(file, outcodes, lambda n: bar.advance(task, n))
-    console.print(run.message)
+    For example: assetmap import postcodes ../shared/data/postcodes/uk_postcodes_nspl_may2025.csv.gz
+    --outcodes ../shared/data/postcodes/outcode_centroids_derived.csv
+    """
+    from app.core.errors import AppError
+    from app.imports.postcodes import import_postcodes as load
+
+    try:
+        with progress() as bar:
+            task = bar.add_task(f"Postcodes from {file.name}", total=None)
+            run = load(file, outcodes, dry_run, lambda n: bar.advance(task, n))
+    except AppError as exc:
+        console.print(f"[red]Import failed:[/red] {exc.message}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(run.message, markup=False)
 
 
 @import_app.command("oruk")
@@ -221,11 +270,42 @@ def import_oruk(
     console.print(run.message, markup=False)
 
 
+@import_app.command("osm")
+def import_osm(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".osm.pbf (or another format osmium reads), or an OSM extract .csv/.geojson")],
+    status: Annotated[str, typer.Option(help="Status of new assets: published, or pending to review them first")] = "published",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check everything, save nothing")] = False,
+) -> None:
+    """Import OpenStreetMap community places (tag mapping: docs/osm-tags.md); running it again updates them."""
+    from rich.markup import escape
+
+    from app.assets.models import AssetStatus
+    from app.core.errors import AppError
+    from app.imports.osm import read_osm, read_osm_extract
+    from app.imports.runner import run_import
+
+    if status not in (AssetStatus.published, AssetStatus.pending):
+        raise typer.BadParameter("must be published or pending", param_hint="--status")
+    reader = read_osm_extract if file.suffix.lower() in (".csv", ".geojson", ".json") else read_osm  # .osm.pbf, .osm, …
+    with progress() as bar:
+        task = bar.add_task(f"Places from {file.name}", total=None)
+        try:
+            run = run_import(
+                "osm", str(file), lambda: reader(file), dry_run=dry_run, status=AssetStatus(status),
+                on_total=lambda n: bar.update(task, total=n), on_progress=lambda n: bar.advance(task, n),
+            )
+        except AppError as exc:
+            console.print("[red]Import failed:[/red] " + escape(exc.message), highlight=False)
+            raise typer.Exit(1) from exc
+    _print_problems(run.id, run.errors, sum(run.counts.get(k, 0) for k in ("failed", "notes")))
+    console.print(run.message, markup=False)
+
 
 @import_app.command("boundaries")
 def import_boundaries(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="ONS GeoJSON with areacd and areanm properties")],
     level: Annotated[AreaLevel, typer.Option(help="The tier of government the file's areas are")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check the file, change nothing")] = False,
 ) -> None:
     """Load council, region or country outlines; adds new areas and updates known ones by code (safe to re-run).
 
@@ -238,11 +318,11 @@ def import_boundaries(
     try:
         with progress() as bar:
             task = bar.add_task(f"{level.value} outlines from {file.name}", total=None)
-            run = import_boundaries(file, level, lambda n: bar.update(task, total=n), lambda n: bar.advance(task, n))
+            run = import_boundaries(file, level, dry_run, lambda n: bar.update(task, total=n), lambda n: bar.advance(task, n))
     except AppError as exc:
-        console.print(f"[red]{exc.message}[/red]", markup=True)
+        console.print(f"[red]Import failed:[/red] {exc.message}", highlight=False)
         raise typer.Exit(1) from None
-    console.print(run.message)
+    console.print(run.message, markup=False)
 
 
 Status = typer.Option(help="Status of new assets: published, or pending to review them first")

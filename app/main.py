@@ -18,7 +18,7 @@ from app.geo.routes import router as postcodes_router
 from app.maps.layer_routes import router as layers_router
 from app.maps.routes import router as maps_router
 from app.openreferral.routes import MOUNT_PATH as ORUK_PATH
-from app.openreferral.routes import create_oruk_app
+from app.openreferral.routes import create_oruk_app, mount_redirect
 from app.search.routes import router as search_router
 from app.submissions.api import moderators as moderation_api_router
 from app.submissions.api import public as submissions_router
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers = (
         health_router, postcodes_router, categories_router, areas_router, search_router, layers_router,
         assets_router, exports_router, submissions_router, moderation_api_router, login_router, submission_pages_router,
-        maps_router, docs_router,
+        maps_router, docs_router, mount_redirect,
     )
     for router in routers:
         app.include_router(router)

@@ -63,7 +63,7 @@ def test_load_demo_twice_adds_nothing_the_second_time(tmp_path, session):
     assert after_first["assets"] == 39
     assert after_first["postcodes"] > 50_000 and after_first["ltla"] == 361
     runs = session.exec(select(ImportRun)).all()
-    assert sorted(r.kind for r in runs) == ["boundaries", "csv", "csv", "postcodes"]
+    assert sorted(r.kind for r in runs) == ["boundaries:ltla", "csv", "csv", "postcodes"]
     assert all(r.status == "succeeded" for r in runs)
 
     second = CliRunner().invoke(cli, args, env={"COLUMNS": "200"})

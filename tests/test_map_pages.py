@@ -75,13 +75,18 @@ def test_place_page_shows_everything_escaped(client, place):
     assert f'href="/places/{place.id}/suggest"' in html
     assert f'href="/places/{place.id}/report"' in html
     assert "Details last checked on" in html
-    assert "May be out of date" not in html
+    assert "Not verified since" not in html and "Never verified" not in html
     assert "leaflet.js" in html
 
 
 def test_place_page_flags_details_not_checked_for_a_year(client, session):
-    old = make_asset(session, last_verified_at=datetime.now(UTC) - timedelta(days=400))
-    assert "May be out of date" in client.get(f"/places/{old.id}").text
+    checked = datetime.now(UTC) - timedelta(days=400)
+    old = make_asset(session, last_verified_at=checked)
+    html = client.get(f"/places/{old.id}").text
+    assert f"Not verified since {checked:%-d %B %Y}" in html
+    assert "Details last checked on" not in html
+    never = make_asset(session)
+    assert "Never verified" in client.get(f"/places/{never.id}").text
 
 
 @pytest.mark.parametrize("kind", ["unknown", "pending", "archived", "malformed"])

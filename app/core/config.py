@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     session_max_hours: int = 12
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    login_rate_limit: int = 30  # sign-in attempts per client address per window, whatever the account
+    login_rate_window_s: int = 900
 
     # Residents' submissions
     submission_rate_limit: int = 10  # submissions per client per window (all workers, counted in PostgreSQL)

@@ -18,7 +18,8 @@ from app.areas.models import AreaLevel
 from app.core.db import get_engine
 from app.core.errors import Invalid
 from app.imports.models import ImportRun
-from app.imports.runner import file_source, recorded
+from app.imports.record import recorded_run
+from app.imports.runner import file_source
 
 ProgressFn = Callable[[int], None]
 _SHAPES = ("Polygon", "MultiPolygon")
@@ -43,11 +44,19 @@ class BoundaryCounts:
 
 
 def import_boundaries(
-    path: Path, level: AreaLevel, on_total: ProgressFn | None = None, on_progress: ProgressFn | None = None
+    path: Path,
+    level: AreaLevel,
+    dry_run: bool = False,
+    on_total: ProgressFn | None = None,
+    on_progress: ProgressFn | None = None,
 ) -> ImportRun:
-    """Reads, checks and saves the file's outlines (all or nothing); recorded as an import run."""
-    with recorded("boundaries", boundaries_source(path, level)) as run:
+    """Reads, checks and saves the file's outlines (all or nothing), or only reads and checks them; a recorded run."""
+    with recorded_run(f"boundaries:{level.value}", file_source(path), dry_run) as run:
         boundaries = read_boundaries(path)
+        if dry_run:
+            run.counts = {"read": len(boundaries)}
+            run.message = f"Dry run (nothing saved): {len(boundaries):,} {level.value} outlines read and checked."
+            return run
         if on_total:
             on_total(len(boundaries))
         with Session(get_engine()) as session:
@@ -58,10 +67,6 @@ def import_boundaries(
             f"{counts.unchanged:,} unchanged."
         )
     return run
-
-
-def boundaries_source(path: Path, level: AreaLevel) -> str:
-    return f"{file_source(path)} as {level.value}"
 
 
 def read_boundaries(path: Path) -> list[Boundary]:

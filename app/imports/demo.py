@@ -19,7 +19,7 @@ from app.core.config import PROJECT_ROOT, get_settings
 from app.core.db import get_engine
 from app.geo.repository import count_postcodes
 from app.imports import repository
-from app.imports.boundaries import boundaries_source, import_boundaries
+from app.imports.boundaries import import_boundaries
 from app.imports.postcodes import import_postcodes
 from app.imports.readers import import_file
 from app.imports.runner import ProgressFn, file_source
@@ -71,19 +71,19 @@ def load_postcodes(data: DemoData, track: Track, say: Say) -> None:
             say(f"Postcodes: already loaded from {data.postcodes.name} (import run {before.id}); skipped.")
             return
     _, advance = track(f"Postcodes from {data.postcodes.name}")
-    run = import_postcodes(data.postcodes, data.outcodes, advance)
+    run = import_postcodes(data.postcodes, data.outcodes, on_progress=advance)
     say(f"Postcodes: {run.message}")
 
 
 def load_boundaries(data: DemoData, track: Track, say: Say) -> None:
     for level, path in data.boundaries.items():
         with Session(get_engine()) as session:
-            before = repository.last_success(session, "boundaries", boundaries_source(path, level))
+            before = repository.last_success(session, f"boundaries:{level.value}", file_source(path))
             if before and count_at_level(session, level) >= sum(before.counts.values()):
                 say(f"Outlines ({level.value}): already loaded from {path.name} (import run {before.id}); skipped.")
                 continue
         set_total, advance = track(f"{level.value} outlines from {path.name}")
-        run = import_boundaries(path, level, set_total, advance)
+        run = import_boundaries(path, level, on_total=set_total, on_progress=advance)
         say(f"Outlines ({level.value}): {run.message}")
 
 

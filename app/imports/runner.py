@@ -9,10 +9,8 @@ and records its history. Every run, also a failed or dry one, is recorded in `im
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,7 @@ from app.assets.service import upsert_by_source
 from app.core.db import get_engine
 from app.core.errors import AppError
 from app.imports.models import ImportRun
+from app.imports.record import recorded_run
 
 COMMIT_EVERY = 200
 MAX_RECORDED_PROBLEMS = 500
@@ -81,7 +80,7 @@ def run_import(
 
     `status` is given to new assets only; an update leaves an asset's status alone.
     """
-    with recorded(kind, source, dry_run) as run:
+    with recorded_run(kind, source, dry_run) as run:
         rows = list(read())
         if on_total:
             on_total(len(rows))
@@ -91,29 +90,6 @@ def run_import(
         run.errors = outcome.problems
         run.message = summary(outcome, dry_run)
     return run
-
-
-@contextmanager
-def recorded(kind: str, source: str, dry_run: bool = False) -> Iterator[ImportRun]:
-    """Records a run in `import_run`: "running" at once, then "succeeded", or "failed" with the error's message.
-
-    The body fills in the run's counts, errors and message; its own writes use their own session.
-    """
-    with Session(get_engine(), expire_on_commit=False) as log:
-        run = ImportRun(kind=kind, source=source, dry_run=dry_run)
-        log.add(run)
-        log.commit()
-        try:
-            yield run
-            run.status = "succeeded"
-        except Exception as exc:
-            run.status = "failed"
-            run.message = (exc.message if isinstance(exc, AppError) else str(exc))[:1000]
-            raise
-        finally:
-            run.finished_at = datetime.now(UTC)
-            log.add(run)
-            log.commit()
 
 
 def apply_rows(

@@ -22,8 +22,9 @@ from app.categories.service import get_taxonomy
 from app.core.db import get_engine
 from app.core.errors import AppError
 from app.imports.models import ImportRun
+from app.imports.record import recorded_run
 from app.imports.runner import Outcome as RunOutcome
-from app.imports.runner import reason, recorded
+from app.imports.runner import reason
 from app.openreferral.feed import Feed, Fetched, open_feed
 from app.openreferral.to_asset import Unusable, convert
 
@@ -113,7 +114,7 @@ def run_import(
     on_service: Callable[[], None] | None = None,
 ) -> ImportRun:
     """Opens the feed, imports it and records the run (also when it fails, with the reason)."""
-    with recorded(KIND, source, options.dry_run) as run:
+    with recorded_run(KIND, source, options.dry_run) as run:
         feed = open_feed(source)
         if on_total:
             on_total(len(feed))
