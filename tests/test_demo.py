@@ -70,13 +70,20 @@ def test_load_demo_twice_adds_nothing_the_second_time(tmp_path, session):
     assert second.exit_code == 0, second.output
     assert "Postcodes: already loaded" in second.output and "skipped" in second.output
     assert "Outlines (ltla): already loaded" in second.output
-    assert "UK public libraries: 20 unchanged." in second.output
-    assert "GP practices: 19 unchanged, 1 failed." in second.output
+    assert "UK public libraries: already imported from libraries.csv" in second.output
+    assert "GP practices: already imported from gp.csv" in second.output and "(import run " in second.output and "19 created, 1 failed); skipped." in second.output
     assert _state() == after_first
-    assert len(session.exec(select(ImportRun)).all()) == len(runs) + 2  # the two re-read asset files
+    assert len(session.exec(select(ImportRun)).all()) == len(runs)
+
+    # A changed file is imported again: only the changed row is updated, and only it gains a history entry.
+    _slice(data.tables["libraries"], tmp_path / "libraries.csv", 20, {"Library name": "Renamed Library"})
+    third = CliRunner().invoke(cli, args, env={"COLUMNS": "200"})
+    assert third.exit_code == 0, third.output
+    assert "UK public libraries: 1 updated, 19 unchanged." in third.output
+    assert "GP practices: already imported" in third.output
+    assert _state() == after_first | {"history": after_first["history"] + 1}
 
     # What was loaded reads well: a library's staffed hours became sessions, a GP practice's name is not shouted.
-    hours = {r["id"]: r for r in libraries}
     with_hours = next(r for r in libraries if r["Monday staffed hours"])
     row = session.execute(
         text(
@@ -85,7 +92,7 @@ def test_load_demo_twice_adds_nothing_the_second_time(tmp_path, session):
         ),
         {"id": with_hours["id"]},
     ).one()
-    assert row.name == hours[with_hours["id"]]["Library name"]
+    assert row.name == (with_hours["Library name"] if with_hours is not libraries[-1] else "Renamed Library")
     assert f"{row.opens:%H:%M}" == with_hours["Monday staffed hours"].split(",")[0].split("-")[0]
     gp = session.execute(
         text("SELECT name, phone, address FROM asset WHERE source = 'epraccur' AND external_id = :id"),

@@ -1,7 +1,8 @@
 """`assetmap load-demo`: real open data for a demo, loaded step by step; running it again adds nothing twice.
 
-Postcodes and outlines are skipped when the same file (path and size) was loaded before and its rows are still there;
-the asset files are imported again, which changes nothing unless the file changed (the runs say "unchanged").
+A step is skipped when the same file (path and size; for asset files, through the same mapping) was loaded before
+and what it loaded is still there; a changed file is loaded again, which updates only what changed (an asset file's
+unchanged rows are counted "unchanged" and get no history entry).
 Sources, licences and timings: docs/demo-data.md. To add a step, write a function like the ones below and add one
 line to STEPS.
 """
@@ -15,13 +16,15 @@ from sqlmodel import Session
 
 from app.areas.models import AreaLevel
 from app.areas.repository import count_at_level
+from app.assets.repository import count_by_source
 from app.core.config import PROJECT_ROOT, get_settings
 from app.core.db import get_engine
 from app.geo.repository import count_postcodes
 from app.imports import repository
 from app.imports.boundaries import import_boundaries
+from app.imports.mapping import load_mapping
 from app.imports.postcodes import import_postcodes
-from app.imports.readers import import_file
+from app.imports.readers import import_file, import_source
 from app.imports.runner import ProgressFn, file_source
 
 MAPPINGS = PROJECT_ROOT / "data" / "mappings"
@@ -88,14 +91,24 @@ def load_boundaries(data: DemoData, track: Track, say: Say) -> None:
 
 
 def load_table(name: str, title: str) -> Step:
-    """A step importing the CSV file `data.tables[name]` through data/mappings/<name>.yaml."""
+    """A step importing the CSV file `data.tables[name]` through data/mappings/<name>.yaml.
+
+    Skipped when the same file went through the same mapping before and every asset it saved is still there.
+    """
 
     def step(data: DemoData, track: Track, say: Say) -> None:
         path = data.tables.get(name)
         if path is None:
             return
+        mapping = MAPPINGS / f"{name}.yaml"
+        with Session(get_engine()) as session:
+            before = repository.last_success(session, "csv", import_source(path, mapping))
+            saved = sum(before.counts.get(k, 0) for k in ("created", "updated", "unchanged")) if before else 0
+            if before and count_by_source(session, load_mapping(mapping).source) >= saved:
+                say(f"{title}: already imported from {path.name} (import run {before.id}: {before.message.rstrip(".")}); skipped.")
+                return
         set_total, advance = track(f"{title} from {path.name}")
-        run = import_file("csv", path, MAPPINGS / f"{name}.yaml", on_total=set_total, on_progress=advance)
+        run = import_file("csv", path, mapping, on_total=set_total, on_progress=advance)
         problems = run.counts.get("failed", 0) + run.counts.get("notes", 0)
         more = f" See `assetmap imports --show {run.id}` for the {problems:,} reported rows." if problems else ""
         say(f"{title}: {run.message}{more}")

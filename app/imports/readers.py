@@ -6,6 +6,7 @@ its line number or feature number.
 """
 
 import csv
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -47,7 +48,15 @@ def import_file(
                 raise ImportFileError(f"The mapping {mapping_path.name}: {exc.message}") from None
         return READERS[kind](path, mapping)
 
-    return run_import(kind, file_source(path), read, dry_run=dry_run, status=status, on_total=on_total, on_progress=on_progress)
+    return run_import(
+        kind, import_source(path, mapping_path), read, dry_run=dry_run, status=status, on_total=on_total, on_progress=on_progress
+    )
+
+
+def import_source(path: Path, mapping_path: Path) -> str:
+    """The file and the mapping's name and fingerprint: a run of the same file through an edited mapping differs."""
+    fingerprint = hashlib.sha256(mapping_path.read_bytes()).hexdigest()[:12] if mapping_path.is_file() else "missing"
+    return f"{file_source(path)} via {mapping_path.name} ({fingerprint})"
 
 
 def read_csv(path: Path, mapping: Mapping) -> list[SourceRow]:
