@@ -105,7 +105,7 @@ def load_table(name: str, title: str) -> Step:
             before = repository.last_success(session, "csv", import_source(path, mapping))
             saved = sum(before.counts.get(k, 0) for k in ("created", "updated", "unchanged")) if before else 0
             if before and count_by_source(session, load_mapping(mapping).source) >= saved:
-                say(f"{title}: already imported from {path.name} (import run {before.id}: {before.message.rstrip(".")}); skipped.")
+                say(f"{title}: already imported from {path.name} (import run {before.id}: {before.message.rstrip('.')}); skipped.")
                 return
         set_total, advance = track(f"{title} from {path.name}")
         run = import_file("csv", path, mapping, on_total=set_total, on_progress=advance)
