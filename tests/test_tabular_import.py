@@ -173,6 +173,7 @@ BROKEN_CASES = {
     "broken YAML": (lambda p, m: m.write_text("source: x\nfields: [unclosed\n"), "not valid YAML at line"),
     "YAML not a mapping": (lambda p, m: m.write_text("- a\n- b\n"), "must be a YAML mapping"),
     "unknown field": (lambda p, m: m.write_text(MAPPING.replace("  email: Email", "  colour: Email")), "colour: not a field"),
+    "bad constant": (lambda p, m: m.write_text(MAPPING.replace("free: true", "free: maybe")), "constants: free: Input should be a valid boolean"),
     "no categories": (lambda p, m: m.write_text(MAPPING[: MAPPING.index("categories:")]), "categories"),
     "unknown category": (lambda p, m: m.write_text(MAPPING.replace("cafe: cafes", "cafe: caffs")), "Unknown category 'caffs'"),
 }

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from app.assets.schemas import DAY_NAMES, AssetCreate, Weekday
+from app.assets.schemas import DAY_NAMES, AssetCreate, AssetUpdate, Weekday
 from app.core.text import clean_email, clean_url
 from app.geo.postcodes import parse_postcode
 from app.imports.runner import ImportFileError, reason
@@ -103,6 +103,10 @@ class Mapping(BaseModel):
             raise ValueError("map a column (or a constant) to name")
         if ("lat" in self.fields) != ("lon" in self.fields):
             raise ValueError("map both lat and lon, or neither")
+        try:
+            AssetUpdate.model_validate(self.constants)
+        except ValidationError as exc:
+            raise ValueError(f"constants: {reason(exc)}") from None
         return self
 
     def columns(self) -> set[str]:
