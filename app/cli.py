@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from app.accounts.models import Role
 from app.areas.models import AreaLevel
+from app.assets.models import AssetStatus
 from app.core.config import get_settings
 
 app = typer.Typer(help="Community Asset Map: serve the map and manage its data.", no_args_is_help=True)
@@ -249,14 +250,11 @@ def import_oruk(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check everything, save nothing")] = False,
 ) -> None:
     """Import another directory's Open Referral UK (HSDS-UK-3.0) services as assets; running it again updates them."""
-    from app.assets.models import AssetStatus
     from app.core.errors import AppError
     from app.openreferral.feed import FeedError
     from app.openreferral.importer import Options, run_import
 
-    if status not in (AssetStatus.published, AssetStatus.pending):
-        raise typer.BadParameter("must be published or pending", param_hint="--status")
-    options = Options(status=AssetStatus(status), default_category=default_category, dry_run=dry_run)
+    options = Options(status=_new_asset_status(status), default_category=default_category, dry_run=dry_run)
     with progress() as bar:
         task = bar.add_task(f"Services from {source}", total=None)
         try:
@@ -279,19 +277,16 @@ def import_osm(
     """Import OpenStreetMap community places (tag mapping: docs/osm-tags.md); running it again updates them."""
     from rich.markup import escape
 
-    from app.assets.models import AssetStatus
     from app.core.errors import AppError
     from app.imports.osm import read_osm, read_osm_extract
     from app.imports.runner import run_import
 
-    if status not in (AssetStatus.published, AssetStatus.pending):
-        raise typer.BadParameter("must be published or pending", param_hint="--status")
     reader = read_osm_extract if file.suffix.lower() in (".csv", ".geojson", ".json") else read_osm  # .osm.pbf, .osm, …
     with progress() as bar:
         task = bar.add_task(f"Places from {file.name}", total=None)
         try:
             run = run_import(
-                "osm", str(file), lambda: reader(file), dry_run=dry_run, status=AssetStatus(status),
+                "osm", str(file), lambda: reader(file), dry_run=dry_run, status=_new_asset_status(status),
                 on_total=lambda n: bar.update(task, total=n), on_progress=lambda n: bar.advance(task, n),
             )
         except AppError as exc:
@@ -331,17 +326,14 @@ DryRun = typer.Option("--dry-run", help="Read and check everything, save nothing
 
 
 def _import_file(kind: str, file: Path, mapping: Path, dry_run: bool, status: str) -> None:
-    from app.assets.models import AssetStatus
     from app.core.errors import AppError
     from app.imports.readers import import_file
 
-    if status not in (AssetStatus.published, AssetStatus.pending):
-        raise typer.BadParameter("must be published or pending", param_hint="--status")
     with progress() as bar:
         task = bar.add_task(f"Rows of {file.name}", total=None)
         try:
             run = import_file(
-                kind, file, mapping, dry_run=dry_run, status=AssetStatus(status),
+                kind, file, mapping, dry_run=dry_run, status=_new_asset_status(status),
                 on_total=lambda n: bar.update(task, total=n), on_progress=lambda n: bar.advance(task, n),
             )
         except AppError as exc:
@@ -350,6 +342,13 @@ def _import_file(kind: str, file: Path, mapping: Path, dry_run: bool, status: st
             raise typer.Exit(1) from None
     _print_problems(run.id, run.errors, sum(run.counts.get(k, 0) for k in ("failed", "notes")))
     console.print(run.message, markup=False)
+
+
+def _new_asset_status(status: str) -> AssetStatus:
+    """The --status of an import: what new assets start as."""
+    if status not in (AssetStatus.published, AssetStatus.pending):
+        raise typer.BadParameter("must be published or pending", param_hint="--status")
+    return AssetStatus(status)
 
 
 def _print_problems(run_id: int | None, problems: list[dict], total: int, first: int = 20) -> None:
