@@ -130,3 +130,13 @@ def test_a_changed_postcode_file_is_loaded_again(tmp_path, session):
     finally:
         load(POSTCODES_FILE)  # the other tests need Manchester's postcodes
     assert _state()["postcodes"] > 50_000
+
+
+def test_load_demo_names_missing_files_and_changes_nothing(tmp_path):
+    before = _state()
+    result = CliRunner().invoke(cli, ["load-demo", "--boundaries", f"ltla={tmp_path / 'nowhere.geojson'}"])
+    assert result.exit_code == 1
+    assert "Demo data not found" in result.output and "nowhere.geojson" in result.output
+    bad = CliRunner().invoke(cli, ["load-demo", "--boundaries", "county=x.geojson"])
+    assert bad.exit_code == 2 and "LEVEL=FILE" in bad.output
+    assert _state() == before
