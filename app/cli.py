@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from app.accounts.models import Role
 from app.areas.models import AreaLevel
+from app.assets.models import AssetStatus
 from app.core.config import get_settings
 
 app = typer.Typer(help="Community Asset Map: serve the map and manage its data.", no_args_is_help=True)
@@ -241,23 +242,13 @@ def import_postcodes(
     For example: assetmap import postcodes ../shared/data/postcodes/uk_postcodes_nspl_may2025.csv.gz
     --outcodes ../shared/data/postcodes/outcode_centroids_derived.csv
     """
-    from app.core.db import get_engine
     from app.core.errors import AppError
-    from app.imports.postcodes import count_postcodes, load_outcodes, load_postcodes
-    from app.imports.record import recorded_run
+    from app.imports.postcodes import import_postcodes as load
 
     try:
-        with recorded_run("postcodes", str(file), dry_run) as run, progress() as bar:
+        with progress() as bar:
             task = bar.add_task(f"Postcodes from {file.name}", total=None)
-            if dry_run:
-                count, outcode_count = count_postcodes(file, lambda n: bar.advance(task, n)), 0
-            else:
-                with get_engine().begin() as conn:
-                    count = load_postcodes(conn, file, lambda n: bar.advance(task, n))
-                    outcode_count = load_outcodes(conn, outcodes) if outcodes else 0
-            run.counts = {"postcodes": count, "outcodes": outcode_count}
-            loaded = f"{count:,} postcodes" + (f" and {outcode_count:,} outcodes" if outcode_count else "")
-            run.message = f"Dry run (nothing saved): read {loaded}." if dry_run else f"Loaded {loaded}."
+            run = load(file, outcodes, dry_run, lambda n: bar.advance(task, n))
     except AppError as exc:
         console.print(f"[red]Import failed:[/red] {exc.message}", highlight=False)
         raise typer.Exit(1) from None
@@ -272,14 +263,11 @@ def import_oruk(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check everything, save nothing")] = False,
 ) -> None:
     """Import another directory's Open Referral UK (HSDS-UK-3.0) services as assets; running it again updates them."""
-    from app.assets.models import AssetStatus
     from app.core.errors import AppError
     from app.openreferral.feed import FeedError
     from app.openreferral.importer import Options, run_import
 
-    if status not in (AssetStatus.published, AssetStatus.pending):
-        raise typer.BadParameter("must be published or pending", param_hint="--status")
-    options = Options(status=AssetStatus(status), default_category=default_category, dry_run=dry_run)
+    options = Options(status=_new_asset_status(status), default_category=default_category, dry_run=dry_run)
     with progress() as bar:
         task = bar.add_task(f"Services from {source}", total=None)
         try:
@@ -289,10 +277,7 @@ def import_oruk(
         except (FeedError, AppError) as exc:
             console.print(f"[red]Import failed:[/red] {exc}")
             raise typer.Exit(1) from exc
-    for problem in run.errors[:20]:
-        console.print(f"  {problem['kind']}: {problem['name'] or problem['id']}: {problem['message']}", markup=False)
-    if len(run.errors) > 20:
-        console.print(f"  … and {len(run.errors) - 20} more (import run {run.id})")
+    _print_problems(run.id, run.errors, sum(run.counts.get(k, 0) for k in ("failed", "skipped", "notes")))
     console.print(run.message, markup=False)
 
 
@@ -305,28 +290,22 @@ def import_osm(
     """Import OpenStreetMap community places (tag mapping: docs/osm-tags.md); running it again updates them."""
     from rich.markup import escape
 
-    from app.assets.models import AssetStatus
     from app.core.errors import AppError
     from app.imports.osm import read_osm, read_osm_extract
     from app.imports.runner import run_import
 
-    if status not in (AssetStatus.published, AssetStatus.pending):
-        raise typer.BadParameter("must be published or pending", param_hint="--status")
     reader = read_osm_extract if file.suffix.lower() in (".csv", ".geojson", ".json") else read_osm  # .osm.pbf, .osm, …
     with progress() as bar:
         task = bar.add_task(f"Places from {file.name}", total=None)
         try:
             run = run_import(
-                "osm", str(file), lambda: reader(file), dry_run=dry_run, status=AssetStatus(status),
+                "osm", str(file), lambda: reader(file), dry_run=dry_run, status=_new_asset_status(status),
                 on_total=lambda n: bar.update(task, total=n), on_progress=lambda n: bar.advance(task, n),
             )
         except AppError as exc:
             console.print("[red]Import failed:[/red] " + escape(exc.message), highlight=False)
             raise typer.Exit(1) from exc
-    for problem in run.errors[:20]:
-        console.print(f"  {problem['kind']}: {problem['ref']}: {problem['message']}", markup=False, highlight=False)
-    if len(run.errors) > 20:
-        console.print(f"  … and {len(run.errors) - 20} more (import run {run.id})")
+    _print_problems(run.id, run.errors, sum(run.counts.get(k, 0) for k in ("failed", "notes")))
     console.print(run.message, markup=False)
 
 
@@ -341,29 +320,166 @@ def import_boundaries(
     For example: assetmap import boundaries ../shared/data/boundaries/ltla_2025_uk_bsc.geojson --level ltla
     (then utla_…, rgn_… as region and ctry_… as country).
     """
-    from sqlmodel import Session
-
-    from app.core.db import get_engine
     from app.core.errors import AppError
-    from app.imports.boundaries import read_boundaries, save_boundaries
-    from app.imports.record import recorded_run
+    from app.imports.boundaries import import_boundaries
 
     try:
-        with recorded_run(f"boundaries:{level.value}", str(file), dry_run) as run:
-            boundaries = read_boundaries(file)
-            if dry_run:
-                run.counts = {"read": len(boundaries)}
-                run.message = f"Dry run (nothing saved): {len(boundaries):,} {level.value} outlines read and checked."
-            else:
-                with progress() as bar, Session(get_engine()) as session:
-                    task = bar.add_task(f"{level.value} outlines from {file.name}", total=len(boundaries))
-                    counts = save_boundaries(session, boundaries, level, lambda n: bar.advance(task, n))
-                run.counts = {"created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged}
-                run.message = (
-                    f"Loaded {counts.total:,} areas: {counts.created:,} new, {counts.updated:,} changed, "
-                    f"{counts.unchanged:,} unchanged."
-                )
+        with progress() as bar:
+            task = bar.add_task(f"{level.value} outlines from {file.name}", total=None)
+            run = import_boundaries(file, level, dry_run, lambda n: bar.update(task, total=n), lambda n: bar.advance(task, n))
     except AppError as exc:
         console.print(f"[red]Import failed:[/red] {exc.message}", highlight=False)
         raise typer.Exit(1) from None
     console.print(run.message, markup=False)
+
+
+Status = typer.Option(help="Status of new assets: published, or pending to review them first")
+Mapping = typer.Option("--mapping", exists=True, dir_okay=False, help="YAML mapping of columns to fields (docs/imports.md)")
+DryRun = typer.Option("--dry-run", help="Read and check everything, save nothing")
+
+
+def _import_file(kind: str, file: Path, mapping: Path, dry_run: bool, status: str) -> None:
+    from app.core.errors import AppError
+    from app.imports.readers import import_file
+
+    with progress() as bar:
+        task = bar.add_task(f"Rows of {file.name}", total=None)
+        try:
+            run = import_file(
+                kind, file, mapping, dry_run=dry_run, status=_new_asset_status(status),
+                on_total=lambda n: bar.update(task, total=n), on_progress=lambda n: bar.advance(task, n),
+            )
+        except AppError as exc:
+            bar.stop()
+            console.print(f"Import failed, nothing was changed: {exc.message}", markup=False)
+            raise typer.Exit(1) from None
+    _print_problems(run.id, run.errors, sum(run.counts.get(k, 0) for k in ("failed", "notes")))
+    console.print(run.message, markup=False)
+
+
+def _new_asset_status(status: str) -> AssetStatus:
+    """The --status of an import: what new assets start as."""
+    if status not in (AssetStatus.published, AssetStatus.pending):
+        raise typer.BadParameter("must be published or pending", param_hint="--status")
+    return AssetStatus(status)
+
+
+def _print_problems(run_id: int | None, problems: list[dict], total: int, first: int = 20) -> None:
+    for problem in problems[:first]:
+        label = "note" if problem["kind"] == "notes" else problem["kind"]
+        console.print(f"  {problem['ref']}: {label}: {problem['message']}", markup=False, soft_wrap=True)
+    if total > first:
+        console.print(f"  … and {total - first:,} more (import run {run_id}: assetmap imports --show {run_id})", markup=False)
+
+
+@import_app.command("csv")
+def import_csv(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A UTF-8 CSV file with a header line")],
+    mapping: Annotated[Path, Mapping],
+    dry_run: Annotated[bool, DryRun] = False,
+    status: Annotated[str, Status] = "published",
+) -> None:
+    """Import a CSV file as assets through a mapping; running it again updates them (docs/imports.md)."""
+    _import_file("csv", file, mapping, dry_run, status)
+
+
+@import_app.command("geojson")
+def import_geojson(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A GeoJSON FeatureCollection")],
+    mapping: Annotated[Path, Mapping],
+    dry_run: Annotated[bool, DryRun] = False,
+    status: Annotated[str, Status] = "published",
+) -> None:
+    """Import a GeoJSON file's features as assets through a mapping over their properties (docs/imports.md)."""
+    _import_file("geojson", file, mapping, dry_run, status)
+
+
+@app.command("imports")
+def list_imports(
+    limit: Annotated[int, typer.Option(min=1, help="How many of the latest runs")] = 20,
+    show: Annotated[int | None, typer.Option(help="Print the rows this run reported")] = None,
+) -> None:
+    """List past import runs, newest first; --show ID prints the rows a run reported."""
+    from rich.table import Table
+    from sqlmodel import Session
+
+    from app.core.db import get_engine
+    from app.imports import repository
+    from app.imports.runner import describe_counts
+
+    out = Console()
+    with Session(get_engine()) as session:
+        if show is not None:
+            run = repository.get_run(session, show)
+            if run is None:
+                console.print(f"No import run has the id {show}.")
+                raise typer.Exit(1)
+            out.print(f"Import run {run.id}: {run.kind} {run.source}", markup=False)
+            out.print(f"{run.status}{' (dry run)' if run.dry_run else ''}: {run.message}", markup=False)
+            for problem in run.errors:
+                out.print(f"  {problem.get('ref') or problem.get('id')}: {problem['kind']}: {problem['message']}", markup=False)
+            if not run.errors:
+                out.print("  No rows were reported.")
+            return
+        runs = repository.recent_runs(session, limit)
+    if not runs:
+        out.print("No imports yet.")
+        return
+    table = Table("id", "kind", "source", "when", "dry run", "status", "counts", "message")
+    for column in table.columns[:2] + table.columns[3:6]:
+        column.no_wrap = True
+    for run in runs:
+        table.add_row(
+            str(run.id), run.kind, Path(run.source.split(" (")[0]).name, f"{run.started_at:%Y-%m-%d %H:%M}",
+            "yes" if run.dry_run else "", run.status, describe_counts(run.counts),
+            run.message if run.status != "succeeded" else "",  # a success's message repeats its counts
+        )
+    out.print(table)
+
+
+@app.command("load-demo")
+def load_demo(
+    postcodes: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Postcode file (default: all UK)")] = None,
+    outcodes: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Outcode centroids file")] = None,
+    boundaries: Annotated[
+        list[str] | None, typer.Option(help="LEVEL=FILE outlines to load instead of the four UK files (repeatable)")
+    ] = None,
+    libraries: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Libraries CSV")] = None,
+    gp_practices: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="GP practices CSV")] = None,
+) -> None:
+    """Load the demo data (postcodes, outlines, libraries, GP practices); safe to run again (docs/demo-data.md)."""
+    from dataclasses import replace
+
+    from app.core.errors import AppError
+    from app.imports.demo import default_data
+    from app.imports.demo import load_demo as load
+
+    data = default_data()
+    outlines = data.boundaries
+    if boundaries:
+        try:
+            outlines = {AreaLevel(level): Path(path) for level, _, path in (b.partition("=") for b in boundaries)}
+        except ValueError:
+            raise typer.BadParameter("expected LEVEL=FILE, LEVEL one of ltla, utla, region, country", param_hint="--boundaries") from None
+    tables = {
+        "libraries": libraries or data.tables["libraries"], "gp_practices": gp_practices or data.tables["gp_practices"]
+    }
+    data = replace(data, postcodes=postcodes or data.postcodes, outcodes=outcodes or data.outcodes, boundaries=outlines, tables=tables)
+    missing = [p for p in (data.postcodes, data.outcodes, *outlines.values(), *tables.values()) if not p.is_file()]
+    if missing:
+        console.print(f"Demo data not found: {', '.join(map(str, missing))}", markup=False)
+        raise typer.Exit(1)
+
+    with progress() as bar:
+
+        def track(description: str, total: int | None = None):  # noqa: ANN202 - (set total, advance)
+            task = bar.add_task(description, total=total)
+            return (lambda n: bar.update(task, total=n)), (lambda n: bar.advance(task, n))
+
+        try:
+            load(data, track, lambda line: bar.console.print(line, markup=False, soft_wrap=True))
+        except AppError as exc:
+            bar.stop()
+            console.print(f"load-demo stopped: {exc.message}", markup=False)
+            raise typer.Exit(1) from None
+    console.print("Demo data loaded.")

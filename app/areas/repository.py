@@ -29,6 +29,10 @@ def any_loaded(session: Session) -> bool:
     return session.execute(text("SELECT EXISTS (SELECT 1 FROM area)")).scalar_one()
 
 
+def count_at_level(session: Session, level: AreaLevel) -> int:
+    return session.execute(text("SELECT count(*) FROM area WHERE :level = ANY(levels)"), {"level": level.value}).scalar_one()
+
+
 def find(session: Session, q: str | None, level: AreaLevel | None, limit: int) -> list[dict[str, Any]]:
     """Areas whose code is `q` or whose name contains it (any case): exact matches, then names starting with it."""
     where = ["TRUE"]

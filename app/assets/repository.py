@@ -93,6 +93,10 @@ def get_row(session: Session, asset_id: uuid.UUID) -> Asset | None:
     return session.get(Asset, asset_id, with_for_update=True)
 
 
+def count_by_source(session: Session, source: str) -> int:
+    return session.execute(text("SELECT count(*) FROM asset WHERE source = :source"), {"source": source}).scalar_one()
+
+
 def find_by_source(session: Session, source: str, external_id: str) -> Asset | None:
     return session.exec(select(Asset).where(Asset.source == source, Asset.external_id == external_id)).first()
 

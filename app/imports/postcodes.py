@@ -13,7 +13,11 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
+from app.core.db import get_engine
 from app.core.errors import Invalid
+from app.imports.models import ImportRun
+from app.imports.record import recorded_run
+from app.imports.runner import file_source
 
 ProgressFn = Callable[[int], None]
 
@@ -61,6 +65,24 @@ def _read_chunks(path: Path, columns: tuple[str, ...], on_progress: ProgressFn |
         yield buffer.getvalue().encode()
         if on_progress:
             on_progress(count % 50_000)
+
+
+def import_postcodes(
+    path: Path, outcodes: Path | None = None, dry_run: bool = False, on_progress: ProgressFn | None = None
+) -> ImportRun:
+    """Replaces the postcodes (and outcodes, if given) in one transaction, or only reads them; a recorded run."""
+    source = file_source(path) + (f" with {file_source(outcodes)}" if outcodes else "")
+    with recorded_run("postcodes", source, dry_run) as run:
+        if dry_run:
+            count, outcode_count = count_postcodes(path, on_progress), 0
+        else:
+            with get_engine().begin() as conn:
+                count = load_postcodes(conn, path, on_progress)
+                outcode_count = load_outcodes(conn, outcodes) if outcodes else 0
+        run.counts = {"postcodes": count, "outcodes": outcode_count}
+        loaded = f"{count:,} postcodes" + (f" and {outcode_count:,} outcodes" if outcode_count else "")
+        run.message = f"Dry run (nothing saved): read {loaded}." if dry_run else f"Loaded {loaded}."
+    return run
 
 
 def count_postcodes(path: Path, on_progress: ProgressFn | None = None) -> int:
