@@ -291,15 +291,13 @@ def import_osm(
     from rich.markup import escape
 
     from app.core.errors import AppError
-    from app.imports.osm import read_osm, read_osm_extract
-    from app.imports.runner import run_import
+    from app.imports.osm import import_osm as run_osm_import
 
-    reader = read_osm_extract if file.suffix.lower() in (".csv", ".geojson", ".json") else read_osm  # .osm.pbf, .osm, …
     with progress() as bar:
         task = bar.add_task(f"Places from {file.name}", total=None)
         try:
-            run = run_import(
-                "osm", str(file), lambda: reader(file), dry_run=dry_run, status=_new_asset_status(status),
+            run = run_osm_import(
+                file, dry_run=dry_run, status=_new_asset_status(status),
                 on_total=lambda n: bar.update(task, total=n), on_progress=lambda n: bar.advance(task, n),
             )
         except AppError as exc:
@@ -446,8 +444,14 @@ def load_demo(
     ] = None,
     libraries: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Libraries CSV")] = None,
     gp_practices: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="GP practices CSV")] = None,
+    osm: Annotated[
+        list[Path] | None, typer.Option(exists=True, dir_okay=False, help="OpenStreetMap files instead of the shared extracts (repeatable)")
+    ] = None,
 ) -> None:
-    """Load the demo data (postcodes, outlines, libraries, GP practices); safe to run again (docs/demo-data.md)."""
+    """Load the demo data (postcodes, outlines, libraries, GP practices, OpenStreetMap places); safe to run again.
+
+    What is loaded from where, and the licences: docs/demo-data.md.
+    """
     from dataclasses import replace
 
     from app.core.errors import AppError
@@ -464,8 +468,11 @@ def load_demo(
     tables = {
         "libraries": libraries or data.tables["libraries"], "gp_practices": gp_practices or data.tables["gp_practices"]
     }
-    data = replace(data, postcodes=postcodes or data.postcodes, outcodes=outcodes or data.outcodes, boundaries=outlines, tables=tables)
-    missing = [p for p in (data.postcodes, data.outcodes, *outlines.values(), *tables.values()) if not p.is_file()]
+    data = replace(
+        data, postcodes=postcodes or data.postcodes, outcodes=outcodes or data.outcodes, boundaries=outlines,
+        tables=tables, osm=osm or data.osm,
+    )
+    missing = [p for p in (data.postcodes, data.outcodes, *outlines.values(), *tables.values(), *data.osm) if not p.is_file()]
     if missing:
         console.print(f"Demo data not found: {', '.join(map(str, missing))}", markup=False)
         raise typer.Exit(1)

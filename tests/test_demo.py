@@ -14,6 +14,8 @@ from app.imports.demo import STEPS, default_data
 from app.imports.models import ImportRun
 from tests.conftest import COUNCILS_FILE, OUTCODES_FILE, POSTCODES_FILE
 
+OSM_CHARITIES = default_data().osm[1]  # the Isle of Man charities (36 places), first of its sorted GeoJSON files
+
 
 def _slice(source: Path, target: Path, rows: int, spoil: dict[str, str] | None = None) -> list[dict[str, str]]:
     """The header and `rows` rows of a real file; `spoil` overwrites columns of the last row."""
@@ -53,17 +55,19 @@ def test_load_demo_twice_adds_nothing_the_second_time(tmp_path, session):
         "load-demo", "--postcodes", str(POSTCODES_FILE), "--outcodes", str(OUTCODES_FILE),
         "--boundaries", f"ltla={COUNCILS_FILE}",
         "--libraries", str(tmp_path / "libraries.csv"), "--gp-practices", str(tmp_path / "gp.csv"),
+        "--osm", str(OSM_CHARITIES),
     ]
     first = CliRunner().invoke(cli, args, env={"COLUMNS": "200"})
     assert first.exit_code == 0, first.output
     assert "Postcodes: Loaded" in first.output
     assert "UK public libraries: 20 created." in first.output
     assert "GP practices: 19 created, 1 failed. See `assetmap imports --show" in first.output
+    assert "OpenStreetMap (charities.geojson): 36 created, 2 notes." in first.output
     after_first = _state()
-    assert after_first["assets"] == 39
+    assert after_first["assets"] == 39 + 36
     assert after_first["postcodes"] > 50_000 and after_first["ltla"] == 361
     runs = session.exec(select(ImportRun)).all()
-    assert sorted(r.kind for r in runs) == ["boundaries:ltla", "csv", "csv", "postcodes"]
+    assert sorted(r.kind for r in runs) == ["boundaries:ltla", "csv", "csv", "osm", "postcodes"]
     assert all(r.status == "succeeded" for r in runs)
 
     second = CliRunner().invoke(cli, args, env={"COLUMNS": "200"})
@@ -71,6 +75,7 @@ def test_load_demo_twice_adds_nothing_the_second_time(tmp_path, session):
     assert "Postcodes: already loaded" in second.output and "skipped" in second.output
     assert "Outlines (ltla): already loaded" in second.output
     assert "UK public libraries: already imported from libraries.csv" in second.output
+    assert "OpenStreetMap: already imported charities.geojson" in second.output
     assert "GP practices: already imported from gp.csv" in second.output and "(import run " in second.output and "19 created, 1 failed); skipped." in second.output
     assert _state() == after_first
     assert len(session.exec(select(ImportRun)).all()) == len(runs)
@@ -103,10 +108,13 @@ def test_load_demo_twice_adds_nothing_the_second_time(tmp_path, session):
     categories = session.execute(
         text(
             "SELECT DISTINCT a.source, c.slug FROM asset a JOIN asset_category ac ON ac.asset_id = a.id "
-            "JOIN category c ON c.id = ac.category_id ORDER BY 1"
+            "JOIN category c ON c.id = ac.category_id WHERE a.source <> 'osm' ORDER BY 1"
         )
     ).all()
     assert [tuple(c) for c in categories] == [("epraccur", "gp-practices"), ("librarydata", "libraries")]
+    # Keyed by the OSM object's own id, so a later import of a .osm.pbf updates the same asset.
+    charity = session.execute(text("SELECT name FROM asset WHERE source = 'osm' AND external_id = 'way/101756496'")).one()
+    assert charity.name == "Age Concern Isle of Man"
 
 
 def test_a_changed_postcode_file_is_loaded_again(tmp_path, session):

@@ -23,6 +23,8 @@ from app.geo.repository import count_postcodes
 from app.imports import repository
 from app.imports.boundaries import import_boundaries
 from app.imports.mapping import load_mapping
+from app.imports.osm import SOURCE as OSM_SOURCE
+from app.imports.osm import import_osm
 from app.imports.postcodes import import_postcodes
 from app.imports.readers import import_file, import_source
 from app.imports.runner import ProgressFn, file_source
@@ -36,6 +38,7 @@ class DemoData:
     outcodes: Path
     boundaries: dict[AreaLevel, Path]
     tables: dict[str, Path] = field(default_factory=dict)  # mapping name (data/mappings/<name>.yaml) -> CSV file
+    osm: list[Path] = field(default_factory=list)  # OpenStreetMap extracts (.geojson/.csv) or .osm.pbf files
 
 
 def default_data(shared: Path | None = None) -> DemoData:
@@ -53,6 +56,11 @@ def default_data(shared: Path | None = None) -> DemoData:
             "libraries": shared / "assets" / "uk_public_libraries_librarydata.csv",
             "gp_practices": shared / "assets" / "gp_practices_england_wales_epraccur_active_geocoded.csv",
         },
+        # The GeoJSON extracts carry every tag (the CSVs lack opening hours): docs/osm-tags.md.
+        osm=[
+            shared / "assets" / "osm" / "rutland_osm_2018_community_pois.geojson",
+            *sorted((shared / "assets" / "osm" / "isle_of_man").glob("*.geojson")),
+        ],
     )
 
 
@@ -116,11 +124,26 @@ def load_table(name: str, title: str) -> Step:
     return step
 
 
+def load_osm(data: DemoData, track: Track, say: Say) -> None:
+    """Each OpenStreetMap file through the OSM tag mapping; skipped when loaded before and its places are still there."""
+    for path in data.osm:
+        with Session(get_engine()) as session:
+            before = repository.last_success(session, "osm", file_source(path))
+            saved = sum(before.counts.get(k, 0) for k in ("created", "updated", "unchanged")) if before else 0
+            if before and count_by_source(session, OSM_SOURCE) >= saved:
+                say(f"OpenStreetMap: already imported {path.name} (import run {before.id}); skipped.")
+                continue
+        set_total, advance = track(f"OpenStreetMap places from {path.name}")
+        run = import_osm(path, on_total=set_total, on_progress=advance)
+        say(f"OpenStreetMap ({path.name}): {run.message}")
+
+
 STEPS: list[Step] = [
     load_postcodes,
     load_boundaries,
     load_table("libraries", "UK public libraries"),
     load_table("gp_practices", "GP practices"),
+    load_osm,
 ]
 
 

@@ -16,8 +16,10 @@ from typing import Any
 import osmium
 from shapely.geometry import LineString, Polygon, shape
 
+from app.assets.models import AssetStatus
+from app.imports.models import ImportRun
 from app.imports.osm_tags import CATEGORY_KEYS, asset_fields, categories_for
-from app.imports.runner import ImportFileError, SourceRow
+from app.imports.runner import ImportFileError, ProgressFn, SourceRow, file_source, run_import
 
 SOURCE = "osm"
 OSM_TYPES = ("node", "way", "relation")
@@ -26,6 +28,21 @@ EXTRACT_COLUMNS = {"osm_id", "osm_type"}
 _META_COLUMNS = {"osm_id", "osm_type", "osm_url", "lat", "lon", "category_key", "category_value"}
 # An extract of one kind of place may leave out the tag that makes it that kind: this puts it back, by file name.
 IMPLIED_TAGS: dict[str, dict[str, str]] = {"places-of-worship": {"amenity": "place_of_worship"}}
+
+
+def import_osm(
+    path: Path,
+    dry_run: bool = False,
+    status: AssetStatus = AssetStatus.published,
+    on_total: ProgressFn | None = None,
+    on_progress: ProgressFn | None = None,
+) -> ImportRun:
+    """Imports a .osm.pbf (or any file osmium reads) or an extract .csv/.geojson, and records the run."""
+    reader = read_osm_extract if path.suffix.lower() in (".csv", ".geojson", ".json") else read_osm
+    return run_import(
+        "osm", file_source(path), lambda: reader(path), dry_run=dry_run, status=status, on_total=on_total,
+        on_progress=on_progress,
+    )
 
 
 def read_osm(path: Path) -> Iterator[SourceRow]:
