@@ -85,9 +85,9 @@ def read_osm_extract(path: Path) -> Iterator[SourceRow]:
 def _row(osm_type: str, osm_id: int, tags: Mapping[str, str], point: tuple[float, float] | None, ref: str = "") -> SourceRow:
     external_id = f"{osm_type}/{osm_id}"
     ref = f"{ref} ({external_id})" if ref else external_id
-    fields, problem, notes = asset_fields(tags)
+    fields, reason_left_out, notes = asset_fields(tags)
     if fields is None:
-        return SourceRow(ref, problem=problem)
+        return SourceRow(ref, skipped=reason_left_out)
     if point is None:
         return SourceRow(ref, problem="no usable location")
     lon, lat = point

@@ -43,8 +43,9 @@ class SourceRow:
 
     ref: str  # where it is in the file, e.g. "line 12", "feature 3", "way 4242"
     fields: dict[str, Any] | None = None  # AssetCreate fields, including source and external_id
-    problem: str | None = None  # set when the row cannot be imported
+    problem: str | None = None  # set when the row cannot be imported (counted and reported as "failed")
     notes: tuple[str, ...] = ()  # imported, but something was changed on the way (reported, not an error)
+    skipped: str | None = None  # set when the row is left out on purpose, e.g. not a community place ("skipped")
 
 
 @dataclass
@@ -117,6 +118,9 @@ def apply_rows(
 
 
 def _apply_one(session: Session, row: SourceRow, actor: str, status: AssetStatus, outcome: Outcome) -> None:
+    if row.skipped:
+        outcome.report(row.ref, "skipped", row.skipped)
+        return
     if row.problem or row.fields is None:
         outcome.report(row.ref, "failed", row.problem or "nothing to import")
         return
@@ -150,6 +154,6 @@ def summary(outcome: Outcome, dry_run: bool) -> str:
 
 def describe_counts(counts: dict[str, int]) -> str:
     """"3 created, 1 failed": the usual outcomes in a fixed order, then any others (stored JSONB keeps no order)."""
-    order = ("created", "updated", "unchanged", "failed", "notes")
+    order = ("created", "updated", "unchanged", "skipped", "failed", "notes")
     keys = [k for k in order if counts.get(k)] + sorted(k for k in counts if k not in order)
     return ", ".join(f"{counts[k]:,} {'note' if k == 'notes' and counts[k] == 1 else k}" for k in keys)
