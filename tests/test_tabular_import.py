@@ -315,3 +315,10 @@ def test_cli_dry_run_and_broken_file(tmp_path, session):
     assert counts(session) == (0, 0)
     result = CliRunner().invoke(cli, ["import", "csv", str(path), "--mapping", str(mapping), "--status", "archived"])
     assert result.exit_code == 2
+
+
+def test_joined_columns_leave_out_a_repeated_part(tmp_path):
+    row = "a9,Hall,The Hayes,The Hayes,M1 1AE,53.48,-2.24,,hall,,\n"
+    path, mapping = write(tmp_path, [row])
+    [read] = read_csv(path, load_mapping(mapping))
+    assert read.fields is not None and read.fields["address"] == "The Hayes"

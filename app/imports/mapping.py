@@ -31,7 +31,7 @@ Getter = Callable[[str], str | None]  # a column's value, stripped; None when em
 
 
 class Column(BaseModel):
-    """Where a field's value comes from: one column, or several joined with ", " (empty ones skipped)."""
+    """Where a field's value comes from: one column, or several joined with ", " (empty and repeated parts skipped)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -53,7 +53,7 @@ class Column(BaseModel):
     def value(self, get: Getter) -> str | None:
         parts = [get(c) for c in self.columns]
         parts = [title_case(p) if self.case == "title" else p for p in parts if p]
-        return ", ".join(parts) or None
+        return ", ".join(dict.fromkeys(parts)) or None  # "The Hayes, Cardiff, Cardiff" reads "The Hayes, Cardiff"
 
 
 class CategoryTable(BaseModel):
