@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from app.accounts.models import Role
 from app.areas.models import AreaLevel
+from app.assets.models import AssetStatus
 from app.core.config import get_settings
 
 app = typer.Typer(help="Community Asset Map: serve the map and manage its data.", no_args_is_help=True)
@@ -178,20 +179,80 @@ def purge_submissions(
     console.print(f"Deleted the private details of {count} decided submission{'s' * (count != 1)}.")
 
 
+@app.command("purge-shortlists")
+def purge_shortlists() -> None:
+    """Delete the shortlists that have expired (SHORTLIST_DAYS after they were made), with their notes."""
+    from sqlmodel import Session
+
+    from app.core.db import get_engine
+    from app.shortlists.service import purge_expired
+
+    with Session(get_engine()) as session:
+        count = purge_expired(session)
+    console.print(f"Deleted {count} expired shortlist{'s' * (count != 1)}.")
+
+
+@app.command("stale")
+def stale(
+    area: Annotated[str | None, typer.Option(help="Only places inside this council area (ONS code, e.g. E08000003)")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many places")] = 1000,
+    csv: Annotated[bool, typer.Option("--csv", help="Write CSV (with a header row) instead of tab-separated lines")] = False,
+) -> None:
+    """List published places not verified for over STALE_AFTER_DAYS (365) days, least recently verified first."""
+    import csv as csv_module
+    import sys
+
+    from sqlmodel import Session
+
+    from app.assets.filters import asset_filters
+    from app.assets.repository import list_stale
+    from app.core.db import get_engine
+    from app.core.errors import AppError
+
+    with Session(get_engine()) as session:
+        try:
+            filters, params = asset_filters(session, area=area)
+        except AppError as exc:
+            console.print(exc.message, markup=False)
+            raise typer.Exit(1) from None
+        total, rows = list_stale(session, filters, params, limit, 0)
+    lines = [
+        [r["name"], f"{r['last_verified_at']:%Y-%m-%d}" if r["last_verified_at"] else "never", r["postcode"] or "", str(r["id"])]
+        for r in rows
+    ]
+    if csv:
+        writer = csv_module.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["name", "last_verified", "postcode", "id"])
+        writer.writerows(lines)
+    else:
+        for line in lines:
+            typer.echo("\t".join(line))
+    more = f" (showing the first {len(rows):,}; use --limit for more)" if total > len(rows) else ""
+    console.print(f"{total:,} published place{'s' * (total != 1)} not verified for over {get_settings().stale_after_days} days{more}.")
+
+
 @import_app.command("postcodes")
 def import_postcodes(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV (or .csv.gz) with postcode,lat,long")],
     outcodes: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Outcode centroids CSV")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check the file, change nothing")] = False,
 ) -> None:
-    """Load a postcode file (replaces the postcode table) and, optionally, outcode centroids."""
-    from app.core.db import get_engine
-    from app.imports.postcodes import load_outcodes, load_postcodes
+    """Load a postcode file (replaces the postcode table, all or nothing) and, optionally, outcode centroids.
 
-    with progress() as bar, get_engine().begin() as conn:
-        task = bar.add_task(f"Postcodes from {file.name}", total=None)
-        count = load_postcodes(conn, file, lambda n: bar.advance(task, n))
-        outcode_count = load_outcodes(conn, outcodes) if outcodes else 0
-    console.print(f"Loaded {count:,} postcodes" + (f" and {outcode_count:,} outcodes." if outcodes else "."))
+    For example: assetmap import postcodes ../shared/data/postcodes/uk_postcodes_nspl_may2025.csv.gz
+    --outcodes ../shared/data/postcodes/outcode_centroids_derived.csv
+    """
+    from app.core.errors import AppError
+    from app.imports.postcodes import import_postcodes as load
+
+    try:
+        with progress() as bar:
+            task = bar.add_task(f"Postcodes from {file.name}", total=None)
+            run = load(file, outcodes, dry_run, lambda n: bar.advance(task, n))
+    except AppError as exc:
+        console.print(f"[red]Import failed:[/red] {exc.message}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(run.message, markup=False)
 
 
 @import_app.command("oruk")
@@ -202,14 +263,11 @@ def import_oruk(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check everything, save nothing")] = False,
 ) -> None:
     """Import another directory's Open Referral UK (HSDS-UK-3.0) services as assets; running it again updates them."""
-    from app.assets.models import AssetStatus
     from app.core.errors import AppError
     from app.openreferral.feed import FeedError
     from app.openreferral.importer import Options, run_import
 
-    if status not in (AssetStatus.published, AssetStatus.pending):
-        raise typer.BadParameter("must be published or pending", param_hint="--status")
-    options = Options(status=AssetStatus(status), default_category=default_category, dry_run=dry_run)
+    options = Options(status=_new_asset_status(status), default_category=default_category, dry_run=dry_run)
     with progress() as bar:
         task = bar.add_task(f"Services from {source}", total=None)
         try:
@@ -219,36 +277,216 @@ def import_oruk(
         except (FeedError, AppError) as exc:
             console.print(f"[red]Import failed:[/red] {exc}")
             raise typer.Exit(1) from exc
-    for problem in run.errors[:20]:
-        console.print(f"  {problem['kind']}: {problem['name'] or problem['id']}: {problem['message']}", markup=False)
-    if len(run.errors) > 20:
-        console.print(f"  … and {len(run.errors) - 20} more (import run {run.id})")
+    _print_problems(run.id, run.errors, sum(run.counts.get(k, 0) for k in ("failed", "skipped", "notes")))
     console.print(run.message, markup=False)
 
+
+@import_app.command("osm")
+def import_osm(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".osm.pbf (or another format osmium reads), or an OSM extract .csv/.geojson")],
+    status: Annotated[str, typer.Option(help="Status of new assets: published, or pending to review them first")] = "published",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check everything, save nothing")] = False,
+) -> None:
+    """Import OpenStreetMap community places (tag mapping: docs/osm-tags.md); running it again updates them."""
+    from rich.markup import escape
+
+    from app.core.errors import AppError
+    from app.imports.osm import import_osm as run_osm_import
+
+    with progress() as bar:
+        task = bar.add_task(f"Places from {file.name}", total=None)
+        try:
+            run = run_osm_import(
+                file, dry_run=dry_run, status=_new_asset_status(status),
+                on_total=lambda n: bar.update(task, total=n), on_progress=lambda n: bar.advance(task, n),
+            )
+        except AppError as exc:
+            console.print("[red]Import failed:[/red] " + escape(exc.message), highlight=False)
+            raise typer.Exit(1) from exc
+    _print_problems(run.id, run.errors, sum(run.counts.get(k, 0) for k in ("failed", "notes")))
+    console.print(run.message, markup=False)
 
 
 @import_app.command("boundaries")
 def import_boundaries(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="ONS GeoJSON with areacd and areanm properties")],
     level: Annotated[AreaLevel, typer.Option(help="The tier of government the file's areas are")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check the file, change nothing")] = False,
 ) -> None:
     """Load council, region or country outlines; adds new areas and updates known ones by code (safe to re-run).
 
     For example: assetmap import boundaries ../shared/data/boundaries/ltla_2025_uk_bsc.geojson --level ltla
     (then utla_…, rgn_… as region and ctry_… as country).
     """
+    from app.core.errors import AppError
+    from app.imports.boundaries import import_boundaries
+
+    try:
+        with progress() as bar:
+            task = bar.add_task(f"{level.value} outlines from {file.name}", total=None)
+            run = import_boundaries(file, level, dry_run, lambda n: bar.update(task, total=n), lambda n: bar.advance(task, n))
+    except AppError as exc:
+        console.print(f"[red]Import failed:[/red] {exc.message}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(run.message, markup=False)
+
+
+Status = typer.Option(help="Status of new assets: published, or pending to review them first")
+Mapping = typer.Option("--mapping", exists=True, dir_okay=False, help="YAML mapping of columns to fields (docs/imports.md)")
+DryRun = typer.Option("--dry-run", help="Read and check everything, save nothing")
+
+
+def _import_file(kind: str, file: Path, mapping: Path, dry_run: bool, status: str) -> None:
+    from app.core.errors import AppError
+    from app.imports.readers import import_file
+
+    with progress() as bar:
+        task = bar.add_task(f"Rows of {file.name}", total=None)
+        try:
+            run = import_file(
+                kind, file, mapping, dry_run=dry_run, status=_new_asset_status(status),
+                on_total=lambda n: bar.update(task, total=n), on_progress=lambda n: bar.advance(task, n),
+            )
+        except AppError as exc:
+            bar.stop()
+            console.print(f"Import failed, nothing was changed: {exc.message}", markup=False)
+            raise typer.Exit(1) from None
+    _print_problems(run.id, run.errors, sum(run.counts.get(k, 0) for k in ("failed", "notes")))
+    console.print(run.message, markup=False)
+
+
+def _new_asset_status(status: str) -> AssetStatus:
+    """The --status of an import: what new assets start as."""
+    if status not in (AssetStatus.published, AssetStatus.pending):
+        raise typer.BadParameter("must be published or pending", param_hint="--status")
+    return AssetStatus(status)
+
+
+def _print_problems(run_id: int | None, problems: list[dict], total: int, first: int = 20) -> None:
+    for problem in problems[:first]:
+        label = "note" if problem["kind"] == "notes" else problem["kind"]
+        console.print(f"  {problem['ref']}: {label}: {problem['message']}", markup=False, soft_wrap=True)
+    if total > first:
+        console.print(f"  … and {total - first:,} more (import run {run_id}: assetmap imports --show {run_id})", markup=False)
+
+
+@import_app.command("csv")
+def import_csv(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A UTF-8 CSV file with a header line")],
+    mapping: Annotated[Path, Mapping],
+    dry_run: Annotated[bool, DryRun] = False,
+    status: Annotated[str, Status] = "published",
+) -> None:
+    """Import a CSV file as assets through a mapping; running it again updates them (docs/imports.md)."""
+    _import_file("csv", file, mapping, dry_run, status)
+
+
+@import_app.command("geojson")
+def import_geojson(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A GeoJSON FeatureCollection")],
+    mapping: Annotated[Path, Mapping],
+    dry_run: Annotated[bool, DryRun] = False,
+    status: Annotated[str, Status] = "published",
+) -> None:
+    """Import a GeoJSON file's features as assets through a mapping over their properties (docs/imports.md)."""
+    _import_file("geojson", file, mapping, dry_run, status)
+
+
+@app.command("imports")
+def list_imports(
+    limit: Annotated[int, typer.Option(min=1, help="How many of the latest runs")] = 20,
+    show: Annotated[int | None, typer.Option(help="Print the rows this run reported")] = None,
+) -> None:
+    """List past import runs, newest first; --show ID prints the rows a run reported."""
+    from rich.table import Table
     from sqlmodel import Session
 
     from app.core.db import get_engine
-    from app.core.errors import AppError
-    from app.imports.boundaries import read_boundaries, save_boundaries
+    from app.imports import repository
+    from app.imports.runner import describe_counts
 
-    try:
-        boundaries = read_boundaries(file)
-        with progress() as bar, Session(get_engine()) as session:
-            task = bar.add_task(f"{level.value} outlines from {file.name}", total=len(boundaries))
-            counts = save_boundaries(session, boundaries, level, lambda n: bar.advance(task, n))
-    except AppError as exc:
-        console.print(f"[red]{exc.message}[/red]")
-        raise typer.Exit(1) from None
-    console.print(f"Loaded {counts.total:,} areas: {counts.created:,} new, {counts.updated:,} changed, {counts.unchanged:,} unchanged.")
+    out = Console()
+    with Session(get_engine()) as session:
+        if show is not None:
+            run = repository.get_run(session, show)
+            if run is None:
+                console.print(f"No import run has the id {show}.")
+                raise typer.Exit(1)
+            out.print(f"Import run {run.id}: {run.kind} {run.source}", markup=False)
+            out.print(f"{run.status}{' (dry run)' if run.dry_run else ''}: {run.message}", markup=False)
+            for problem in run.errors:
+                out.print(f"  {problem.get('ref') or problem.get('id')}: {problem['kind']}: {problem['message']}", markup=False)
+            if not run.errors:
+                out.print("  No rows were reported.")
+            return
+        runs = repository.recent_runs(session, limit)
+    if not runs:
+        out.print("No imports yet.")
+        return
+    table = Table("id", "kind", "source", "when", "dry run", "status", "counts", "message")
+    for column in table.columns[:2] + table.columns[3:6]:
+        column.no_wrap = True
+    for run in runs:
+        table.add_row(
+            str(run.id), run.kind, Path(run.source.split(" (")[0]).name, f"{run.started_at:%Y-%m-%d %H:%M}",
+            "yes" if run.dry_run else "", run.status, describe_counts(run.counts),
+            run.message if run.status != "succeeded" else "",  # a success's message repeats its counts
+        )
+    out.print(table)
+
+
+@app.command("load-demo")
+def load_demo(
+    postcodes: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Postcode file (default: all UK)")] = None,
+    outcodes: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Outcode centroids file")] = None,
+    boundaries: Annotated[
+        list[str] | None, typer.Option(help="LEVEL=FILE outlines to load instead of the four UK files (repeatable)")
+    ] = None,
+    libraries: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Libraries CSV")] = None,
+    gp_practices: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="GP practices CSV")] = None,
+    osm: Annotated[
+        list[Path] | None, typer.Option(exists=True, dir_okay=False, help="OpenStreetMap files instead of the shared extracts (repeatable)")
+    ] = None,
+) -> None:
+    """Load the demo data (postcodes, outlines, libraries, GP practices, OpenStreetMap places); safe to run again.
+
+    What is loaded from where, and the licences: docs/demo-data.md.
+    """
+    from dataclasses import replace
+
+    from app.core.errors import AppError
+    from app.imports.demo import default_data
+    from app.imports.demo import load_demo as load
+
+    data = default_data()
+    outlines = data.boundaries
+    if boundaries:
+        try:
+            outlines = {AreaLevel(level): Path(path) for level, _, path in (b.partition("=") for b in boundaries)}
+        except ValueError:
+            raise typer.BadParameter("expected LEVEL=FILE, LEVEL one of ltla, utla, region, country", param_hint="--boundaries") from None
+    tables = {
+        "libraries": libraries or data.tables["libraries"], "gp_practices": gp_practices or data.tables["gp_practices"]
+    }
+    data = replace(
+        data, postcodes=postcodes or data.postcodes, outcodes=outcodes or data.outcodes, boundaries=outlines,
+        tables=tables, osm=osm or data.osm,
+    )
+    missing = [p for p in (data.postcodes, data.outcodes, *outlines.values(), *tables.values(), *data.osm) if not p.is_file()]
+    if missing:
+        console.print(f"Demo data not found: {', '.join(map(str, missing))}", markup=False)
+        raise typer.Exit(1)
+
+    with progress() as bar:
+
+        def track(description: str, total: int | None = None):  # noqa: ANN202 - (set total, advance)
+            task = bar.add_task(description, total=total)
+            return (lambda n: bar.update(task, total=n)), (lambda n: bar.advance(task, n))
+
+        try:
+            load(data, track, lambda line: bar.console.print(line, markup=False, soft_wrap=True))
+        except AppError as exc:
+            bar.stop()
+            console.print(f"load-demo stopped: {exc.message}", markup=False)
+            raise typer.Exit(1) from None
+    console.print("Demo data loaded.")

@@ -14,12 +14,15 @@ from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.errors import BodySizeLimit, install_error_handlers
 from app.core.health import router as health_router
 from app.exports.routes import router as exports_router
+from app.finder.pages import router as finder_router
 from app.geo.routes import router as postcodes_router
 from app.maps.layer_routes import router as layers_router
 from app.maps.routes import router as maps_router
 from app.openreferral.routes import MOUNT_PATH as ORUK_PATH
-from app.openreferral.routes import create_oruk_app
+from app.openreferral.routes import create_oruk_app, mount_redirect
 from app.search.routes import router as search_router
+from app.shortlists.pages import router as shortlist_pages_router
+from app.shortlists.routes import router as shortlists_router
 from app.submissions.api import moderators as moderation_api_router
 from app.submissions.api import public as submissions_router
 from app.submissions.pages import router as submission_pages_router
@@ -56,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers = (
         health_router, postcodes_router, categories_router, areas_router, search_router, layers_router,
         assets_router, exports_router, submissions_router, moderation_api_router, login_router, submission_pages_router,
-        maps_router, docs_router,
+        maps_router, docs_router, mount_redirect, shortlists_router, shortlist_pages_router, finder_router,
     )
     for router in routers:
         app.include_router(router)

@@ -29,7 +29,7 @@ from app.core.provision import create_database, drop_database, migrate  # noqa: 
 POSTCODES_FILE = SHARED_DATA / "postcodes" / "units_M_nspl_may2025.csv"
 OUTCODES_FILE = SHARED_DATA / "postcodes" / "outcode_centroids_derived.csv"
 COUNCILS_FILE = SHARED_DATA / "boundaries" / "ltla_2025_uk_bsc.geojson"
-DATA_TABLES = "asset, organisation, asset_history, api_key, import_run, submission, rate_limit, web_session, user_account"
+DATA_TABLES = "asset, organisation, asset_history, api_key, import_run, submission, rate_limit, web_session, user_account, shortlist, shortlist_item"
 
 
 @pytest.fixture(scope="session", autouse=True)

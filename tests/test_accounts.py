@@ -81,6 +81,21 @@ def test_repeated_failures_lock_the_account(app, session: Session, monkeypatch: 
     assert client.get("/moderate").status_code == 200
 
 
+def test_one_client_trying_many_accounts_is_slowed_down(app, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(get_settings(), "login_rate_limit", 4)
+    user = make_user(session)
+    client = browser(app)
+    for n in range(4):
+        token = page_token(client, "/login")
+        response = client.post("/login", data={"csrf_token": token, "email": f"guess{n}@example.org", "password": "x" * 12})
+        assert response.status_code == 401
+    token = page_token(client, "/login")
+    response = client.post("/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD})
+    assert response.status_code == 429 and "tried to sign in many times" in response.text
+    assert int(response.headers["retry-after"]) > 0
+    assert client.get("/moderate", follow_redirects=False).status_code in (303, 401)  # not signed in
+
+
 def test_sign_in_form_needs_its_csrf_token(app, session: Session) -> None:
     user = make_user(session)
     client = browser(app)

@@ -81,6 +81,8 @@ def test_geojson_is_an_rfc7946_feature_collection(client, session):
         "drop_in": False,
         "schedule": [{"day": "tue", "opens": "10:00", "closes": "12:00", "note": "first Tuesday"}],
         "opening_hours_text": None,
+        "last_verified_at": None,
+        "stale": True,
         "url": f"/places/{asset.id}",
     }
 

@@ -75,13 +75,18 @@ def test_place_page_shows_everything_escaped(client, place):
     assert f'href="/places/{place.id}/suggest"' in html
     assert f'href="/places/{place.id}/report"' in html
     assert "Details last checked on" in html
-    assert "May be out of date" not in html
+    assert "Not verified since" not in html and "Never verified" not in html
     assert "leaflet.js" in html
 
 
 def test_place_page_flags_details_not_checked_for_a_year(client, session):
-    old = make_asset(session, last_verified_at=datetime.now(UTC) - timedelta(days=400))
-    assert "May be out of date" in client.get(f"/places/{old.id}").text
+    checked = datetime.now(UTC) - timedelta(days=400)
+    old = make_asset(session, last_verified_at=checked)
+    html = client.get(f"/places/{old.id}").text
+    assert f"Not verified since {checked:%-d %B %Y}" in html
+    assert "Details last checked on" not in html
+    never = make_asset(session)
+    assert "Never verified" in client.get(f"/places/{never.id}").text
 
 
 @pytest.mark.parametrize("kind", ["unknown", "pending", "archived", "malformed"])
@@ -218,3 +223,11 @@ def test_embed_with_an_unknown_or_malformed_area_explains(client, councils, area
     response = client.get("/embed", params={"area": area})
     assert response.status_code == status
     assert response.headers["content-type"].startswith("text/html")
+
+
+def test_without_javascript_the_map_search_leads_to_the_finders_plain_list(client):
+    page = client.get("/", params={"postcode": "M1 1AE"}).text
+    noscript = page[page.index("<noscript>") : page.index("</noscript>")]
+    assert 'href="/finder?postcode=M1%201AE"' in noscript
+    finder = client.get("/finder", params={"postcode": "M1 1AE"})
+    assert finder.status_code == 200 and "M1 1AE" in finder.text

@@ -67,6 +67,9 @@ def _paths(sid: uuid.UUID, aid: uuid.UUID, eid: int) -> list[tuple[str, str, dic
         ("POST", f"/moderate/submissions/{sid}/reject", {"reason": "no"}),
         ("GET", f"/moderate/assets/{aid}/history", None),
         ("POST", f"/moderate/assets/{aid}/history/{eid}/restore", {}),
+        ("POST", f"/api/v1/assets/{aid}/verify", None),
+        ("GET", "/moderate/stale", None),
+        ("POST", f"/moderate/assets/{aid}/verify", {}),
     ]
 
 

@@ -89,6 +89,13 @@ def _sals(client, params: dict[str, Any] | None = None) -> dict[str, Any]:
     return body
 
 
+def test_root_without_its_slash_redirects_with_cors(client):
+    response = client.get("/oruk", follow_redirects=False)
+    assert response.status_code == 307 and response.headers["location"] == "/oruk/"
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert client.get("/oruk").json()["version"] == "HSDS-UK-3.0"
+
+
 def test_root_describes_the_api_and_its_openapi_document(client):
     response = client.get("/oruk/")
     assert response.status_code == 200

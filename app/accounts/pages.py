@@ -16,6 +16,7 @@ from app.accounts.web import (
 )
 from app.core.config import get_settings
 from app.core.deps import SessionDep
+from app.submissions.ratelimit import RateLimited, client_bucket, consume
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -30,8 +31,16 @@ def login(request: Request, session: SessionDep, visitor: VisitorDep, form: Form
     email = str(form.get("email", ""))[:254]
     password = str(form.get("password", ""))[:256]
     target = safe_next(str(form.get("next", "")), "/moderate")
+    settings = get_settings()
+    client = request.client.host if request.client else "unknown"
     try:
+        consume(session, client_bucket("login", client), settings.login_rate_limit, settings.login_rate_window_s,
+                "tried to sign in many times")
+        session.commit()
         user = sign_in(session, email, password)
+    except RateLimited as limited:
+        context = {"next": target, "message": limited.message, "email": email}
+        return render(request, "moderation/login.html", context, 429, headers={"Retry-After": str(limited.retry_after)})
     except LoginRefused as refused:
         return render(
             request, "moderation/login.html", {"next": target, "message": refused.message, "email": email}, 401

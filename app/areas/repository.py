@@ -10,6 +10,8 @@ from app.areas.models import AreaLevel
 # Assets (`asset a`) inside the area `:area`, its border included. The subquery runs once (an InitPlan), so the
 # planner can use ix_asset_geom for the bounding-box step, and PostGIS prepares the polygon once per statement.
 AREA_FILTER = "ST_Intersects(a.location::geometry, (SELECT geom FROM area WHERE code = :area))"
+# Assets (`asset a`) inside any of the areas `:areas` (a list of codes), such as a moderator's councils.
+ANY_AREA_FILTER = "EXISTS (SELECT 1 FROM area ar WHERE ar.code = ANY(:areas) AND ST_Intersects(ar.geom, a.location::geometry))"
 
 _TIERS = "ARRAY[" + ", ".join(f"'{level.value}'" for level in AreaLevel) + "]"
 
@@ -25,6 +27,10 @@ def exists(session: Session, code: str) -> bool:
 
 def any_loaded(session: Session) -> bool:
     return session.execute(text("SELECT EXISTS (SELECT 1 FROM area)")).scalar_one()
+
+
+def count_at_level(session: Session, level: AreaLevel) -> int:
+    return session.execute(text("SELECT count(*) FROM area WHERE :level = ANY(levels)"), {"level": level.value}).scalar_one()
 
 
 def find(session: Session, q: str | None, level: AreaLevel | None, limit: int) -> list[dict[str, Any]]:

@@ -16,3 +16,8 @@ def stale_cutoff(now: datetime | None = None) -> datetime:
 
 def is_stale(last_verified_at: datetime | None, now: datetime | None = None) -> bool:
     return last_verified_at is None or last_verified_at < stale_cutoff(now)
+
+
+def stale_sql(column: str = "a.last_verified_at") -> str:
+    """`is_stale` as an SQL condition on `column`, for queries that filter or rank by freshness."""
+    return f"({column} IS NULL OR {column} < now() - make_interval(days => {int(get_settings().stale_after_days)}))"

@@ -129,7 +129,7 @@ class AssetHistory(SQLModel, table=True):
     asset_id: uuid.UUID = Field(sa_column=Column(ForeignKey("asset.id", ondelete="CASCADE"), nullable=False))
     changed_at: datetime = Field(default=None, sa_column=_timestamp(nullable=False, server_default=func.now()))
     actor: str = Field(max_length=200)
-    action: str = Field(max_length=20)  # create / update / archive / restore
+    action: str = Field(max_length=20)  # create / update / archive / restore / verify
     submission_id: uuid.UUID | None = None
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import delete, text
 from sqlmodel import Session, select
 
+from app.assets.freshness import stale_sql
 from app.assets.models import Asset, AssetCategory, AssetHistory, AssetSession, Organisation
 
 # An asset's category slugs (in taxonomy order) and weekly schedule, aggregated in SQL (no N+1).
@@ -59,8 +60,9 @@ def list_published(
     limit: int,
     offset: int,
     columns: str = PUBLIC_COLUMNS,
+    order: str = "a.name, a.id",
 ) -> tuple[int, list[dict[str, Any]]]:
-    """Published assets matching every SQL condition in `filters`, by name; with the total count.
+    """Published assets matching every SQL condition in `filters`, by name (or `order`); with the total count.
 
     `columns` is the select list on `asset a` (another shape of the same rows, such as Open Referral's).
     """
@@ -68,7 +70,7 @@ def list_published(
     sql = f"""
         SELECT {columns}, count(*) OVER () AS total
         FROM asset a WHERE {where}
-        ORDER BY a.name, a.id LIMIT :limit OFFSET :offset
+        ORDER BY {order} LIMIT :limit OFFSET :offset
     """
     rows = [dict(r) for r in session.execute(text(sql), {**params, "limit": limit, "offset": offset}).mappings()]
     if rows:
@@ -79,8 +81,20 @@ def list_published(
     return total, []
 
 
+def list_stale(
+    session: Session, filters: list[str], params: dict[str, Any], limit: int, offset: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Published stale assets matching `filters`, least recently verified first (never verified before all)."""
+    order = "a.last_verified_at ASC NULLS FIRST, a.name, a.id"
+    return list_published(session, [*filters, stale_sql()], params, limit, offset, order=order)
+
+
 def get_row(session: Session, asset_id: uuid.UUID) -> Asset | None:
     return session.get(Asset, asset_id, with_for_update=True)
+
+
+def count_by_source(session: Session, source: str) -> int:
+    return session.execute(text("SELECT count(*) FROM asset WHERE source = :source"), {"source": source}).scalar_one()
 
 
 def find_by_source(session: Session, source: str, external_id: str) -> Asset | None:

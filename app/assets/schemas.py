@@ -5,8 +5,9 @@ from datetime import datetime, time
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
+from app.assets.freshness import is_stale
 from app.assets.models import AssetStatus
 from app.core.text import clean_email, clean_text, clean_url
 
@@ -202,6 +203,11 @@ class AssetPublic(BaseModel):
     @classmethod
     def _none_is_empty(cls, value: object) -> object:
         return value or []
+
+    @computed_field(description="True when never verified, or not verified for over `stale_after_days` (365 by default)")
+    @property
+    def stale(self) -> bool:
+        return is_stale(self.last_verified_at)
 
 
 class AssetPage(BaseModel):

@@ -19,7 +19,7 @@ _PLAIN_FIELDS = (
     "source", "external_id", "last_verified_at",
 )
 _LIST_FIELDS = {"tags", "accessibility", "languages"}
-_NOT_HISTORY = {"id", "created_at", "updated_at"}
+_NOT_HISTORY = {"id", "created_at", "updated_at", "stale"}
 
 UpsertOutcome = Literal["created", "updated", "unchanged"]
 
@@ -60,6 +60,11 @@ def update_asset(
 
 def archive_asset(session: Session, asset_id: uuid.UUID, actor: str, submission_id: uuid.UUID | None = None) -> AssetPublic:
     return update_asset(session, asset_id, AssetUpdate(status=AssetStatus.archived), actor, submission_id, action="archive")
+
+
+def verify_asset(session: Session, asset_id: uuid.UUID, actor: str) -> AssetPublic:
+    """Confirms the listing is still right as of now: a "verify" entry in its history."""
+    return update_asset(session, asset_id, AssetUpdate(last_verified_at=datetime.now(UTC)), actor, action="verify")
 
 
 def upsert_by_source(session: Session, data: AssetCreate, actor: str) -> UpsertOutcome:

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     session_max_hours: int = 12
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    login_rate_limit: int = 30  # sign-in attempts per client address per window, whatever the account
+    login_rate_window_s: int = 900
 
     # Residents' submissions
     submission_rate_limit: int = 10  # submissions per client per window (all workers, counted in PostgreSQL)
@@ -57,6 +59,14 @@ class Settings(BaseSettings):
     duplicate_radius_m: int = 150
     stale_after_days: int = 365  # a listing not verified for longer is flagged as possibly out of date
     duplicate_min_similarity: float = 0.3  # pg_trgm similarity of names
+
+    # Link workers' shortlists (/finder, /s/{code}). A shortlist is deleted `shortlist_days` after it is made
+    # (by `assetmap purge-shortlists`). `public_base_url` (e.g. https://map.example.org) makes the shared link and
+    # its QR code; empty means the address the request came in on.
+    shortlist_days: int = 90
+    shortlist_rate_limit: int = 30  # shortlists per client per window
+    shortlist_rate_window_s: int = 3600
+    public_base_url: str = ""
 
     # The map pages. The basemap tiles come from `tile_url` (a Leaflet URL template; a path such as
     # /static/blank-tile.png serves them from the app itself); `tile_attribution` is HTML shown on the map.
@@ -78,6 +88,13 @@ class Settings(BaseSettings):
     geojson_max_age_seconds: int = 60
     geojson_default_limit: int = 1000
     geojson_max_limit: int = 5000
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[^\s?#]*)?$", value):
+            raise ValueError(f"not a site address such as https://map.example.org (got {value!r})")
+        return value.rstrip("/")
 
     @field_validator("embed_allowed_origins", mode="before")
     @classmethod

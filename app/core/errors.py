@@ -35,6 +35,10 @@ class Conflict(AppError):
     status_code = 409
 
 
+class Gone(AppError):
+    status_code = 410
+
+
 def _field_name(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts)

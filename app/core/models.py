@@ -6,9 +6,11 @@ from app.assets.models import Asset, AssetCategory, AssetHistory, AssetSession, 
 from app.categories.models import Category
 from app.geo.models import Outcode, Postcode
 from app.imports.models import ImportRun
+from app.shortlists.models import Shortlist, ShortlistItem
 from app.submissions.models import RateLimitWindow, Submission
 
 __all__ = [
     "ApiKey", "Area", "Asset", "AssetCategory", "AssetHistory", "AssetSession", "Category", "ImportRun",
-    "Organisation", "Outcode", "Postcode", "RateLimitWindow", "Submission", "UserAccount", "WebSession",
+    "Organisation", "Outcode", "Postcode", "RateLimitWindow", "Shortlist", "ShortlistItem", "Submission", "UserAccount",
+    "WebSession",
 ]

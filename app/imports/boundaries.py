@@ -6,7 +6,7 @@ Every feature's code, name and geometry type are checked before anything is writ
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,11 @@ from sqlmodel import Session
 
 from app.areas import repository
 from app.areas.models import AreaLevel
+from app.core.db import get_engine
 from app.core.errors import Invalid
+from app.imports.models import ImportRun
+from app.imports.record import recorded_run
+from app.imports.runner import file_source
 
 ProgressFn = Callable[[int], None]
 _SHAPES = ("Polygon", "MultiPolygon")
@@ -37,6 +41,32 @@ class BoundaryCounts:
     @property
     def total(self) -> int:
         return self.created + self.updated + self.unchanged
+
+
+def import_boundaries(
+    path: Path,
+    level: AreaLevel,
+    dry_run: bool = False,
+    on_total: ProgressFn | None = None,
+    on_progress: ProgressFn | None = None,
+) -> ImportRun:
+    """Reads, checks and saves the file's outlines (all or nothing), or only reads and checks them; a recorded run."""
+    with recorded_run(f"boundaries:{level.value}", file_source(path), dry_run) as run:
+        boundaries = read_boundaries(path)
+        if dry_run:
+            run.counts = {"read": len(boundaries)}
+            run.message = f"Dry run (nothing saved): {len(boundaries):,} {level.value} outlines read and checked."
+            return run
+        if on_total:
+            on_total(len(boundaries))
+        with Session(get_engine()) as session:
+            counts = save_boundaries(session, boundaries, level, on_progress)
+        run.counts = asdict(counts)
+        run.message = (
+            f"Loaded {counts.total:,} areas: {counts.created:,} new, {counts.updated:,} changed, "
+            f"{counts.unchanged:,} unchanged."
+        )
+    return run
 
 
 def read_boundaries(path: Path) -> list[Boundary]:

@@ -11,10 +11,11 @@ and records its history. Every run, also a failed or dry one, is recorded in `im
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from app.assets.models import AssetStatus
@@ -24,6 +25,7 @@ from app.assets.service import upsert_by_source
 from app.core.db import get_engine
 from app.core.errors import AppError
 from app.imports.models import ImportRun
+from app.imports.record import recorded_run
 
 COMMIT_EVERY = 200
 MAX_RECORDED_PROBLEMS = 500
@@ -41,8 +43,9 @@ class SourceRow:
 
     ref: str  # where it is in the file, e.g. "line 12", "feature 3", "way 4242"
     fields: dict[str, Any] | None = None  # AssetCreate fields, including source and external_id
-    problem: str | None = None  # set when the row cannot be imported
+    problem: str | None = None  # set when the row cannot be imported (counted and reported as "failed")
     notes: tuple[str, ...] = ()  # imported, but something was changed on the way (reported, not an error)
+    skipped: str | None = None  # set when the row is left out on purpose, e.g. not a community place ("skipped")
 
 
 @dataclass
@@ -59,6 +62,11 @@ class Outcome:
 ProgressFn = Callable[[int], None]
 
 
+def file_source(path: Path) -> str:
+    """How a run names its file: the full path and size, so a changed file is told from the one loaded before."""
+    return f"{path.resolve()} ({path.stat().st_size:,} bytes)"
+
+
 def run_import(
     kind: str,
     source: str,
@@ -73,28 +81,15 @@ def run_import(
 
     `status` is given to new assets only; an update leaves an asset's status alone.
     """
-    with Session(get_engine(), expire_on_commit=False) as log:
-        run = ImportRun(kind=kind, source=source, dry_run=dry_run)
-        log.add(run)
-        log.commit()
-        try:
-            rows = list(read())
-            if on_total:
-                on_total(len(rows))
-            with Session(get_engine()) as session:
-                outcome = apply_rows(session, rows, kind, status, dry_run, on_progress)
-            run.status = "succeeded"
-            run.counts = dict(outcome.counts)
-            run.errors = outcome.problems
-            run.message = summary(outcome, dry_run)
-        except Exception as exc:
-            run.status = "failed"
-            run.message = (exc.message if isinstance(exc, AppError) else str(exc))[:1000]
-            raise
-        finally:
-            run.finished_at = datetime.now(UTC)
-            log.add(run)
-            log.commit()
+    with recorded_run(kind, source, dry_run) as run:
+        rows = list(read())
+        if on_total:
+            on_total(len(rows))
+        with Session(get_engine()) as session:
+            outcome = apply_rows(session, rows, kind, status, dry_run, on_progress)
+        run.counts = dict(outcome.counts)
+        run.errors = outcome.problems
+        run.message = summary(outcome, dry_run)
     return run
 
 
@@ -123,6 +118,9 @@ def apply_rows(
 
 
 def _apply_one(session: Session, row: SourceRow, actor: str, status: AssetStatus, outcome: Outcome) -> None:
+    if row.skipped:
+        outcome.report(row.ref, "skipped", row.skipped)
+        return
     if row.problem or row.fields is None:
         outcome.report(row.ref, "failed", row.problem or "nothing to import")
         return
@@ -133,7 +131,7 @@ def _apply_one(session: Session, row: SourceRow, actor: str, status: AssetStatus
         data = AssetCreate.model_validate(fields)
         with session.begin_nested():
             result = upsert_by_source(session, data, actor)
-    except (ValidationError, AppError) as exc:
+    except (ValidationError, AppError, DBAPIError) as exc:
         outcome.report(row.ref, "failed", reason(exc))
         return
     outcome.counts[result] += 1
@@ -145,10 +143,17 @@ def reason(exc: Exception) -> str:
     """A validation error as one line a person can read: "postcode: not a UK postcode; name: required"."""
     if isinstance(exc, ValidationError):
         return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in exc.errors())[:500]
+    if isinstance(exc, DBAPIError):
+        return f"the database refused it ({str(exc.orig).splitlines()[0] if exc.orig else exc})"[:500]
     return exc.message if isinstance(exc, AppError) else str(exc)
 
 
 def summary(outcome: Outcome, dry_run: bool) -> str:
-    order = ("created", "updated", "unchanged", "failed", "notes")
-    parts = [f"{outcome.counts[k]:,} {k}" for k in order if outcome.counts[k]]
-    return ("Dry run (nothing saved): " if dry_run else "") + (", ".join(parts) or "nothing to import") + "."
+    return ("Dry run (nothing saved): " if dry_run else "") + (describe_counts(outcome.counts) or "nothing to import") + "."
+
+
+def describe_counts(counts: dict[str, int]) -> str:
+    """"3 created, 1 failed": the usual outcomes in a fixed order, then any others (stored JSONB keeps no order)."""
+    order = ("created", "updated", "unchanged", "skipped", "failed", "notes")
+    keys = [k for k in order if counts.get(k)] + sorted(k for k in counts if k not in order)
+    return ", ".join(f"{counts[k]:,} {'note' if k == 'notes' and counts[k] == 1 else k}" for k in keys)

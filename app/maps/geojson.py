@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from app.assets.freshness import stale_sql
 from app.assets.repository import CATEGORY_SLUGS, SCHEDULE, TOP_CATEGORY
 from app.geo.bbox import BBox
 
@@ -30,6 +31,8 @@ _FEATURE = f"""json_build_object(
         'drop_in', a.drop_in,
         'schedule', coalesce({SCHEDULE}, '[]'::json),
         'opening_hours_text', a.opening_hours_text,
+        'last_verified_at', a.last_verified_at,
+        'stale', {stale_sql()},
         'url', '/places/' || a.id
     )
 )::text"""

@@ -4,13 +4,13 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.assets.filters import asset_filters
 from app.core.config import get_settings
-from app.core.deps import SessionDep
+from app.core.deps import SessionDep, SettingsDep
 from app.geo.bbox import parse_bbox
 from app.maps import geojson, tiles
 from app.maps.http_cache import cacheable_response, public_headers
 
 router = APIRouter(tags=["map layers"])
-_settings = get_settings()
+_settings = get_settings()  # only for the documented defaults and limits; requests use the app's own settings
 
 _CATEGORY = Query([], description="Category slug (repeatable; includes sub-categories)", examples=[["food", "libraries"]])
 _AREA = Query(
@@ -67,6 +67,7 @@ _GEOJSON_EXAMPLE = {
 def assets_geojson(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     bbox: str = Query(description="minlon,minlat,maxlon,maxlat", examples=["-2.30,53.46,-2.20,53.50"]),
     category: list[str] = _CATEGORY,
     area: str | None = _AREA,
@@ -76,7 +77,7 @@ def assets_geojson(
     box = parse_bbox(bbox)
     filters, params = asset_filters(session, bbox=box, category=category, q=q, area=area)
     body = geojson.feature_collection(session, box, filters, params, limit)
-    return cacheable_response(request, body, geojson.MEDIA_TYPE, _settings.geojson_max_age_seconds)
+    return cacheable_response(request, body, geojson.MEDIA_TYPE, settings.geojson_max_age_seconds)
 
 
 @router.get(
@@ -99,6 +100,7 @@ def assets_geojson(
 def asset_tile(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     z: int = Path(ge=0, le=tiles.MAX_ZOOM, description="Zoom level", examples=[14]),
     x: int = Path(ge=0, description="Column, 0 to 2^z-1 from the west", examples=[8089]),
     y: int = Path(ge=0, description="Row, 0 to 2^z-1 from the north", examples=[5300]),
@@ -107,7 +109,7 @@ def asset_tile(
 ) -> Response:
     tiles.check_tile(z, x, y)
     filters, params = asset_filters(session, category=category, area=area)
-    body = tiles.asset_tile(session, z, x, y, filters, params, _settings.tile_max_features)
+    body = tiles.asset_tile(session, z, x, y, filters, params, settings.tile_max_features)
     if not body:
-        return Response(status_code=204, headers=public_headers(_settings.tile_max_age_seconds))
-    return cacheable_response(request, body, tiles.MEDIA_TYPE, _settings.tile_max_age_seconds)
+        return Response(status_code=204, headers=public_headers(settings.tile_max_age_seconds))
+    return cacheable_response(request, body, tiles.MEDIA_TYPE, settings.tile_max_age_seconds)

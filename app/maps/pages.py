@@ -1,7 +1,6 @@
 """What the map pages show: their maps, layers and the settings handed to the browser script."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -14,7 +13,6 @@ from app.maps.folium_map import Layer, MapParts
 
 GEOJSON_LIMIT = 1000  # places fetched per viewport; beyond it the page asks people to zoom in
 SEARCH_RADIUS_M = 10_000  # how far the postcode search looks for the nearest places
-STALE_AFTER_DAYS = 365
 
 URLS = {
     "geojson": "/api/v1/assets.geojson",
@@ -144,7 +142,7 @@ def build_place_view(settings: Settings, taxonomy: Taxonomy, asset: AssetPublic)
         accessibility=[ACCESSIBILITY_LABELS.get(a, a.replace("_", " ")) for a in asset.accessibility],
         schedule=[(DAY_NAMES[s.day], f"{s.opens}–{s.closes}", s.note) for s in asset.schedule],
         verified=f"{verified_at:%-d %B %Y}" if verified_at else None,
-        stale=verified_at is None or (datetime.now(UTC) - verified_at).days > STALE_AFTER_DAYS,
+        stale=asset.stale,
         map=folium_map.render(folium_map.place_map(settings, asset.lat, asset.lon, asset.name)),
         category_css=palette.category_css([root] if root else []),
     )

@@ -9,7 +9,6 @@ rest go on. The run is recorded in import_run.
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,13 +22,15 @@ from app.categories.service import get_taxonomy
 from app.core.db import get_engine
 from app.core.errors import AppError
 from app.imports.models import ImportRun
+from app.imports.record import recorded_run
+from app.imports.runner import Outcome as RunOutcome
+from app.imports.runner import reason
 from app.openreferral.feed import Feed, Fetched, open_feed
 from app.openreferral.to_asset import Unusable, convert
 
 ACTOR = "import:oruk"
 KIND = "oruk"
 COMMIT_EVERY = 50
-MAX_RECORDED_PROBLEMS = 500
 INACTIVE = {"inactive", "defunct"}
 
 
@@ -41,16 +42,12 @@ class Options:
 
 
 @dataclass
-class Outcome:
-    counts: Counter[str] = field(default_factory=Counter)
-    problems: list[dict[str, Any]] = field(default_factory=list)
+class Outcome(RunOutcome):
     unmatched_terms: Counter[str] = field(default_factory=Counter)
 
     def problem(self, fetched: Fetched, kind: str, message: str) -> None:
-        self.counts[kind] += 1
-        if len(self.problems) < MAX_RECORDED_PROBLEMS:
-            name = (fetched.service or {}).get("name")
-            self.problems.append({"id": fetched.service_id, "name": name, "kind": kind, "message": message})
+        name = (fetched.service or {}).get("name")
+        self.report(f"service {fetched.service_id}" + (f" ({name})" if name else ""), kind, message)
 
 
 def source_name(feed: Feed) -> str:
@@ -102,18 +99,12 @@ def _import_one(session: Session, fetched: Fetched, source: str, options: Option
         with session.begin_nested():
             result = upsert_by_source(session, AssetCreate.model_validate(fields), ACTOR)
     except (ValidationError, AppError) as exc:
-        outcome.problem(fetched, "failed", _reason(exc))
+        outcome.problem(fetched, "failed", reason(exc))
         return
     outcome.counts["archived" if inactive and result == "updated" else result] += 1
     outcome.unmatched_terms.update(converted.unmatched_terms)
     for note in converted.notes:
         outcome.problem(fetched, "notes", note)
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())[:500]
-    return str(exc)
 
 
 def run_import(
@@ -123,28 +114,15 @@ def run_import(
     on_service: Callable[[], None] | None = None,
 ) -> ImportRun:
     """Opens the feed, imports it and records the run (also when it fails, with the reason)."""
-    with Session(get_engine(), expire_on_commit=False) as log:
-        run = ImportRun(kind=KIND, source=source, dry_run=options.dry_run)
-        log.add(run)
-        log.commit()
-        try:
-            feed = open_feed(source)
-            if on_total:
-                on_total(len(feed))
-            with Session(get_engine()) as session:
-                outcome = import_feed(session, feed, options, on_service)
-            run.status = "succeeded"
-            run.counts = dict(outcome.counts)
-            run.errors = outcome.problems
-            run.message = _summary(outcome, options)
-        except Exception as exc:
-            run.status = "failed"
-            run.message = str(exc)[:1000]
-            raise
-        finally:
-            run.finished_at = datetime.now(UTC)
-            log.add(run)
-            log.commit()
+    with recorded_run(KIND, source, options.dry_run) as run:
+        feed = open_feed(source)
+        if on_total:
+            on_total(len(feed))
+        with Session(get_engine()) as session:
+            outcome = import_feed(session, feed, options, on_service)
+        run.counts = dict(outcome.counts)
+        run.errors = outcome.problems
+        run.message = _summary(outcome, options)
     return run
 
 

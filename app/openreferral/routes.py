@@ -8,6 +8,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import RedirectResponse
 
 from app.core.deps import SessionDep
 from app.core.errors import install_error_handlers
@@ -41,6 +42,13 @@ Each asset is one **service** at one physical **location**, linked by a **servic
 """
 
 router = APIRouter()
+mount_redirect = APIRouter()
+
+
+@mount_redirect.get(MOUNT_PATH, include_in_schema=False)
+def to_mounted_root() -> RedirectResponse:
+    """`/oruk` → `/oruk/`, with the CORS header the profile asks for on every response (the mount alone sends none)."""
+    return RedirectResponse(f"{MOUNT_PATH}/", status_code=307, headers={"Access-Control-Allow-Origin": "*"})
 _NOT_FOUND = {404: {"description": "No such id"}}
 _BAD = {422: {"description": "A parameter is not valid"}}
 _LIST_FILTERS = (

@@ -1,9 +1,14 @@
 """The nearby search, as one SQL statement that uses the GiST index throughout.
 
+Results are ranked by distance band (`BAND_M`, about five minutes' walk), then recently verified places before stale
+ones (app/assets/freshness.py), then exact distance, then id: so between two places a similar walk away, the one
+known to be still running comes first, but freshness never lifts a place over one in a nearer band.
+
 Geography's `<->` (index KNN) ranks by distance on a sphere, while `distance_m` is the exact distance on the
 WGS84 ellipsoid; the two can disagree by up to ~0.5%. So the query works in two index-assisted steps: KNN takes the
-`window` nearest on the sphere; the furthest of those, measured on the ellipsoid, bounds a `ST_DWithin` that is sure to
-hold the true nearest `window`; those are ranked by exact distance. Nothing sorts the table by `ST_Distance`.
+`window` nearest on the sphere; the furthest of those, measured on the ellipsoid, lies in a band that holds the true
+`window`-th nearest or a further one, so a `ST_DWithin` out to the end of that band is sure to hold every place that
+can rank among the first `window`; those are ranked as above. Nothing sorts the table by `ST_Distance`.
 """
 
 from typing import Any
@@ -11,7 +16,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from app.assets.freshness import stale_sql
 from app.assets.repository import PUBLIC_COLUMNS
+
+BAND_M = 400  # metres: about five minutes' walk
 
 # The origin is written inline (not joined from a CTE): only a constant-like expression lets `<->` use the index.
 ORIGIN = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
@@ -33,16 +41,18 @@ def nearby_statement(filters: list[str], columns: str = PUBLIC_COLUMNS) -> str:
             FROM asset a WHERE {where}
             ORDER BY a.location <-> {ORIGIN} LIMIT :window
         ),
-        reach AS (SELECT max(d) + 0.01 AS r FROM candidates),
-        page AS (
-            SELECT a.id, ST_Distance(a.location, {ORIGIN}) AS distance_m
-            FROM asset a, reach
+        reach AS (SELECT (floor(max(d) / {BAND_M}) + 1) * {BAND_M} + 0.01 AS r FROM candidates),
+        ranked AS (
+            SELECT a.id, d.distance_m, floor(d.distance_m / {BAND_M}) AS band, {stale_sql()} AS stale
+            FROM asset a CROSS JOIN reach CROSS JOIN LATERAL (SELECT ST_Distance(a.location, {ORIGIN}) AS distance_m) d
             WHERE {where} AND ST_DWithin(a.location, {ORIGIN}, reach.r)
-            ORDER BY distance_m, a.id LIMIT :limit OFFSET :offset
+        ),
+        page AS (
+            SELECT * FROM ranked ORDER BY band, stale, distance_m, id LIMIT :limit OFFSET :offset
         )
         SELECT {columns}, p.distance_m, (SELECT count(*) FROM asset a WHERE {where}) AS total
         FROM page p JOIN asset a ON a.id = p.id
-        ORDER BY p.distance_m, p.id
+        ORDER BY p.band, p.stale, p.distance_m, p.id
     """
 
 

@@ -17,9 +17,12 @@ router = APIRouter(prefix="/api/v1/assets", tags=["search"])
     response_model=NearbyResponse,
     summary="What is near here?",
     description=(
-        "Published assets within `radius_m` of a point (`lat`+`lon`) or a `postcode`, nearest first, with the geodesic "
-        "distance in metres. Filters combine with AND; several `category` values match any of them (and their "
-        "sub-categories); several `accessibility` values must all be present. Example: "
+        "Published assets within `radius_m` of a point (`lat`+`lon`) or a `postcode`, with the geodesic distance in "
+        "metres (`distance_m`). Ranked nearest first in distance bands of about five minutes' walk: by band "
+        f"(`floor(distance_m / {repository.BAND_M})`), then fresh places before `stale` ones (not verified for over "
+        "`STALE_AFTER_DAYS`, 365 days), then exact distance, then id. Filters combine with AND; several `category` "
+        "values match any of them (and their sub-categories); several `accessibility` values must all be present. "
+        "Example: "
         "`/api/v1/assets/nearby?postcode=M1 1AE&radius_m=1609&category=social-connection&free=true&day=tue&accessibility=step_free`"
     ),
     responses={404: {"description": "Unknown postcode"}, 422: {"description": "Invalid parameters"}},

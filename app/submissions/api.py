@@ -215,3 +215,15 @@ def asset_history(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID)
 )
 def restore_version(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID, entry_id: int) -> AssetPublic:
     return moderation.restore(session, actor, asset_id, entry_id)
+
+
+@moderators.post(
+    "/api/v1/assets/{asset_id}/verify",
+    response_model=AssetPublic,
+    summary="Confirm the asset is still running as listed (moderators)",
+    description="Sets `last_verified_at` to now, so the asset is no longer `stale`; recorded in its history as a "
+    "`verify` by the moderator. A moderator limited to council areas can verify only assets inside them.",
+    responses=_GUARDED,
+)
+def verify_asset(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID) -> AssetPublic:
+    return moderation.verify(session, actor, asset_id)

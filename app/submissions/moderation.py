@@ -1,6 +1,6 @@
 """Moderators' side: the queue, amending, approving (through the asset service, so history records it), rejecting,
-an asset's history and restoring an earlier version. Moderators limited to council areas only reach submissions and
-assets inside those areas."""
+an asset's history, restoring an earlier version, and confirming that stale places are still running. Moderators
+limited to council areas only reach submissions and assets inside those areas."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -9,11 +9,12 @@ from typing import Any
 from sqlmodel import Session
 
 from app.accounts.service import Actor
+from app.areas.repository import ANY_AREA_FILTER
 from app.areas.service import require_area
 from app.assets import repository as assets_repository
 from app.assets.models import AssetHistory, AssetStatus
 from app.assets.schemas import AssetCreate, AssetPublic, AssetUpdate
-from app.assets.service import create_asset, get_asset, update_asset
+from app.assets.service import create_asset, get_asset, update_asset, verify_asset
 from app.core.config import get_settings
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.submissions import repository
@@ -171,15 +172,39 @@ def history(session: Session, asset_id: uuid.UUID) -> list[AssetHistory]:
     return assets_repository.history(session, asset_id)
 
 
+def visible_asset(session: Session, actor: Actor, asset_id: uuid.UUID) -> AssetPublic:
+    """The asset in any status; Forbidden if it lies outside the council areas the moderator is limited to."""
+    current = get_asset(session, asset_id, include_unpublished=True)
+    if actor.areas and not repository.point_in_areas(session, current.lat, current.lon, list(actor.areas)):
+        raise Forbidden("This place is outside the council areas you moderate.")
+    return current
+
+
 def restore(session: Session, actor: Actor, asset_id: uuid.UUID, entry_id: int) -> AssetPublic:
     """Makes the asset as it was after history entry `entry_id` (recorded as a "restore")."""
     entry = session.get(AssetHistory, entry_id)
     if entry is None or entry.asset_id != asset_id:
         raise NotFound(f"Asset {asset_id} has no history entry {entry_id}.")
-    current = get_asset(session, asset_id, include_unpublished=True)
-    if actor.areas and not repository.point_in_areas(session, current.lat, current.lon, list(actor.areas)):
-        raise Forbidden("This place is outside the council areas you moderate.")
+    visible_asset(session, actor, asset_id)
     return update_asset(session, asset_id, AssetUpdate.model_validate(entry.snapshot), actor.label, action="restore")
+
+
+def stale_places(
+    session: Session, actor: Actor, area: str | None, limit: int, offset: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Published places not verified for over `stale_after_days`, least recently verified first, in the actor's areas."""
+    filters: list[str] = []
+    params: dict[str, Any] = {}
+    if areas := _area_limit(session, actor, area):
+        filters.append(ANY_AREA_FILTER)
+        params["areas"] = areas
+    return assets_repository.list_stale(session, filters, params, limit, offset)
+
+
+def verify(session: Session, actor: Actor, asset_id: uuid.UUID) -> AssetPublic:
+    """The moderator confirms the place is still running as listed (recorded as a "verify")."""
+    visible_asset(session, actor, asset_id)
+    return verify_asset(session, asset_id, actor.label)
 
 
 def purge_private_details(session: Session, retention_days: int | None = None) -> int:

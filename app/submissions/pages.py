@@ -4,9 +4,10 @@ import logging
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -15,11 +16,11 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.accounts.service import Actor
-from app.accounts.web import FormDep, ModeratorPage, PageError, VisitorDep, render
+from app.accounts.web import FormDep, ModeratorPage, PageError, VisitorDep, render, safe_next
 from app.areas.models import AreaLevel
 from app.areas.schemas import AreaSummary
 from app.areas.service import find_areas
-from app.assets.schemas import AssetPublic
+from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES, AssetPublic
 from app.assets.service import get_asset
 from app.categories.service import get_taxonomy
 from app.core.config import PROJECT_ROOT
@@ -59,8 +60,8 @@ def _form_context(session: Session) -> dict[str, Any]:
     return {
         "leaflet": _LEAFLET,
         "taxonomy": get_taxonomy(session),
-        "accessibility_labels": forms.ACCESSIBILITY_LABELS,
-        "day_names": forms.DAY_NAMES,
+        "accessibility_labels": ACCESSIBILITY_LABELS,
+        "day_names": DAY_NAMES,
         "reasons": REPORT_REASONS,
     }
 
@@ -390,3 +391,42 @@ def restore_version(
     with _as_page():
         moderation.restore(session, actor, asset_id, entry_id)
     return RedirectResponse(f"/moderate/assets/{asset_id}/history?restored={entry_id}", status_code=303)
+
+
+@router.get("/moderate/stale")
+def stale_page(
+    request: Request,
+    session: SessionDep,
+    actor: ModeratorPage,
+    area: str | None = Query(None, max_length=9),
+    offset: int = Query(0, ge=0, le=100_000),
+    verified: uuid.UUID | None = None,
+) -> HTMLResponse:
+    """Places nobody has verified for over `stale_after_days`, least recently verified first."""
+    limit = 50
+    with _as_page():
+        total, rows = moderation.stale_places(session, actor, area or None, limit, offset)
+    confirmed = None
+    if verified:
+        with suppress(AppError):  # only a courtesy: a stale link shows the list without it
+            confirmed = moderation.visible_asset(session, actor, verified)
+    context = {
+        "rows": rows,
+        "total": total,
+        "area": area or "",
+        "offset": offset,
+        "limit": limit,
+        "confirmed": confirmed,
+        "area_choices": _area_choices(session, actor),
+    }
+    return render(request, "moderation/stale.html", context)
+
+
+@router.post("/moderate/assets/{asset_id}/verify")
+def verify_place(session: SessionDep, actor: ModeratorPage, form: FormDep, asset_id: uuid.UUID) -> RedirectResponse:
+    """"Yes, still running": marks the place verified now, then goes back to the page the button was on."""
+    with _as_page():
+        moderation.verify(session, actor, asset_id)
+    back = urlsplit(safe_next(str(form.get("next", "")), "/moderate/stale"))
+    query = [(k, v) for k, v in parse_qsl(back.query) if k != "verified"] + [("verified", str(asset_id))]
+    return RedirectResponse(back._replace(query=urlencode(query)).geturl(), status_code=303)

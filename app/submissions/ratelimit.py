@@ -18,11 +18,9 @@ from app.core.errors import AppError
 class RateLimited(AppError):
     status_code = 429
 
-    def __init__(self, retry_after: int):
+    def __init__(self, retry_after: int, what: str = "sent a lot of submissions"):
         minutes = math.ceil(retry_after / 60)
-        super().__init__(
-            f"You have sent a lot of submissions recently. Please try again in {minutes} minute{'s' * (minutes != 1)}."
-        )
+        super().__init__(f"You have {what} recently. Please try again in {minutes} minute{'s' * (minutes != 1)}.")
         self.retry_after = retry_after
 
 
@@ -30,7 +28,7 @@ def client_bucket(scope: str, client_address: str) -> str:
     return f"{scope}:{hashlib.sha256(client_address.encode()).hexdigest()[:40]}"
 
 
-def consume(session: Session, bucket: str, limit: int, window_s: int) -> None:
+def consume(session: Session, bucket: str, limit: int, window_s: int, what: str = "sent a lot of submissions") -> None:
     """Counts one hit for `bucket` (in the caller's transaction); RateLimited if it goes over `limit`."""
     now = datetime.now(UTC)
     start = datetime.fromtimestamp(int(now.timestamp()) // window_s * window_s, UTC)
@@ -46,4 +44,4 @@ def consume(session: Session, bucket: str, limit: int, window_s: int) -> None:
     ).scalar_one()
     if hits > limit:
         session.commit()  # the refused hit still counts, so hammering does not reset anything
-        raise RateLimited(max(1, math.ceil((start + timedelta(seconds=window_s) - now).total_seconds())))
+        raise RateLimited(max(1, math.ceil((start + timedelta(seconds=window_s) - now).total_seconds())), what)

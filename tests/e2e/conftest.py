@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, expect, sync_playwright
 
 from app.core.config import PROJECT_ROOT, get_settings
 from app.main import create_app
@@ -70,6 +70,10 @@ class OtherSite:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+# A busy 2-core CI machine can take a while to draw markers: wait up to 15 s (not the default 5 s) before failing.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")

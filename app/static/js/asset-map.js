@@ -256,7 +256,17 @@
       names.length ? el("p", { className: "categories" }, names.join(", ")) : null,
       address ? el("p", { className: "address" }, address) : null,
       this.badges(props),
+      this.freshness(props),
     ];
+  };
+
+  /* Places not verified for over a year (the server's `stale` flag) say so, with the date of the last check. */
+  AssetMap.prototype.freshness = function (props) {
+    if (!props.stale) return null;
+    var date = { day: "numeric", month: "long", year: "numeric", timeZone: "Europe/London" };
+    return el("p", { className: "freshness" }, props.last_verified_at
+      ? "Not verified since " + new Date(props.last_verified_at).toLocaleDateString("en-GB", date)
+      : "Never verified");
   };
 
   AssetMap.prototype.popup = function (props) {

@@ -1,0 +1,234 @@
+"""`GET /finder`: the link workers' search, rendered on the server (it works with JavaScript off), beside a map of
+the same results; and `POST /finder/shortlist`, which shares the ticked results without JavaScript.
+
+The search itself is the nearby search's (`search.filters` + `search.repository`), fed from the form.
+"""
+
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+from urllib.parse import urlencode
+
+import folium
+from branca.element import MacroElement
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from folium.template import Template
+from pydantic import ValidationError
+from sqlmodel import Session
+from starlette.datastructures import FormData, QueryParams
+
+from app.accounts.web import FormDep, VisitorDep, render
+from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES, AssetPublic
+from app.categories.service import get_taxonomy
+from app.core.config import Settings
+from app.core.deps import SessionDep, SettingsDep
+from app.core.errors import AppError, validation_errors
+from app.finder.present import PlaceSummary, summarise
+from app.geo.service import locate_postcode
+from app.maps import folium_map
+from app.search import repository
+from app.search.filters import nearby_filters
+from app.search.schemas import NearbyQuery
+from app.shortlists import service as shortlists
+from app.shortlists.schemas import ShortlistIn
+from app.submissions.api import client_address
+from app.submissions.ratelimit import RateLimited
+
+router = APIRouter(include_in_schema=False)
+
+RESULT_LIMIT = 50
+RADII = {800: "800 m (about 10 minutes' walk)", 1609: "1 mile", 3218: "2 miles", 8047: "5 miles", 16093: "10 miles"}
+DEFAULT_RADIUS = 1609
+_FIELDS = ("postcode", "lat", "lon", "radius_m", "q", "day", "time", "age")
+
+
+@dataclass
+class FinderSearch:
+    """What the form holds (as typed), its errors, and the results once it is valid."""
+
+    values: dict[str, Any]
+    errors: dict[str, str] = field(default_factory=dict)
+    searched: bool = False
+    origin_label: str = ""
+    origin: tuple[float, float] | None = None
+    total: int = 0
+    places: list[PlaceSummary] = field(default_factory=list)
+
+
+def _form_values(params: QueryParams) -> dict[str, Any]:
+    values: dict[str, Any] = {name: params.get(name, "").strip()[:200] for name in _FIELDS}
+    values["category"] = params.getlist("category")[:30]
+    values["accessibility"] = params.getlist("accessibility")[:20]
+    values["free"] = params.get("free") == "yes"
+    values["drop_in"] = params.get("drop_in") == "yes"
+    return values
+
+
+def _query_data(values: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {"radius_m": values["radius_m"] or DEFAULT_RADIUS, "limit": RESULT_LIMIT}
+    if values["postcode"]:
+        data["postcode"] = values["postcode"]
+    elif values["lat"] and values["lon"]:
+        data["lat"], data["lon"] = values["lat"], values["lon"]
+    for name in ("q", "day", "age"):
+        if values[name]:
+            data[name] = values[name]
+    if values["time"] and values["day"]:  # a time alone is reported as a missing day (run_search)
+        data["time"] = values["time"]
+    data["category"] = values["category"]
+    data["accessibility"] = values["accessibility"]
+    if values["free"]:
+        data["free"] = True
+    if values["drop_in"]:
+        data["drop_in"] = True
+    return data
+
+
+def _field_of(error: dict[str, str]) -> str:
+    name = error["field"].split(".")[0]
+    return "postcode" if name in ("", "lat", "lon") else name
+
+
+def run_search(session: Session, params: QueryParams) -> FinderSearch:
+    values = _form_values(params)
+    search = FinderSearch(values)
+    if not any(params.get(name) for name in ("postcode", "lat", "lon")):
+        if params:  # a filter was chosen, but no place to search from
+            search.errors["postcode"] = "Enter a postcode, or use your location"
+        return search
+    if values["time"] and not values["day"]:
+        search.errors["day"] = "Choose a day as well, to search by time"
+    try:
+        query = NearbyQuery.model_validate(_query_data(values))
+    except ValidationError as exc:
+        for error in validation_errors(list(exc.errors())):
+            search.errors.setdefault(_field_of(error), _sentence(error))
+        return search
+    if search.errors:
+        return search
+    try:
+        if query.postcode:
+            place = locate_postcode(session, query.postcode)
+            lat, lon, search.origin_label = place.lat, place.lon, place.postcode
+        else:
+            lat, lon, search.origin_label = query.lat, query.lon, "your location"  # type: ignore[assignment]
+        filters, sql_params = nearby_filters(session, query)
+    except AppError as exc:
+        search.errors[_field_of({"field": exc.field or "postcode"})] = exc.message
+        return search
+    sql_params.update(lat=lat, lon=lon, radius=query.radius_m)
+    search.total, rows = repository.nearby(session, filters, sql_params, query.limit, 0)
+    search.places = [
+        summarise(AssetPublic.model_validate(row), number, row["distance_m"]) for number, row in enumerate(rows, 1)
+    ]
+    search.origin = (lat, lon)  # type: ignore[assignment]
+    search.searched = True
+    return search
+
+
+_LABELS = {"radius_m": "Distance", "age": "Age", "time": "Time", "q": "Words", "day": "Day", "category": "Needs"}
+
+
+def _sentence(error: dict[str, str]) -> str:
+    name = error["field"].split(".")[0]
+    label = _LABELS.get(name)
+    message = error["message"]
+    if name == "accessibility":
+        return "Choose accessibility needs from the list"
+    if name in ("", "lat", "lon"):
+        return "Enter a postcode, or use your location (it could not be read)"
+    return f"{label} {message}" if label else message[:1].upper() + message[1:]
+
+
+class HtmlPopup(MacroElement):
+    """A popup from ready-made (already escaped) HTML: Folium's own Popup needs jQuery, which these pages do not load."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str):
+        super().__init__()
+        self._name = "HtmlPopup"
+        self.html = html
+
+
+def results_map(settings: Settings, search: FinderSearch) -> folium_map.MapParts | None:
+    """A map of the listed results only, numbered as in the list; the search centre as a ring."""
+    if not search.places or search.origin is None:
+        return None
+    fmap = folium_map.base_map(settings, search.origin[0], search.origin[1], 15)
+    folium.CircleMarker(
+        list(search.origin), radius=8, color="#1d1d1b", weight=3, fill=False, tooltip="Search centre", interactive=False
+    ).add_to(fmap)
+    points = [list(search.origin)]
+    for p in search.places:
+        a = p.asset
+        popup = f'<a href="#result-{p.number}">{p.number}. {escape(a.name)}</a><br>{escape(p.distance or "")}'
+        folium.Marker(
+            [a.lat, a.lon],
+            icon=folium.DivIcon(html=str(p.number), icon_size=(28, 28), icon_anchor=(14, 14), class_name="finder-pin"),
+            title=f"{p.number}. {a.name}",
+            alt=f"{p.number}. {a.name}",
+        ).add_child(HtmlPopup(popup)).add_to(fmap)
+        points.append([a.lat, a.lon])
+    fmap.fit_bounds(points, padding=(24, 24))
+    return folium_map.render(fmap)
+
+
+def _categories(session: Session) -> list[tuple[Any, list[Any]]]:
+    """Top-level categories with their sub-categories, for the grouped checkboxes."""
+    return [(root, root.children) for root in get_taxonomy(session).roots]
+
+
+@router.get("/finder", response_class=HTMLResponse)
+def finder_page(request: Request, session: SessionDep, settings: SettingsDep, visitor: VisitorDep) -> HTMLResponse:
+    search = run_search(session, request.query_params)
+    context = {
+        "search": search,
+        "values": search.values,
+        "errors": search.errors,
+        "map": results_map(settings, search),
+        "categories": _categories(session),
+        "accessibility_labels": ACCESSIBILITY_LABELS,
+        "day_names": DAY_NAMES,
+        "radii": RADII,
+        "default_radius": DEFAULT_RADIUS,
+        "back": urlencode(list(request.query_params.multi_items())),
+        "shortlist_days": settings.shortlist_days,
+    }
+    status = 422 if search.errors else 200
+    return render(request, "finder/finder.html", context, status_code=status)
+
+
+@router.post("/finder/shortlist", response_model=None)
+def share_ticked(request: Request, session: SessionDep, form: FormDep) -> HTMLResponse | RedirectResponse:
+    """Without JavaScript: the ticked results, in the list's order, become a shared shortlist."""
+    back = "/finder?" + str(form.get("back", ""))[:2000]
+    ids = [str(v) for v in form.getlist("asset_id")][:40]
+    if not ids:
+        return _problem(request, "Tick at least one place to put on the shortlist.", back, 422)
+    try:
+        data = ShortlistIn.model_validate({"title": _text(form, "title"), "items": [{"asset_id": i} for i in ids]})
+        shortlist = shortlists.create(session, data, client_address(request))
+    except ValidationError as exc:
+        errors = validation_errors(list(exc.errors()))
+        return _problem(request, "; ".join(f"{e['field']}: {e['message']}" for e in errors), back, 422)
+    except RateLimited as limited:
+        return _problem(request, limited.message, back, 429)
+    except AppError as exc:
+        return _problem(request, exc.message, back, exc.status_code)
+    return RedirectResponse(f"/s/{shortlist.code}", status_code=303)
+
+
+def _text(form: FormData, name: str) -> str:
+    return str(form.get(name, "")).strip()
+
+
+def _problem(request: Request, message: str, back: str, status_code: int) -> HTMLResponse:
+    return render(request, "finder/problem.html", {"message": message, "back": back}, status_code=status_code)

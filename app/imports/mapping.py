@@ -1,0 +1,268 @@
+"""The mapping file of `assetmap import csv|geojson`: which column (or feature property) fills which asset field.
+
+A mapping is YAML (documented with examples in docs/imports.md; the demo's are in data/mappings/). It is checked as a
+whole when loaded, so a typo fails the import before any row is read. `Mapping.record` turns one record (a CSV row or
+a feature's properties) into asset fields, or says why it cannot be used.
+"""
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from app.assets.schemas import DAY_NAMES, AssetCreate, AssetUpdate, Weekday
+from app.core.text import clean_email, clean_url
+from app.geo.postcodes import parse_postcode
+from app.imports.runner import ImportFileError, reason
+
+# Fields a column may fill; categories, schedule, source and external_id have their own keys.
+MAPPABLE = sorted(
+    set(AssetCreate.model_fields)
+    - {"categories", "schedule", "source", "external_id", "status", "organisation", "last_verified_at"}
+)
+_LIST_FIELDS = {"tags", "accessibility", "languages"}
+_LIST_SEPARATOR = re.compile(r"\s*[;,]\s*")
+_NAMED_EMAIL = re.compile(r"[<(]\s*([^<>()\s]+@[^<>()\s]+)\s*[>)]")  # "Bude Library <bude.library@example.org>"
+
+Getter = Callable[[str], str | None]  # a column's value, stripped; None when empty or absent
+
+
+class Column(BaseModel):
+    """Where a field's value comes from: one column, or several joined with ", " (empty and repeated parts skipped)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    columns: list[str] = Field(min_length=1)
+    case: Literal["title"] | None = Field(default=None, description="title: 'THE DENSHAM SURGERY' -> 'The Densham Surgery'")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"columns": [value]}
+        if isinstance(value, list):
+            return {"columns": value}
+        if isinstance(value, dict) and "column" in value:
+            value = dict(value)
+            value["columns"] = [value.pop("column")]
+        return value
+
+    def value(self, get: Getter) -> str | None:
+        parts = [get(c) for c in self.columns]
+        parts = [title_case(p) if self.case == "title" else p for p in parts if p]
+        return ", ".join(dict.fromkeys(parts)) or None  # "The Hayes, Cardiff, Cardiff" reads "The Hayes, Cardiff"
+
+
+class CategoryTable(BaseModel):
+    """Categories chosen by a column's value; `default` for values not in the table (else the row is reported)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    column: str
+    values: dict[str, list[str]]
+    default: list[str] | None = None
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): [v] if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    @field_validator("default", mode="before")
+    @classmethod
+    def _default_one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class Mapping(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(min_length=1, max_length=40, description="Names where the rows come from, e.g. librarydata")
+    external_id: str = Field(min_length=1, description="The column holding each row's id in the source")
+    fields: dict[str, Column] = Field(default_factory=dict)
+    constants: dict[str, Any] = Field(default_factory=dict)
+    categories: list[str] | CategoryTable
+    schedule: dict[Weekday, str] = Field(default_factory=dict, description="Weekday -> column of 'HH:MM-HH:MM' ranges")
+
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _one_slug(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _coherent(self) -> "Mapping":
+        unknown = sorted((set(self.fields) | set(self.constants)) - set(MAPPABLE))
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: not a field a column can fill (these can: {', '.join(MAPPABLE)})")
+        given = set(self.fields) | set(self.constants)
+        if "name" not in given:
+            raise ValueError("map a column (or a constant) to name")
+        if ("lat" in self.fields) != ("lon" in self.fields):
+            raise ValueError("map both lat and lon, or neither")
+        try:
+            AssetUpdate.model_validate(self.constants)
+        except ValidationError as exc:
+            raise ValueError(f"constants: {reason(exc)}") from None
+        return self
+
+    def columns(self) -> set[str]:
+        """Every column the mapping reads (checked against the file's header)."""
+        used = {self.external_id, *self.schedule.values()}
+        used.update(c for spec in self.fields.values() for c in spec.columns)
+        if isinstance(self.categories, CategoryTable):
+            used.add(self.categories.column)
+        return used
+
+    def slugs(self) -> set[str]:
+        if isinstance(self.categories, list):
+            return set(self.categories)
+        table = self.categories
+        return {s for slugs in table.values.values() for s in slugs} | set(table.default or [])
+
+    def record(
+        self, get: Getter, point: tuple[float, float] | None = None
+    ) -> tuple[dict[str, Any] | None, str | None, tuple[str, ...]]:
+        """(asset fields, None, notes), or (None, why not, notes). `point` (lon, lat) wins over mapped lat/lon."""
+        notes: list[str] = []
+        external_id = get(self.external_id)
+        if not external_id:
+            return None, f"no {self.external_id} (the id column)", ()
+        fields: dict[str, Any] = {"source": self.source, "external_id": external_id} | dict(self.constants)
+        for name, spec in self.fields.items():
+            value = spec.value(get)
+            if value is None and name in self.constants:
+                continue  # the constant is the fallback
+            fields[name] = _LIST_SEPARATOR.split(value) if value and name in _LIST_FIELDS else value
+        _contacts(fields, notes)
+        categories, problem = self._categories(get)
+        if problem:
+            return None, problem, ()
+        fields["categories"] = categories
+        if self.schedule:
+            fields["schedule"] = [s for day, column in self.schedule.items() for s in _sessions(day, get(column), notes)]
+        problem = _place(fields, point, notes)
+        if problem:
+            return None, problem, tuple(notes)
+        return fields, None, tuple(notes)
+
+    def _categories(self, get: Getter) -> tuple[list[str], str | None]:
+        if isinstance(self.categories, list):
+            return self.categories, None
+        table = self.categories
+        value = get(table.column) or ""
+        slugs = table.values.get(value, table.default)
+        if not slugs:
+            return [], f"{table.column} '{value[:60]}' has no category in the mapping"
+        return slugs, None
+
+
+def load_mapping(path: Path) -> Mapping:
+    """The mapping, checked; ImportFileError with one clear message otherwise."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ImportFileError(f"Cannot read the mapping {path.name}: {exc.strerror}.") from None
+    except UnicodeDecodeError:
+        raise ImportFileError(f"The mapping {path.name} is not UTF-8 text.") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "cannot be read"
+        raise ImportFileError(f"The mapping {path.name} is not valid YAML{where}: {problem}.") from None
+    if not isinstance(data, dict):
+        raise ImportFileError(f"The mapping {path.name} must be a YAML mapping with source, external_id, fields, categories.")
+    try:
+        return Mapping.model_validate(data)
+    except ValidationError as exc:
+        raise ImportFileError(f"The mapping {path.name} is not usable: {reason(exc)}.") from None
+
+
+_SMALL_WORDS = {"and", "of", "the", "in", "on", "at", "for", "upon", "by", "with", "under", "le", "de", "la"}
+_ACRONYMS = {"NHS", "GP", "GPS", "PCN", "UK", "HMP", "RAF", "YMCA", "CIC", "LLP", "PLC", "II", "III", "IV", "BBC", "UHB"}
+_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
+
+
+def title_case(text: str) -> str:
+    """'ST MARY'S SURGERY, STOCKTON-ON-TEES' -> "St Mary's Surgery, Stockton-on-Tees" (acronyms such as NHS kept)."""
+
+    def word(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token.upper() in _ACRONYMS:
+            return token.upper()
+        before = text[: match.start()].rstrip()
+        if before and before[-1] not in ",;:(/" and token.lower() in _SMALL_WORDS:
+            return token.lower()
+        head, _, tail = token.partition("'")
+        head = head[:1].upper() + head[1:].lower()
+        if not tail:
+            return head
+        return f"{head}'{tail.lower() if len(tail) == 1 else tail[:1].upper() + tail[1:].lower()}"
+
+    return _WORD.sub(word, text)
+
+
+_RANGE = re.compile(r"^(\d{1,2}):?(\d{2})\s*[-–]\s*(\d{1,2}):?(\d{2})$")
+
+
+def _sessions(day: str, text: str | None, notes: list[str]) -> list[dict[str, str]]:
+    """'10:00-13:00,14:00-17:00' -> two sessions; a range it cannot use is left out with a note."""
+    sessions: list[dict[str, str]] = []
+    for part in filter(None, (p.strip() for p in (text or "").split(","))):
+        match = _RANGE.match(part)
+        opens = closes = ""
+        if match:
+            h1, m1, h2, m2 = (int(g) for g in match.groups())
+            if h2 in (0, 24) and m2 == 0:
+                h2, m2 = 23, 59  # "until midnight"
+            if h1 < 24 and h2 < 24 and m1 < 60 and m2 < 60:
+                opens, closes = f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"
+        if not opens:
+            notes.append(f"{DAY_NAMES[day]} hours '{part[:40]}' not understood; left out")
+        elif closes <= opens:
+            notes.append(f"{DAY_NAMES[day]} hours {part} run past midnight; left out")
+        else:
+            sessions.append({"day": day, "opens": opens, "closes": closes})
+    return sessions
+
+
+def _contacts(fields: dict[str, Any], notes: list[str]) -> None:
+    """A contact detail that is not one is left out with a note: the place is still worth listing."""
+    for name, check in (("email", clean_email), ("website", clean_url)):
+        value = fields.get(name)
+        if not value:
+            continue
+        named = _NAMED_EMAIL.search(value) if name == "email" else None
+        try:
+            fields[name] = check(named.group(1) if named else value)
+        except ValueError as exc:
+            notes.append(f"{name} '{value[:60]}' {exc}; left out")
+            fields[name] = None
+
+
+def _place(fields: dict[str, Any], point: tuple[float, float] | None, notes: list[str]) -> str | None:
+    """Sets lat/lon (from `point`, else the mapped columns) or leaves the postcode to place the asset; or says why not."""
+    lat = lon = None
+    if point is not None:
+        lon, lat = point
+    elif fields.get("lat") or fields.get("lon"):
+        try:
+            lat, lon = float(fields["lat"]), float(fields["lon"])
+        except (TypeError, ValueError):
+            notes.append(f"latitude/longitude '{fields.get('lat')}', '{fields.get('lon')}' are not both numbers")
+    fields["lat"], fields["lon"] = lat, lon
+    postcode = fields.get("postcode")
+    if postcode:
+        parsed = parse_postcode(postcode)
+        if parsed is None and lat is None:
+            return f"'{postcode[:20]}' is not a UK postcode, and there is no latitude/longitude to place it by"
+        if parsed is None:
+            notes.append(f"'{postcode[:20]}' is not a UK postcode; left out")
+        fields["postcode"] = parsed.display if parsed else None
+    if lat is None and not fields.get("postcode"):
+        return "no position: no latitude/longitude and no postcode"
+    return None
+

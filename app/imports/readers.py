@@ -1,0 +1,177 @@
+"""CSV and GeoJSON files as `SourceRow`s, through a mapping (`assetmap import csv|geojson FILE --mapping M.yaml`).
+
+Each reader checks the file as a whole first (UTF-8, the mapped columns present, JSON that is a FeatureCollection)
+and raises ImportFileError with one message when it is unusable; then each row becomes asset fields or a problem with
+its line number or feature number.
+"""
+
+import csv
+import hashlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from shapely.errors import GEOSException
+from shapely.geometry import shape
+from sqlmodel import Session
+
+from app.assets.models import AssetStatus
+from app.categories.service import get_taxonomy
+from app.core.db import get_engine
+from app.core.errors import Invalid
+from app.imports.mapping import Getter, Mapping, load_mapping
+from app.imports.models import ImportRun
+from app.imports.runner import ImportFileError, ProgressFn, SourceRow, file_source, run_import
+
+ID_MEMBER = "@id"  # in a GeoJSON mapping, external_id: "@id" means the feature's own id
+
+
+def import_file(
+    kind: str,
+    path: Path,
+    mapping_path: Path,
+    *,
+    dry_run: bool = False,
+    status: AssetStatus = AssetStatus.published,
+    on_total: ProgressFn | None = None,
+    on_progress: ProgressFn | None = None,
+) -> ImportRun:
+    """Imports a CSV (`kind` "csv") or GeoJSON ("geojson") file through a mapping; the run is recorded."""
+
+    def read() -> list[SourceRow]:
+        mapping = load_mapping(mapping_path)
+        with Session(get_engine()) as session:
+            try:
+                get_taxonomy(session).require(sorted(mapping.slugs()))
+            except Invalid as exc:
+                raise ImportFileError(f"The mapping {mapping_path.name}: {exc.message}") from None
+        return READERS[kind](path, mapping)
+
+    return run_import(
+        kind, import_source(path, mapping_path), read, dry_run=dry_run, status=status, on_total=on_total, on_progress=on_progress
+    )
+
+
+def import_source(path: Path, mapping_path: Path) -> str:
+    """The file and the mapping's name and fingerprint: a run of the same file through an edited mapping differs."""
+    fingerprint = hashlib.sha256(mapping_path.read_bytes()).hexdigest()[:12] if mapping_path.is_file() else "missing"
+    return f"{file_source(path)} via {mapping_path.name} ({fingerprint})"
+
+
+def read_csv(path: Path, mapping: Mapping) -> list[SourceRow]:
+    reader = csv.reader(io.StringIO(_text(path), newline=""))
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        raise ImportFileError(f"{path.name} is not a CSV file ({exc}).") from None
+    if not any(header):
+        raise ImportFileError(f"{path.name} is empty: expected a header line naming the columns.")
+    _require(path, mapping.columns(), set(header), "column")
+    index = {name: i for i, name in reversed(list(enumerate(header)))}  # the first of repeated names wins
+    rows: list[SourceRow] = []
+    seen: dict[str, str] = {}
+    line = reader.line_num
+    try:
+        for values in reader:
+            ref, line = f"line {line + 1}", reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+
+            def get(column: str, values: list[str] = values) -> str | None:
+                i = index[column]
+                return (values[i].strip() or None) if i < len(values) else None
+
+            rows.append(_row(ref, mapping, get, None, seen))
+    except csv.Error as exc:
+        raise ImportFileError(f"{path.name}, line {reader.line_num}: not valid CSV ({exc}).") from None
+    return rows
+
+
+def read_geojson(path: Path, mapping: Mapping) -> list[SourceRow]:
+    try:
+        data = json.loads(_text(path))
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(f"{path.name} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}).") from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
+        raise ImportFileError(f"{path.name} is not a GeoJSON FeatureCollection.")
+    features = data["features"]
+    present = {k for f in features if isinstance(f, dict) for k in (f.get("properties") or {})} | {ID_MEMBER}
+    _require(path, mapping.columns(), present, "property")
+    rows: list[SourceRow] = []
+    seen: dict[str, str] = {}
+    for number, feature in enumerate(features, start=1):
+        ref = f"feature {number}"
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            rows.append(SourceRow(ref, problem="not a GeoJSON Feature"))
+            continue
+        properties = feature.get("properties") or {}
+        if not isinstance(properties, dict):
+            rows.append(SourceRow(ref, problem="its properties are not an object"))
+            continue
+        if feature.get("id") is not None:
+            properties = properties | {ID_MEMBER: feature["id"]}
+        point, note, problem = _point(feature.get("geometry"))
+        if problem:
+            rows.append(SourceRow(ref, problem=problem))
+            continue
+
+        def get(name: str, properties: dict[str, Any] = properties) -> str | None:
+            value = properties.get(name)
+            if value is None or isinstance(value, (dict, list)):
+                return None
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            return str(value).strip() or None
+
+        row = _row(ref, mapping, get, point, seen)
+        rows.append(SourceRow(row.ref, row.fields, row.problem, ((note,) if note else ()) + row.notes))
+    return rows
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"{path.name} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at position {exc.start:,}). "
+            "Save it as UTF-8 (in Excel: 'CSV UTF-8') and import it again."
+        ) from None
+    except OSError as exc:
+        raise ImportFileError(f"Cannot read {path.name}: {exc.strerror}.") from None
+
+
+def _require(path: Path, wanted: set[str], present: set[str], what: str) -> None:
+    missing = sorted(wanted - present)
+    if missing:
+        names = ", ".join(f"'{m}'" for m in missing)
+        raise ImportFileError(f"{path.name} has no {what}{'s' * (len(missing) > 1)} {names}, which the mapping uses.")
+
+
+def _row(ref: str, mapping: Mapping, get: Getter, point: tuple[float, float] | None, seen: dict[str, str]) -> SourceRow:
+    fields, problem, notes = mapping.record(get, point)
+    if fields is not None:
+        first = seen.setdefault(fields["external_id"], ref)
+        if first != ref:
+            return SourceRow(ref, problem=f"{mapping.external_id} {fields['external_id']} is also on {first}; left out")
+    return SourceRow(ref, fields, problem, notes)
+
+
+def _point(geometry: Any) -> tuple[tuple[float, float] | None, str | None, str | None]:
+    """(lon, lat) of the geometry, a note when it is not a Point, or a problem; (None, None, None) when it has none."""
+    if geometry is None:
+        return None, None, None
+    kind = geometry.get("type") if isinstance(geometry, dict) else None
+    try:
+        geom = shape(geometry)
+    except (GEOSException, ValueError, TypeError, AttributeError, IndexError, KeyError):
+        return None, None, f"its geometry ({kind or 'unknown type'}) cannot be read"
+    if geom.is_empty:
+        return None, None, None
+    if geom.geom_type == "Point":
+        return (geom.x, geom.y), None, None
+    inside = geom.representative_point()
+    return (inside.x, inside.y), f"{str(kind).lower()}: used a point inside it", None
+
+
+READERS = {"csv": read_csv, "geojson": read_geojson}

@@ -1,0 +1,52 @@
+"""The shared shortlist's page `/s/{code}` (phone and print friendly) and its QR code."""
+
+import io
+from datetime import UTC, datetime
+
+import segno
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.core.deps import SessionDep
+from app.core.errors import AppError
+from app.finder.present import LONDON, summarise
+from app.maps.routes import error_page
+from app.shortlists import service
+from app.web.templates import templates
+
+router = APIRouter(include_in_schema=False)
+_TITLES = {404: "Shortlist not found", 410: "This shortlist has expired"}
+
+
+def qr_svg(url: str) -> bytes:
+    """The address as a QR code, drawn as SVG on the server (no network, no script)."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=4, border=2, title="QR code of this list's address")
+    return out.getvalue()
+
+
+@router.get("/s/{code}", response_class=HTMLResponse)
+def shortlist_page(request: Request, session: SessionDep, code: str) -> HTMLResponse:
+    try:
+        shared = service.get(session, code)
+    except AppError as exc:
+        return error_page(request, exc.status_code, _TITLES.get(exc.status_code, "Cannot show this list"), [exc.message])
+    now = datetime.now(UTC)
+    places = [summarise(i.asset, n, note=i.note, now=now) for n, i in enumerate(shared.items, start=1)]
+    context = {
+        "shortlist": shared.shortlist,
+        "places": places,
+        "url": service.share_url(str(request.base_url), code),
+        "made": f"{shared.shortlist.created_at.astimezone(LONDON):%-d %B %Y}",
+        "expires": f"{shared.shortlist.expires_at.astimezone(LONDON):%-d %B %Y}",
+    }
+    return templates.TemplateResponse(request, "shortlists/page.html", context, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/s/{code}/qr.svg")
+def shortlist_qr(request: Request, session: SessionDep, code: str) -> Response:
+    try:
+        service.get(session, code)
+    except AppError as exc:
+        return Response(status_code=exc.status_code)
+    return Response(qr_svg(service.share_url(str(request.base_url), code)), media_type="image/svg+xml")
