@@ -28,6 +28,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from app.assets.freshness import stale_sql
 from app.assets.repository import CATEGORY_SLUGS, SCHEDULE, TOP_CATEGORY
 from bench import common, generate, nearby
 
@@ -41,10 +42,10 @@ MAX_FEATURES_PER_TILE = "5000"  # as our tile_max_features
 
 # The same published assets and properties as our GeoJSON layer (app/maps/geojson.py), for tipg to serve.
 VIEW_SQL = f"""
-    CREATE OR REPLACE VIEW {VIEW} AS
+    CREATE VIEW {VIEW} AS
     SELECT a.id, a.name, {CATEGORY_SLUGS} AS categories, {TOP_CATEGORY} AS category, a.address, a.postcode, a.free,
-           a.drop_in, coalesce({SCHEDULE}, '[]'::json) AS schedule, a.opening_hours_text, '/places/' || a.id AS url,
-           a.location::geometry AS geom
+           a.drop_in, coalesce({SCHEDULE}, '[]'::json) AS schedule, a.opening_hours_text, a.last_verified_at,
+           {stale_sql()} AS stale, '/places/' || a.id AS url, a.location::geometry AS geom
     FROM asset a WHERE a.status = 'published'
 """
 
@@ -169,6 +170,7 @@ def compare(ours: str, tipg: str, tiles: dict[int, list[tuple[int, int]]], round
 
 def run(url: str, per_zoom: int, rounds: int) -> dict[str, Any]:
     with common.engine(url).begin() as conn:
+        conn.execute(text(f"DROP VIEW IF EXISTS {VIEW}"))
         conn.execute(text(VIEW_SQL))
         assets = conn.execute(text("SELECT count(*) FROM asset WHERE status = 'published'")).scalar_one()
     tiles = workload(url, per_zoom)
