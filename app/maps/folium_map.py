@@ -19,6 +19,7 @@ from markupsafe import Markup
 from app.core.config import Settings
 
 VENDOR = "/static/vendor"
+DOM_JS = "/static/js/dom.js"
 ASSET_MAP_JS = "/static/js/asset-map.js"
 
 
@@ -61,7 +62,7 @@ class LocalMarkerCluster(MarkerCluster):
 class AssetLayers(JSCSSMixin, MacroElement):
     """Hands the map, its category layers and the page's settings to asset-map.js, which fills the layers."""
 
-    default_js = [("asset_map_js", ASSET_MAP_JS)]
+    default_js = [("dom_js", DOM_JS), ("asset_map_js", ASSET_MAP_JS)]
     _template = Template(
         """
         {% macro script(this, kwargs) %}

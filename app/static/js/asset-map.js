@@ -13,22 +13,7 @@
   var SEARCH_ZOOM = 15;
   var PLACE_ZOOM = 17;
 
-  /* A DOM element: el("a", {href: "/x", className: "y"}, "text", childNode, ...). Strings become text nodes. */
-  function el(tag, attrs) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      var value = attrs[key];
-      if (value === null || value === undefined || value === false) return;
-      if (key === "className") node.className = value;
-      else node.setAttribute(key, value === true ? "" : String(value));
-    });
-    for (var i = 2; i < arguments.length; i++) {
-      var child = arguments[i];
-      if (child === null || child === undefined || child === false) continue;
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    }
-    return node;
-  }
+  var el = window.AssetMapDom.el;  /* dom.js */
 
   function formatDistance(metres) {
     if (metres < 1000) return Math.round(metres / 10) * 10 + " m";

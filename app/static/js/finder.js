@@ -10,21 +10,7 @@
   var KEY = "assetmap.finder.shortlist";
   var MAX_ITEMS = 30;
 
-  function el(tag, attrs) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      var value = attrs[key];
-      if (value === null || value === undefined || value === false) return;
-      if (key === "className") node.className = value;
-      else node.setAttribute(key, value === true ? "" : String(value));
-    });
-    for (var i = 2; i < arguments.length; i++) {
-      var child = arguments[i];
-      if (child === null || child === undefined || child === false) continue;
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    }
-    return node;
-  }
+  var el = window.AssetMapDom.el;  /* dom.js */
 
   function $(id) { return document.getElementById(id); }
 
