@@ -83,7 +83,7 @@ def plot(rows: list[dict[str, Any]]) -> None:
     for path in PAGES:
         page.plot(sizes, [r["pages"][path] / 1000 for r in rows], marker="o", label=f"GET {path}")
     page.set(xscale="log", xlabel="assets", ylabel="kB", title="Map page size against dataset size")
-    page.set_ylim(bottom=0)
+    page.set_ylim(0, 1.25 * max(size for r in rows for size in r["pages"].values()) / 1000)
     page.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(PLOT, dpi=110)
