@@ -173,8 +173,10 @@ def run(url: str, per_zoom: int, rounds: int) -> dict[str, Any]:
         conn.execute(text(f"DROP VIEW IF EXISTS {VIEW}"))
         conn.execute(text(VIEW_SQL))
         assets = conn.execute(text("SELECT count(*) FROM asset WHERE status = 'published'")).scalar_one()
+        total = conn.execute(text("SELECT count(*) FROM asset")).scalar_one()
     tiles = workload(url, per_zoom)
-    result: dict[str, Any] = {"machine": common.machine(url), "published_assets": assets, "tipg": None, "rounds": rounds}
+    result: dict[str, Any] = {"machine": common.machine(url), "assets": total, "published_assets": assets, "tipg": None,
+                              "rounds": rounds}
     with common.app_server(url) as ours, tipg_server(url) as tipg:
         result["tipg"] = tipg_version()
         result["rows"] = compare(ours, tipg, tiles, rounds)
@@ -213,10 +215,10 @@ def main() -> None:
         generate.prepare(url)
         generate.generate(url, args.assets)
     result = run(url, args.per_zoom, args.rounds)
-    size = result["published_assets"]
-    common.save_results(f"layers-{args.assets or size}", result)
+    size = result["assets"]  # sections and results are named by the database's size, however it was made
+    common.save_results(f"layers-{size}", result)
     command = f"python -m bench.layers --assets {args.assets} --per-zoom {args.per_zoom} --rounds {args.rounds}"
-    common.write_section(f"layers-{args.assets or size}", "layers", report(result, command))
+    common.write_section(f"layers-{size}", "layers", report(result, command))
     print(report(result, command))
 
 
