@@ -1,15 +1,22 @@
 # Community Asset Map, for deployment. The database is PostGIS (see docker-compose.yml).
-# Stage 1: pinned front-end packages (Leaflet and plugins) copied into static files: no CDN at run time.
+# Stage 1: the pinned front-end packages (Leaflet, its marker-cluster plugin, Swagger UI) copied into static files by
+# the same script as `make frontend`: no CDN at run time.
 FROM node:20-bookworm-slim AS frontend
-WORKDIR /src/frontend
-COPY frontend/ ./
-RUN npm ci --no-audit --no-fund && node copy-vendor.mjs ../app/static/vendor
+WORKDIR /src
+COPY frontend/package.json frontend/package-lock.json frontend/
+COPY scripts/build-frontend.sh scripts/
+RUN bash scripts/build-frontend.sh
 
-# Stage 2: the app.
+# Stage 2: the app, with the production settings of docs/deployment.md (measured in docs/benchmarks.md).
+# WORKERS: one per CPU core the container gets (override with -e WORKERS=…). DB_POOL_SIZE + DB_MAX_OVERFLOW are per
+# worker: keep WORKERS × (pool + overflow) × replicas under the database's max_connections (or use PgBouncer).
+# TILE_MAX_AGE_SECONDS / GEOJSON_MAX_AGE_SECONDS set the map layers' Cache-Control (public, max-age=…; with ETags).
+# LOG_LEVEL=warning: no access-log line per request (the reverse proxy or CDN keeps those).
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    HOST=0.0.0.0 PORT=8000 WORKERS=4 \
-    DB_POOL_SIZE=10 DB_MAX_OVERFLOW=5 DB_STATEMENT_TIMEOUT_MS=5000
+    HOST=0.0.0.0 PORT=8000 WORKERS=2 LOG_LEVEL=warning \
+    DB_POOL_SIZE=8 DB_MAX_OVERFLOW=4 DB_STATEMENT_TIMEOUT_MS=5000 \
+    TILE_MAX_AGE_SECONDS=300 GEOJSON_MAX_AGE_SECONDS=60
 WORKDIR /app
 COPY pyproject.toml README.md alembic.ini ./
 COPY app/ app/

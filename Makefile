@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/assetmap
 
-.PHONY: run test test-fast install frontend system db demo serve bench clean
+.PHONY: run test test-fast install frontend system db demo serve bench bench-full clean
 
 run: install frontend system db demo serve
 
@@ -49,8 +49,24 @@ test-fast: install frontend
 	@scripts/ensure-system.sh
 	$(BIN)/pytest -m "not browser and not slow"
 
-bench: install system
-	$(BIN)/python bench/nearby.py
+# Benchmarks (docs/benchmarks.md): wrk and pgbench from Debian, matplotlib for the growth plot; tipg installs itself
+# into bench/.venv-tipg. They use their own database, assetmap_bench, on DATABASE_URL's server.
+BENCH_INSTALLED := $(BIN)/.bench-installed
+$(BENCH_INSTALLED): pyproject.toml $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: install system $(BENCH_INSTALLED)
+	@scripts/ensure-system.sh bench
+	$(BIN)/python -m bench.nearby --assets 100000
+
+# Everything in docs/benchmarks.md, at 1M assets (about 25 minutes on 2 cores).
+bench-full: install system $(BENCH_INSTALLED)
+	@scripts/ensure-system.sh bench
+	$(BIN)/python -m bench.nearby --assets 1000000
+	$(BIN)/python -m bench.layers --assets 1000000
+	$(BIN)/python -m bench.growth
+	$(BIN)/python -m bench.imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache frontend/node_modules app/static/vendor

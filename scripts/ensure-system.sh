@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages the project needs, only when they are missing: PostGIS for the local
 # PostgreSQL 15, npm for the pinned front-end libraries and, with `chromium`, Debian's Chromium for the
-# browser tests. Needs root (or sudo).
+# browser tests; with `bench`, wrk and pgbench for the benchmarks. Needs root (or sudo).
 set -euo pipefail
 
 want_chromium=false
+want_bench=false
 [[ "${1:-}" == "chromium" ]] && want_chromium=true
+[[ "${1:-}" == "bench" ]] && want_bench=true
 
 sudo_cmd=()
 [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
@@ -15,6 +17,10 @@ dpkg -s postgresql-15-postgis-3 >/dev/null 2>&1 || missing+=(postgresql-15-postg
 if $want_chromium; then
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
+fi
+if $want_bench; then
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v pgbench >/dev/null || missing+=(postgresql-15)  # pgbench ships with the server package
 fi
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 command -v npm >/dev/null || missing+=(npm)

@@ -29,3 +29,18 @@ def get_engine() -> Engine:
 def get_session() -> Iterator[Session]:
     with Session(get_engine()) as session:
         yield session
+
+
+@lru_cache
+def get_read_engine() -> Engine:
+    """The same pool, with each statement in its own (autocommit) transaction."""
+    return get_engine().execution_options(isolation_level="AUTOCOMMIT")
+
+
+def get_read_session() -> Iterator[Session]:
+    """A session for requests that only read (search, map layers, postcodes): no BEGIN/ROLLBACK round trips, and the
+    connection keeps its prepared statements, which psycopg forgets on every ROLLBACK; so a search statement is
+    planned once per connection instead of once per request (about 1 ms of a 2.5 ms search at 1M assets).
+    """
+    with Session(get_read_engine()) as session:
+        yield session

@@ -6,9 +6,10 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.core.config import Settings
-from app.core.db import get_session
+from app.core.db import get_read_session, get_session
 
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]  # for routes that never write
 
 
 def app_settings(request: Request) -> Settings:

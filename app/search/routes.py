@@ -1,8 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
-from app.core.deps import SessionDep
+from app.core.deps import ReadSessionDep
 from app.core.paging import next_url
 from app.geo.service import locate_postcode
 from app.search import repository
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/api/v1/assets", tags=["search"])
     ),
     responses={404: {"description": "Unknown postcode"}, 422: {"description": "Invalid parameters"}},
 )
-def nearby(request: Request, session: SessionDep, query: Annotated[NearbyQuery, Query()]) -> NearbyResponse:
+def nearby(request: Request, session: ReadSessionDep, query: Annotated[NearbyQuery, Query()]) -> Response:
     if query.postcode:
         place = locate_postcode(session, query.postcode)
         origin = Origin(lat=place.lat, lon=place.lon, postcode=place.postcode)
@@ -36,10 +36,12 @@ def nearby(request: Request, session: SessionDep, query: Annotated[NearbyQuery, 
     filters, params = nearby_filters(session, query)
     params.update(lat=origin.lat, lon=origin.lon, radius=query.radius_m)
     total, rows = repository.nearby(session, filters, params, query.limit, query.offset)
-    return NearbyResponse(
+    response = NearbyResponse(
         origin=origin,
         radius_m=query.radius_m,
         total=total,
         items=[NearbyItem.model_validate(r) for r in rows],
         next=next_url(request, query.offset, query.limit, total),
     )
+    # Serialised here: returned as a model, FastAPI would validate it again, in a second thread-pool hop per request.
+    return Response(response.model_dump_json(), media_type="application/json")
