@@ -322,3 +322,18 @@ def test_joined_columns_leave_out_a_repeated_part(tmp_path):
     path, mapping = write(tmp_path, [row])
     [read] = read_csv(path, load_mapping(mapping))
     assert read.fields is not None and read.fields["address"] == "The Hayes"
+
+
+def test_a_reimport_keeps_the_status_a_moderator_gave(tmp_path, session):
+    path, mapping = write(tmp_path, GOOD)
+    import_file("csv", path, mapping)
+    cafe = by_ref(session, "a1")
+    cafe.status = "archived"  # closed, as a moderator decided
+    session.add(cafe)
+    session.commit()
+    changed = [GOOD[0].replace("1 High St", "2 High St"), *GOOD[1:]]
+    run = import_file("csv", *write(tmp_path, changed), status="pending")
+    assert run.counts == {"updated": 1, "unchanged": 2}
+    session.expire_all()
+    assert by_ref(session, "a1").status == "archived" and by_ref(session, "a1").address.startswith("2 High St")
+    assert {by_ref(session, ref).status for ref in ("a2", "a3")} == {"published"}

@@ -67,8 +67,14 @@ def verify_asset(session: Session, asset_id: uuid.UUID, actor: str) -> AssetPubl
     return update_asset(session, asset_id, AssetUpdate(last_verified_at=datetime.now(UTC)), actor, action="verify")
 
 
-def upsert_by_source(session: Session, data: AssetCreate, actor: str) -> UpsertOutcome:
-    """Create or update the asset with this (source, external_id); commits nothing, so a caller can batch."""
+def upsert_by_source(
+    session: Session, data: AssetCreate, actor: str, new_status: AssetStatus | None = None
+) -> UpsertOutcome:
+    """Create or update the asset with this (source, external_id); commits nothing, so a caller can batch.
+
+    `new_status` is given to a new asset whose data sets no status; an update leaves the status as it is unless the
+    data sets one (so a re-import does not republish a place a moderator archived).
+    """
     if not data.source or not data.external_id:
         raise Invalid("An imported asset needs a source and an external id.")
     existing = repository.find_by_source(session, data.source, data.external_id)
@@ -76,6 +82,8 @@ def upsert_by_source(session: Session, data: AssetCreate, actor: str) -> UpsertO
         asset = Asset(name=data.name, location=None)
         fields = data.model_dump(exclude_unset=True)
         fields.setdefault("last_verified_at", datetime.now(UTC))
+        if new_status is not None:
+            fields.setdefault("status", new_status)
         _apply(session, asset, fields)
         after = _snapshot(session, asset.id)
         _record(session, asset.id, actor, "create", {k: [None, v] for k, v in after.items() if v not in (None, [], "")}, after, None)

@@ -19,7 +19,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from app.assets.models import AssetStatus
-from app.assets.repository import find_by_source
 from app.assets.schemas import AssetCreate
 from app.assets.service import upsert_by_source
 from app.core.db import get_engine
@@ -124,13 +123,10 @@ def _apply_one(session: Session, row: SourceRow, actor: str, status: AssetStatus
     if row.problem or row.fields is None:
         outcome.report(row.ref, "failed", row.problem or "nothing to import")
         return
-    fields = row.fields
-    if "status" not in fields and find_by_source(session, fields.get("source"), fields.get("external_id")) is None:
-        fields = {"status": status} | fields
     try:
-        data = AssetCreate.model_validate(fields)
+        data = AssetCreate.model_validate(row.fields)
         with session.begin_nested():
-            result = upsert_by_source(session, data, actor)
+            result = upsert_by_source(session, data, actor, new_status=status)
     except (ValidationError, AppError, DBAPIError) as exc:
         outcome.report(row.ref, "failed", reason(exc))
         return
