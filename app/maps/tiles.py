@@ -27,7 +27,7 @@ BUFFER = 64  # units of EXTENT kept beyond the tile edge, so symbols on an edge 
 
 _ZXY = "CAST(:z AS integer), CAST(:x AS integer), CAST(:y AS integer)"
 # Written inline rather than in a CTE, so the planner sees constants and can estimate how many assets a tile holds:
-# a few, and it takes them from ix_asset_geom; most of the table, and it walks the primary key to the first N.
+# a few, and it takes them from ix_asset_geom; most of the table, and it walks ix_asset_published_id to the first N.
 _TILE = f"ST_TileEnvelope({_ZXY})"
 _SEARCH_BOX = f"ST_Transform(ST_TileEnvelope({_ZXY}, margin => :margin), 4326)"
 
