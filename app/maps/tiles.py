@@ -6,7 +6,9 @@ encoded with ST_AsMVTGeom.
 
 A tile holds at most `max_features` points. Beyond that it keeps those with the lowest ids: as ids are random
 UUIDs, that is an even random sample of the tile (density is kept, no region or data source is favoured), and the
-same one on every request, so ETags stay stable.
+same one on every request, so ETags stay stable. For a crowded tile PostgreSQL walks ids in order through
+ix_asset_published_id, which carries each published asset's location and name: the tile test and the kept rows' name
+come from the index, and the table is not read (an index-only scan, once VACUUM has marked its pages all-visible).
 """
 
 from typing import Any
@@ -25,7 +27,7 @@ BUFFER = 64  # units of EXTENT kept beyond the tile edge, so symbols on an edge 
 
 _ZXY = "CAST(:z AS integer), CAST(:x AS integer), CAST(:y AS integer)"
 # Written inline rather than in a CTE, so the planner sees constants and can estimate how many assets a tile holds:
-# a few, and it takes them from ix_asset_geom; most of the table, and it walks the primary key to the first N.
+# a few, and it takes them from ix_asset_geom; most of the table, and it walks ix_asset_published_id to the first N.
 _TILE = f"ST_TileEnvelope({_ZXY})"
 _SEARCH_BOX = f"ST_Transform(ST_TileEnvelope({_ZXY}, margin => :margin), 4326)"
 
