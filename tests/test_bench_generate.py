@@ -48,7 +48,8 @@ def test_generator_makes_the_promised_mix(session, client):
     # The search finds them, with their schedules.
     postcode = session.execute(text("SELECT postcode FROM asset WHERE status = 'published' LIMIT 1")).scalar_one()
     body = client.get("/api/v1/assets/nearby", params={"postcode": postcode, "radius_m": 5000}).json()
-    assert body["total"] >= 1 and body["items"][0]["distance_m"] < 60
+    # The asset at that postcode is within ~40 m of it; it need not be first, as fresh places lead each 400 m band.
+    assert body["total"] >= 1 and min(item["distance_m"] for item in body["items"]) < 60
     assert any(item["schedule"] for item in body["items"]) or body["total"] < 5
 
     # A smaller count starts again rather than keeping extra rows (its TRUNCATE waits for our reads to end).
