@@ -112,6 +112,13 @@ def write_section(name: str, script: str, markdown: str) -> None:
     DOC.write_text(doc)
 
 
+def publish(name: str, script: str, data: dict[str, Any], markdown: str) -> None:
+    """Keeps the raw figures in bench/results/<name>.json, rewrites the doc's section `name` and prints it."""
+    save_results(name, data)
+    write_section(name, script, markdown)
+    print(markdown)
+
+
 def table(header: list[str], rows: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]

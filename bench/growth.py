@@ -122,12 +122,10 @@ def main() -> None:
     generate.prepare(url)
     machine = common.machine(url)
     rows = [measure(url, size, args.seconds, args.per_zoom, args.rounds) for size in sorted(args.sizes)]
-    common.save_results("growth", {"machine": machine, "rows": rows})
     plot(rows)
     command = (f"python -m bench.growth --sizes {' '.join(map(str, sorted(args.sizes)))} --seconds {args.seconds} "
                f"--per-zoom {args.per_zoom} --rounds {args.rounds}")
-    common.write_section("growth", "growth", report(rows, machine, command))
-    print(report(rows, machine, command))
+    common.publish("growth", "growth", {"machine": machine, "rows": rows}, report(rows, machine, command))
 
 
 if __name__ == "__main__":

@@ -160,10 +160,8 @@ def main() -> None:
             print(result["csv"], flush=True)
     finally:
         drop_database(url)
-    common.save_results("imports", result)
     command = f"python -m bench.imports --csv-rows {args.csv_rows}"
-    common.write_section("imports", "imports", report(result, command))
-    print(report(result, command))
+    common.publish("imports", "imports", result, report(result, command))
 
 
 if __name__ == "__main__":

@@ -216,10 +216,8 @@ def main() -> None:
         generate.generate(url, args.assets)
     result = run(url, args.per_zoom, args.rounds)
     size = result["assets"]  # sections and results are named by the database's size, however it was made
-    common.save_results(f"layers-{size}", result)
     command = f"python -m bench.layers --assets {args.assets} --per-zoom {args.per_zoom} --rounds {args.rounds}"
-    common.write_section(f"layers-{size}", "layers", report(result, command))
-    print(report(result, command))
+    common.publish(f"layers-{size}", "layers", result, report(result, command))
 
 
 if __name__ == "__main__":

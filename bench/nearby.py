@@ -179,10 +179,8 @@ def main() -> None:
     result = run(url, args.seconds)
     result["wall_seconds"] = round(time.time() - started)
     size = result["assets"]  # sections and results are named by the database's size, however it was made
-    common.save_results(f"nearby-{size}", result)
     command = f"python -m bench.nearby --assets {args.assets} --seconds {args.seconds}"
-    common.write_section(f"nearby-{size}", "nearby", report(result, command))
-    print(report(result, command))
+    common.publish(f"nearby-{size}", "nearby", result, report(result, command))
 
 
 if __name__ == "__main__":
