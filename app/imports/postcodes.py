@@ -74,7 +74,7 @@ def import_postcodes(
     source = file_source(path) + (f" with {file_source(outcodes)}" if outcodes else "")
     with recorded_run("postcodes", source, dry_run) as run:
         if dry_run:
-            count, outcode_count = count_postcodes(path, on_progress), 0
+            count, outcode_count = check_postcode_file(path, on_progress), 0
         else:
             with get_engine().begin() as conn:
                 count = load_postcodes(conn, path, on_progress)
@@ -85,7 +85,7 @@ def import_postcodes(
     return run
 
 
-def count_postcodes(path: Path, on_progress: ProgressFn | None = None) -> int:
+def check_postcode_file(path: Path, on_progress: ProgressFn | None = None) -> int:
     """Reads and checks the whole file as a load would, writing nothing (for --dry-run). Returns the data rows."""
     return sum(chunk.count(b"\n") for chunk in _chunks(path, ("postcode", "lat", "long"), on_progress))
 
