@@ -4,7 +4,7 @@ A link worker's search is "what is near this postcode": `GET /api/v1/assets/near
 defaults (one mile, 20 results). The postcodes are drawn at random from a fixed sample of real ones (table
 `bench_point`), so the searches land where people live. wrk sends them at concurrency 1, 8 and 32 to the app served
 with the production settings; pgbench then runs the SQL the app runs for such a request (the postcode's position, then
-`app.search.repository.nearby_statement`, the very statement, with prepared statements as psycopg uses) with the same
+`app.search.repository.nearby_json_statement`, the very statement, with prepared statements as psycopg uses) with the same
 random picks at the same concurrency: the database's ceiling, with no HTTP, Python or JSON in the way.
 """
 
@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from sqlalchemy import text
 
-from app.search.repository import nearby_statement
+from app.search.repository import nearby_json_statement
 from bench import common, generate
 
 CONCURRENCY = (1, 8, 32)
@@ -50,7 +50,7 @@ def make_points(url: str, count: int = POINTS) -> list[str]:
 
 def pgbench_script(count: int) -> str:
     """The SQL of one API search, for pgbench: the postcode's position (as geo.repository looks it up), then the page."""
-    statement = " ".join(nearby_statement([]).split())  # pgbench reads one command per line unless it ends with ;
+    statement = " ".join(nearby_json_statement([]).split())  # pgbench reads one command per line unless it ends with ;
     # pgbench's parameters are untyped text; psycopg binds floats as float8 and ints as integers: say so.
     statement = re.sub(r"(?<!:):(lon|lat)\b", r"CAST(:\1 AS float8)", statement)
     statement = re.sub(r"(?<!:):(radius|window|limit|offset)\b", r"CAST(:\1 AS int)", statement)

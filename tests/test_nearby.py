@@ -225,3 +225,40 @@ def test_query_uses_the_spatial_index(session):
     assert "Index Scan using ix_asset_location on asset" in plan
     assert "Order By: (location <->" in plan
     assert "Seq Scan on asset" not in plan
+
+
+def test_items_built_by_postgresql_match_the_published_schema(client, session):
+    """The API's items come as JSON from PostgreSQL (search.repository.nearby_json_statement): field for field they
+    must be what NearbyItem makes of the same rows, with nothing missing or extra, fresh and stale, full and sparse."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import text
+
+    from app.search import repository
+    from app.search.schemas import NearbyItem
+
+    full = make_asset(
+        session, name="Full <b>details</b>", description="Tea & talk", lat=point_at(120, 10)[0], lon=point_at(120, 10)[1],
+        categories=["community-centres", "cafes"], tags=["tea", "chat"], address="1 High St", postcode="M1 1AE",
+        organisation={"name": "Friends", "website": "https://friends.example", "email": "hi@friends.example", "phone": "0161 000 0000"},
+        phone="0161 111 1111", email="group@example.org", website="https://group.example", free=False,
+        cost_description="£2", accessibility=["step_free", "hearing_loop"], languages=["en", "cy"], min_age=18,
+        max_age=99, audience="Older men", drop_in=True, opening_hours_text="Tuesdays",
+        schedule=[{"day": "tue", "opens": "10:00", "closes": "12:00", "note": "first week"}, {"day": "mon", "opens": "09:30", "closes": "11:00"}],
+        source="council", external_id="X-1", last_verified_at=datetime.now(UTC) - timedelta(days=3),
+    )
+    sparse = make_asset(session, name="Sparse", lat=point_at(300, 200)[0], lon=point_at(300, 200)[1])
+    session.execute(text("UPDATE asset SET last_verified_at = NULL WHERE id = :id"), {"id": sparse.id})
+    session.commit()
+
+    items = nearby(client, radius_m=1000)["items"]
+    params = {"lat": ORIGIN[0], "lon": ORIGIN[1], "radius": 1000}
+    _, rows = repository.nearby(session, [], params, 20, 0)
+    assert [i["id"] for i in items] == [str(r["id"]) for r in rows] == [str(full.id), str(sparse.id)]
+    for item, row in zip(items, rows, strict=True):
+        expected = NearbyItem.model_validate(row)
+        assert set(item) == set(expected.model_dump())
+        assert NearbyItem.model_validate(item) == expected
+    assert items[0]["stale"] is False and items[1]["stale"] is True
+    assert items[0]["schedule"][0] == {"day": "mon", "opens": "09:30", "closes": "11:00", "note": None}
+    assert items[1]["schedule"] == [] and items[1]["organisation"] is None

@@ -15,10 +15,10 @@ CATEGORY_SLUGS = """ARRAY(
     WHERE ac.asset_id = a.id ORDER BY c.position
 )"""
 SCHEDULE = """(
-    SELECT json_agg(json_build_object(
+    SELECT coalesce(json_agg(json_build_object(
         'day', (ARRAY['mon','tue','wed','thu','fri','sat','sun'])[s.weekday + 1],
         'opens', to_char(s.opens, 'HH24:MI'), 'closes', to_char(s.closes, 'HH24:MI'), 'note', s.note
-    ) ORDER BY s.weekday, s.opens)
+    ) ORDER BY s.weekday, s.opens), '[]')
     FROM asset_session s WHERE s.asset_id = a.id
 )"""
 

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from functools import lru_cache
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, TextClause, text
 from sqlmodel import Session, create_engine
 
 from app.core.config import get_settings
@@ -44,3 +44,10 @@ def get_read_session() -> Iterator[Session]:
     """
     with Session(get_read_engine()) as session:
         yield session
+
+
+@lru_cache(maxsize=512)
+def cached_text(statement: str) -> TextClause:
+    """`text(statement)`, parsed once: for statements run on every request (the search), where parsing the bind
+    parameters again each time costs more than the lookup."""
+    return text(statement)
