@@ -87,6 +87,18 @@ class Asset(SQLModel, table=True):
             postgresql_include=["location", "name"],
             postgresql_where=text("status = 'published'"),
         ),
+        # Counting the published places within a radius (the nearby search's total) reads only this index: geography's
+        # GiST keys are boxes, so the point is included as well for the exact distance test (migration 0007).
+        # Caution: a KNN query (`ORDER BY location <-> …`) that needs nothing but `location` would be planned as an
+        # index-only scan on it, which PostgreSQL cannot run for geography ("lossy distance functions are not
+        # supported in index-only scans"); the search's KNN step also reads the id (app/search/repository.py).
+        Index(
+            "ix_asset_published_location",
+            "location",
+            postgresql_using="gist",
+            postgresql_include=["location"],
+            postgresql_where=text("status = 'published'"),
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)

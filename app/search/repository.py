@@ -9,6 +9,10 @@ WGS84 ellipsoid; the two can disagree by up to ~0.5%. So the query works in two 
 `window` nearest on the sphere; the furthest of those, measured on the ellipsoid, lies in a band that holds the true
 `window`-th nearest or a further one, so a `ST_DWithin` out to the end of that band is sure to hold every place that
 can rank among the first `window`; those are ranked as above. Nothing sorts the table by `ST_Distance`.
+
+The KNN step is MATERIALIZED and keeps the id it does not need: otherwise PostgreSQL would see that it reads only
+`location`, plan it as an index-only scan on ix_asset_published_location, and then refuse to run it (geography's
+KNN distance is lossy). The total is counted on that same index without visiting the table.
 """
 
 from typing import Any
@@ -35,8 +39,8 @@ def _ranked_page(filters: list[str]) -> str:
     stale)`. Parameters: lat, lon, radius, window (= limit + offset), limit, offset, and the filters' own."""
     where = _where(filters)
     return f"""
-        WITH candidates AS (
-            SELECT ST_Distance(a.location, {ORIGIN}) AS d
+        WITH candidates AS MATERIALIZED (
+            SELECT a.id, ST_Distance(a.location, {ORIGIN}) AS d
             FROM asset a WHERE {where}
             ORDER BY a.location <-> {ORIGIN} LIMIT :window
         ),
