@@ -264,5 +264,9 @@ def test_items_built_by_postgresql_match_the_published_schema(client, session):
         assert set(item) == set(expected.model_dump())
         assert NearbyItem.model_validate(item) == expected
     assert items[0]["stale"] is False and items[1]["stale"] is True
+    detail = client.get(f"/api/v1/assets/{full.id}").json()
+    for field in ("created_at", "updated_at", "last_verified_at"):  # written the same way as elsewhere in the API
+        assert datetime.fromisoformat(items[0][field]) == datetime.fromisoformat(detail[field])
+        assert items[0][field].endswith("Z") and detail[field].endswith("Z")
     assert items[0]["schedule"][0] == {"day": "mon", "opens": "09:30", "closes": "11:00", "note": None}
     assert items[1]["schedule"] == [] and items[1]["organisation"] is None

@@ -1,6 +1,7 @@
 """All SQL of the asset store. Reads are hand-written SQL (one statement per request); writes use the ORM."""
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, text
@@ -22,13 +23,18 @@ SCHEDULE = """(
     FROM asset_session s WHERE s.asset_id = a.id
 )"""
 
-# The public shape of an asset, with its categories, schedule and organisation.
-PUBLIC_COLUMNS = f"""
+
+def public_columns(timestamp: Callable[[str], str] = lambda column: f"a.{column}") -> str:
+    """The public shape of an asset, with its categories, schedule and organisation, as a select list on `asset a`.
+
+    `timestamp` writes each timestamp column (the search's JSON writes them as text, app/search/repository.py)."""
+    return f"""
     a.id, a.name, a.description, a.tags, a.address, a.postcode,
     ST_Y(a.location::geometry) AS lat, ST_X(a.location::geometry) AS lon,
     a.phone, a.email, a.website, a.free, a.cost_description, a.accessibility, a.languages,
     a.min_age, a.max_age, a.audience, a.drop_in, a.opening_hours_text, a.status, a.source,
-    a.external_id, a.last_verified_at, a.created_at, a.updated_at,
+    a.external_id, {timestamp("last_verified_at")} AS last_verified_at, {timestamp("created_at")} AS created_at,
+    {timestamp("updated_at")} AS updated_at,
     {CATEGORY_SLUGS} AS categories,
     {SCHEDULE} AS schedule,
     (
@@ -36,6 +42,9 @@ PUBLIC_COLUMNS = f"""
         FROM organisation o WHERE o.id = a.organisation_id
     ) AS organisation
 """
+
+
+PUBLIC_COLUMNS = public_columns()
 
 # The top-level category of an asset's first category (in taxonomy order): how maps group assets into layers.
 TOP_CATEGORY = """(

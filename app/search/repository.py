@@ -21,10 +21,13 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from app.assets.freshness import stale_sql
-from app.assets.repository import PUBLIC_COLUMNS
+from app.assets.repository import PUBLIC_COLUMNS, public_columns
 from app.core.db import cached_text
 
 BAND_M = 400  # metres: about five minutes' walk
+# The public columns with timestamps written as the rest of the API writes them (UTC, "Z"), whatever the server's
+# TimeZone, for the items' JSON.
+_JSON_COLUMNS = public_columns(lambda column: f"""to_char(a.{column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')""")
 
 # The origin is written inline (not joined from a CTE): only a constant-like expression lets `<->` use the index.
 ORIGIN = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
@@ -82,7 +85,7 @@ def nearby_json_statement(filters: list[str]) -> str:
         SELECT {_total(filters)} AS total,
             coalesce(json_agg(item ORDER BY floor(item.distance_m / {BAND_M}), item.stale, item.distance_m, item.id),
                      '[]')::text AS items
-        FROM (SELECT {PUBLIC_COLUMNS}, p.distance_m, p.stale FROM page p JOIN asset a ON a.id = p.id) item
+        FROM (SELECT {_JSON_COLUMNS}, p.distance_m, p.stale FROM page p JOIN asset a ON a.id = p.id) item
     """
 
 
