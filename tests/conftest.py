@@ -1,10 +1,14 @@
 """Test set-up: one fresh PostGIS database per run, migrated with Alembic and dropped at the end.
 
-The database is created on the server named by TEST_DATABASE_URL or DATABASE_URL (the name is replaced by a random
-one), so nothing made by hand is needed and nothing is left behind.
+The database is created on the server named by TEST_DATABASE_URL or DATABASE_URL (the name is replaced by one of this
+run's own), so nothing made by hand is needed and nothing is left behind: a run that was killed before it could drop
+its database is cleaned up by the next run on the same machine (`_drop_orphans`).
 """
 
+import hashlib
 import os
+import re
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,12 +18,19 @@ from sqlalchemy.engine import make_url
 _server = os.environ.get("TEST_DATABASE_URL") or os.environ.get(
     "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/assetmap"
 )
-TEST_DATABASE_URL = make_url(_server).set(database=f"assetmap_test_{uuid.uuid4().hex[:10]}").render_as_string(hide_password=False)
+# assetmap_test_<machine>_<pid>_<random>: the machine and process let a later run tell a dead run's database.
+_MACHINE = hashlib.sha1(socket.gethostname().encode()).hexdigest()[:8]
+_OURS = re.compile(rf"^assetmap_test_{_MACHINE}_(\d+)_[0-9a-f]+$")
+TEST_DATABASE_URL = (
+    make_url(_server)
+    .set(database=f"assetmap_test_{_MACHINE}_{os.getpid()}_{uuid.uuid4().hex[:6]}")
+    .render_as_string(hide_password=False)
+)
 os.environ["DATABASE_URL"] = TEST_DATABASE_URL  # before any app module reads the settings
 
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from app.core.config import SHARED_DATA  # noqa: E402
@@ -32,10 +43,32 @@ COUNCILS_FILE = SHARED_DATA / "boundaries" / "ltla_2025_uk_bsc.geojson"
 DATA_TABLES = "asset, organisation, asset_history, api_key, import_run, submission, rate_limit, web_session, user_account, shortlist, shortlist_item"
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _drop_orphans() -> None:
+    """Drops the test databases of earlier runs on this machine whose process is gone (killed before teardown)."""
+    admin = create_engine(make_url(TEST_DATABASE_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        names = conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 'assetmap\\_test\\_%'")).scalars()
+        orphans = [n for n in names if (m := _OURS.match(n)) and not _alive(int(m.group(1)))]
+    admin.dispose()
+    for name in orphans:
+        drop_database(make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def database() -> Iterator[str]:
     from app.imports.postcodes import load_outcodes, load_postcodes
 
+    _drop_orphans()
     create_database(TEST_DATABASE_URL)
     try:
         migrate(TEST_DATABASE_URL)
