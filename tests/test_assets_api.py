@@ -111,6 +111,16 @@ def test_bad_fields_are_refused_and_nothing_is_written(client, admin_headers, se
     assert session.execute(text("SELECT count(*) FROM organisation")).scalar_one() == 0
 
 
+def test_a_mailto_link_is_kept_as_the_address_it_names(client, admin_headers):
+    body = {**NEW, "email": " MailTo:hello@example.org", "organisation": {"name": "Friends", "email": "mailto:team@example.org"}}
+    response = client.post("/api/v1/assets", json=body, headers=admin_headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["email"] == "hello@example.org"
+    assert response.json()["organisation"]["email"] == "team@example.org"
+    empty = client.post("/api/v1/assets", json={**NEW, "email": "mailto:"}, headers=admin_headers)
+    assert empty.status_code == 201 and empty.json()["email"] is None  # nothing after it: no address
+
+
 def test_malformed_json_is_422(client, admin_headers):
     response = client.post("/api/v1/assets", content=b"{not json", headers={**admin_headers, "content-type": "application/json"})
     assert response.status_code == 422

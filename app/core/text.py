@@ -28,7 +28,10 @@ def clean_url(value: str | None) -> str | None:
 
 
 def clean_email(value: str | None) -> str | None:
+    """An email address, without the "mailto:" that addresses copied from web pages often carry."""
     value = clean_text(value)
+    if value and value[:7].lower() == "mailto:":
+        value = value[7:].strip()
     if not value:
         return None
     if not _EMAIL.match(value):

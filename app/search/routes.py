@@ -45,5 +45,5 @@ def nearby(request: Request, session: ReadSessionDep, query: Annotated[NearbyQue
     }
     # The items arrive from PostgreSQL as a JSON array already in NearbyItem's shape (repository.nearby_json_statement):
     # spliced in as they are, not parsed and serialised again.
-    body = json.dumps(envelope)[:-1] + ',"items":' + items + "}"
+    body = json.dumps(envelope, separators=(",", ":"))[:-1] + ',"items":' + items + "}"
     return Response(body, media_type="application/json")
