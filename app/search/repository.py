@@ -77,7 +77,7 @@ def nearby_json_statement(filters: list[str]) -> str:
     """The API's answer, built by PostgreSQL: one row with the total and the page as a JSON array of NearbyItem.
 
     Building the JSON here rather than in Python spares each search the parsing and validation of 20 rows of 30
-    columns and their serialisation (about half of the app's CPU per search at 1M assets, docs/benchmarks.md). The
+    columns and their serialisation (about a quarter of the app's CPU per search, docs/benchmarks.md). The
     items have the fields of `NearbyItem`, computed field `stale` included; tests/test_nearby.py checks that the two
     stay the same.
     """
