@@ -125,6 +125,30 @@ def test_a_changed_row_updates_the_asset_and_records_its_history(tmp_path, sessi
     assert counts(session) == (3, 4)
 
 
+def test_a_changed_schedule_or_category_alone_is_an_update(tmp_path, client, session):
+    """A re-run rewrites an asset's categories and sessions only when they differ (service._apply): a change in
+    either alone must still be seen and saved."""
+    path, mapping = write(tmp_path, GOOD)
+    import_file("csv", path, mapping)
+    cafe_id, hall_id = by_ref(session, "a1").id, by_ref(session, "a2").id
+    changed = [
+        GOOD[0].replace("14:00-16:00", "14:00-16:30"),
+        GOOD[1].replace(",hall,", ",cafe,"),
+        GOOD[2],
+    ]
+    write(tmp_path, changed)
+
+    run = import_file("csv", path, mapping)
+    assert run.counts == {"updated": 2, "unchanged": 1}
+    cafe = client.get(f"/api/v1/assets/{cafe_id}").json()
+    assert cafe["schedule"][-1] == {"day": "sat", "opens": "14:00", "closes": "16:30", "note": None}
+    assert len(cafe["schedule"]) == 3
+    assert client.get(f"/api/v1/assets/{hall_id}").json()["categories"] == ["cafes"]
+    changes = {h.asset_id: h.changes for h in session.exec(select(AssetHistory).where(AssetHistory.action == "update")).all()}
+    assert set(changes[cafe_id]) == {"schedule"} and set(changes[hall_id]) == {"categories"}
+    assert import_file("csv", path, mapping).counts == {"unchanged": 3}
+
+
 def test_bad_rows_are_reported_by_line_while_good_rows_are_saved(tmp_path, session):
     rows = [
         GOOD[0],

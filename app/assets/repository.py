@@ -122,13 +122,17 @@ def get_or_create_organisation(session: Session, name: str, fields: dict[str, An
     return org
 
 
-def replace_categories(session: Session, asset_id: uuid.UUID, category_ids: list[int]) -> None:
-    session.execute(delete(AssetCategory).where(AssetCategory.asset_id == asset_id))
+def replace_categories(session: Session, asset_id: uuid.UUID, category_ids: list[int], clear: bool = True) -> None:
+    """Sets the asset's categories; `clear=False` for a new asset, which has none to delete."""
+    if clear:
+        session.execute(delete(AssetCategory).where(AssetCategory.asset_id == asset_id))
     session.add_all(AssetCategory(asset_id=asset_id, category_id=cid) for cid in category_ids)
 
 
-def replace_schedule(session: Session, asset_id: uuid.UUID, sessions: list[AssetSession]) -> None:
-    session.execute(delete(AssetSession).where(AssetSession.asset_id == asset_id))
+def replace_schedule(session: Session, asset_id: uuid.UUID, sessions: list[AssetSession], clear: bool = True) -> None:
+    """Sets the asset's weekly sessions; `clear=False` for a new asset, which has none to delete."""
+    if clear:
+        session.execute(delete(AssetSession).where(AssetSession.asset_id == asset_id))
     for s in sessions:
         s.asset_id = asset_id
     session.add_all(sessions)

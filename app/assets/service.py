@@ -1,7 +1,7 @@
 """Every change to an asset goes through here, so each one is validated and recorded in its history."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any, Literal
 
 from sqlmodel import Session
@@ -104,7 +104,7 @@ def _change(
     """Applies the fields inside a savepoint; keeps and records them only if something really changed."""
     before = _snapshot(session, asset.id)
     savepoint = session.begin_nested()
-    _apply(session, asset, fields)
+    _apply(session, asset, fields, before)
     after = _snapshot(session, asset.id)
     changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
     if not changes:
@@ -116,7 +116,11 @@ def _change(
     return True
 
 
-def _apply(session: Session, asset: Asset, fields: dict[str, Any]) -> None:
+def _apply(session: Session, asset: Asset, fields: dict[str, Any], current: dict[str, Any] | None = None) -> None:
+    """Sets the given fields on the asset (a new one when `current`, its snapshot, is None) and flushes.
+
+    Categories and schedule are rewritten only when they differ from `current`'s, as the snapshot shows them: a
+    re-import of an unchanged row then writes no rows of them, and a new asset has none to delete."""
     for name in _PLAIN_FIELDS:
         if name in fields:
             value = fields[name]
@@ -149,17 +153,27 @@ def _apply(session: Session, asset: Asset, fields: dict[str, Any]) -> None:
     session.add(asset)
     session.flush()
     if fields.get("categories") is not None:
-        repository.replace_categories(session, asset.id, [n.id for n in get_taxonomy(session).require(fields["categories"], "categories")])
-    if fields.get("schedule") is not None:
-        repository.replace_schedule(
-            session,
-            asset.id,
-            [
-                AssetSession(weekday=WEEKDAYS.index(s["day"]), opens=s["opens"], closes=s["closes"], note=s.get("note"))
-                for s in fields["schedule"]
-            ],
-        )
+        nodes = get_taxonomy(session).require(fields["categories"], "categories")
+        if current is None or {n.slug for n in nodes} != set(current["categories"]):
+            repository.replace_categories(session, asset.id, [n.id for n in nodes], clear=current is not None)
+    if fields.get("schedule") is not None and (current is None or _schedule_key(fields["schedule"]) != _schedule_key(current["schedule"])):
+        sessions = [
+            AssetSession(weekday=WEEKDAYS.index(s["day"]), opens=s["opens"], closes=s["closes"], note=s.get("note"))
+            for s in fields["schedule"]
+        ]
+        repository.replace_schedule(session, asset.id, sessions, clear=current is not None)
     session.flush()
+
+
+def _schedule_key(schedule: list[dict[str, Any]]) -> list[tuple[int, str, str, str | None]]:
+    """A schedule as the snapshot shows it (weekday, HH:MM, HH:MM, note), in a fixed order, for comparing; times may
+    come as `time` or as "HH:MM" text."""
+
+    def hhmm(value: time | str) -> str:
+        return value.strftime("%H:%M") if isinstance(value, time) else str(value)[:5]
+
+    rows = [(WEEKDAYS.index(s["day"]), hhmm(s["opens"]), hhmm(s["closes"]), s.get("note")) for s in schedule]
+    return sorted(rows, key=lambda r: (r[0], r[1], r[2], r[3] or ""))
 
 
 def _snapshot(session: Session, asset_id: uuid.UUID) -> dict[str, Any]:
