@@ -5,7 +5,7 @@ from datetime import datetime, time
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from app.assets.freshness import is_stale
 from app.assets.models import AssetStatus
@@ -198,11 +198,6 @@ class AssetPublic(BaseModel):
     last_verified_at: datetime | None
     created_at: datetime
     updated_at: datetime
-
-    @field_validator("schedule", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value: object) -> object:
-        return value or []
 
     @computed_field(description="True when never verified, or not verified for over `stale_after_days` (365 by default)")
     @property

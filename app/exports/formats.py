@@ -58,10 +58,10 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def opening_hours(schedule: list[dict[str, Any]] | None) -> str:
+def opening_hours(schedule: list[dict[str, Any]]) -> str:
     """'Tue 10:00-12:00 (first Tuesday); Sat 09:00-11:00'"""
     return "; ".join(
-        f"{s['day'].capitalize()} {s['opens']}-{s['closes']}" + (f" ({s['note']})" if s.get("note") else "") for s in schedule or []
+        f"{s['day'].capitalize()} {s['opens']}-{s['closes']}" + (f" ({s['note']})" if s.get("note") else "") for s in schedule
     )
 
 
@@ -115,7 +115,6 @@ def _feature(row: dict[str, Any], asset_url: str) -> dict[str, Any]:
         )
     }
     properties |= {
-        "schedule": row["schedule"] or [],
         "last_verified_at": _iso(row["last_verified_at"]),
         "updated_at": _iso(row["updated_at"]),
         "url": asset_url.format(id=row["id"]),

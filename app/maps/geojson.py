@@ -29,7 +29,7 @@ _FEATURE = f"""json_build_object(
         'postcode', a.postcode,
         'free', a.free,
         'drop_in', a.drop_in,
-        'schedule', coalesce({SCHEDULE}, '[]'::json),
+        'schedule', {SCHEDULE},
         'opening_hours_text', a.opening_hours_text,
         'last_verified_at', a.last_verified_at,
         'stale', {stale_sql()},

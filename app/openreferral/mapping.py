@@ -116,7 +116,7 @@ def schedules(row: Row) -> list[Json]:
     service_id = row["id"]
     out: list[Json] = []
     seen: Counter[tuple[str, str, str]] = Counter()
-    for session in row["schedule"] or []:
+    for session in row["schedule"]:
         byday = BYDAY[WEEKDAYS.index(session["day"])]
         slot = (byday, session["opens"], session["closes"])
         seen[slot] += 1
