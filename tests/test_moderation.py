@@ -215,6 +215,29 @@ def test_approving_a_report_archives_the_place(client, session: Session, moderat
     assert history[-1]["action"] == "archive" and history[-1]["changes"]["status"] == ["published", "archived"]
 
 
+def test_a_report_corrected_by_a_moderator_updates_the_place_instead_of_archiving_it(
+    client, session: Session, moderator_headers
+) -> None:
+    asset = make_asset(session, name="Old Hall Lunch Club", address="1 Old Street", phone="0161 000 0000", **M1)
+    sent = client.post(
+        "/api/v1/submissions", json={"kind": "report", "asset_id": str(asset.id), "reason": "wrong_details"}
+    ).json()
+    sid = submission_id(session, sent["reference"])
+    url = f"/api/v1/moderation/submissions/{sid}"
+    bad = client.patch(url, json={"proposed": {"status": "archived"}}, headers=moderator_headers)
+    assert bad.status_code == 422  # a correction is changes a resident could propose, not a decision
+    fixed = client.patch(url, json={"proposed": {"phone": "0161 234 1983"}}, headers=moderator_headers)
+    assert fixed.status_code == 200, fixed.text
+    assert fixed.json()["proposed"] == {"phone": "0161 234 1983"} and fixed.json()["submitted"] == {}
+    assert client.post(f"{url}/approve", headers=moderator_headers).status_code == 200
+    after = client.get(f"/api/v1/assets/{asset.id}").json()  # still published
+    assert (after["phone"], after["address"]) == ("0161 234 1983", "1 Old Street") and after["last_verified_at"]
+    assert "Old Hall Lunch Club" in nearby_names(client)
+    history = client.get(f"/api/v1/assets/{asset.id}/history", headers=moderator_headers).json()
+    assert history[-1]["action"] == "update" and history[-1]["submission_id"] == str(sid)
+    assert history[-1]["changes"]["phone"] == ["0161 000 0000", "0161 234 1983"]
+
+
 def test_rejecting_needs_a_reason_that_the_submitter_can_read(client, session: Session, moderator_headers) -> None:
     sent = submit(client)
     sid = submission_id(session, sent["reference"])
@@ -537,6 +560,33 @@ def test_a_moderator_amends_a_suggested_change_on_the_web(app, client, session: 
     web.post(f"/moderate/submissions/{sid}/approve", data={"csrf_token": form["csrf_token"]})
     after = client.get(f"/api/v1/assets/{asset.id}").json()
     assert (after["phone"], after["opening_hours_text"]) == ("0161 234 1983", "Tuesdays 10am to 12pm")
+
+
+def test_a_report_that_a_place_has_moved_offers_a_correction_on_the_web(app, client, session: Session) -> None:
+    asset = make_asset(session, name="Tuesday Singers", address="1 Old Street", postcode="M1 1AE", **M1)
+    closed = client.post("/api/v1/submissions", json={"kind": "report", "asset_id": str(asset.id), "reason": "closed"})
+    moved = client.post("/api/v1/submissions", json={"kind": "report", "asset_id": str(asset.id), "reason": "moved"})
+    make_user(session, Role.moderator, "mod@council.example")
+    web = browser(app)
+    sign_in(web, "mod@council.example")
+    closed_page = web.get(f"/moderate/submissions/{submission_id(session, closed.json()['reference'])}").text
+    assert "Approve: archive this place" in closed_page and '<details class="amend">' in closed_page  # closed
+    sid = submission_id(session, moved.json()["reference"])
+    page = web.get(f"/moderate/submissions/{sid}").text
+    assert '<details class="amend" open>' in page and "Correct the place instead of archiving it" in page
+    assert 'value="Tuesday Singers"' in page and 'value="1 Old Street"' in page  # the form holds the place as it is
+    form = {
+        "csrf_token": csrf_of(page), "name": "Tuesday Singers", "categories": "community-centres",
+        "address": "2 New Street", "lat": str(asset.lat), "lon": str(asset.lon), "postcode": "M1 1AE",
+    }
+    corrected = web.post(f"/moderate/submissions/{sid}/amend", data=form)
+    assert corrected.status_code == 200 and "Current and corrected" in corrected.text
+    assert "Approve the correction" in corrected.text and "Approve: archive this place" not in corrected.text
+    assert session.execute(text("SELECT proposed FROM submission WHERE id = :id"), {"id": sid}).scalar_one() == {
+        "address": "2 New Street"
+    }
+    web.post(f"/moderate/submissions/{sid}/approve", data={"csrf_token": form["csrf_token"]})
+    assert client.get(f"/api/v1/assets/{asset.id}").json()["address"] == "2 New Street"
 
 
 def test_two_moderators_cannot_both_approve_the_same_submission(client, session: Session) -> None:

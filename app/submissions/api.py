@@ -152,7 +152,11 @@ def get_submission(session: SessionDep, actor: ModeratorDep, submission_id: uuid
     "/api/v1/moderation/submissions/{submission_id}",
     response_model=SubmissionDetail,
     summary="Amend a pending submission's proposal",
-    description="Replaces the proposal (validated like the resident's); the original stays in `submitted`.",
+    description=(
+        "Replaces the proposal (validated like the resident's); the original stays in `submitted`. For a `report`, "
+        "the proposal is the moderator's correction to the place (changes, as for an edit): approving then applies "
+        "it instead of archiving the place."
+    ),
     responses={**_GUARDED, 409: {"description": "Already decided"}, 422: {"description": "Invalid proposal"}},
 )
 def amend_submission(
@@ -171,7 +175,11 @@ def amend_submission(
     "/api/v1/moderation/submissions/{submission_id}/approve",
     response_model=SubmissionDetail,
     summary="Approve: publish the new place, apply the change, or archive the reported place",
-    description="The asset change is recorded in its history with the moderator and this submission; `last_verified_at` is set.",
+    description=(
+        "A report is approved by archiving the place, or, once a moderator has amended it with a correction, by "
+        "applying that correction. The asset change is recorded in its history with the moderator and this "
+        "submission; `last_verified_at` is set."
+    ),
     responses={**_GUARDED, 409: {"description": "Already decided"}},
 )
 def approve_submission(

@@ -106,12 +106,13 @@ def amend(session: Session, actor: Actor, submission_id: uuid.UUID, proposal: Ne
     if submission.kind == SubmissionKind.new and isinstance(proposal, NewPlace):
         validated = new_place_proposal(session, proposal, "proposed.")
         submission.location = validated.location
-    elif submission.kind == SubmissionKind.edit and isinstance(proposal, Changes):
+    elif submission.kind != SubmissionKind.new and isinstance(proposal, Changes):
+        # For a report, the changes are the moderator's correction: approving applies them instead of archiving.
         validated = edit_proposal(
             session, get_asset(session, submission.asset_id, include_unpublished=True), proposal, "proposed."
         )
     else:
-        raise Invalid("A report has nothing to amend: approve it to archive the place, or reject it.")
+        raise Invalid(f"A {submission.kind} submission cannot be amended with this proposal.")
     submission.proposed = validated.fields
     submission.amended_by = actor.label
     submission.amended_at = datetime.now(UTC)
@@ -122,7 +123,9 @@ def amend(session: Session, actor: Actor, submission_id: uuid.UUID, proposal: Ne
 
 
 def approve(session: Session, actor: Actor, submission_id: uuid.UUID, note: str | None = None) -> Submission:
-    """Publishes a new place, applies an edit, or archives a reported place; each is marked verified now."""
+    """Publishes a new place, applies an edit, or archives a reported place (unless a moderator corrected it instead:
+    a report that says "it has moved" or "some details are wrong" usually calls for a correction); each is marked
+    verified now."""
     submission = _pending(session, actor, submission_id)
     now = datetime.now(UTC)
     submission.status = SubmissionStatus.approved
@@ -138,7 +141,7 @@ def approve(session: Session, actor: Actor, submission_id: uuid.UUID, note: str 
         submission.asset_id = asset.id
         session.add(submission)
         session.commit()
-    elif submission.kind == SubmissionKind.edit:
+    elif submission.kind == SubmissionKind.edit or submission.proposed:
         update_asset(
             session,
             submission.asset_id,

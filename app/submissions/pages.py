@@ -293,7 +293,7 @@ def _submission_page(
         item = moderation.detail(session, actor, submission_id)
     current: AssetPublic | None = item["current"]
     current_fields = current.model_dump() if current else {}
-    if item["kind"] == SubmissionKind.edit:
+    if item["kind"] != SubmissionKind.new:  # an edit, or a report the moderator corrects
         form_source = {**current_fields, **item["proposed"]}
     else:
         form_source = item["proposed"]
@@ -332,7 +332,7 @@ def amend_submission(
         submission = moderation.visible_submission(session, actor, submission_id)
         kind = SubmissionKind(submission.kind)
         values = forms.form_values(form)
-        if kind == SubmissionKind.edit:
+        if kind != SubmissionKind.new:
             current = forms.asset_values(get_asset(session, submission.asset_id, include_unpublished=True).model_dump())
             fields, errors = forms.to_fields(values, only=forms.changed_fields(values, current))
         else:

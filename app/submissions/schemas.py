@@ -263,7 +263,8 @@ class Amendment(BaseModel):
     )
 
     proposed: dict[str, Any] = Field(
-        description="The full proposal as it should be approved: a place for `new`, changes for `edit`"
+        description="The full proposal as it should be approved: a place for `new`, changes for `edit`, a correction "
+        "(changes) for `report`"
     )
 
 
