@@ -44,7 +44,7 @@ def page_sizes(base: str) -> dict[str, int]:
 
 def measure(url: str, size: int, seconds: int, per_zoom: int, rounds: int) -> dict[str, Any]:
     generate.generate(url, size)
-    searched = nearby.run(url, seconds, (1, 8))
+    searched = nearby.run(url, seconds, (1, 8), floor=False)
     tiles = layers.workload(url, per_zoom)
     with common.app_server(url) as base:
         layer = layer_latency(base, tiles, rounds)

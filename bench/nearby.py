@@ -5,7 +5,10 @@ defaults (one mile, 20 results). The postcodes are drawn at random from a fixed 
 `bench_point`), so the searches land where people live. wrk sends them at concurrency 1, 8 and 32 to the app served
 with the production settings; pgbench then runs the SQL the app runs for such a request (the postcode's position, then
 `app.search.repository.nearby_json_statement`, the very statement, with prepared statements as psycopg uses) with the same
-random picks at the same concurrency: the database's ceiling, with no HTTP, Python or JSON in the way.
+random picks at the same concurrency: the database's ceiling, with no HTTP, Python or JSON in the way. A third
+side, "least SQL", runs only what any search that answers the API's question must do (`FLOOR_STATEMENT`: the 20
+nearest ids and the exact count within the radius, with no ranking rule and none of the items' fields): how fast the
+database could be if everything else were free.
 """
 
 import argparse
@@ -21,7 +24,7 @@ from urllib.parse import quote
 
 from sqlalchemy import text
 
-from app.search.repository import nearby_json_statement
+from app.search.repository import ORIGIN, nearby_json_statement
 from bench import common, generate
 
 CONCURRENCY = (1, 8, 32)
@@ -48,9 +51,16 @@ def make_points(url: str, count: int = POINTS) -> list[str]:
         return list(conn.execute(text("SELECT postcode FROM bench_point ORDER BY i")).scalars())
 
 
-def pgbench_script(count: int) -> str:
-    """The SQL of one API search, for pgbench: the postcode's position (as geo.repository looks it up), then the page."""
-    statement = " ".join(nearby_json_statement([]).split())  # pgbench reads one command per line unless it ends with ;
+# The least a search within the radius must do: the nearest ids and the exact count (see the module's docstring).
+_WITHIN = f"a.status = 'published' AND ST_DWithin(a.location, {ORIGIN}, :radius)"
+FLOOR_STATEMENT = f"""SELECT (SELECT count(*) FROM asset a WHERE {_WITHIN}) AS total,
+    ARRAY(SELECT a.id FROM asset a WHERE {_WITHIN} ORDER BY a.location <-> {ORIGIN} LIMIT :limit) AS ids"""
+
+
+def pgbench_script(count: int, statement: str) -> str:
+    """One API search's SQL for pgbench: the postcode's position (as geo.repository looks it up), then `statement`
+    (with the parameters lat, lon, radius, window, limit and offset)."""
+    statement = " ".join(statement.split())  # pgbench reads one command per line unless it ends with ;
     # pgbench's parameters are untyped text; psycopg binds floats as float8 and ints as integers: say so.
     statement = re.sub(r"(?<!:):(lon|lat)\b", r"CAST(:\1 AS float8)", statement)
     statement = re.sub(r"(?<!:):(radius|window|limit|offset)\b", r"CAST(:\1 AS int)", statement)
@@ -106,11 +116,14 @@ def combine(slices: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def run(url: str, seconds: int, concurrencies: tuple[int, ...] = CONCURRENCY, slices: int = 2) -> dict[str, Any]:
-    """HTTP and pgbench figures at each concurrency, against whatever the bench database holds.
+def run(
+    url: str, seconds: int, concurrencies: tuple[int, ...] = CONCURRENCY, slices: int = 2, floor: bool = True
+) -> dict[str, Any]:
+    """HTTP and pgbench figures at each concurrency (with `floor`, the least SQL's too), against whatever the bench
+    database holds.
 
-    Other people's work shares the machine, so HTTP and SQL alternate in `slices` slices per concurrency: both sides
-    see the same mix of busy and quiet moments.
+    Other people's work shares the machine, so the sides alternate in `slices` slices per concurrency: each sees the
+    same mix of busy and quiet moments.
     """
     postcodes = make_points(url)
     paths = [f"/api/v1/assets/nearby?postcode={quote(p)}" for p in postcodes]
@@ -118,32 +131,36 @@ def run(url: str, seconds: int, concurrencies: tuple[int, ...] = CONCURRENCY, sl
         assets = conn.execute(text("SELECT count(*) FROM asset WHERE status = 'published'")).scalar_one()
         total = conn.execute(text("SELECT count(*) FROM asset")).scalar_one()
     result: dict[str, Any] = {"machine": common.machine(url), "assets": total, "published_assets": assets,
-                              "seconds": seconds, "http": [], "sql": []}
-    script = pgbench_script(len(postcodes))
+                              "seconds": seconds, "http": [], "sql": [], "floor": []}
+    script = pgbench_script(len(postcodes), nearby_json_statement([]))
+    floor_script = pgbench_script(len(postcodes), FLOOR_STATEMENT)
     part = max(1, seconds // slices)
     with common.app_server(url) as base:
         common.wrk(base, paths, 8, 5)  # warm-up: caches, connection pools, prepared statements
         pgbench(url, script, 8, 5)
         for c in concurrencies:
-            http, sql = [], []
+            sides: dict[str, list[dict[str, Any]]] = {"http": [], "sql": [], "floor": []}
             for _ in range(slices):
-                http.append(common.wrk(base, paths, c, part))
-                sql.append(pgbench(url, script, c, part))
-            result["http"].append(combine(http))
-            result["sql"].append(combine(sql))
-            print("http", {k: v for k, v in result["http"][-1].items() if k != "slices"}, flush=True)
-            print("sql ", {k: v for k, v in result["sql"][-1].items() if k != "slices"}, flush=True)
+                sides["http"].append(common.wrk(base, paths, c, part))
+                sides["sql"].append(pgbench(url, script, c, part))
+                if floor:
+                    sides["floor"].append(pgbench(url, floor_script, c, part))
+            for side, measured in sides.items():
+                if measured:
+                    result[side].append(combine(measured))
+                    print(side, {k: v for k, v in result[side][-1].items() if k != "slices"}, flush=True)
     result["load_after"] = os.getloadavg()
     return result
 
 
 def report(result: dict[str, Any], command: str) -> str:
     rows = []
-    for http, sql in zip(result["http"], result["sql"], strict=True):
+    for http, sql, least in zip(result["http"], result["sql"], result["floor"], strict=True):
         rows.append([
             http["concurrency"], f"{http['rps']:,.0f}", f"{http['p50_ms']:.1f}", f"{http['p95_ms']:.1f}", f"{http['p99_ms']:.1f}",
             f"{sql['rps']:,.0f}", f"{sql['p50_ms']:.1f}", f"{sql['p95_ms']:.1f}", f"{sql['p99_ms']:.1f}",
             f"{http['rps'] / sql['rps']:.0%}", http["errors"] + http["non_2xx"],
+            f"{least['rps']:,.0f}", f"{least['p50_ms']:.1f}", f"{least['p95_ms']:.1f}",
         ])
     c8 = next((h, s) for h, s in zip(result["http"], result["sql"], strict=True) if h["concurrency"] == 8)
     share = c8[0]["rps"] / c8[1]["rps"]
@@ -153,12 +170,13 @@ def report(result: dict[str, Any], command: str) -> str:
         f"requests/s (target ≥ {TARGET_SHARE:.0%}: {'met' if share >= TARGET_SHARE else 'missed'})."
     )
     header = ["concurrency", "HTTP req/s", "p50 ms", "p95 ms", "p99 ms", "SQL tx/s", "p50 ms", "p95 ms", "p99 ms",
-              "HTTP/SQL", "errors"]
+              "HTTP/SQL", "errors", "least SQL tx/s", "p50 ms", "p95 ms"]
     return "\n\n".join([
         f"### Nearby search, {result['published_assets']:,} published assets",
         common.machine_line(result["machine"]),
-        f"Command: `{command}`: {result['seconds']} s per concurrency and side, in slices alternating HTTP and SQL; "
-        "percentiles are the slices' averaged. Load average after the run "
+        f"Command: `{command}`: {result['seconds']} s per concurrency and side, in slices alternating HTTP, SQL and "
+        "least SQL (the 20 nearest ids and the exact count only); percentiles are the slices' averaged. "
+        "Load average after the run "
         + ", ".join(f"{x:.2f}" for x in result["load_after"]) + ".",
         common.table(header, rows),
         verdict,
