@@ -238,6 +238,56 @@ def test_a_report_corrected_by_a_moderator_updates_the_place_instead_of_archivin
     assert history[-1]["changes"]["phone"] == ["0161 000 0000", "0161 234 1983"]
 
 
+def test_an_approved_new_place_is_not_its_own_duplicate(client, session: Session, moderator_headers) -> None:
+    sid = submission_id(session, submit(client, name="Hulme Knit and Natter")["reference"])
+    assert client.post(f"/api/v1/moderation/submissions/{sid}/approve", headers=moderator_headers).status_code == 200
+    detail = client.get(f"/api/v1/moderation/submissions/{sid}", headers=moderator_headers).json()
+    assert detail["duplicates"] == []
+    approved = client.get("/api/v1/moderation/submissions", params={"status": "approved"}, headers=moderator_headers)
+    assert [i["possible_duplicate"] for i in approved.json()["items"]] == [False]
+
+
+def test_an_edit_that_would_clear_the_name_or_clash_with_the_kept_age_is_refused_when_sent(
+    client, session: Session, moderator_headers
+) -> None:
+    asset = make_asset(session, name="Tuesday Singers", min_age=65, **M1)
+    for changes, field in (({"name": None}, "changes.name"), ({"max_age": 60}, "changes.max_age")):
+        sent = client.post("/api/v1/submissions", json={"kind": "edit", "asset_id": str(asset.id), "changes": changes})
+        assert sent.status_code == 422, sent.text
+        assert sent.json()["errors"][0]["field"] == field
+    assert "minimum age (65)" in sent.json()["errors"][0]["message"]
+    admin = client.patch(f"/api/v1/assets/{asset.id}", json={"name": None}, headers=moderator_headers)
+    assert admin.status_code in (403, 422)  # never a 500
+    cleared = client.post(
+        "/api/v1/submissions", json={"kind": "edit", "asset_id": str(asset.id), "changes": {"description": None}}
+    )
+    assert cleared.status_code == 202  # an empty description is allowed: it is stored as ""
+
+
+def test_amending_on_the_web_keeps_what_the_form_cannot_show(app, client, session: Session, moderator_headers) -> None:
+    sent = client.post(
+        "/api/v1/submissions",
+        json={"kind": "new", "place": {
+            "name": "Knit n natter", "categories": ["arts-crafts"], **M1, "tags": ["knitting"], "languages": ["cy"],
+            "organisation": {"name": "Hulme Crafters", "website": "https://crafters.example.org"},
+        }},
+    ).json()
+    sid = submission_id(session, sent["reference"])
+    make_user(session, Role.moderator, "mod@council.example")
+    web = browser(app)
+    sign_in(web, "mod@council.example")
+    page = web.get(f"/moderate/submissions/{sid}").text
+    form = {
+        "csrf_token": csrf_of(page), "name": "Hulme Knit and Natter", "categories": "arts-crafts",
+        "organisation": "Hulme Crafters", "lat": str(M1["lat"]), "lon": str(M1["lon"]),
+    }
+    assert web.post(f"/moderate/submissions/{sid}/amend", data=form).status_code == 200
+    proposed = session.execute(text("SELECT proposed FROM submission WHERE id = :id"), {"id": sid}).scalar_one()
+    assert proposed["name"] == "Hulme Knit and Natter"
+    assert (proposed["tags"], proposed["languages"]) == (["knitting"], ["cy"])
+    assert proposed["organisation"]["website"] == "https://crafters.example.org"
+
+
 def test_rejecting_needs_a_reason_that_the_submitter_can_read(client, session: Session, moderator_headers) -> None:
     sent = submit(client)
     sid = submission_id(session, sent["reference"])
@@ -438,6 +488,20 @@ def test_moderators_only_see_submissions_in_their_areas(app, client, session: Se
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "area"
 
 
+def test_area_moderators_see_and_act_on_places_in_their_areas_only(app, client, session: Session, councils) -> None:
+    leeds_place = make_asset(session, name="Leeds Lunch Club", **LEEDS)
+    manchester_place = make_asset(session, name="Manchester Lunch Club", **M1)
+    make_user(session, Role.moderator, "mcr@council.example", areas=["E08000003"])
+    web = browser(app)
+    sign_in(web, "mcr@council.example")
+    assert web.get(f"/api/v1/assets/{leeds_place.id}/history").status_code == 403
+    assert web.get(f"/moderate/assets/{leeds_place.id}/history").status_code == 403
+    csrf = csrf_of(web.get("/moderate").text)
+    assert web.post(f"/moderate/assets/{leeds_place.id}/archive", data={"csrf_token": csrf}).status_code == 403
+    assert client.get(f"/api/v1/assets/{leeds_place.id}").status_code == 200  # untouched
+    assert web.get(f"/moderate/assets/{manchester_place.id}/history").status_code == 200
+
+
 # History and restore
 
 
@@ -485,6 +549,27 @@ def test_restore_from_the_history_page(app, client, session: Session, admin_head
     done = web.post(f"/moderate/assets/{asset.id}/history/{first}/restore", data={"csrf_token": csrf_of(page.text)})
     assert done.status_code == 200 and "Restore," in done.text
     assert client.get(f"/api/v1/assets/{asset.id}").json()["name"] == "Tuesday Singers"
+
+
+def test_a_moderator_archives_a_closed_place_and_a_restore_brings_it_back(
+    app, client, session: Session, moderator_headers
+) -> None:
+    asset = make_asset(session, name="Old Hall Lunch Club", **M1)
+    make_user(session, Role.moderator, "mod@council.example")
+    web = browser(app)
+    sign_in(web, "mod@council.example")
+    page = web.get(f"/moderate/assets/{asset.id}/history").text
+    assert "It has closed: archive it" in page
+    done = web.post(f"/moderate/assets/{asset.id}/archive", data={"csrf_token": csrf_of(page)})
+    assert done.status_code == 200 and "It has closed: archive it" not in done.text  # already archived
+    assert "Old Hall Lunch Club" not in nearby_names(client)
+    history = client.get(f"/api/v1/assets/{asset.id}/history", headers=moderator_headers).json()
+    assert history[-1]["action"] == "archive" and history[-1]["actor"].startswith("user:")
+    restored = client.post(
+        f"/api/v1/assets/{asset.id}/history/{history[0]['id']}/restore", headers=moderator_headers
+    )
+    assert restored.status_code == 200 and restored.json()["status"] == "published"
+    assert client.post(f"/api/v1/assets/{asset.id}/archive", headers=moderator_headers).json()["status"] == "archived"
 
 
 def test_history_for_an_unknown_asset_is_404(client, moderator_headers) -> None:

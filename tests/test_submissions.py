@@ -244,6 +244,45 @@ def test_suggest_a_change_is_prefilled_and_sends_only_what_changed(app, session:
     assert row[2] == {"opening_hours_text": "Wednesdays 10am", "phone": "0161 234 1983"}
 
 
+def test_suggest_a_change_keeps_every_session_and_its_note(app, session: Session) -> None:
+    schedule = [
+        {"day": day, "opens": "10:00", "closes": "12:00", "note": "first of the month" if day == "mon" else None}
+        for day in ("mon", "tue", "wed", "thu")
+    ]
+    asset = make_asset(session, name="Tuesday Singers", categories=["choirs-music"], schedule=schedule)
+    client = browser(app)
+    page = client.get(f"/places/{asset.id}/suggest").text
+    assert 'name="schedule-3-day"' in page and 'value="first of the month"' in page
+    form: dict[str, object] = {"name": "Tuesday Singers", "categories": ["choirs-music"], "lat": str(asset.lat),
+                               "lon": str(asset.lon), "phone": "0161 234 1983", "csrf_token": page_token(client, f"/places/{asset.id}/suggest")}
+    for i, row in enumerate(schedule):
+        form.update({f"schedule-{i}-day": row["day"], f"schedule-{i}-opens": row["opens"],
+                     f"schedule-{i}-closes": row["closes"], f"schedule-{i}-note": row["note"] or ""})
+    form.update({"schedule-4-day": "", "schedule-4-opens": "", "schedule-4-closes": "", "schedule-4-note": ""})
+    assert client.post(f"/places/{asset.id}/suggest", data=form, follow_redirects=False).status_code == 303
+    assert session.execute(text("SELECT proposed FROM submission")).scalar_one() == {"phone": "0161 234 1983"}
+    form["schedule-1-note"] = "not in August"
+    assert client.post(f"/places/{asset.id}/suggest", data=form, follow_redirects=False).status_code == 303
+    proposed = session.execute(text("SELECT proposed FROM submission ORDER BY created_at DESC LIMIT 1")).scalar_one()
+    assert [s.get("note") for s in proposed["schedule"]] == ["first of the month", "not in August", None, None]
+
+
+def test_clearing_the_name_or_a_clashing_age_is_an_inline_error(app, session: Session) -> None:
+    asset = make_asset(session, name="Tuesday Singers", categories=["choirs-music"], min_age=65)
+    client = browser(app)
+    token = page_token(client, f"/places/{asset.id}/suggest")
+    base = {"csrf_token": token, "name": "Tuesday Singers", "categories": ["choirs-music"], "lat": str(asset.lat),
+            "lon": str(asset.lon), "min_age": "65"}
+    no_name = client.post(f"/places/{asset.id}/suggest", data={**base, "name": ""})
+    assert no_name.status_code == 422 and 'id="name-error"' in no_name.text and "Name cannot be empty" in no_name.text
+    ages = client.post(f"/places/{asset.id}/suggest", data={**base, "min_age": "70", "max_age": "60"})
+    assert ages.status_code == 422 and "The maximum age must not be less than the minimum age" in ages.text
+    assert "Min_age" not in ages.text
+    kept = client.post(f"/places/{asset.id}/suggest", data={**base, "max_age": "60"})
+    assert kept.status_code == 422 and "minimum age (65)" in kept.text
+    assert count(session) == 0
+
+
 def test_report_a_place_needs_a_reason(app, session: Session) -> None:
     asset = make_asset(session, name="Old Library")
     client = browser(app)

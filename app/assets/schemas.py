@@ -3,9 +3,9 @@
 import uuid
 from datetime import datetime, time
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 from app.assets.freshness import is_stale
 from app.assets.models import AssetStatus
@@ -110,6 +110,19 @@ class AssetUpdate(BaseModel):
     source: _short(40) | None = None
     external_id: _short(120) | None = None
     last_verified_at: datetime | None = None
+
+    @field_validator("name", "status")
+    @classmethod
+    def _not_cleared(cls, value: Any) -> Any:
+        """Left out, these stay as they are; sent as null they would clear a field every asset must have."""
+        if value is None:
+            raise ValueError("cannot be empty")
+        return value
+
+    @field_validator("description")
+    @classmethod
+    def _cleared_to_empty(cls, value: str | None) -> str:
+        return value or ""
 
     @model_validator(mode="after")
     def _coherent(self) -> "AssetUpdate":

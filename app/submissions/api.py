@@ -211,7 +211,7 @@ def reject_submission(
     responses=_GUARDED,
 )
 def asset_history(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID) -> list[HistoryEntry]:
-    return [HistoryEntry.model_validate(e, from_attributes=True) for e in moderation.history(session, asset_id)]
+    return [HistoryEntry.model_validate(e, from_attributes=True) for e in moderation.history(session, actor, asset_id)]
 
 
 @moderators.post(
@@ -223,6 +223,19 @@ def asset_history(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID)
 )
 def restore_version(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID, entry_id: int) -> AssetPublic:
     return moderation.restore(session, actor, asset_id, entry_id)
+
+
+@moderators.post(
+    "/api/v1/assets/{asset_id}/archive",
+    response_model=AssetPublic,
+    summary="Archive an asset that has closed (moderators)",
+    description="Takes it off the map and out of search; its record and history stay. Recorded in its history as an "
+    "`archive` by the moderator; restoring an earlier version brings it back. A moderator limited to council areas "
+    "can archive only assets inside them.",
+    responses=_GUARDED,
+)
+def archive_asset(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID) -> AssetPublic:
+    return moderation.archive(session, actor, asset_id)
 
 
 @moderators.post(

@@ -11,7 +11,9 @@ from starlette.datastructures import FormData
 
 from app.core.errors import validation_errors
 
-SCHEDULE_ROWS = 3
+SCHEDULE_ROWS = 3  # empty rows offered at least; a place with more sessions shows them all
+MAX_SCHEDULE_ROWS = 50  # as many as an asset's schedule holds
+SESSION_PARTS = ("day", "opens", "closes", "note")
 TEXT_FIELDS = (
     "name",
     "description",
@@ -67,9 +69,9 @@ def form_values(form: FormData) -> dict[str, Any]:
     }
     for name in LIST_FIELDS:
         values[name] = [str(v) for v in form.getlist(name)]
+    rows = max([SCHEDULE_ROWS, *(i + 1 for i in range(MAX_SCHEDULE_ROWS) if f"schedule-{i}-day" in form)])
     values["schedule"] = [
-        {part: str(form.get(f"schedule-{i}-{part}", "")).strip() for part in ("day", "opens", "closes")}
-        for i in range(SCHEDULE_ROWS)
+        {part: str(form.get(f"schedule-{i}-{part}", "")).strip() for part in SESSION_PARTS} for i in range(rows)
     ]
     return values
 
@@ -91,12 +93,10 @@ def asset_values(fields: dict[str, Any]) -> dict[str, Any]:
     for name in LIST_FIELDS:
         values[name] = list(fields.get(name) or [])
     rows = [
-        {"day": s["day"], "opens": str(s["opens"])[:5], "closes": str(s["closes"])[:5]}
+        {"day": s["day"], "opens": str(s["opens"])[:5], "closes": str(s["closes"])[:5], "note": s.get("note") or ""}
         for s in fields.get("schedule") or []
     ]
-    values["schedule"] = (rows + [{"day": "", "opens": "", "closes": ""}] * SCHEDULE_ROWS)[
-        : max(SCHEDULE_ROWS, len(rows))
-    ]
+    values["schedule"] = (rows + [dict.fromkeys(SESSION_PARTS, "")] * SCHEDULE_ROWS)[: max(SCHEDULE_ROWS, len(rows))]
     return values
 
 
@@ -143,10 +143,21 @@ def to_fields(values: dict[str, Any], only: set[str] | None = None) -> tuple[dic
                 errors[name] = f"{LABELS[name]} must be a {'whole ' if kind is int else ''}number"
     if wanted("schedule"):
         rows = [row for row in values["schedule"] if any(row.values())]
-        fields["schedule"] = rows
-        if any(not all(row.values()) for row in rows):
+        fields["schedule"] = [{part: value for part, value in row.items() if value or part != "note"} for row in rows]
+        if any(not (row["day"] and row["opens"] and row["closes"]) for row in rows):
             errors["schedule"] = "Give a day, a start time and an end time for each time it meets"
     return fields, errors
+
+
+def with_unshown(proposed: dict[str, Any], fields: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """A moderator's amended `fields`, plus what the stored proposal holds that this form cannot show (tags,
+    languages, an organisation's contact details, sent through the API), so that amending on the web keeps them."""
+    shown = {*TEXT_FIELDS, *LIST_FIELDS, *TRISTATE_FIELDS, *NUMBER_FIELDS, "schedule"}
+    merged = {name: value for name, value in proposed.items() if name not in shown} | fields
+    organisation = proposed.get("organisation")
+    if organisation and values.get("organisation") == organisation.get("name"):
+        merged["organisation"] = organisation
+    return merged
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:
@@ -179,6 +190,10 @@ def _phrase(field: str, kind: str, message: str) -> str:
         return "Choose at least one category"
     if field == "schedule" and "must be after" in message:
         return "Each end time must be after its start time"
+    if field == "max_age" and "min_age" in message:
+        return "The maximum age must not be less than the minimum age"
+    if field == "postcode" and "lat and lon" in message:
+        return "Give both the latitude and the longitude (or drop a pin), or neither"
     if kind in ("missing", "string_too_short", "too_short"):
         return f"Enter {label.lower()}" if field != "name" else "Enter the name of the place or group"
     if message[:1].islower() and field not in ("form", "postcode", "max_age", "consent"):

@@ -168,10 +168,9 @@ def reject(session: Session, actor: Actor, submission_id: uuid.UUID, note: str) 
     return submission
 
 
-def history(session: Session, asset_id: uuid.UUID) -> list[AssetHistory]:
-    """Every recorded change to the asset, oldest first."""
-    if assets_repository.get_public(session, asset_id) is None:
-        raise NotFound(f"No asset has the id {asset_id}.")
+def history(session: Session, actor: Actor, asset_id: uuid.UUID) -> list[AssetHistory]:
+    """Every recorded change to the asset, oldest first; Forbidden outside the moderator's council areas."""
+    visible_asset(session, actor, asset_id)
     return assets_repository.history(session, asset_id)
 
 
@@ -190,6 +189,12 @@ def restore(session: Session, actor: Actor, asset_id: uuid.UUID, entry_id: int) 
         raise NotFound(f"Asset {asset_id} has no history entry {entry_id}.")
     visible_asset(session, actor, asset_id)
     return update_asset(session, asset_id, AssetUpdate.model_validate(entry.snapshot), actor.label, action="restore")
+
+
+def archive(session: Session, actor: Actor, asset_id: uuid.UUID) -> AssetPublic:
+    """The moderator takes a place that has closed off the map (recorded as an "archive"; "restore" undoes it)."""
+    visible_asset(session, actor, asset_id)
+    return update_asset(session, asset_id, AssetUpdate(status=AssetStatus.archived), actor.label, action="archive")
 
 
 def stale_places(

@@ -337,6 +337,7 @@ def amend_submission(
             fields, errors = forms.to_fields(values, only=forms.changed_fields(values, current))
         else:
             fields, errors = forms.to_fields(values)
+        fields = forms.with_unshown(submission.proposed, fields, values)
     try:
         proposal = parse_proposal(kind, fields)
     except ValidationError as exc:
@@ -378,7 +379,7 @@ def reject_submission(
 @router.get("/moderate/assets/{asset_id}/history")
 def history_page(request: Request, session: SessionDep, actor: ModeratorPage, asset_id: uuid.UUID) -> HTMLResponse:
     with _as_page():
-        entries = moderation.history(session, asset_id)
+        entries = moderation.history(session, actor, asset_id)
         asset = get_asset(session, asset_id, include_unpublished=True)
     context = {"asset": asset, "entries": list(reversed(entries)), "labels": forms.LABELS, "show": _shower(session)}
     return render(request, "moderation/history.html", context)
@@ -391,6 +392,13 @@ def restore_version(
     with _as_page():
         moderation.restore(session, actor, asset_id, entry_id)
     return RedirectResponse(f"/moderate/assets/{asset_id}/history?restored={entry_id}", status_code=303)
+
+
+@router.post("/moderate/assets/{asset_id}/archive")
+def archive_place(session: SessionDep, actor: ModeratorPage, form: FormDep, asset_id: uuid.UUID) -> RedirectResponse:
+    with _as_page():
+        moderation.archive(session, actor, asset_id)
+    return RedirectResponse(f"/moderate/assets/{asset_id}/history?archived=1", status_code=303)
 
 
 @router.get("/moderate/stale")

@@ -14,9 +14,9 @@ AREA_FILTER = (
     "EXISTS (SELECT 1 FROM area ar WHERE ar.code = ANY(:areas) AND ST_Intersects(ar.geom, s.location::geometry))"
 )
 
-# An existing, unarchived asset near `s` with a name like the one proposed: uses ix_asset_location and ix_asset_name_trgm.
+# An existing, unarchived asset near `s` with a name like the one proposed (not the one its approval created): uses ix_asset_location and ix_asset_name_trgm.
 _DUPLICATE_ASSET = """
-    d.status <> 'archived' AND ST_DWithin(d.location, s.location, :radius)
+    d.status <> 'archived' AND d.id IS DISTINCT FROM s.asset_id AND ST_DWithin(d.location, s.location, :radius)
     AND similarity(d.name, s.proposed->>'name') >= :similarity
 """
 

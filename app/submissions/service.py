@@ -12,7 +12,7 @@ from app.assets.schemas import AssetCreate, AssetPublic, AssetUpdate
 from app.assets.service import get_asset
 from app.categories.service import get_taxonomy
 from app.core.config import get_settings
-from app.core.errors import NotFound
+from app.core.errors import Invalid, NotFound
 from app.geo.service import locate_postcode
 from app.submissions import ratelimit, repository
 from app.submissions.models import Submission, SubmissionKind
@@ -52,6 +52,13 @@ def new_place_proposal(session: Session, place: AssetCreate, prefix: str = "plac
 
 
 def edit_proposal(session: Session, asset: AssetPublic, changes: AssetUpdate, prefix: str = "changes.") -> Proposal:
+    """Checks the changes against the asset as it is (a change to one age can clash with the other, kept, one)."""
+    ages = {name: getattr(changes if name in changes.model_fields_set else asset, name) for name in ("min_age", "max_age")}
+    if None not in ages.values() and ages["min_age"] > ages["max_age"]:
+        raise Invalid(
+            f"The maximum age ({ages['max_age']}) must not be less than the minimum age ({ages['min_age']}).",
+            f"{prefix}max_age",
+        )
     if changes.categories:
         get_taxonomy(session).require(changes.categories, f"{prefix}categories")
     if changes.postcode and changes.lat is None:
