@@ -1,6 +1,7 @@
 """The finder and the shared shortlist page, served with JavaScript off (plain HTTP, as a browser without scripts)."""
 
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from html import unescape
 
@@ -8,7 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from app.assets.schemas import SchedulePublic
-from app.finder.present import next_meeting, walking_minutes
+from app.finder.present import distance_text, next_meeting, walking_minutes
+from app.shortlists.schemas import MAX_ITEMS
 from tests.factories import make_asset
 from tests.people import browser, page_token
 
@@ -106,6 +108,7 @@ def test_location_instead_of_a_postcode(client, places):
         ({"postcode": "M1 1AE", "age": "200"}, "age", "at most 120"),
         ({"postcode": "M1 1AE", "time": "10:00"}, "day", "Choose a day"),
         ({"postcode": "M1 1AE", "day": "tue", "time": "25:99"}, "time", "HH:MM"),
+        ({"postcode": "M1 1AE", "q": "\x00"}, "q", "Words contains control characters"),
         ({"postcode": "M1 1AE", "category": "no-such-need"}, "category", "no-such-need"),
         ({"postcode": "M1 1AE", "radius_m": "999999"}, "radius_m", "Distance"),
         ({"postcode": "M1 1AE", "accessibility": "flying"}, "accessibility", "accessibility"),
@@ -150,6 +153,18 @@ def test_without_javascript_ticked_results_become_a_shortlist(app, places):
     assert nothing.status_code == 422 and "Tick at least one place" in nothing.text
     assert 'href="/finder?postcode=M1+1AE"' in nothing.text
     assert client.post("/finder/shortlist", data={"csrf_token": "x" * 43, "asset_id": chosen}).status_code == 403
+
+
+def test_without_javascript_ticking_too_many_places_says_how_many_fit(app, places):
+    client = browser(app)
+    page = client.get("/finder?postcode=M1+1AE").text
+    assert f"Tick up to {MAX_ITEMS} places" in page
+    token = page_token(client, "/finder?postcode=M1+1AE")
+    ticked = [str(uuid.uuid4()) for _ in range(MAX_ITEMS + 1)]
+    response = client.post("/finder/shortlist", data={"csrf_token": token, "asset_id": ticked, "back": "postcode=M1+1AE"})
+    assert response.status_code == 422
+    assert f"A shortlist holds at most {MAX_ITEMS} places: untick some and try again." in response.text
+    assert 'href="/finder?postcode=M1+1AE"' in response.text
 
 
 def share(client, places, keys, notes=None, title=None):
@@ -204,6 +219,14 @@ def test_unknown_and_expired_shortlist_pages(client, session, places):
     gone = client.get(f"/s/{code}")
     assert gone.status_code == 410
     assert "This shortlist has expired" in gone.text and "Ask your link worker for a new one" in gone.text
+
+
+def test_distance_rule():
+    assert distance_text(3) == "10 m"
+    assert distance_text(994) == "990 m"
+    assert distance_text(995) == "1.0 km (0.6 miles)"
+    assert distance_text(999.9) == "1.0 km (0.6 miles)"
+    assert distance_text(1609.344) == "1.6 km (1.0 miles)"
 
 
 def test_walking_time_rule():

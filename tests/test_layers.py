@@ -155,6 +155,30 @@ def test_geojson_filters(client, session, councils):
     assert response.status_code == 422 and "Unknown category 'knitting'" in response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("path", "field", "value"),
+    [
+        ("/api/v1/assets.geojson", "q", "choir\x00"),
+        ("/api/v1/assets.geojson", "area", "E08000003\x1b"),
+        (tile_url(14, **MANCHESTER), "area", "\x00"),
+        ("/api/v1/assets", "q", "choir\x00"),
+        ("/api/v1/assets", "area", "\x00"),
+        ("/api/v1/areas", "q", "\x00"),
+        ("/oruk/services", "search", "choir\x00"),
+    ],
+)
+def test_control_characters_in_words_or_area_are_422(client, path, field, value):
+    """PostgreSQL refuses a NUL: every parameter that reaches a text search or an area lookup is checked first."""
+    response = client.get(path, params={field: value, **({"bbox": BOX} if "/assets" in path else {})})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": field, "message": f"{field} contains control characters"}]
+
+
+def test_control_characters_in_an_area_code_are_422(client):
+    response = client.get("/api/v1/areas/E08%00")
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "code"
+
+
 def test_geojson_etag_and_gzip(client, session):
     make_asset(session, **MANCHESTER)
     first = client.get("/api/v1/assets.geojson", params={"bbox": BOX}, headers={"Accept-Encoding": "identity"})

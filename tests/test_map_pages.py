@@ -6,6 +6,8 @@ What they do in a browser is in tests/e2e/.
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from html import unescape
+from urllib.parse import parse_qs
 
 import pytest
 from fastapi.testclient import TestClient
@@ -216,6 +218,26 @@ def test_embed_fits_to_a_council_and_limits_its_layers_to_it(client, councils):
     assert "<title>Community places in Manchester" in response.text
     assert '"area": "E08000003"' in response.text  # the layers ask for this council's places only
     assert ".fitBounds(" in response.text
+
+
+def full_map_link(html: str) -> str:
+    match = re.search(r'<a class="embed-full" href="([^"]*)"', html)
+    assert match, "the embed has no link to the full map"
+    return match.group(1)
+
+
+def test_embeds_link_to_the_full_map_opens_it_as_the_embed_starts(client, councils):
+    assert full_map_link(client.get("/embed").text) == "/"
+    params = {"area": "e08000003", "category": ["food", "libraries"], "q": 'tea & "cake" <b>', "postcode": "M1 1AE"}
+    html = client.get("/embed", params=params).text
+    link = full_map_link(html)
+    assert "<b>" not in link and "&amp;" in link  # URL-encoded, then escaped for the attribute
+    path, _, query = unescape(link).partition("?")
+    assert path == "/"
+    assert parse_qs(query) == {"area": ["E08000003"], "category": ["food", "libraries"], "q": ['tea & "cake" <b>'],
+                               "postcode": ["M1 1AE"]}
+    full = client.get(unescape(link))
+    assert full.status_code == 200 and '"area": "E08000003"' in full.text
 
 
 @pytest.mark.parametrize(("area", "status"), [("E99999999", 404), ("E08000003;DROP", 422)])

@@ -6,11 +6,12 @@ from app.areas import repository
 from app.areas.models import AreaLevel
 from app.areas.schemas import AreaDetail, AreaSummary
 from app.core.errors import Invalid, NotFound
+from app.core.text import checked_text
 
 
 def require_area(session: Session, code: str, field: str = "area") -> str:
     """The area's code in canonical form; Invalid (422) when no area has it."""
-    canonical = code.strip().upper()
+    canonical = checked_text(code, field).upper()
     if canonical and repository.exists(session, canonical):
         return canonical
     shown = code.strip()[:20]
@@ -28,11 +29,11 @@ def area_filter(session: Session, code: str) -> tuple[str, dict[str, str]]:
 
 
 def find_areas(session: Session, q: str | None, level: AreaLevel | None, limit: int) -> list[AreaSummary]:
-    return [AreaSummary.model_validate(row) for row in repository.find(session, (q or "").strip() or None, level, limit)]
+    return [AreaSummary.model_validate(row) for row in repository.find(session, checked_text(q or "", "q") or None, level, limit)]
 
 
 def get_area(session: Session, code: str) -> AreaDetail:
-    row = repository.get(session, code.strip().upper())
+    row = repository.get(session, checked_text(code, "code").upper())
     if row is None:
         raise NotFound(f"No area has the code '{code.strip()[:20]}'. Find one with /api/v1/areas?q=<name>.", "code")
     return AreaDetail.model_validate(row)

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from app.areas.service import area_filter
 from app.assets.repository import BBOX_FILTER, CATEGORY_FILTER, TEXT_FILTER
 from app.categories.service import get_taxonomy
+from app.core.text import checked_text
 from app.geo.bbox import BBox
 
 
@@ -28,7 +29,7 @@ def asset_filters(
     if category:
         filters.append(CATEGORY_FILTER)
         params["category_ids"] = get_taxonomy(session).subtree_ids(list(category))
-    if q and q.strip():
+    if q and checked_text(q, "q"):
         filters.append(TEXT_FILTER)
         params["q"] = q
     if area and area.strip():

@@ -3,6 +3,8 @@
 import re
 from urllib.parse import urlsplit
 
+from app.core.errors import Invalid
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
@@ -13,6 +15,14 @@ def clean_text(value: str | None) -> str | None:
     if _CONTROL.search(value):
         raise ValueError("contains control characters")
     return value.strip()
+
+
+def checked_text(value: str, field: str) -> str:
+    """`clean_text` for a parameter read outside a schema (PostgreSQL refuses a NUL): Invalid (422) naming `field`."""
+    try:
+        return clean_text(value) or ""
+    except ValueError as exc:
+        raise Invalid(f"{field} {exc}", field) from None
 
 
 def clean_url(value: str | None) -> str | None:

@@ -31,7 +31,7 @@ from app.search import repository
 from app.search.filters import nearby_filters
 from app.search.schemas import NearbyQuery
 from app.shortlists import service as shortlists
-from app.shortlists.schemas import ShortlistIn
+from app.shortlists.schemas import MAX_ITEMS, ShortlistIn
 from app.submissions.api import client_address
 from app.submissions.ratelimit import RateLimited
 
@@ -201,6 +201,7 @@ def finder_page(request: Request, session: SessionDep, settings: SettingsDep, vi
         "default_radius": DEFAULT_RADIUS,
         "back": urlencode(list(request.query_params.multi_items())),
         "shortlist_days": settings.shortlist_days,
+        "shortlist_max": MAX_ITEMS,
     }
     status = 422 if search.errors else 200
     return render(request, "finder/finder.html", context, status_code=status)
@@ -210,9 +211,11 @@ def finder_page(request: Request, session: SessionDep, settings: SettingsDep, vi
 def share_ticked(request: Request, session: SessionDep, form: FormDep) -> HTMLResponse | RedirectResponse:
     """Without JavaScript: the ticked results, in the list's order, become a shared shortlist."""
     back = "/finder?" + str(form.get("back", ""))[:2000]
-    ids = [str(v) for v in form.getlist("asset_id")][:40]
+    ids = [str(v) for v in form.getlist("asset_id")]
     if not ids:
         return _problem(request, "Tick at least one place to put on the shortlist.", back, 422)
+    if len(ids) > MAX_ITEMS:
+        return _problem(request, f"A shortlist holds at most {MAX_ITEMS} places: untick some and try again.", back, 422)
     try:
         data = ShortlistIn.model_validate({"title": _text(form, "title"), "items": [{"asset_id": i} for i in ids]})
         shortlist = shortlists.create(session, data, client_address(request))

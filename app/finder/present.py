@@ -20,8 +20,10 @@ WALKING_M_PER_MIN = 80
 
 
 def distance_text(metres: float) -> str:
-    if metres < 1000:
-        return f"{max(10, round(metres / 10) * 10)} m"
+    """To the nearest 10 m below a kilometre (rounded first, so 996 m is "1.0 km", not "1000 m")."""
+    rounded = max(10, round(metres / 10) * 10)
+    if rounded < 1000:
+        return f"{rounded} m"
     return f"{metres / 1000:.1f} km ({metres / 1609.344:.1f} miles)"
 
 

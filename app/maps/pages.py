@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -47,6 +48,13 @@ class MapQuery(BaseModel):
         if (self.lat is None) != (self.lon is None):
             raise ValueError("give both lat and lon, or neither")
         return self
+
+    def full_map_url(self) -> str:
+        """The full map (`/`) starting as this query does: same place, council area, categories, words and postcode."""
+        given = [(name, getattr(self, name)) for name in ("area", "lat", "lon", "zoom", "q", "postcode")]
+        params = [(name, str(value)) for name, value in given if value is not None]
+        params += [("category", slug) for slug in self.category]
+        return "/?" + urlencode(params) if params else "/"
 
     def centre(self, settings: Settings) -> tuple[float, float, int]:
         lat = self.lat if self.lat is not None else settings.map_lat

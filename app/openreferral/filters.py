@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from app.categories.service import get_taxonomy
 from app.core.errors import Invalid
+from app.core.text import checked_text
 from app.openreferral import ids, repository
 from app.openreferral.schemas import ServiceQuery
 
@@ -18,7 +19,7 @@ def term_slugs(session: Session) -> dict[str, str]:
 def service_filters(session: Session, query: ServiceQuery) -> tuple[list[str], dict[str, Any]]:
     filters: list[str] = []
     params: dict[str, Any] = {}
-    if query.search and query.search.strip():
+    if query.search and checked_text(query.search, "search"):
         filters.append(repository.TEXT_FILTER)
         params["q"] = query.search
     if query.taxonomy_id is not None and query.taxonomy_id != ids.taxonomy_id():

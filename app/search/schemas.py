@@ -6,8 +6,9 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.assets.schemas import Accessibility, AssetPublic, Weekday
+from app.core.text import clean_text
 
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
 class NearbyQuery(BaseModel):
@@ -31,10 +32,15 @@ class NearbyQuery(BaseModel):
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=10_000)
 
+    @field_validator("q", "area")
+    @classmethod
+    def _no_control_characters(cls, value: str | None) -> str | None:
+        return clean_text(value)
+
     @field_validator("time")
     @classmethod
     def _hhmm(cls, value: str | None) -> str | None:
-        if value is not None and not _HHMM.match(value):
+        if value is not None and not _HHMM.fullmatch(value):
             raise ValueError(f"must be a time as HH:MM on the 24-hour clock, such as 09:30 (got {value!r})")
         return value
 

@@ -116,6 +116,20 @@ def test_builder_snippet_pasted_into_a_page_works(page: Page, other_site, live_s
     assert page.locator("iframe").bounding_box()["height"] == 450
 
 
+def test_builder_forgets_the_council_when_a_new_search_picks_none(page: Page, live_server, councils):
+    page.goto("/embed/builder")
+    page.get_by_label("Council name or code").fill("Manchester")
+    page.get_by_role("button", name="Find council").click()
+    expect(page.get_by_label(f"Manchester ({MANCHESTER})")).to_be_checked()
+    page.get_by_label("Council name or code").fill("North")  # several councils, none called just "North"
+    page.get_by_role("button", name="Find council").click()
+    expect(page.locator("#area-status")).to_contain_text("councils found")
+    expect(page.get_by_label("Everywhere (no council area)")).to_be_checked()
+    expect(page.locator("#snippet")).to_have_value(f'<iframe src="{live_server}/embed" title="Map of community places" '
+                                                   'width="100%" height="500" style="border:0" loading="lazy"></iframe>')
+    expect(page.locator("#preview")).to_have_attribute("src", "/embed")
+
+
 def test_builder_explains_an_area_it_cannot_find(page: Page, councils):
     page.goto("/embed/builder")
     page.get_by_label("Council name or code").fill("Atlantis")

@@ -104,10 +104,9 @@
       .then(function (items) {
         if (!items.length) throw new Error("No council matches “" + q + "”. Check the spelling, or try its code.");
         areaStatus.textContent = items.length + (items.length === 1 ? " council found." : " councils found.");
-        if (items.length === 1 || items[0].name.toLowerCase() === q.toLowerCase() || items[0].code.toLowerCase() === q.toLowerCase()) {
-          area = { code: items[0].code, name: items[0].name };
-          update();
-        }
+        var chooseFirst = items.length === 1 || items[0].name.toLowerCase() === q.toLowerCase() || items[0].code.toLowerCase() === q.toLowerCase();
+        area = chooseFirst ? { code: items[0].code, name: items[0].name } : null; // no earlier council stays chosen unseen
+        update();
         showAreas(items);
       })
       .catch(function (error) {
