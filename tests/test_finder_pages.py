@@ -189,6 +189,8 @@ def test_shortlist_page_shows_each_place_in_order_with_its_details(client, place
     assert "This list holds no personal data." in html
     expires = (datetime.now(UTC) + timedelta(days=90))
     assert f"{expires:%B %Y}" in html
+    next_lines = re.findall(r"<dt>Next</dt><dd>([^<]*)</dd>", html)
+    assert len(next_lines) == 2 and all(re.match(r"(Tuesday|Friday) \d{1,2} [A-Z][a-z]+ \d\d:\d\d", n) for n in next_lines)
     assert f'src="/s/{code}/qr.svg"' in html
     assert '<link rel="stylesheet" href="/static/css/finder.css">' in html
     assert "<script>" not in html  # no inline script at all on this page
@@ -247,3 +249,6 @@ def test_next_meeting_rule():
     # British Summer Time: 09:30 UTC is 10:30 in London, so the Tuesday session is on.
     assert next_meeting(schedule, datetime(2026, 6, 2, 9, 30, tzinfo=UTC)) == "On now, until 12:00 (not in August)"
     assert next_meeting([], tuesday_9) is None
+    # Dated, for shared lists that are printed and read later: never "Today", "Tomorrow" or "On now".
+    assert next_meeting(schedule, tuesday_9 + timedelta(hours=2), dated=True) == "Tuesday 24 November 10:00–12:00 (not in August)"
+    assert next_meeting(schedule, datetime(2026, 11, 26, 12, tzinfo=UTC), dated=True) == "Friday 27 November 18:00–20:00"

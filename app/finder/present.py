@@ -10,12 +10,11 @@ The rules (also in docs/finder.md):
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from app.assets.freshness import is_stale
 from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES, WEEKDAYS, AssetPublic, SchedulePublic
+from app.core.dates import LONDON, uk_date
 
-LONDON = ZoneInfo("Europe/London")
 WALKING_M_PER_MIN = 80
 
 
@@ -31,8 +30,9 @@ def walking_minutes(metres: float) -> int:
     return max(1, math.ceil(metres / WALKING_M_PER_MIN))
 
 
-def next_meeting(schedule: list[SchedulePublic], now: datetime | None = None) -> str | None:
-    """When the place next meets, in words: "On now, until 12:00", "Today 18:00–20:00", "Tomorrow …", "Friday …"."""
+def next_meeting(schedule: list[SchedulePublic], now: datetime | None = None, dated: bool = False) -> str | None:
+    """When the place next meets, in words: "On now, until 12:00", "Today 18:00–20:00", "Tomorrow …", "Friday …";
+    `dated`, for a list that may be printed and read another day: "Tuesday 3 June 10:00–12:00"."""
     local = (now or datetime.now(UTC)).astimezone(LONDON)
     for ahead in range(8):
         day = local.date() + timedelta(days=ahead)
@@ -42,6 +42,8 @@ def next_meeting(schedule: list[SchedulePublic], now: datetime | None = None) ->
             if ahead == 0 and closes <= local.time().replace(tzinfo=None):
                 continue
             note = f" ({s.note})" if s.note else ""
+            if dated:
+                return f"{DAY_NAMES[s.day]} {day:%-d %B} {s.opens}–{s.closes}{note}"
             if ahead == 0 and opens <= local.time().replace(tzinfo=None):
                 return f"On now, until {s.closes}{note}"
             when = "Today" if ahead == 0 else "Tomorrow" if ahead == 1 else DAY_NAMES[s.day]
@@ -86,7 +88,12 @@ class PlaceSummary:
 
 
 def summarise(
-    asset: AssetPublic, number: int, distance_m: float | None = None, note: str | None = None, now: datetime | None = None
+    asset: AssetPublic,
+    number: int,
+    distance_m: float | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+    dated: bool = False,
 ) -> PlaceSummary:
     verified_at = asset.last_verified_at
     return PlaceSummary(
@@ -94,12 +101,12 @@ def summarise(
         number=number,
         distance=distance_text(distance_m) if distance_m is not None else None,
         walk_minutes=walking_minutes(distance_m) if distance_m is not None else None,
-        next_meeting=next_meeting(asset.schedule, now),
+        next_meeting=next_meeting(asset.schedule, now, dated),
         cost=cost_text(asset),
         ages=age_text(asset),
         accessibility=[ACCESSIBILITY_LABELS.get(a, a.replace("_", " ")) for a in asset.accessibility],
         schedule=[(DAY_NAMES[s.day], f"{s.opens}–{s.closes}", s.note) for s in asset.schedule],
-        verified=f"{verified_at.astimezone(LONDON):%-d %B %Y}" if verified_at else None,
+        verified=uk_date(verified_at) if verified_at else None,
         stale=is_stale(verified_at, now),
         note=note,
     )

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES, AssetPublic
 from app.categories.service import Taxonomy
 from app.core.config import Settings
+from app.core.dates import uk_date
 from app.maps import folium_map, palette
 from app.maps.folium_map import Layer, MapParts
 
@@ -149,7 +150,7 @@ def build_place_view(settings: Settings, taxonomy: Taxonomy, asset: AssetPublic)
         root_slug=root,
         accessibility=[ACCESSIBILITY_LABELS.get(a, a.replace("_", " ")) for a in asset.accessibility],
         schedule=[(DAY_NAMES[s.day], f"{s.opens}–{s.closes}", s.note) for s in asset.schedule],
-        verified=f"{verified_at:%-d %B %Y}" if verified_at else None,
+        verified=uk_date(verified_at) if verified_at else None,
         stale=asset.stale,
         map=folium_map.render(folium_map.place_map(settings, asset.lat, asset.lon, asset.name)),
         category_css=palette.category_css([root] if root else []),

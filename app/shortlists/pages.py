@@ -7,9 +7,10 @@ import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from app.core.dates import uk_date
 from app.core.deps import SessionDep
 from app.core.errors import AppError
-from app.finder.present import LONDON, summarise
+from app.finder.present import summarise
 from app.maps.routes import error_page
 from app.shortlists import service
 from app.web.templates import templates
@@ -32,13 +33,14 @@ def shortlist_page(request: Request, session: SessionDep, code: str) -> HTMLResp
     except AppError as exc:
         return error_page(request, exc.status_code, _TITLES.get(exc.status_code, "Cannot show this list"), [exc.message])
     now = datetime.now(UTC)
-    places = [summarise(i.asset, n, note=i.note, now=now) for n, i in enumerate(shared.items, start=1)]
+    # Dated meetings: a shared list is printed and read on other days, when "Tomorrow" would be wrong.
+    places = [summarise(i.asset, n, note=i.note, now=now, dated=True) for n, i in enumerate(shared.items, start=1)]
     context = {
         "shortlist": shared.shortlist,
         "places": places,
         "url": service.share_url(str(request.base_url), code),
-        "made": f"{shared.shortlist.created_at.astimezone(LONDON):%-d %B %Y}",
-        "expires": f"{shared.shortlist.expires_at.astimezone(LONDON):%-d %B %Y}",
+        "made": uk_date(shared.shortlist.created_at),
+        "expires": uk_date(shared.shortlist.expires_at, with_time=True),  # it goes at that time of day
     }
     return templates.TemplateResponse(request, "shortlists/page.html", context, headers={"Cache-Control": "no-store"})
 

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from app.assets.schemas import AssetPublic
 from app.core.config import get_settings
+from app.core.dates import uk_date
 from app.core.errors import Gone, Invalid, NotFound
 from app.shortlists import repository
 from app.shortlists.models import Shortlist, ShortlistItem
@@ -80,7 +81,7 @@ def get(session: Session, code: str, now: datetime | None = None) -> SharedList:
         raise NotFound("There is no shortlist at this address. Check the link, or ask for a new one.")
     if shortlist.expires_at <= (now or datetime.now(UTC)):
         raise Gone(
-            f"This shortlist expired on {shortlist.expires_at:%-d %B %Y} and has been removed. "
+            f"This shortlist expired on {uk_date(shortlist.expires_at)} and has been removed. "
             "Ask your link worker for a new one."
         )
     items = [
