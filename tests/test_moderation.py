@@ -674,6 +674,17 @@ def test_a_report_that_a_place_has_moved_offers_a_correction_on_the_web(app, cli
     assert client.get(f"/api/v1/assets/{asset.id}").json()["address"] == "2 New Street"
 
 
+def test_moderation_screens_show_times_in_uk_time(app, client, session: Session) -> None:
+    sid = submission_id(session, submit(client, name="Summer Choir")["reference"])
+    session.execute(text("UPDATE submission SET created_at = '2026-06-02 09:30:00+00' WHERE id = :id"), {"id": sid})
+    session.commit()
+    make_user(session, Role.moderator, "mod@council.example")
+    web = browser(app)
+    sign_in(web, "mod@council.example")
+    for path in ("/moderate", f"/moderate/submissions/{sid}"):
+        assert "2 June 2026, 10:30" in web.get(path).text  # British Summer Time, not UTC
+
+
 def test_two_moderators_cannot_both_approve_the_same_submission(client, session: Session) -> None:
     sid = submission_id(session, submit(client)["reference"])
     first_actor, second_actor = Actor("user:1 (a)", Role.moderator), Actor("user:2 (b)", Role.moderator)
