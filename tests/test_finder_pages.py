@@ -68,6 +68,22 @@ def test_postcode_search_lists_nearest_first_with_distance_and_walking_time(clie
     assert len(re.findall(r"L\.marker\(", response.text)) == 3
 
 
+def test_results_come_a_page_at_a_time_with_links_that_keep_the_search(client, places, monkeypatch):
+    monkeypatch.setattr("app.finder.pages.RESULT_LIMIT", 2)
+    first = client.get("/finder", params={"postcode": "M1 1AE", "radius_m": "1609"}).text
+    assert names(first) == ["Tuesday Singers", "Food Bank"]
+    assert "3 places found near M1 1AE: showing the nearest 2." in first
+    further = re.search(r'<a href="([^"]+)" rel="next">Further places \(3 to 3\)</a>', first)
+    assert further and 'rel="prev"' not in first
+    second = client.get(unescape(further.group(1))).text
+    assert names(second) == ["Youth Club"] and 'id="result-3"' in second  # numbered on from the first page
+    assert "showing places 3 to 3." in second and 'rel="next"' not in second
+    assert re.search(r'<a href="/finder\?postcode=M1\+1AE&amp;radius_m=1609" rel="prev">Nearer places \(1 to 2\)</a>', second)
+    past = client.get("/finder", params={"postcode": "M1 1AE", "page": "9"}).text
+    assert names(past) == [] and "past the last of them" in past and "Back to the nearest places" in past
+    assert names(client.get("/finder", params={"postcode": "M1 1AE", "page": "x"}).text) == ["Tuesday Singers", "Food Bank"]
+
+
 def test_radius_widens_the_search(client, places):
     response = client.get("/finder", params={"postcode": "M1 1AE", "radius_m": "8047"})
     assert names(response.text)[-1] == "Far Garden"

@@ -37,10 +37,11 @@ from app.submissions.ratelimit import RateLimited
 
 router = APIRouter(include_in_schema=False)
 
-RESULT_LIMIT = 50
+RESULT_LIMIT = 50  # a page of results
+MAX_OFFSET = 10_000  # the nearby search's own limit
 RADII = {800: "800 m (about 10 minutes' walk)", 1609: "1 mile", 3218: "2 miles", 8047: "5 miles", 16093: "10 miles"}
 DEFAULT_RADIUS = 1609
-_FIELDS = ("postcode", "lat", "lon", "radius_m", "q", "day", "time", "age")
+_FIELDS = ("postcode", "lat", "lon", "radius_m", "q", "day", "time", "age", "page")
 
 
 @dataclass
@@ -53,7 +54,13 @@ class FinderSearch:
     origin_label: str = ""
     origin: tuple[float, float] | None = None
     total: int = 0
+    offset: int = 0  # of the first place listed, as the pages go
     places: list[PlaceSummary] = field(default_factory=list)
+
+    @property
+    def last(self) -> int:
+        """The number of the last place listed (0 when none)."""
+        return self.offset + len(self.places)
 
 
 def _form_values(params: QueryParams) -> dict[str, Any]:
@@ -65,8 +72,16 @@ def _form_values(params: QueryParams) -> dict[str, Any]:
     return values
 
 
+def _offset(page: str) -> int:
+    """Where the page asked for starts (the first page when the number is missing or unreadable)."""
+    number = int(page) if page.isdigit() else 1
+    return min(max(number, 1) - 1, MAX_OFFSET // RESULT_LIMIT) * RESULT_LIMIT
+
+
 def _query_data(values: dict[str, Any]) -> dict[str, Any]:
-    data: dict[str, Any] = {"radius_m": values["radius_m"] or DEFAULT_RADIUS, "limit": RESULT_LIMIT}
+    data: dict[str, Any] = {
+        "radius_m": values["radius_m"] or DEFAULT_RADIUS, "limit": RESULT_LIMIT, "offset": _offset(values["page"])
+    }
     if values["postcode"]:
         data["postcode"] = values["postcode"]
     elif values["lat"] and values["lon"]:
@@ -118,9 +133,11 @@ def run_search(session: Session, params: QueryParams) -> FinderSearch:
         search.errors[_field_of({"field": exc.field or "postcode"})] = exc.message
         return search
     sql_params.update(lat=lat, lon=lon, radius=query.radius_m)
-    search.total, rows = repository.nearby(session, filters, sql_params, query.limit, 0)
+    search.total, rows = repository.nearby(session, filters, sql_params, query.limit, query.offset)
+    search.offset = query.offset
     search.places = [
-        summarise(AssetPublic.model_validate(row), number, row["distance_m"]) for number, row in enumerate(rows, 1)
+        summarise(AssetPublic.model_validate(row), number, row["distance_m"])
+        for number, row in enumerate(rows, query.offset + 1)
     ]
     search.origin = (lat, lon)  # type: ignore[assignment]
     search.searched = True
@@ -181,6 +198,22 @@ def results_map(settings: Settings, search: FinderSearch) -> folium_map.MapParts
     return folium_map.render(fmap)
 
 
+def page_links(params: QueryParams, search: FinderSearch) -> dict[str, str | None]:
+    """Links to the nearer and the further page of the same search, where there is one."""
+    kept = [(name, value) for name, value in params.multi_items() if name != "page"]
+
+    def link(offset: int) -> str:
+        page = offset // RESULT_LIMIT + 1
+        return "/finder?" + urlencode(kept + ([("page", str(page))] if page > 1 else []))
+
+    further = search.last < search.total and search.offset + RESULT_LIMIT <= MAX_OFFSET
+    return {
+        "nearer": link(search.offset - RESULT_LIMIT) if search.places and search.offset else None,
+        "further": link(search.offset + RESULT_LIMIT) if search.places and further else None,
+        "first": link(0) if search.searched and search.offset and not search.places else None,
+    }
+
+
 def _categories(session: Session) -> list[tuple[Any, list[Any]]]:
     """Top-level categories with their sub-categories, for the grouped checkboxes."""
     return [(root, root.children) for root in get_taxonomy(session).roots]
@@ -194,6 +227,8 @@ def finder_page(request: Request, session: SessionDep, settings: SettingsDep, vi
         "values": search.values,
         "errors": search.errors,
         "map": results_map(settings, search),
+        "pages": page_links(request.query_params, search),
+        "page_size": RESULT_LIMIT,
         "categories": _categories(session),
         "accessibility_labels": ACCESSIBILITY_LABELS,
         "day_names": DAY_NAMES,
