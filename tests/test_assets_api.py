@@ -46,6 +46,16 @@ def test_create_by_coordinates(client, admin_headers):
     assert (body["lat"], body["lon"]) == pytest.approx((51.4816, -3.1791))
 
 
+def test_a_pinned_asset_keeps_its_postcode_in_the_usual_form_or_is_refused(client, admin_headers, session):
+    pinned = {**NEW, "lat": 51.4816, "lon": -3.1791}
+    body = client.post("/api/v1/assets", json={**pinned, "postcode": "cf10  1ep"}, headers=admin_headers).json()
+    assert body["postcode"] == "CF10 1EP" and body["lat"] == pytest.approx(51.4816)  # the pin places it
+    bad = client.post("/api/v1/assets", json={**pinned, "postcode": "CF10 1E"}, headers=admin_headers)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "postcode"
+    assert "is not a UK postcode" in bad.json()["errors"][0]["message"]
+    assert session.execute(text("SELECT count(*) FROM asset")).scalar_one() == 1
+
+
 @pytest.mark.parametrize("headers", [{}, {"X-API-Key": "am_wrong"}])
 def test_writing_needs_a_valid_key(client, headers, session):
     response = client.post("/api/v1/assets", json=NEW, headers=headers)

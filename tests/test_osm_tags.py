@@ -56,6 +56,14 @@ def test_fields_and_fallbacks() -> None:
     assert notes == ["email 'not-an-email' is not valid; left out", "opening_hours 'Mo-Sa 08:00+' not understood; kept as text"]
 
 
+def test_a_postcode_is_written_the_usual_way_or_left_out() -> None:
+    tidy, _, _ = asset_fields({"amenity": "cafe", "name": "Cafe", "addr:postcode": "  sw1a   1aa "})
+    assert tidy["postcode"] == "SW1A 1AA"
+    messy, problem, notes = asset_fields({"amenity": "cafe", "name": "Cafe", "addr:postcode": "M1 1AE UK"})
+    assert problem is None and messy["postcode"] is None
+    assert notes == ["addr:postcode 'M1 1AE UK' is not a UK postcode; left out"]
+
+
 def test_absent_tags_clear_fields() -> None:
     fields, _, notes = asset_fields({"amenity": "cafe", "name": "Cafe", "addr:full": "1 Main St, Oakham", "wheelchair": "limited"})
     assert fields["address"] == "1 Main St, Oakham"

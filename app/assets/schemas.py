@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_fiel
 from app.assets.freshness import is_stale
 from app.assets.models import AssetStatus
 from app.core.text import clean_email, clean_text, clean_url
+from app.geo.postcodes import parse_postcode
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True))
@@ -123,6 +124,17 @@ class AssetUpdate(BaseModel):
     @classmethod
     def _cleared_to_empty(cls, value: str | None) -> str:
         return value or ""
+
+    @field_validator("postcode")
+    @classmethod
+    def _uk_postcode(cls, value: str | None) -> str | None:
+        """In its usual form ("M1 1AE", or an outcode such as "M1"), whether it places the asset or a pin does."""
+        if not value:
+            return None
+        parsed = parse_postcode(value)
+        if parsed is None:
+            raise ValueError(f"'{value[:20]}' is not a UK postcode")
+        return parsed.display
 
     @model_validator(mode="after")
     def _coherent(self) -> "AssetUpdate":

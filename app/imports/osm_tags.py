@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from app.assets.schemas import Accessibility, Email, Url
+from app.geo.postcodes import parse_postcode
 from app.imports.opening_hours import parse_opening_hours
 
 # (key, value or "*", category slug from the taxonomy of migration 0001)
@@ -159,11 +160,11 @@ def _address(tags: Mapping[str, str], notes: list[str]) -> dict[str, str | None]
     street = " ".join(p for p in (tags.get("addr:housenumber"), tags.get("addr:street")) if p)
     parts = [*(tags.get(k) for k in BEFORE_STREET), street, *(tags.get(k) for k in AFTER_STREET)]
     address = tags.get("addr:full") or ", ".join(dict.fromkeys(p.strip() for p in parts if p and p.strip()))
-    postcode = (tags.get("addr:postcode") or "").strip().upper() or None
-    if postcode and len(postcode) > 10:
-        notes.append(f"addr:postcode {postcode!r} is not a postcode; left out")
-        postcode = None
-    return {"address": address[:300] or None, "postcode": postcode}
+    postcode = (tags.get("addr:postcode") or "").strip()
+    parsed = parse_postcode(postcode) if postcode else None
+    if postcode and parsed is None:
+        notes.append(f"addr:postcode {postcode[:20]!r} is not a UK postcode; left out")
+    return {"address": address[:300] or None, "postcode": parsed.display if parsed else None}
 
 
 def _contacts(tags: Mapping[str, str], notes: list[str]) -> dict[str, str | None]:
