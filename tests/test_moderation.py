@@ -1,5 +1,6 @@
 """Moderation: role boundaries, the queue, approving/amending/rejecting, duplicates, areas, history, restore, purge."""
 
+import re
 import threading
 import time
 import uuid
@@ -683,6 +684,24 @@ def test_moderation_screens_show_times_in_uk_time(app, client, session: Session)
     sign_in(web, "mod@council.example")
     for path in ("/moderate", f"/moderate/submissions/{sid}"):
         assert "2 June 2026, 10:30" in web.get(path).text  # British Summer Time, not UTC
+
+
+def test_a_new_postcode_without_a_position_shows_where_approval_moves_the_place(
+    app, client, session: Session
+) -> None:
+    asset = make_asset(session, name="Tuesday Singers", postcode="M1 1AE", lat=53.4900, lon=-2.2312)  # pinned
+    sent = client.post(
+        "/api/v1/submissions", json={"kind": "edit", "asset_id": str(asset.id), "changes": {"postcode": "m1 1ae"}}
+    ).json()
+    phone = client.post(
+        "/api/v1/submissions", json={"kind": "edit", "asset_id": str(asset.id), "changes": {"phone": "0161 000 0001"}}
+    ).json()
+    make_user(session, Role.moderator, "mod@council.example")
+    web = browser(app)
+    sign_in(web, "mod@council.example")
+    page = web.get(f"/moderate/submissions/{submission_id(session, sent['reference'])}").text
+    assert re.search(r"Approving moves the place to the centre of M1 1AE, (\d+) m from where it is now", page)
+    assert "Approving moves" not in web.get(f"/moderate/submissions/{submission_id(session, phone['reference'])}").text
 
 
 def test_two_moderators_cannot_both_approve_the_same_submission(client, session: Session) -> None:

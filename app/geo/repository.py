@@ -21,3 +21,9 @@ def get_outcode(session: Session, outcode: str) -> Row[Any] | None:
 
 def count_postcodes(session: Session) -> int:
     return session.execute(text("SELECT count(*) FROM postcode")).scalar_one()
+
+
+def distance_m(session: Session, lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Metres between two points, on the WGS84 ellipsoid."""
+    sql = "SELECT ST_Distance(ST_SetSRID(ST_MakePoint(:lon1, :lat1), 4326)::geography, ST_SetSRID(ST_MakePoint(:lon2, :lat2), 4326)::geography)"
+    return session.execute(text(sql), {"lat1": lat1, "lon1": lon1, "lat2": lat2, "lon2": lon2}).scalar_one()

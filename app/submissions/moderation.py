@@ -16,7 +16,9 @@ from app.assets.models import AssetHistory, AssetStatus
 from app.assets.schemas import AssetCreate, AssetPublic, AssetUpdate
 from app.assets.service import create_asset, get_asset, update_asset, verify_asset
 from app.core.config import get_settings
-from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.errors import AppError, Conflict, Forbidden, Invalid, NotFound
+from app.geo import repository as geo_repository
+from app.geo.service import locate_postcode
 from app.submissions import repository
 from app.submissions.models import Submission, SubmissionKind, SubmissionStatus
 from app.submissions.schemas import Changes, NewPlace
@@ -89,6 +91,19 @@ def detail(session: Session, actor: Actor, submission_id: uuid.UUID) -> dict[str
         "decided_by": submission.decided_by,
         "decision_note": submission.decision_note,
     }
+
+
+def postcode_move(session: Session, current: AssetPublic | None, proposed: dict[str, Any]) -> dict[str, Any] | None:
+    """Where approving would move a place whose new postcode comes without a position: to that postcode's centre
+    (as `AssetUpdate` places it). Shown to the moderator, as the comparison shows only the postcode."""
+    if current is None or not proposed.get("postcode") or proposed.get("lat") is not None:
+        return None
+    try:
+        place = locate_postcode(session, proposed["postcode"])
+    except AppError:
+        return None  # approving will say why
+    metres = geo_repository.distance_m(session, current.lat, current.lon, place.lat, place.lon)
+    return {"postcode": place.postcode, "metres": metres} if metres >= 1 else None
 
 
 def _pending(session: Session, actor: Actor, submission_id: uuid.UUID) -> Submission:

@@ -26,6 +26,7 @@ from app.categories.service import get_taxonomy
 from app.core.config import PROJECT_ROOT
 from app.core.deps import SessionDep
 from app.core.errors import AppError
+from app.finder.present import distance_text
 from app.submissions import forms, moderation, service
 from app.submissions.api import client_address
 from app.submissions.display import FIELD_ORDER, show
@@ -306,6 +307,8 @@ def _submission_page(
         "item": item,
         "current": current_fields,
         "duplicates": duplicates,
+        "move": moderation.postcode_move(session, current, item["proposed"]) if item["kind"] != SubmissionKind.new else None,
+        "distance": distance_text,
         "values": amended_values or forms.asset_values(form_source),
         "errors": errors or {},
         "field_order": FIELD_ORDER,
