@@ -689,7 +689,7 @@ def test_moderation_screens_show_times_in_uk_time(app, client, session: Session)
 def test_a_new_postcode_without_a_position_shows_where_approval_moves_the_place(
     app, client, session: Session
 ) -> None:
-    asset = make_asset(session, name="Tuesday Singers", postcode="M1 1AE", lat=53.4900, lon=-2.2312)  # pinned
+    asset = make_asset(session, name="Tuesday Singers", postcode="M1 2AA", lat=53.4900, lon=-2.2312)  # pinned
     sent = client.post(
         "/api/v1/submissions", json={"kind": "edit", "asset_id": str(asset.id), "changes": {"postcode": "m1 1ae"}}
     ).json()
@@ -701,6 +701,10 @@ def test_a_new_postcode_without_a_position_shows_where_approval_moves_the_place(
     sign_in(web, "mod@council.example")
     page = web.get(f"/moderate/submissions/{submission_id(session, sent['reference'])}").text
     assert re.search(r"Approving moves the place to the centre of M1 1AE, (\d+) m from where it is now", page)
+    form = {"csrf_token": csrf_of(page), "name": "Tuesday Singers", "categories": "community-centres",
+            "postcode": "M1 1AE", "lat": str(asset.lat), "lon": str(asset.lon)}
+    amended = web.post(f"/moderate/submissions/{submission_id(session, sent['reference'])}/amend", data=form).text
+    assert "Approving moves" not in amended  # the amendment keeps the position its form showed
     assert "Approving moves" not in web.get(f"/moderate/submissions/{submission_id(session, phone['reference'])}").text
 
 

@@ -337,7 +337,10 @@ def amend_submission(
         values = forms.form_values(form)
         if kind != SubmissionKind.new:
             current = forms.asset_values(get_asset(session, submission.asset_id, include_unpublished=True).model_dump())
-            fields, errors = forms.to_fields(values, only=forms.changed_fields(values, current))
+            only = forms.changed_fields(values, current)
+            if "postcode" in only and values["lat"] and values["lon"]:
+                only |= {"lat", "lon"}  # a moderator's form keeps the position it shows (moderation.postcode_move)
+            fields, errors = forms.to_fields(values, only=only)
         else:
             fields, errors = forms.to_fields(values)
         fields = forms.with_unshown(submission.proposed, fields, values)
