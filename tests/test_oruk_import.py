@@ -246,6 +246,20 @@ def test_a_service_seen_in_several_files_is_merged(tmp_path, session):
     assert asset.description == "Full text"
 
 
+@pytest.mark.parametrize("page_info", [{}, {"last_page": False}, {"total_pages": 3}])
+def test_a_feed_is_read_to_its_last_page_whatever_paging_it_states(page_info):
+    """The profile requires neither `total_pages` nor `last_page`: the list is read until the pages run out."""
+    ids = [f"5e000000-0000-4000-8000-{n:012d}" for n in range(250)]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        contents = [{"id": i} for i in ids[(page - 1) * feed.PER_PAGE : page * feed.PER_PAGE]]
+        return httpx.Response(200, json={**page_info, "page_number": page, "contents": contents})
+
+    source = feed.UrlFeed("https://directory.example/feed/", client=httpx.Client(transport=httpx.MockTransport(answer)))
+    assert source.ids == ids
+
+
 def test_a_service_that_cannot_be_fetched_is_reported_and_the_rest_imported(session):
     """A feed whose detail endpoint fails for one service (HTTP stubbed; the database is real)."""
     good, broken = _service("600d0000-0000-4000-8000-000000000001"), _service("bad00000-0000-4000-8000-000000000002")

@@ -75,15 +75,19 @@ class UrlFeed:
             raise FeedError(f"{url} did not answer JSON.") from exc
 
     def _list_ids(self) -> list[str]:
-        ids: list[str] = []
+        """Every service id, page by page until a page says it is the last, the pages run out, or a page brings
+        nothing new. The profile's page object does not require `total_pages` or `last_page`: either may be missing."""
+        ids: dict[str, None] = {}
         for page in range(1, MAX_PAGES + 1):
             body = self._get("/services", page=page, per_page=PER_PAGE)
             if not isinstance(body, dict) or not isinstance(body.get("contents"), list):
                 raise FeedError(f"{self.base}/services is not an Open Referral page (no 'contents' list).")
-            ids += [str(item["id"]) for item in body["contents"] if isinstance(item, dict) and item.get("id")]
-            if not body["contents"] or body.get("last_page") or page >= int(body.get("total_pages") or 0):
+            before = len(ids)
+            ids.update((str(item["id"]), None) for item in body["contents"] if isinstance(item, dict) and item.get("id"))
+            total = body.get("total_pages")
+            if len(ids) == before or body.get("last_page") is True or (isinstance(total, int) and page >= total):
                 break
-        return list(dict.fromkeys(ids))
+        return list(ids)
 
     def __len__(self) -> int:
         return len(self.ids)
