@@ -261,6 +261,19 @@ def test_extract_rows_with_problems_are_reported_by_line_and_the_rest_saved(sess
     assert asset(session, "node/1").accessibility == ["step_free"] and asset(session, "way/5").categories == ["libraries"]
 
 
+def test_extract_values_keep_their_line_breaks(tmp_path: Path) -> None:
+    path = tmp_path / "few.csv"
+    path.write_text(
+        "osm_type,osm_id,name,amenity,description,lat,lon\n"
+        'node,1,Hall,community_centre,"Upstairs\nside door",52.6,-0.7\n'
+        "node,2,Lib\u2028rary,library,,52.61,-0.71\n",
+        encoding="utf-8",
+    )
+    rows = list(read_osm_extract(path))
+    assert [row.ref for row in rows] == ["line 2 (node/1)", "line 4 (node/2)"]  # where each record starts
+    assert rows[0].fields["description"] == "Upstairs\nside door" and rows[1].fields["name"] == "Lib\u2028rary"
+
+
 def test_an_extract_without_osm_ids_is_refused(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "places.csv"
     path.write_text("name,amenity,lat,lon\nHall,community_centre,52.6,-0.7\n", encoding="utf-8")

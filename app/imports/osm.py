@@ -8,6 +8,7 @@ holds mostly roads, houses and car parks); in an extract, which is a list of pla
 """
 
 import csv
+import io
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -126,12 +127,17 @@ def _csv_records(path: Path) -> Iterator[tuple[str, dict[str, str], None]]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportFileError(f"{path.name} cannot be read as UTF-8 text ({exc}); nothing was imported.") from None
-    reader = csv.DictReader(text.splitlines())
-    missing = EXTRACT_COLUMNS - set(reader.fieldnames or ())
-    if missing:
-        raise ImportFileError(f"{path.name} has no {', '.join(sorted(missing))} column; is it an OSM extract?")
-    for record in reader:
-        yield f"line {reader.line_num}", record, None
+    reader = csv.DictReader(io.StringIO(text, newline=""))  # quoted values may hold line breaks of any kind
+    try:
+        missing = EXTRACT_COLUMNS - set(reader.fieldnames or ())
+        if missing:
+            raise ImportFileError(f"{path.name} has no {', '.join(sorted(missing))} column; is it an OSM extract?")
+        line = reader.line_num
+        for record in reader:  # a record's line is the one it starts on, though its values may span several
+            yield f"line {line + 1}", record, None
+            line = reader.line_num
+    except csv.Error as exc:
+        raise ImportFileError(f"{path.name}, line {reader.line_num}: not valid CSV ({exc}); nothing was imported.") from None
 
 
 def _geojson_records(path: Path) -> Iterator[tuple[str, dict[str, Any], tuple[float, float] | None]]:
