@@ -403,7 +403,7 @@ def list_imports(
 
     from app.core.db import get_engine
     from app.imports import repository
-    from app.imports.runner import describe_counts
+    from app.imports.runner import describe_counts, unrecorded
 
     out = Console()
     with Session(get_engine()) as session:
@@ -418,6 +418,8 @@ def list_imports(
                 out.print(f"  {problem.get('ref') or problem.get('id')}: {problem['kind']}: {problem['message']}", markup=False)
             if not run.errors:
                 out.print("  No rows were reported.")
+            for kind, left_out in unrecorded(run.counts, run.errors).items():
+                out.print(f"  … and {left_out:,} more {kind} rows, counted but not kept (a run keeps a limited number of each kind)")
             return
         runs = repository.recent_runs(session, limit)
     if not runs:

@@ -16,7 +16,7 @@ from app.geo.service import locate_postcode
 from app.imports.mapping import load_mapping, title_case
 from app.imports.models import ImportRun
 from app.imports.readers import import_file, read_csv
-from app.imports.runner import ImportFileError
+from app.imports.runner import RECORDED_PER_KIND, ImportFileError, SourceRow, apply_rows, unrecorded
 from tests.factories import make_asset
 
 MAPPING = """\
@@ -361,3 +361,13 @@ def test_a_reimport_keeps_the_status_a_moderator_gave(tmp_path, session):
     session.expire_all()
     assert by_ref(session, "a1").status == "archived" and by_ref(session, "a1").address.startswith("2 High St")
     assert {by_ref(session, ref).status for ref in ("a2", "a3")} == {"published"}
+
+
+def test_many_skipped_rows_never_crowd_out_the_failures(session):
+    skipped = RECORDED_PER_KIND["skipped"] + 100
+    rows = [SourceRow(f"way {n}", skipped="not a community place") for n in range(skipped)]
+    rows += [SourceRow(f"line {n}", problem="no position") for n in range(3)]
+    outcome = apply_rows(session, rows, "osm", dry_run=True)
+    assert outcome.counts == {"skipped": skipped, "failed": 3}
+    assert [p["ref"] for p in outcome.problems if p["kind"] == "failed"] == ["line 0", "line 1", "line 2"]
+    assert unrecorded(outcome.counts, outcome.problems) == {"skipped": 100}

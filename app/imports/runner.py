@@ -9,7 +9,7 @@ and records its history. Every run, also a failed or dry one, is recorded in `im
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,9 @@ from app.imports.models import ImportRun
 from app.imports.record import recorded_run
 
 COMMIT_EVERY = 200
-MAX_RECORDED_PROBLEMS = 500
+# The reported rows a run keeps, per kind: thousands of skipped objects (most of an OSM file) or notes never crowd out
+# the failures, which are what a person has to act on. The run's counts always hold the totals.
+RECORDED_PER_KIND = {"failed": 10_000, "skipped": 500, "notes": 500}
 
 
 class ImportFileError(AppError):
@@ -51,11 +53,19 @@ class SourceRow:
 class Outcome:
     counts: Counter[str] = field(default_factory=Counter)
     problems: list[dict[str, Any]] = field(default_factory=list)
+    recorded: Counter[str] = field(default_factory=Counter)
 
     def report(self, ref: str, kind: str, message: str) -> None:
         self.counts[kind] += 1
-        if len(self.problems) < MAX_RECORDED_PROBLEMS:
+        if self.recorded[kind] < RECORDED_PER_KIND.get(kind, 500):
+            self.recorded[kind] += 1
             self.problems.append({"ref": ref, "kind": kind, "message": message})
+
+
+def unrecorded(counts: Mapping[str, int], problems: list[dict[str, Any]]) -> dict[str, int]:
+    """How many reported rows of each kind a run counted but did not keep (see RECORDED_PER_KIND)."""
+    kept = Counter(p["kind"] for p in problems)
+    return {kind: counts.get(kind, 0) - kept[kind] for kind in RECORDED_PER_KIND if counts.get(kind, 0) > kept[kind]}
 
 
 ProgressFn = Callable[[int], None]
