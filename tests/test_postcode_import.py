@@ -55,7 +55,7 @@ def test_dry_run_reads_the_file_and_changes_nothing(tmp_path: Path) -> None:
     path.write_text(HEADER + ROWS)
     result = _import("postcodes", str(path), "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "Dry run (nothing saved): read 3 postcodes." in result.output
+    assert "Dry run (nothing saved): read 2 postcodes." in result.output  # as a load counts: with coordinates
     assert _postcodes() == before
     assert _runs()[0][:3] == ("postcodes", "succeeded", True)
 
@@ -66,13 +66,17 @@ def test_dry_run_reads_the_file_and_changes_nothing(tmp_path: Path) -> None:
         ("latin1.csv", (HEADER + ROWS + "M1 1AF,53.4,-2.2,Caf\xe9\n").encode("latin-1"), "is not UTF-8 text"),
         ("cut.csv.gz", gzip.compress((HEADER + ROWS * 2000).encode())[:-40], "is not a complete gzip file"),
         ("columns.csv", b"pcd,latitude,longitude\nM1 1AE,53.4,-2.2\n", "is missing the column(s) lat, long, postcode"),
+        ("na.csv", (HEADER + ROWS + "M1 1AF,N/A,-2.2\n").encode(), "M1 1AF has a lat / long that is not a number ('N/A', '-2.2')"),
     ],
 )
-def test_a_broken_postcode_file_fails_clearly_and_changes_nothing(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_broken_postcode_file_fails_clearly_and_changes_nothing(
+    tmp_path: Path, name: str, content: bytes, message: str, dry_run: bool
+) -> None:
     before = _postcodes()
     path = tmp_path / name
     path.write_bytes(content)
-    result = _import("postcodes", str(path))
+    result = _import("postcodes", str(path), *(["--dry-run"] if dry_run else []))
     assert result.exit_code == 1
     assert message in " ".join(result.output.split()), result.output
     assert "Traceback" not in result.output

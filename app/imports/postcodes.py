@@ -73,54 +73,70 @@ def import_postcodes(
     """Replaces the postcodes (and outcodes, if given) in one transaction, or only reads them; a recorded run."""
     source = file_source(path) + (f" with {file_source(outcodes)}" if outcodes else "")
     with recorded_run("postcodes", source, dry_run) as run:
-        if dry_run:
-            count, outcode_count = check_postcode_file(path, on_progress), 0
-        else:
-            with get_engine().begin() as conn:
-                count = load_postcodes(conn, path, on_progress)
-                outcode_count = load_outcodes(conn, outcodes) if outcodes else 0
+        with get_engine().begin() as conn:
+            count = load_postcodes(conn, path, on_progress, dry_run)
+            outcode_count = load_outcodes(conn, outcodes, dry_run) if outcodes else 0
         run.counts = {"postcodes": count, "outcodes": outcode_count}
         loaded = f"{count:,} postcodes" + (f" and {outcode_count:,} outcodes" if outcode_count else "")
         run.message = f"Dry run (nothing saved): read {loaded}." if dry_run else f"Loaded {loaded}."
     return run
 
 
-def check_postcode_file(path: Path, on_progress: ProgressFn | None = None) -> int:
-    """Reads and checks the whole file as a load would, writing nothing (for --dry-run). Returns the data rows."""
-    return sum(chunk.count(b"\n") for chunk in _chunks(path, ("postcode", "lat", "long"), on_progress))
+_NUMBER = r"^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$"
+
+_POSTCODES = """
+    SELECT DISTINCT ON (key) key, left(key, length(key) - 3) || ' ' || right(key, 3) AS postcode, lat::float, long::float
+    FROM (SELECT upper(replace(postcode, ' ', '')) AS key, lat, long FROM postcode_in
+          WHERE lat <> '' AND long <> '' AND length(replace(postcode, ' ', '')) BETWEEN 5 AND 7) s
+    ORDER BY key
+"""
+_OUTCODES = """
+    SELECT upper(outcode), latitude::float, longitude::float, coalesce(nullif(n_postcodes, '')::int, 0)
+    FROM outcode_in WHERE latitude <> '' AND longitude <> ''
+"""
 
 
-def load_postcodes(conn: Connection, path: Path, on_progress: ProgressFn | None = None) -> int:
-    """Replaces the postcode table with the file's rows that have coordinates. Returns the row count."""
+def _copy_in(conn: Connection, path: Path, table: str, columns: tuple[str, ...], on_progress: ProgressFn | None) -> None:
+    """The file's `columns`, as text, into a temporary table dropped at the end of the transaction."""
+    conn.execute(text(f"CREATE TEMP TABLE {table} ({', '.join(f'{c} text' for c in columns)}) ON COMMIT DROP"))
+    with conn.connection.cursor() as cur, cur.copy(f"COPY {table} FROM STDIN WITH (FORMAT csv)") as copy:
+        for chunk in _chunks(path, columns, on_progress):
+            copy.write(chunk)
+
+
+def _require_numbers(conn: Connection, path: Path, table: str, key: str, columns: tuple[str, str]) -> None:
+    """Invalid, naming the first row, when a coordinate is neither empty nor a number (before any cast fails)."""
+    bad = conn.execute(
+        text(
+            f"SELECT {key}, {columns[0]}, {columns[1]} FROM {table} WHERE "
+            + " OR ".join(f"({c} <> '' AND {c} !~ :number)" for c in columns)
+            + " LIMIT 1"
+        ),
+        {"number": _NUMBER},
+    ).first()
+    if bad:
+        raise Invalid(
+            f"{path.name}: {bad[0]} has a {' / '.join(columns)} that is not a number ({bad[1]!r}, {bad[2]!r}); "
+            "nothing was loaded."
+        )
+
+
+def load_postcodes(conn: Connection, path: Path, on_progress: ProgressFn | None = None, dry_run: bool = False) -> int:
+    """Replaces the postcode table with the file's rows that have coordinates (a dry run checks and counts them the
+    same way, and replaces nothing). Returns the row count."""
     conn.execute(text("SET LOCAL statement_timeout = 0"))  # the web timeout is far too short for 2.7M rows
-    conn.execute(text("CREATE TEMP TABLE postcode_in (postcode text, lat text, long text) ON COMMIT DROP"))
-    with conn.connection.cursor() as cur, cur.copy("COPY postcode_in FROM STDIN WITH (FORMAT csv)") as copy:
-        for chunk in _chunks(path, ("postcode", "lat", "long"), on_progress):
-            copy.write(chunk)
+    _copy_in(conn, path, "postcode_in", ("postcode", "lat", "long"), on_progress)
+    _require_numbers(conn, path, "postcode_in", "postcode", ("lat", "long"))
+    if dry_run:
+        return conn.execute(text(f"SELECT count(*) FROM ({_POSTCODES}) s")).scalar_one()
     conn.execute(text("TRUNCATE postcode"))
-    return conn.execute(
-        text(
-            """
-            INSERT INTO postcode (key, postcode, lat, lon)
-            SELECT DISTINCT ON (key) key, left(key, length(key) - 3) || ' ' || right(key, 3), lat::float, long::float
-            FROM (SELECT upper(replace(postcode, ' ', '')) AS key, lat, long FROM postcode_in
-                  WHERE lat <> '' AND long <> '' AND length(replace(postcode, ' ', '')) BETWEEN 5 AND 7) s
-            ORDER BY key
-            """
-        )
-    ).rowcount
+    return conn.execute(text(f"INSERT INTO postcode (key, postcode, lat, lon) {_POSTCODES}")).rowcount
 
 
-def load_outcodes(conn: Connection, path: Path) -> int:
-    conn.execute(text("CREATE TEMP TABLE outcode_in (outcode text, latitude text, longitude text, n_postcodes text) ON COMMIT DROP"))
-    with conn.connection.cursor() as cur, cur.copy("COPY outcode_in FROM STDIN WITH (FORMAT csv)") as copy:
-        for chunk in _chunks(path, ("outcode", "latitude", "longitude", "n_postcodes"), None):
-            copy.write(chunk)
+def load_outcodes(conn: Connection, path: Path, dry_run: bool = False) -> int:
+    _copy_in(conn, path, "outcode_in", ("outcode", "latitude", "longitude", "n_postcodes"), None)
+    _require_numbers(conn, path, "outcode_in", "outcode", ("latitude", "longitude"))
+    if dry_run:
+        return conn.execute(text(f"SELECT count(*) FROM ({_OUTCODES}) s")).scalar_one()
     conn.execute(text("TRUNCATE outcode"))
-    return conn.execute(
-        text(
-            "INSERT INTO outcode (outcode, lat, lon, n_postcodes) "
-            "SELECT upper(outcode), latitude::float, longitude::float, coalesce(nullif(n_postcodes, '')::int, 0) "
-            "FROM outcode_in WHERE latitude <> '' AND longitude <> ''"
-        )
-    ).rowcount
+    return conn.execute(text(f"INSERT INTO outcode (outcode, lat, lon, n_postcodes) {_OUTCODES}")).rowcount
