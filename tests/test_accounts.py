@@ -1,5 +1,6 @@
 """Accounts: Argon2 passwords, sign-in with lock-out, sessions and their cookies, CSRF, API key revocation, CLI."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -64,6 +65,10 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(app, session: Sess
     assert "am_session" not in client.cookies
 
 
+def _refusal(html: str) -> str:
+    return re.search(r"do not match an account[^<]*", html).group(0)
+
+
 def test_repeated_failures_lock_the_account(app, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(get_settings(), "login_max_failures", 3)
     user = make_user(session)
@@ -74,6 +79,10 @@ def test_repeated_failures_lock_the_account(app, session: Session, monkeypatch: 
     token = page_token(client, "/login")
     response = client.post("/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD})
     assert response.status_code == 401 and "locked" in response.text
+    # the same words as for an address with no account: a lock-out does not tell that the account exists
+    token = page_token(client, "/login")
+    nobody = client.post("/login", data={"csrf_token": token, "email": "nobody@council.example", "password": PASSWORD})
+    assert _refusal(nobody.text) == _refusal(response.text)
     # once the lock-out time has passed, the right password works again
     session.execute(text("UPDATE user_account SET locked_until = now() - interval '1 second'"))
     session.commit()

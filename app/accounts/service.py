@@ -106,18 +106,20 @@ def create_user(session: Session, email: str, password: str, role: Role, areas: 
 def sign_in(session: Session, email: str, password: str) -> UserAccount:
     """The user, if the password is right and the account is neither disabled nor locked; LoginRefused otherwise.
 
-    Every wrong password counts; `login_max_failures` in a row lock the account for `login_lockout_minutes`.
+    Every wrong password counts; `login_max_failures` in a row lock the account for `login_lockout_minutes`. Every
+    refusal gets the same answer after the same hashing work, so neither the words nor the time tell whether an
+    address has an account, or that it is locked.
     """
     settings = get_settings()
-    wrong = LoginRefused("That email address and password do not match an account.")
+    wrong = LoginRefused(
+        "That email address and password do not match an account, or the account is locked for "
+        f"{settings.login_lockout_minutes} minutes after {settings.login_max_failures} failed sign-ins in a row."
+    )
     user = repository.find_user(session, email.strip().lower())
-    if user is None or user.disabled:
+    now = datetime.now(UTC)
+    if user is None or user.disabled or (user.locked_until and user.locked_until > now):
         waste_time(password)
         raise wrong
-    now = datetime.now(UTC)
-    if user.locked_until and user.locked_until > now:
-        minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
-        raise LoginRefused(f"This account is locked after too many failed sign-ins. Try again in {minutes} minutes.")
     ok, new_hash = verify_password(password, user.password_hash)
     if not ok:
         user.failed_logins += 1
@@ -125,10 +127,6 @@ def sign_in(session: Session, email: str, password: str) -> UserAccount:
             user.failed_logins = 0
             user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
         repository.save(session, user)
-        if user.locked_until and user.locked_until > now:
-            raise LoginRefused(
-                f"Too many failed sign-ins: this account is locked for {settings.login_lockout_minutes} minutes."
-            )
         raise wrong
     user.failed_logins = 0
     user.locked_until = None
