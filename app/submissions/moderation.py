@@ -94,8 +94,9 @@ def detail(session: Session, actor: Actor, submission_id: uuid.UUID) -> dict[str
 
 
 def postcode_move(session: Session, current: AssetPublic | None, proposed: dict[str, Any]) -> dict[str, Any] | None:
-    """Where approving would move a place whose new postcode comes without a position: to that postcode's centre
-    (as `AssetUpdate` places it). Shown to the moderator, as the comparison shows only the postcode."""
+    """Where approving an edit or a correction would move the place (`current`; None for a new place) when its new
+    postcode comes without a position: to that postcode's centre, as `AssetUpdate` places it. Shown to the moderator,
+    as the comparison shows only the postcode."""
     if current is None or not proposed.get("postcode") or proposed.get("lat") is not None:
         return None
     try:

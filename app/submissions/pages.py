@@ -307,7 +307,7 @@ def _submission_page(
         "item": item,
         "current": current_fields,
         "duplicates": duplicates,
-        "move": moderation.postcode_move(session, current, item["proposed"]) if item["kind"] != SubmissionKind.new else None,
+        "move": moderation.postcode_move(session, current, item["proposed"]),
         "distance": distance_text,
         "values": amended_values or forms.asset_values(form_source),
         "errors": errors or {},
