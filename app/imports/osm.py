@@ -20,7 +20,7 @@ from shapely.geometry import LineString, Polygon, shape
 from app.assets.models import AssetStatus
 from app.imports.models import ImportRun
 from app.imports.osm_tags import CATEGORY_KEYS, asset_fields, categories_for
-from app.imports.runner import ImportFileError, ProgressFn, SourceRow, file_source, run_import
+from app.imports.runner import ImportFileError, ProgressFn, SourceRow, file_source, numbered, run_import
 
 SOURCE = "osm"
 OSM_TYPES = ("node", "way", "relation")
@@ -132,10 +132,8 @@ def _csv_records(path: Path) -> Iterator[tuple[str, dict[str, str], None]]:
         missing = EXTRACT_COLUMNS - set(reader.fieldnames or ())
         if missing:
             raise ImportFileError(f"{path.name} has no {', '.join(sorted(missing))} column; is it an OSM extract?")
-        line = reader.line_num
-        for record in reader:  # a record's line is the one it starts on, though its values may span several
-            yield f"line {line + 1}", record, None
-            line = reader.line_num
+        for line, record in numbered(reader):
+            yield f"line {line}", record, None
     except csv.Error as exc:
         raise ImportFileError(f"{path.name}, line {reader.line_num}: not valid CSV ({exc}); nothing was imported.") from None
 

@@ -22,7 +22,7 @@ from app.core.db import get_engine
 from app.core.errors import Invalid
 from app.imports.mapping import Getter, Mapping, load_mapping
 from app.imports.models import ImportRun
-from app.imports.runner import ImportFileError, ProgressFn, SourceRow, file_source, run_import
+from app.imports.runner import ImportFileError, ProgressFn, SourceRow, file_source, numbered, run_import
 
 ID_MEMBER = "@id"  # in a GeoJSON mapping, external_id: "@id" means the feature's own id
 
@@ -71,10 +71,9 @@ def read_csv(path: Path, mapping: Mapping) -> list[SourceRow]:
     index = {name: i for i, name in reversed(list(enumerate(header)))}  # the first of repeated names wins
     rows: list[SourceRow] = []
     seen: dict[str, str] = {}
-    line = reader.line_num
     try:
-        for values in reader:
-            ref, line = f"line {line + 1}", reader.line_num
+        for line, values in numbered(reader):
+            ref = f"line {line}"
             if not any(v.strip() for v in values):
                 continue
 

@@ -9,7 +9,7 @@ and records its history. Every run, also a failed or dry one, is recorded in `im
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,14 @@ def unrecorded(counts: Mapping[str, int], problems: list[dict[str, Any]]) -> dic
 
 
 ProgressFn = Callable[[int], None]
+
+
+def numbered(reader: Any) -> Iterator[tuple[int, Any]]:
+    """Each record of a `csv` reader with the line it starts on (a quoted value may run over several lines)."""
+    line = reader.line_num
+    for record in reader:
+        yield line + 1, record
+        line = reader.line_num
 
 
 def file_source(path: Path) -> str:
