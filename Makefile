@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-export DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/assetmap
+# The database: DATABASE_URL from the environment, or the one `assetmap init-db` provisions and writes to .env.
 
 .PHONY: run test test-fast install frontend system db demo serve bench bench-full clean
 
@@ -43,10 +43,12 @@ serve: install frontend
 
 test: install frontend
 	@scripts/ensure-system.sh chromium
+	$(BIN)/assetmap init-db
 	$(BIN)/pytest
 
 test-fast: install frontend
 	@scripts/ensure-system.sh
+	$(BIN)/assetmap init-db
 	$(BIN)/pytest -m "not browser and not slow"
 
 # Benchmarks (docs/benchmarks.md): wrk and pgbench from Debian, matplotlib for the growth plot; tipg installs itself
@@ -56,12 +58,12 @@ $(BENCH_INSTALLED): pyproject.toml $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $@
 
-bench: install system $(BENCH_INSTALLED)
+bench: db $(BENCH_INSTALLED)
 	@scripts/ensure-system.sh bench
 	$(BIN)/python -m bench.nearby --assets 100000
 
 # Everything in docs/benchmarks.md, at 1M assets (about 25 minutes on 2 cores).
-bench-full: install system $(BENCH_INSTALLED)
+bench-full: db $(BENCH_INSTALLED)
 	@scripts/ensure-system.sh bench
 	$(BIN)/python -m bench.nearby --assets 1000000
 	$(BIN)/python -m bench.layers --assets 1000000

@@ -26,19 +26,31 @@ def progress() -> Progress:
 
 @app.command("init-db")
 def init_db() -> None:
-    """Create the database (if missing) with the PostGIS and pg_trgm extensions."""
-    from app.core.provision import create_database
+    """Make the database ready: DATABASE_URL's database and extensions, or, when it is not set, a local role and
+    database made through the `postgres` account, with DATABASE_URL written to .env (README: "Run it")."""
+    from sqlalchemy.engine import make_url
 
-    created = create_database(get_settings().database_url)
-    console.print("Database created." if created else "Database already exists.")
+    from app.core.local_postgres import LocalServerError
+    from app.core.provision import ProvisionError, ensure_database
+
+    try:
+        url = ensure_database()
+    except (ProvisionError, LocalServerError) as exc:
+        console.print(str(exc), markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    get_settings.cache_clear()  # a .env written just now
+    target = make_url(url)
+    console.print(f"Database {target.database!r} on {target.host}:{target.port} is ready, for the role {target.username!r}.",
+                  markup=False, soft_wrap=True)
 
 
 @app.command()
 def migrate() -> None:
     """Bring the database schema up to date (alembic upgrade head)."""
+    from app.core.db import database_url
     from app.core.provision import migrate as run_migrations
 
-    run_migrations(get_settings().database_url)
+    run_migrations(database_url())
     console.print("Schema is up to date.")
 
 
@@ -492,3 +504,24 @@ def load_demo(
             console.print(f"load-demo stopped: {exc.message}", markup=False)
             raise typer.Exit(1) from None
     console.print("Demo data loaded.")
+
+
+def main() -> None:
+    """The `assetmap` command. A database that is not set, or cannot be reached, is one line, not a traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.core.db import DatabaseNotConfigured
+
+    try:
+        app()
+    except DatabaseNotConfigured as exc:
+        console.print(str(exc), markup=False, soft_wrap=True)
+        raise SystemExit(1) from None
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        console.print(f"Cannot reach the database ({reason}). Check DATABASE_URL, or run `make run`.", markup=False, soft_wrap=True)
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -36,8 +36,10 @@ PRODUCTION_ENV = {
 
 
 def bench_url(database: str = BENCH_DB) -> str:
-    """DATABASE_URL's server with the bench database's name (never the app's own database)."""
-    server = os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/assetmap")
+    """DATABASE_URL's server (the environment's, or .env's) with the bench database's name (never the app's own)."""
+    from app.core.db import database_url
+
+    server = database_url()
     return make_url(server).set(database=database).render_as_string(hide_password=False)
 
 

@@ -65,7 +65,7 @@ def _thresholds(weights: list[float]) -> list[float]:
 
 def prepare(url: str, postcodes: Path = UK_POSTCODES) -> dict[str, Any] | None:
     """Creates and migrates the bench database; loads the postcodes if it has none. Returns the load's timing."""
-    create_database(url)
+    create_database(url, as_superuser=True)
     migrate(url)
     with common.engine(url).begin() as conn:
         if conn.execute(text("SELECT EXISTS (SELECT 1 FROM postcode)")).scalar_one():

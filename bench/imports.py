@@ -149,8 +149,8 @@ def main() -> None:
     parser.add_argument("--database", default=common.BENCH_DB, help="the bench database the CSV rows come from")
     args = parser.parse_args()
     bench, url = common.bench_url(args.database), common.bench_url(SCRATCH_DB)
-    drop_database(url)
-    create_database(url)
+    drop_database(url, as_superuser=True)
+    create_database(url, as_superuser=True)
     migrate(url)
     try:
         result: dict[str, Any] = {"machine": common.machine(url), "postcodes": postcodes(url), "csv": None}
@@ -159,7 +159,7 @@ def main() -> None:
             result["csv"] = csv_import(bench, url, args.csv_rows)
             print(result["csv"], flush=True)
     finally:
-        drop_database(url)
+        drop_database(url, as_superuser=True)
     command = f"python -m bench.imports --csv-rows {args.csv_rows}"
     common.publish("imports", "imports", result, report(result, command))
 

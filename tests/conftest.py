@@ -1,8 +1,14 @@
 """Test set-up: one fresh PostGIS database per run, migrated with Alembic and dropped at the end.
 
-The database is created on the server named by TEST_DATABASE_URL or DATABASE_URL (the name is replaced by one of this
-run's own), so nothing made by hand is needed and nothing is left behind: a run that was killed before it could drop
-its database is cleaned up by the next run on the same machine (`_drop_orphans`).
+The database is created on the server named by TEST_DATABASE_URL, DATABASE_URL or the DATABASE_URL in `.env` that
+`assetmap init-db` wrote (the name is replaced by one of this run's own), so nothing made by hand is needed and nothing
+is left behind: a run that was killed before it could drop its database is cleaned up by the next run on the same
+machine (`_drop_orphans`).
+
+The app under test connects as that URL's role, an ordinary one after `make test`'s provisioning, so a test fails if a
+feature works only for a superuser. Creating and dropping databases (and replicas or outages, in the tests that need
+them) is done as the local server's superuser through the `postgres` account (app/core/local_postgres.py) when the
+server is on this machine, and otherwise with the role's own rights.
 """
 
 import hashlib
@@ -15,17 +21,23 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-_server = os.environ.get("TEST_DATABASE_URL") or os.environ.get(
-    "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/assetmap"
-)
+from app.core.config import Settings, env_file
+
+_server = os.environ.get("TEST_DATABASE_URL") or Settings(_env_file=env_file()).database_url
+if not _server:
+    raise SystemExit("No database for the tests: run `make test` (it provisions one and writes .env), or set DATABASE_URL.")
 # assetmap_test_<machine>_<pid>_<random>: the machine and process let a later run tell a dead run's database.
 _MACHINE = hashlib.sha1(socket.gethostname().encode()).hexdigest()[:8]
-_OURS = re.compile(rf"^assetmap_test_{_MACHINE}_(\d+)_[0-9a-f]+$")
-TEST_DATABASE_URL = (
-    make_url(_server)
-    .set(database=f"assetmap_test_{_MACHINE}_{os.getpid()}_{uuid.uuid4().hex[:6]}")
-    .render_as_string(hide_password=False)
-)
+_OURS = re.compile(rf"^assetmap_[a-z]+_{_MACHINE}_(\d+)_[0-9a-f]+$")
+
+
+def scratch_url(prefix: str) -> str:
+    """A new database name of this run's own (`assetmap_<word>_<machine>_<pid>_<random>`), on the test server."""
+    name = f"{prefix}_{_MACHINE}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    return make_url(_server).set(database=name).render_as_string(hide_password=False)
+
+
+TEST_DATABASE_URL = scratch_url("assetmap_test")
 os.environ["DATABASE_URL"] = TEST_DATABASE_URL  # before any app module reads the settings
 
 import pytest  # noqa: E402
@@ -36,6 +48,7 @@ from sqlmodel import Session  # noqa: E402
 from app.core.config import SHARED_DATA  # noqa: E402
 from app.core.db import get_engine  # noqa: E402
 from app.core.provision import create_database, drop_database, migrate  # noqa: E402
+from tests.processes import alive  # noqa: E402
 
 POSTCODES_FILE = SHARED_DATA / "postcodes" / "units_M_nspl_may2025.csv"
 OUTCODES_FILE = SHARED_DATA / "postcodes" / "outcode_centroids_derived.csv"
@@ -43,25 +56,15 @@ COUNCILS_FILE = SHARED_DATA / "boundaries" / "ltla_2025_uk_bsc.geojson"
 DATA_TABLES = "asset, organisation, asset_history, api_key, import_run, submission, rate_limit, web_session, user_account, shortlist, shortlist_item"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # another user's process: alive
-    return True
-
-
 def _drop_orphans() -> None:
     """Drops the test databases of earlier runs on this machine whose process is gone (killed before teardown)."""
     admin = create_engine(make_url(TEST_DATABASE_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        names = conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 'assetmap\\_test\\_%'")).scalars()
-        orphans = [n for n in names if (m := _OURS.match(n)) and not _alive(int(m.group(1)))]
+        names = conn.execute(text("SELECT datname FROM pg_database WHERE datname ~ '^assetmap_[a-z]+_'")).scalars()
+        orphans = [n for n in names if (m := _OURS.match(n)) and not alive(int(m.group(1)))]
     admin.dispose()
     for name in orphans:
-        drop_database(make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False))
+        drop_database(make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False), as_superuser=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -69,7 +72,7 @@ def database() -> Iterator[str]:
     from app.imports.postcodes import load_outcodes, load_postcodes
 
     _drop_orphans()
-    create_database(TEST_DATABASE_URL)
+    create_database(TEST_DATABASE_URL, as_superuser=True)
     try:
         migrate(TEST_DATABASE_URL)
         with get_engine().begin() as conn:
@@ -78,7 +81,18 @@ def database() -> Iterator[str]:
         yield TEST_DATABASE_URL
     finally:
         get_engine().dispose()
-        drop_database(TEST_DATABASE_URL)
+        drop_database(TEST_DATABASE_URL, as_superuser=True)
+
+
+@pytest.fixture
+def scratch_database() -> Iterator[str]:
+    """An empty database of the test's own (extensions, no schema), owned by the app's role; dropped afterwards."""
+    url = scratch_url("assetmap_scratch")
+    create_database(url, as_superuser=True)
+    try:
+        yield url
+    finally:
+        drop_database(url, as_superuser=True)
 
 
 @pytest.fixture(autouse=True)

@@ -1,24 +1,13 @@
 """Alembic owns the schema: a round trip works on a real database, and the models match the migrations."""
 
-import uuid
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import app.core.models  # noqa: F401
-from app.core.provision import create_database, downgrade, drop_database, include_object, migrate
-
-
-@pytest.fixture
-def scratch_database(database: str):
-    url = make_url(database).set(database=f"assetmap_migrate_{uuid.uuid4().hex[:8]}").render_as_string(hide_password=False)
-    create_database(url)
-    yield url
-    drop_database(url)
+from app.core.provision import downgrade, include_object, migrate
 
 
 def tables(url: str) -> set[str]:

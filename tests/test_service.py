@@ -53,5 +53,5 @@ def test_create_api_key_refuses_an_unknown_role():
 def test_init_db_and_migrate_are_idempotent():
     runner = CliRunner()
     first = runner.invoke(cli, ["init-db"])
-    assert first.exit_code == 0 and "already exists" in first.output
+    assert first.exit_code == 0 and "is ready" in first.output
     assert runner.invoke(cli, ["migrate"]).exit_code == 0

@@ -1,5 +1,6 @@
 """Settings, read from the environment (and an optional `.env` file) by pydantic-settings."""
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -21,10 +22,17 @@ OSM_TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright"
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$|^\*$")
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+def env_file() -> Path:
+    """The `.env` file settings are read from: the project's own (where `make run` writes the database it provisions),
+    or the file named by ASSETMAP_ENV_FILE. The environment itself wins over the file."""
+    return Path(os.environ.get("ASSETMAP_ENV_FILE") or PROJECT_ROOT / ".env")
 
-    database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/assetmap"
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    # Empty means not set: `assetmap init-db` (run by `make run`) then provisions the local server and writes .env.
+    database_url: str = ""
     db_pool_size: int = 10
     db_max_overflow: int = 10
     db_statement_timeout_ms: int = 5000
@@ -76,10 +84,11 @@ class Settings(BaseSettings):
     map_lat: float = 53.4808
     map_lon: float = -2.2426
     map_zoom: int = 13
-    # Sites that may show /embed in an iframe, as origins ("https://www.council.gov.uk"), comma-separated in the
-    # environment: EMBED_ALLOWED_ORIGINS=https://a.gov.uk,https://b.nhs.uk. The app itself is always allowed;
-    # "*" allows any site and must be set explicitly. Every other page refuses to be framed.
-    embed_allowed_origins: Annotated[list[str], NoDecode] = []
+    # Sites that may show /embed in an iframe. The embed is read-only, so "*" (any site) is the default. A list of
+    # origins ("https://www.council.gov.uk"), comma-separated in the environment
+    # (EMBED_ALLOWED_ORIGINS=https://a.gov.uk,https://b.nhs.uk), allows only those and the app itself; an empty value
+    # allows only the app itself. Every other page refuses to be framed, whatever this says.
+    embed_allowed_origins: Annotated[list[str], NoDecode] = ["*"]
 
     # Map layers. Browsers and proxies may reuse a tile or GeoJSON answer for this long; after that they revalidate
     # with the ETag, so a changed asset shows within this time.
@@ -114,4 +123,4 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return Settings(_env_file=env_file())

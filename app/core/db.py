@@ -3,17 +3,40 @@
 from collections.abc import Iterator
 from functools import lru_cache
 
+import psycopg
 from sqlalchemy import Engine, TextClause, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 from app.core.config import get_settings
+
+
+class DatabaseNotConfigured(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__(
+            "DATABASE_URL is not set: run `make run` (it provisions a local database and writes .env), or set "
+            "DATABASE_URL to an existing PostGIS database (README, docs/deployment.md)."
+        )
+
+
+def database_url() -> str:
+    url = get_settings().database_url
+    if not url:
+        raise DatabaseNotConfigured()
+    return url
+
+
+def connect(url: str, autocommit: bool = False) -> psycopg.Connection:
+    """A plain connection outside the app's pool, for provisioning: `url` in the app's SQLAlchemy form."""
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return psycopg.connect(plain, autocommit=autocommit, connect_timeout=5)
 
 
 @lru_cache
 def get_engine() -> Engine:
     settings = get_settings()
     return create_engine(
-        settings.database_url,
+        database_url(),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=True,

@@ -13,7 +13,6 @@ Tests using them are marked `browser`.
 """
 
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -27,18 +26,13 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, R
 
 from app.core.config import PROJECT_ROOT, get_settings
 from app.main import create_app
+from tests.processes import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 BLANK_TILE = "/static/blank-tile.png"
 VENDOR = PROJECT_ROOT / "app" / "static" / "vendor"
 CSP_VIOLATION = re.compile(r"Content Security Policy", re.I)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class OtherSite:

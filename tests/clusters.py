@@ -1,0 +1,71 @@
+"""Throw-away PostgreSQL clusters for the tests that need a server of their own (Debian's authentication, an
+outage, a replica): made with Debian's pg_createcluster on a free port, always dropped afterwards, and a killed run's
+clusters are dropped by the next run on the same machine."""
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+
+from app.core import local_postgres
+from tests.processes import alive, free_port
+
+_NAME = re.compile(r"^assetmap_(\d+)_\d+$")
+
+
+@dataclass(frozen=True)
+class Cluster:
+    version: str
+    name: str
+    port: int
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        """`sql` as the cluster's superuser, through the `postgres` account."""
+        return local_postgres.psql(sql, database=database, port=self.port)
+
+    def ctl(self, action: str) -> None:
+        """pg_ctlcluster start, stop or restart."""
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", self.version, self.name, action], check=True)
+
+
+def requires_clusters() -> pytest.MarkDecorator:
+    can = local_postgres.available() and os.geteuid() == 0 and shutil.which("pg_createcluster") is not None
+    return pytest.mark.skipif(not can, reason="needs root, Debian's pg_createcluster and the postgres account")
+
+
+@contextmanager
+def debian_cluster() -> Iterator[Cluster]:
+    """A new cluster set up as Debian sets one up (peer on the socket, scram-sha-256 on TCP), started."""
+    version = _server_version()
+    _drop_orphans(version)
+    port = free_port()
+    cluster = Cluster(version, f"assetmap_{os.getpid()}_{port}", port)
+    subprocess.run(
+        ["pg_createcluster", version, cluster.name, "-p", str(port), "--",
+         "--auth-local=peer", "--auth-host=scram-sha-256"],
+        check=True, capture_output=True,
+    )
+    try:
+        cluster.ctl("start")
+        yield cluster
+    finally:
+        subprocess.run(["pg_dropcluster", "--stop", version, cluster.name], check=False, capture_output=True)
+
+
+def _server_version() -> str:
+    versions = sorted(os.listdir("/usr/lib/postgresql"), key=int)
+    return versions[-1]
+
+
+def _drop_orphans(version: str) -> None:
+    """Drops the clusters of earlier test runs whose process is gone."""
+    listing = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True).stdout
+    for line in listing.splitlines():
+        ver, name, *_ = line.split()
+        if ver == version and (m := _NAME.match(name)) and not alive(int(m.group(1))):
+            subprocess.run(["pg_dropcluster", "--stop", ver, name], check=False, capture_output=True)
