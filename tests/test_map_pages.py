@@ -159,14 +159,37 @@ def _client(**overrides) -> TestClient:
     return TestClient(create_app(get_settings().model_copy(update=overrides)))
 
 
-def test_embed_may_be_framed_by_the_app_and_configured_origins_only():
-    headers = _client(embed_allowed_origins=["https://www.council.gov.uk"]).get("/embed").headers
-    assert headers["content-security-policy"].endswith("frame-ancestors 'self' https://www.council.gov.uk")
-    assert "x-frame-options" not in headers
+def test_any_site_may_frame_the_embed_unless_an_allow_list_is_set():
+    # The embed is read-only, so by default any site may show it: a council's site must not need a setting first.
     default = _client().get("/embed").headers
-    assert default["content-security-policy"].endswith("frame-ancestors 'self'")
-    anyone = _client(embed_allowed_origins=["*"]).get("/embed").headers
-    assert anyone["content-security-policy"].endswith("frame-ancestors *")
+    assert default["content-security-policy"].endswith("frame-ancestors *")
+    assert "x-frame-options" not in default
+    listed = _client(embed_allowed_origins=["https://www.council.gov.uk"]).get("/embed").headers
+    assert listed["content-security-policy"].endswith("frame-ancestors 'self' https://www.council.gov.uk")
+    assert "x-frame-options" not in listed
+    only_itself = _client(embed_allowed_origins=[]).get("/embed").headers
+    assert only_itself["content-security-policy"].endswith("frame-ancestors 'self'")
+
+
+def test_no_page_but_the_embed_may_be_framed_whatever_the_setting(place):
+    client = _client()
+    assert client.get("/embed").status_code == 200
+    for path in ["/", "/embed/builder", "/embed/", "/finder", f"/places/{place.id}", "/moderate", "/login",
+                 "/api/v1/categories", "/static/css/site.css", "/healthz"]:
+        headers = client.get(path, follow_redirects=False).headers
+        assert headers["content-security-policy"].endswith("frame-ancestors 'none'"), path
+        assert headers["x-frame-options"] == "DENY", path
+
+
+@pytest.mark.parametrize("value", ["", " "])
+def test_an_empty_embed_origins_setting_lets_only_the_app_frame_the_embed(monkeypatch, value):
+    monkeypatch.setenv("EMBED_ALLOWED_ORIGINS", value)
+    assert Settings().embed_allowed_origins == []
+
+
+def test_the_embed_origins_setting_allows_any_site_by_default(monkeypatch):
+    monkeypatch.delenv("EMBED_ALLOWED_ORIGINS", raising=False)
+    assert Settings(_env_file=None).embed_allowed_origins == ["*"]
 
 
 def test_tile_url_setting_drives_the_basemap_and_the_image_policy():

@@ -6,8 +6,14 @@ carry this request's nonce (Folium writes the map set-up as an inline script; te
 because Leaflet and its plugins position every map element with inline styles; styles cannot run script. Images
 may also come from the basemap tile server (the `tile_url` setting).
 
-Only `/embed` may be shown in an iframe: by the app itself and the origins in `embed_allowed_origins`. Every other
-page answers `frame-ancestors 'none'` and `X-Frame-Options: DENY`.
+Only `/embed` may be shown in an iframe. It is read-only, so any site may frame it unless `embed_allowed_origins`
+names the sites that may (the app itself always may). Every other page answers `frame-ancestors 'none'` and
+`X-Frame-Options: DENY`.
+
+Every response also carries a Permissions-Policy that turns off the browser features no page uses (geolocation is
+left to the site's own pages: the finder's "Use my location"), and, when the request came over HTTPS, HSTS. The
+scheme is the one the server reports: uvicorn's proxy headers (`assetmap serve`) set it from `X-Forwarded-Proto`
+only when the request comes from a trusted proxy (FORWARDED_ALLOW_IPS), so a header anyone can send is not believed.
 """
 
 import secrets
@@ -20,6 +26,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.config import Settings
 
 EMBED_PATHS = frozenset({"/embed"})
+# Features no page uses are off for every page and frame; geolocation only for the site's own pages (the finder).
+# Only features Chromium knows are named: an unknown one is a console error on every page.
+PERMISSIONS_POLICY = ", ".join([
+    "geolocation=(self)",
+    *(f"{feature}=()" for feature in (
+        "camera", "microphone", "display-capture", "payment", "usb", "serial", "hid", "midi",
+        "accelerometer", "gyroscope", "magnetometer", "xr-spatial-tracking", "idle-detection", "browsing-topics",
+    )),
+])
+HSTS = "max-age=31536000"  # a year; no includeSubDomains: the map may live beside other services of a council's domain
 
 
 def csp_nonce(request: Request) -> str:
@@ -37,13 +53,15 @@ def tile_source(tile_url: str) -> str | None:
 
 
 def frame_ancestors(allowed: list[str]) -> str:
+    """The embed's frame-ancestors: any site (`*`), or the app itself and the listed origins."""
     if "*" in allowed:
         return "*"
     return " ".join(["'self'", *allowed])
 
 
 class SecurityHeaders:
-    """Adds the CSP (with a fresh nonce per request), framing rules and the usual hardening headers."""
+    """Adds the CSP (with a fresh nonce per request), framing rules, the permissions policy, HSTS over HTTPS and the
+    usual hardening headers."""
 
     def __init__(self, app: ASGIApp, settings: Settings):
         self.app = app
@@ -74,6 +92,9 @@ class SecurityHeaders:
                 headers["Content-Security-Policy"] = policy
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+                headers["Permissions-Policy"] = PERMISSIONS_POLICY
+                if scope.get("scheme") == "https":
+                    headers["Strict-Transport-Security"] = HSTS
                 if not embed:
                     headers["X-Frame-Options"] = "DENY"
             await send(message)
