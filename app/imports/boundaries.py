@@ -19,7 +19,7 @@ from app.core.db import get_engine
 from app.core.errors import Invalid
 from app.imports.models import ImportRun
 from app.imports.record import recorded_run
-from app.imports.runner import file_source
+from app.imports.runner import file_source, read_text
 
 ProgressFn = Callable[[int], None]
 _SHAPES = ("Polygon", "MultiPolygon")
@@ -72,10 +72,7 @@ def import_boundaries(
 def read_boundaries(path: Path) -> list[Boundary]:
     """Every feature of the file, checked; Invalid naming the first problem."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except UnicodeDecodeError:
-        raise Invalid(f"{path.name} is not a UTF-8 text file; expected GeoJSON.") from None
+        data = json.loads(read_text(path, Invalid))  # a .geojson.gz is read as it is
     except json.JSONDecodeError as exc:
         raise Invalid(f"{path.name} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}).") from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):

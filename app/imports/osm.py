@@ -20,7 +20,16 @@ from shapely.geometry import LineString, Polygon, shape
 from app.assets.models import AssetStatus
 from app.imports.models import ImportRun
 from app.imports.osm_tags import CATEGORY_KEYS, asset_fields, categories_for
-from app.imports.runner import ImportFileError, ProgressFn, SourceRow, file_source, numbered, run_import
+from app.imports.runner import (
+    ImportFileError,
+    ProgressFn,
+    SourceRow,
+    file_source,
+    numbered,
+    plain_suffix,
+    read_text,
+    run_import,
+)
 
 SOURCE = "osm"
 OSM_TYPES = ("node", "way", "relation")
@@ -39,7 +48,7 @@ def import_osm(
     on_progress: ProgressFn | None = None,
 ) -> ImportRun:
     """Imports a .osm.pbf (or any file osmium reads) or an extract .csv/.geojson, and records the run."""
-    reader = read_osm_extract if path.suffix.lower() in (".csv", ".geojson", ".json") else read_osm
+    reader = read_osm_extract if plain_suffix(path) in (".csv", ".geojson", ".json") else read_osm
     return run_import(
         "osm", file_source(path), lambda: reader(path), dry_run=dry_run, status=status, on_total=on_total,
         on_progress=on_progress,
@@ -68,7 +77,7 @@ def read_osm(path: Path) -> Iterator[SourceRow]:
 def read_osm_extract(path: Path) -> Iterator[SourceRow]:
     """Rows of an OSM extract: CSV or GeoJSON with osm_type, osm_id, lat/lon (or a geometry) and tag columns."""
     implied = IMPLIED_TAGS.get(path.name.split(".")[0], {})
-    records = _geojson_records(path) if path.suffix.lower() in (".geojson", ".json") else _csv_records(path)
+    records = _geojson_records(path) if plain_suffix(path) in (".geojson", ".json") else _csv_records(path)
     for ref, record, point in records:
         tags = {k: str(v).strip() for k, v in record.items() if k not in _META_COLUMNS and v not in (None, "")}
         if record.get("category_key") and record.get("category_value"):
@@ -123,11 +132,7 @@ def _point(lat: Any, lon: Any) -> tuple[float, float] | None:
 
 
 def _csv_records(path: Path) -> Iterator[tuple[str, dict[str, str], None]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFileError(f"{path.name} cannot be read as UTF-8 text ({exc}); nothing was imported.") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))  # quoted values may hold line breaks of any kind
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))  # quoted values may hold line breaks of any kind
     try:
         missing = EXTRACT_COLUMNS - set(reader.fieldnames or ())
         if missing:
@@ -139,10 +144,10 @@ def _csv_records(path: Path) -> Iterator[tuple[str, dict[str, str], None]]:
 
 
 def _geojson_records(path: Path) -> Iterator[tuple[str, dict[str, Any], tuple[float, float] | None]]:
+    text = read_text(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-        features = data["features"]
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        features = json.loads(text)["features"]
+    except (ValueError, KeyError, TypeError) as exc:
         raise ImportFileError(f"{path.name} is not a GeoJSON FeatureCollection ({exc}); nothing was imported.") from None
     for n, feature in enumerate(features, start=1):
         properties = dict((feature or {}).get("properties") or {})

@@ -5,9 +5,7 @@ file that turns out to be broken half-way (bad encoding, a truncated .gz) raises
 """
 
 import csv
-import gzip
 import io
-import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,14 +15,14 @@ from app.core.db import get_engine
 from app.core.errors import Invalid
 from app.imports.models import ImportRun
 from app.imports.record import recorded_run
-from app.imports.runner import file_source
+from app.imports.runner import BROKEN_GZIP, file_source, open_file
 
 ProgressFn = Callable[[int], None]
 
 
-def _open_text(path: Path) -> io.TextIOBase:
-    raw = gzip.open(path, "rt", encoding="utf-8", newline="") if path.suffix == ".gz" else open(path, encoding="utf-8", newline="")
-    return raw  # type: ignore[return-value]
+def _open_text(path: Path) -> io.TextIOWrapper:
+    """The file (a .gz decompressed, through the importers' one `open_file`) streamed as UTF-8 text, for COPY."""
+    return io.TextIOWrapper(open_file(path), encoding="utf-8", newline="")
 
 
 def _check_header(header: list[str], wanted: set[str], path: Path) -> None:
@@ -38,7 +36,7 @@ def _chunks(path: Path, columns: tuple[str, ...], on_progress: ProgressFn | None
         yield from _read_chunks(path, columns, on_progress)
     except UnicodeDecodeError as exc:
         raise Invalid(f"{path.name} is not UTF-8 text (a bad byte at position {exc.start:,}); nothing was loaded.") from None
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+    except BROKEN_GZIP as exc:
         raise Invalid(f"{path.name} is not a complete gzip file ({exc}); nothing was loaded.") from None
     except csv.Error as exc:
         raise Invalid(f"{path.name} is not a readable CSV file ({exc}); nothing was loaded.") from None

@@ -22,7 +22,7 @@ from app.core.db import get_engine
 from app.core.errors import Invalid
 from app.imports.mapping import Getter, Mapping, load_mapping
 from app.imports.models import ImportRun
-from app.imports.runner import ImportFileError, ProgressFn, SourceRow, file_source, numbered, run_import
+from app.imports.runner import ImportFileError, ProgressFn, SourceRow, file_source, numbered, read_text, run_import
 
 ID_MEMBER = "@id"  # in a GeoJSON mapping, external_id: "@id" means the feature's own id
 
@@ -60,7 +60,7 @@ def import_source(path: Path, mapping_path: Path) -> str:
 
 
 def read_csv(path: Path, mapping: Mapping) -> list[SourceRow]:
-    reader = csv.reader(io.StringIO(_text(path), newline=""))
+    reader = csv.reader(io.StringIO(read_text(path), newline=""))
     try:
         header = [h.strip() for h in next(reader, [])]
     except csv.Error as exc:
@@ -89,7 +89,7 @@ def read_csv(path: Path, mapping: Mapping) -> list[SourceRow]:
 
 def read_geojson(path: Path, mapping: Mapping) -> list[SourceRow]:
     try:
-        data = json.loads(_text(path))
+        data = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"{path.name} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}).") from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
@@ -126,18 +126,6 @@ def read_geojson(path: Path, mapping: Mapping) -> list[SourceRow]:
         row = _row(ref, mapping, get, point, seen)
         rows.append(SourceRow(row.ref, row.fields, row.problem, ((note,) if note else ()) + row.notes))
     return rows
-
-
-def _text(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"{path.name} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at position {exc.start:,}). "
-            "Save it as UTF-8 (in Excel: 'CSV UTF-8') and import it again."
-        ) from None
-    except OSError as exc:
-        raise ImportFileError(f"Cannot read {path.name}: {exc.strerror}.") from None
 
 
 def _require(path: Path, wanted: set[str], present: set[str], what: str) -> None:

@@ -8,11 +8,13 @@ such a failure leaves the database unchanged. A row that is merely bad carries a
 and records its history. Every run, also a failed or dry one, is recorded in `import_run` (`assetmap imports`).
 """
 
+import gzip
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
@@ -77,6 +79,44 @@ def numbered(reader: Any) -> Iterator[tuple[int, Any]]:
     for record in reader:
         yield line + 1, record
         line = reader.line_num
+
+
+# What reading a cut-short or corrupt .gz file raises (gzip.BadGzipFile is also an OSError).
+BROKEN_GZIP = (EOFError, zlib.error, gzip.BadGzipFile)
+
+
+def is_gzip(path: Path) -> bool:
+    return path.suffix.lower() == ".gz"
+
+
+def plain_suffix(path: Path) -> str:
+    """The file's kind by its name, a .gz left out: ".csv" for both places.csv and places.csv.gz."""
+    return (path.with_suffix("") if is_gzip(path) else path).suffix.lower()
+
+
+def open_file(path: Path) -> BinaryIO:
+    """Every importer opens its file here (directly or through `read_text`): its bytes, decompressed as they are read
+    when the name ends in .gz, so any import file may be gzip-compressed. A broken .gz raises one of BROKEN_GZIP as it
+    is read."""
+    return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")  # type: ignore[return-value]
+
+
+def read_text(path: Path, error: type[AppError] = ImportFileError) -> str:
+    """The whole file (through `open_file`) as UTF-8 text, a leading byte-order mark dropped; `error`, with a message
+    a person can act on, when it cannot be read, is a broken .gz or is not UTF-8."""
+    try:
+        with open_file(path) as handle:
+            data = handle.read()
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{path.name} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at position {exc.start:,}). "
+            "Save it as UTF-8 (in Excel: 'CSV UTF-8') and import it again."
+        ) from None
+    except BROKEN_GZIP as exc:
+        raise error(f"{path.name} is not a complete gzip file ({exc}); nothing was imported.") from None
+    except OSError as exc:
+        raise error(f"Cannot read {path.name}: {exc.strerror or exc}.") from None
 
 
 def file_source(path: Path) -> str:
