@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from app.core.config import Settings, env_file
+from app.core.config import PROJECT_ROOT, Settings, env_file
 
 _server = os.environ.get("TEST_DATABASE_URL") or Settings(_env_file=env_file()).database_url
 if not _server:
@@ -45,14 +45,17 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from app.core.config import SHARED_DATA  # noqa: E402
 from app.core.db import get_engine  # noqa: E402
 from app.core.provision import create_database, drop_database, migrate  # noqa: E402
 from tests.processes import alive  # noqa: E402
 
-POSTCODES_FILE = SHARED_DATA / "postcodes" / "units_M_nspl_may2025.csv"
-OUTCODES_FILE = SHARED_DATA / "postcodes" / "outcode_centroids_derived.csv"
-COUNCILS_FILE = SHARED_DATA / "boundaries" / "ltla_2025_uk_bsc.geojson"
+# The data the tests load comes with the repository (data/demo/README.md), so they pass in a fresh clone; the few that
+# need the national files in the shared folder (SHARED_DATA_DIR, as load-demo reads it) skip without it.
+SHARED_DATA = Settings(_env_file=env_file()).shared_data_dir
+DEMO_PACK = PROJECT_ROOT / "data" / "demo"
+POSTCODES_FILE = DEMO_PACK / "postcodes" / "demo_postcodes_nspl_may2025.csv.gz"  # Wales, Sheffield, Rutland, all of M
+OUTCODES_FILE = DEMO_PACK / "postcodes" / "outcode_centroids_derived.csv.gz"
+COUNCILS_FILE = DEMO_PACK / "boundaries" / "ltla_2025_uk_bsc.geojson.gz"
 DATA_TABLES = "asset, organisation, asset_history, api_key, import_run, submission, rate_limit, web_session, user_account, shortlist, shortlist_item"
 
 
@@ -145,5 +148,13 @@ def admin_headers(admin_key: str) -> dict[str, str]:
 
 
 @pytest.fixture
+def demo_pack() -> Path:
+    return DEMO_PACK
+
+
+@pytest.fixture
 def shared_data() -> Path:
+    """The shared data folder, for the tests that need its national files; they skip when it is not there."""
+    if not (SHARED_DATA / "postcodes" / "uk_postcodes_nspl_may2025.csv.gz").is_file():
+        pytest.skip(f"needs the national files of ../shared/data (SHARED_DATA_DIR, here {SHARED_DATA}), not in this clone")
     return SHARED_DATA

@@ -1,4 +1,8 @@
-"""Validators for the Open Referral UK profile's JSON Schemas, offline, with format checking (uuid, uri, date-time)."""
+"""Validators for the Open Referral UK profile's JSON Schemas, offline, with format checking (uuid, uri, date-time).
+
+The schemas and examples are the parts of the profile the tests use, copied into tests/oruk_profile/ (CC BY-SA 4.0,
+see its SOURCE.md and LICENSE), so the tests run in a fresh clone without ../shared/standards.
+"""
 
 import json
 from functools import cache
@@ -9,9 +13,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from app.core.config import PROJECT_ROOT
-
-PROFILE = PROJECT_ROOT.parent / "shared" / "standards" / "oruk-uk-profile-3.0"
+PROFILE = Path(__file__).resolve().parent / "oruk_profile"
 SCHEMA_DIR = PROFILE / "schema"
 EXAMPLES = PROFILE / "examples"
 _BASE = "https://oruk.invalid/schema/"

@@ -9,15 +9,15 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from app.cli import app as cli
-from app.core.config import SHARED_DATA
+from app.imports.runner import read_text
+from tests.conftest import COUNCILS_FILE
 from tests.factories import make_asset
 
 pytestmark = pytest.mark.usefixtures("councils")
 
 MANCHESTER = {"lat": 53.4808, "lon": -2.2426}  # Albert Square, Manchester (E08000003)
 SALFORD = {"lat": 53.4830, "lon": -2.2930}  # Salford Crescent, Salford (E08000006)
-_COUNCILS = SHARED_DATA / "boundaries" / "ltla_2025_uk_bsc.geojson"
-_SOURCE = {f["properties"]["areacd"]: f for f in json.loads(_COUNCILS.read_text())["features"]}
+_SOURCE = {f["properties"]["areacd"]: f for f in json.loads(read_text(COUNCILS_FILE))["features"]}
 
 
 def _squashed(output: str) -> str:

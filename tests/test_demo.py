@@ -1,6 +1,8 @@
 """`assetmap load-demo` on small real inputs, twice: the second run changes nothing and says so."""
 
 import csv
+import gzip
+import io
 from dataclasses import replace
 from pathlib import Path
 
@@ -9,20 +11,21 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli import app as cli
+from app.core.config import get_settings
 from app.core.db import get_engine
-from app.imports.demo import STEPS, default_data
+from app.imports.demo import PACK, STEPS, default_data, origin, pack_data, shared_data
 from app.imports.models import ImportRun
+from app.imports.runner import read_text
 from tests.conftest import COUNCILS_FILE, OUTCODES_FILE, POSTCODES_FILE
 
-OSM_CHARITIES = default_data().osm[1]  # the Isle of Man charities (36 places), first of its sorted GeoJSON files
+OSM_CHARITIES = pack_data().osm[1]  # the Isle of Man charities (36 places), first of its sorted GeoJSON files
 
 
 def _slice(source: Path, target: Path, rows: int, spoil: dict[str, str] | None = None) -> list[dict[str, str]]:
     """The header and `rows` rows of a real file; `spoil` overwrites columns of the last row."""
-    with open(source, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        kept = [row for _, row in zip(range(rows), reader, strict=False)]
-        header = reader.fieldnames
+    reader = csv.DictReader(io.StringIO(read_text(source), newline=""))
+    kept = [row for _, row in zip(range(rows), reader, strict=False)]
+    header = reader.fieldnames
     if spoil:
         kept[-1] |= spoil
     with open(target, "w", encoding="utf-8", newline="") as handle:
@@ -46,7 +49,7 @@ def _state() -> dict[str, int]:
 
 
 def test_load_demo_twice_adds_nothing_the_second_time(tmp_path, session):
-    data = default_data()
+    data = pack_data()
     libraries = _slice(data.tables["libraries"], tmp_path / "libraries.csv", 20)
     gps = _slice(
         data.tables["gp_practices"], tmp_path / "gp.csv", 20, {"latitude": "", "longitude": "", "postcode": "ZZ9 9ZZ"}
@@ -59,10 +62,11 @@ def test_load_demo_twice_adds_nothing_the_second_time(tmp_path, session):
     ]
     first = CliRunner().invoke(cli, args, env={"COLUMNS": "200"})
     assert first.exit_code == 0, first.output
+    assert "Loading demo data from the files given (" in first.output
     assert "Postcodes: Loaded" in first.output
     assert "UK public libraries: 20 created." in first.output
     assert "GP practices: 19 created, 1 failed. See `assetmap imports --show" in first.output
-    assert "OpenStreetMap (charities.geojson): 36 created, 2 notes." in first.output
+    assert "OpenStreetMap (charities.geojson.gz): 36 created, 2 notes." in first.output
     after_first = _state()
     assert after_first["assets"] == 39 + 36
     assert after_first["postcodes"] > 50_000 and after_first["ltla"] == 361
@@ -75,7 +79,7 @@ def test_load_demo_twice_adds_nothing_the_second_time(tmp_path, session):
     assert "Postcodes: already loaded" in second.output and "skipped" in second.output
     assert "Outlines (ltla): already loaded" in second.output
     assert "UK public libraries: already imported from libraries.csv" in second.output
-    assert "OpenStreetMap: already imported charities.geojson" in second.output
+    assert "OpenStreetMap: already imported charities.geojson.gz" in second.output
     assert "GP practices: already imported from gp.csv" in second.output and "(import run " in second.output and "19 created, 1 failed); skipped." in second.output
     assert _state() == after_first
     assert len(session.exec(select(ImportRun)).all()) == len(runs)
@@ -119,7 +123,7 @@ def test_load_demo_twice_adds_nothing_the_second_time(tmp_path, session):
 
 def test_a_changed_postcode_file_is_loaded_again(tmp_path, session):
     few = tmp_path / "few.csv"
-    few.write_text(POSTCODES_FILE.read_text(encoding="utf-8")[:2000], encoding="utf-8")
+    few.write_text(gzip.decompress(POSTCODES_FILE.read_bytes()).decode("utf-8")[:2000], encoding="utf-8")
     load_postcodes = STEPS[0]
     lines: list[str] = []
 
@@ -148,3 +152,19 @@ def test_load_demo_names_missing_files_and_changes_nothing(tmp_path):
     bad = CliRunner().invoke(cli, ["load-demo", "--boundaries", "county=x.geojson"])
     assert bad.exit_code == 2 and "LEVEL=FILE" in bad.output
     assert _state() == before
+
+
+def test_the_shared_folder_when_complete_otherwise_the_pack(tmp_path):
+    """default_data() is the one place that decides; load-demo says first which data it loads."""
+    assert default_data(tmp_path / "nowhere") == pack_data()
+    assert not pack_data().missing() and all(p.is_relative_to(PACK) for p in pack_data().files())
+    folder = tmp_path / "shared"
+    for path in shared_data(folder).files() + [folder / "assets" / "osm" / "isle_of_man" / "charities.geojson"]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+    assert default_data(folder) == shared_data(folder)
+    (folder / "assets" / "gp_practices_england_wales_epraccur_active_geocoded.csv").unlink()
+    assert default_data(folder) == pack_data()  # not complete: the pack
+
+    assert origin(pack_data()).startswith(f"the demo pack in {PACK} (postcodes of Wales, Rutland, Manchester")
+    assert origin(shared_data(get_settings().shared_data_dir)).startswith("the shared data folder")

@@ -1,12 +1,15 @@
-"""OSM opening_hours → schedule sessions: a table of real values, and properties over every value in the shared extracts."""
+"""OSM opening_hours → schedule sessions: a table of real values, and properties over every value in the OSM extracts of
+the demo pack (data/demo)."""
 
 import csv
+import io
 import json
 
 import pytest
 
 from app.assets.schemas import WEEKDAYS, ScheduleSession
 from app.imports.opening_hours import parse_opening_hours
+from app.imports.runner import read_text
 
 WEEKDAY = ["mon", "tue", "wed", "thu", "fri"]
 
@@ -89,22 +92,22 @@ def test_anything_else_is_not_understood(value: str) -> None:
     assert parse_opening_hours(value) is None
 
 
-def _real_values(shared_data) -> set[str]:
-    folder = shared_data / "assets" / "osm"
+def _real_values(demo_pack) -> set[str]:
+    folder = demo_pack / "assets" / "osm"
     values: set[str] = set()
-    for path in folder.rglob("*.csv"):
-        with path.open(encoding="utf-8") as f:
-            values |= {row["opening_hours"] for row in csv.DictReader(f) if row.get("opening_hours")}
-    for path in folder.rglob("*.geojson"):
-        features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    for path in folder.rglob("*.csv.gz"):
+        rows = csv.DictReader(io.StringIO(read_text(path), newline=""))
+        values |= {row["opening_hours"] for row in rows if row.get("opening_hours")}
+    for path in folder.rglob("*.geojson.gz"):
+        features = json.loads(read_text(path))["features"]
         values |= {f["properties"]["opening_hours"] for f in features if f["properties"].get("opening_hours")}
     return values
 
 
-def test_every_real_value_gives_valid_sessions_or_none(shared_data) -> None:
-    """Over all distinct opening_hours in the shared OSM extracts: sessions are valid, in week order, never
+def test_every_real_value_gives_valid_sessions_or_none(demo_pack) -> None:
+    """Over all distinct opening_hours in the pack's OSM extracts: sessions are valid, in week order, never
     overlapping, each from a day and times the string names; most values are understood."""
-    values = _real_values(shared_data)
+    values = _real_values(demo_pack)
     assert len(values) > 150
     understood = 0
     for value in values:

@@ -1,6 +1,7 @@
-"""`assetmap import osm`: a small .osm.pbf written here with pyosmium, and the shared OSM extracts."""
+"""`assetmap import osm`: a small .osm.pbf written here with pyosmium, and the OSM extracts of the demo pack (data/demo)."""
 
 import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -21,7 +22,7 @@ from app.cli import app as cli
 from app.imports.models import ImportRun
 from app.imports.osm import read_osm, read_osm_extract
 from app.imports.osm_tags import CATEGORY_TAGS
-from app.imports.runner import ImportFileError, run_import
+from app.imports.runner import ImportFileError, plain_suffix, read_text, run_import
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "osm-tags.md"
 PARK = [(-0.7300, 52.6700), (-0.7280, 52.6700), (-0.7280, 52.6712), (-0.7290, 52.6705), (-0.7300, 52.6712)]  # concave
@@ -185,9 +186,9 @@ def test_a_file_that_is_not_a_pbf_fails_before_writing(tmp_path: Path) -> None:
         list(read_osm(junk))
 
 
-def test_same_object_from_a_pbf_and_an_extract_is_one_asset(session: Session, tmp_path: Path, shared_data: Path) -> None:
+def test_same_object_from_a_pbf_and_an_extract_is_one_asset(session: Session, tmp_path: Path, demo_pack: Path) -> None:
     """Grainstore, node 14588981, is in the Rutland extract; a pbf with the same node updates that asset."""
-    extract = shared_data / "assets" / "osm" / "rutland_osm_2018_community_pois.csv"
+    extract = demo_pack / "assets" / "osm" / "rutland_osm_2018_community_pois.csv.gz"
     assert import_file(extract).exit_code == 0
     grainstore = asset(session, "node/14588981")
     assert grainstore.name == "Grainstore" and grainstore.categories == ["pubs"]
@@ -204,28 +205,27 @@ def test_same_object_from_a_pbf_and_an_extract_is_one_asset(session: Session, tm
 
 
 def _extract_rows(path: Path) -> int:
-    if path.suffix == ".csv":
-        with path.open(encoding="utf-8") as f:
-            return sum(1 for _ in csv.DictReader(f))
-    return len(json.loads(path.read_text(encoding="utf-8"))["features"])
+    if plain_suffix(path) == ".csv":
+        return sum(1 for _ in csv.DictReader(io.StringIO(read_text(path), newline="")))
+    return len(json.loads(read_text(path))["features"])
 
 
 EXTRACTS = [
     # (file, at least this many become assets, categories that must be among them)
-    ("rutland_osm_2018_community_pois.csv", 150, {"pubs", "places-of-worship", "parks", "cafes", "community-centres"}),
-    ("rutland_osm_2018_community_pois.geojson", 150, {"pubs", "places-of-worship", "parks", "cafes", "libraries"}),
-    ("isle_of_man/food-and-drink.geojson", 180, {"cafes", "pubs"}),
-    ("isle_of_man/places-of-worship.csv", 90, {"places-of-worship"}),
-    ("isle_of_man/healthcare.geojson", 55, {"gp-practices", "pharmacies", "dentists"}),
-    ("isle_of_man/shops.geojson", 80, {"hairdressers", "barbers", "charities"}),
-    ("isle_of_man/charities.csv", 30, {"charities"}),
+    ("rutland_osm_2018_community_pois.csv.gz", 150, {"pubs", "places-of-worship", "parks", "cafes", "community-centres"}),
+    ("rutland_osm_2018_community_pois.geojson.gz", 150, {"pubs", "places-of-worship", "parks", "cafes", "libraries"}),
+    ("isle_of_man/food-and-drink.geojson.gz", 180, {"cafes", "pubs"}),
+    ("isle_of_man/places-of-worship.csv.gz", 90, {"places-of-worship"}),
+    ("isle_of_man/healthcare.geojson.gz", 55, {"gp-practices", "pharmacies", "dentists"}),
+    ("isle_of_man/shops.geojson.gz", 80, {"hairdressers", "barbers", "charities"}),
+    ("isle_of_man/charities.csv.gz", 30, {"charities"}),
 ]
 
 
 @pytest.mark.parametrize(("name", "at_least", "categories"), EXTRACTS, ids=[e[0] for e in EXTRACTS])
-def test_shared_extracts_load_with_sensible_counts(session: Session, shared_data: Path, name: str, at_least: int,
-                                                     categories: set[str]) -> None:
-    path = shared_data / "assets" / "osm" / name
+def test_extracts_load_with_sensible_counts(session: Session, demo_pack: Path, name: str, at_least: int,
+                                            categories: set[str]) -> None:
+    path = demo_pack / "assets" / "osm" / name
     rows = list(read_osm_extract(path))
     assert len(rows) == _extract_rows(path)  # every row is accounted for: imported or reported
     run = run_import("osm", str(path), lambda: rows)

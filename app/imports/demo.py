@@ -32,6 +32,12 @@ from app.imports.runner import ProgressFn, file_source
 MAPPINGS = PROJECT_ROOT / "data" / "mappings"
 
 
+# The demo pack that comes with the repository (data/demo/README.md; built by scripts/build_demo_pack.py): all UK
+# outlines, libraries and GP practices, but the postcodes of Wales, Rutland, Manchester and Sheffield only.
+PACK = PROJECT_ROOT / "data" / "demo"
+_OUTLINES = ((AreaLevel.ltla, "ltla"), (AreaLevel.utla, "utla"), (AreaLevel.region, "rgn"), (AreaLevel.country, "ctry"))
+
+
 @dataclass(frozen=True)
 class DemoData:
     postcodes: Path
@@ -40,18 +46,19 @@ class DemoData:
     tables: dict[str, Path] = field(default_factory=dict)  # mapping name (data/mappings/<name>.yaml) -> CSV file
     osm: list[Path] = field(default_factory=list)  # OpenStreetMap extracts (.geojson/.csv) or .osm.pbf files
 
+    def files(self) -> list[Path]:
+        return [self.postcodes, self.outcodes, *self.boundaries.values(), *self.tables.values(), *self.osm]
 
-def default_data(shared: Path | None = None) -> DemoData:
-    shared = shared or get_settings().shared_data_dir
+    def missing(self) -> list[Path]:
+        return [p for p in self.files() if not p.is_file()]
+
+
+def shared_data(shared: Path) -> DemoData:
+    """The whole UK, from the shared data folder (../shared/data/README.md)."""
     return DemoData(
         postcodes=shared / "postcodes" / "uk_postcodes_nspl_may2025.csv.gz",
         outcodes=shared / "postcodes" / "outcode_centroids_derived.csv",
-        boundaries={
-            level: shared / "boundaries" / f"{prefix}_2025_uk_bsc.geojson"
-            for level, prefix in (
-                (AreaLevel.ltla, "ltla"), (AreaLevel.utla, "utla"), (AreaLevel.region, "rgn"), (AreaLevel.country, "ctry")
-            )
-        },
+        boundaries={level: shared / "boundaries" / f"{prefix}_2025_uk_bsc.geojson" for level, prefix in _OUTLINES},
         tables={
             "libraries": shared / "assets" / "uk_public_libraries_librarydata.csv",
             "gp_practices": shared / "assets" / "gp_practices_england_wales_epraccur_active_geocoded.csv",
@@ -62,6 +69,48 @@ def default_data(shared: Path | None = None) -> DemoData:
             *sorted((shared / "assets" / "osm" / "isle_of_man").glob("*.geojson")),
         ],
     )
+
+
+def pack_data(pack: Path = PACK) -> DemoData:
+    """The same kinds of file from the demo pack, gzip-compressed (the importers read .gz files as they are)."""
+    return DemoData(
+        postcodes=pack / "postcodes" / "demo_postcodes_nspl_may2025.csv.gz",
+        outcodes=pack / "postcodes" / "outcode_centroids_derived.csv.gz",
+        boundaries={level: pack / "boundaries" / f"{prefix}_2025_uk_bsc.geojson.gz" for level, prefix in _OUTLINES},
+        tables={
+            "libraries": pack / "assets" / "uk_public_libraries_librarydata.csv.gz",
+            "gp_practices": pack / "assets" / "gp_practices_england_wales_epraccur_active_geocoded.csv.gz",
+        },
+        osm=[
+            pack / "assets" / "osm" / "rutland_osm_2018_community_pois.geojson.gz",
+            *sorted((pack / "assets" / "osm" / "isle_of_man").glob("*.geojson.gz")),
+        ],
+    )
+
+
+def default_data(shared: Path | None = None) -> DemoData:
+    """The one place that decides what `load-demo` loads: the shared data folder (`SHARED_DATA_DIR`, by default
+    ../shared/data beside the clone) when it is there with every file, otherwise the demo pack in data/demo/."""
+    data = shared_data(shared or get_settings().shared_data_dir)
+    return data if data.osm and not data.missing() else pack_data()
+
+
+def origin(data: DemoData) -> str:
+    """Which data a load is of, in words, for the one line load-demo prints first."""
+    files = [p.resolve() for p in data.files()]
+    shared = get_settings().shared_data_dir.resolve()
+    if all(p.is_relative_to(PACK.resolve()) for p in files):
+        return (
+            f"the demo pack in {PACK} (postcodes of Wales, Rutland, Manchester and Sheffield; libraries, GP practices "
+            f"and outlines of the whole UK), as the shared data folder {shared} is not there or not complete; "
+            "for the whole UK see docs/demo-data.md"
+        )
+    if all(p.is_relative_to(shared) for p in files):
+        return f"the shared data folder {shared} (the whole UK)"
+    defaults = default_data()
+    given = [p for p in data.files() if p not in set(defaults.files())]
+    rest = "" if len(given) == len(data.files()) else f", and otherwise {origin(defaults)}"
+    return f"the files given ({', '.join(map(str, given))}){rest}"
 
 
 class Track(Protocol):
@@ -148,5 +197,6 @@ STEPS: list[Step] = [
 
 
 def load_demo(data: DemoData, track: Track, say: Say) -> None:
+    say(f"Loading demo data from {origin(data)}.")
     for step in STEPS:
         step(data, track, say)
