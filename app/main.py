@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.accounts.pages import router as login_router
-from app.accounts.web import install_page_errors
+from app.accounts.web import SESSION_COOKIE, install_page_errors
 from app.areas.routes import router as areas_router
 from app.assets.routes import router as assets_router
 from app.categories.routes import router as categories_router
@@ -28,6 +28,7 @@ from app.submissions.api import public as submissions_router
 from app.submissions.pages import router as submission_pages_router
 from app.web.docs import router as docs_router
 from app.web.security import SecurityHeaders
+from app.web.transport import Compression, HeadAsGet
 
 DESCRIPTION = """
 Community Asset Map: a community's strengths — choirs, barbers, libraries, peer support groups, cafes, food banks,
@@ -52,7 +53,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     install_page_errors(app)
+    # The last added runs first: security headers on everything, then HEAD as GET (so a HEAD's headers are the
+    # compressed GET's), then compression, then the body-size limit.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(Compression, session_cookie=SESSION_COOKIE)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders, settings=settings)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
     # The map layers' /api/v1/assets.geojson is registered before the assets' /api/v1/assets/{asset_id}.

@@ -1,5 +1,8 @@
 """HTTP caching and compression for map layer answers: Cache-Control, a strong ETag with 304s, and gzip.
 
+The layers gzip their own bytes (the app-wide compression in app/web/transport.py leaves an encoded answer alone)
+so that the plain and the gzipped forms each have their own strong ETag.
+
 The layers are public, read-only data, so any site may use them in its own map (`Access-Control-Allow-Origin: *`;
 no credentials are involved).
 """
@@ -8,6 +11,8 @@ import gzip
 import hashlib
 
 from fastapi import Request, Response
+
+from app.web.transport import accepts_gzip
 
 
 def public_headers(max_age: int) -> dict[str, str]:
@@ -29,22 +34,6 @@ def cacheable_response(request: Request, body: bytes, media_type: str, max_age: 
         body = gzip.compress(body, compresslevel=6, mtime=0)
         headers["Content-Encoding"] = "gzip"
     return Response(body, media_type=media_type, headers=headers)
-
-
-def accepts_gzip(accept_encoding: str) -> bool:
-    """True when the Accept-Encoding header allows gzip (or `*`) with a non-zero quality."""
-    allowed: dict[str, float] = {}
-    for part in accept_encoding.lower().split(","):
-        coding, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        if coding:
-            allowed[coding.strip()] = quality
-    return allowed.get("gzip", allowed.get("x-gzip", allowed.get("*", 0.0))) > 0
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:
