@@ -732,3 +732,106 @@ def test_two_moderators_cannot_both_approve_the_same_submission(client, session:
     assert outcome == {"second": "conflict"}
     assert session.execute(text("SELECT count(*) FROM asset")).scalar_one() == 1
     assert session.execute(text("SELECT decided_by FROM submission")).scalar_one() == "user:1 (a)"
+
+
+# Council areas at decision time (issue 12, item 1)
+
+
+def _area_moderator(app, session: Session) -> tuple[object, dict[str, str]]:
+    make_user(session, Role.moderator, "mcr@council.example", areas=["E08000003"])
+    web = browser(app)
+    sign_in(web, "mcr@council.example")
+    return web, {"X-CSRF-Token": csrf_of(web.get("/moderate").text)}
+
+
+def _submission_row(session: Session, sid: uuid.UUID) -> dict:
+    session.expire_all()
+    sql = "SELECT status, proposed, amended_by, ST_Y(location::geometry) AS lat FROM submission WHERE id = :id"
+    return dict(session.execute(text(sql), {"id": sid}).mappings().one())
+
+
+def test_an_area_moderator_cannot_amend_a_new_place_into_another_council(app, client, session: Session, councils) -> None:
+    web, csrf = _area_moderator(app, session)
+    sid = submission_id(session, submit(client, name="Moving Group")["reference"])
+    before = _submission_row(session, sid)
+    for proposed in (
+        {"name": "Moving Group", "categories": ["arts-crafts"], **LEEDS},
+        {"name": "Moving Group", "categories": ["arts-crafts"], "postcode": "S1 1AA"},  # Sheffield, by postcode
+    ):
+        moved = web.patch(f"/api/v1/moderation/submissions/{sid}", json={"proposed": proposed}, headers=csrf)
+        assert moved.status_code == 403, moved.text
+        assert "outside the council areas you moderate" in moved.json()["detail"]
+        assert _submission_row(session, sid) == before  # nothing saved
+    # on the web, the refusal is shown on the form and nothing is saved either
+    form = {"csrf_token": csrf["X-CSRF-Token"], "name": "Moving Group", "categories": "arts-crafts",
+            "lat": str(LEEDS["lat"]), "lon": str(LEEDS["lon"])}
+    page = web.post(f"/moderate/submissions/{sid}/amend", data=form)
+    assert page.status_code in (403, 422) and "outside the council areas you moderate" in page.text
+    assert _submission_row(session, sid) == before
+    # within the council, amending and approving work
+    inside = {"name": "Moving Group", "categories": ["arts-crafts"], "lat": 53.47, "lon": -2.24}
+    assert web.patch(f"/api/v1/moderation/submissions/{sid}", json={"proposed": inside}, headers=csrf).status_code == 200
+    assert web.post(f"/api/v1/moderation/submissions/{sid}/approve", headers=csrf).status_code == 200
+
+
+def test_an_area_moderator_cannot_approve_a_submission_that_was_amended_into_another_council(
+    app, client, session: Session, councils, moderator_headers
+) -> None:
+    web, csrf = _area_moderator(app, session)
+    sid = submission_id(session, submit(client, name="Moving Group")["reference"])
+    leeds = {"name": "Moving Group", "categories": ["arts-crafts"], **LEEDS}
+    amended = client.patch(f"/api/v1/moderation/submissions/{sid}", json={"proposed": leeds}, headers=moderator_headers)
+    assert amended.status_code == 200  # a moderator of every area may
+    assert web.post(f"/api/v1/moderation/submissions/{sid}/approve", headers=csrf).status_code == 403
+    assert web.post(f"/api/v1/moderation/submissions/{sid}/reject", json={"note": "no"}, headers=csrf).status_code == 403
+    assert _submission_row(session, sid)["status"] == "pending"
+    assert session.execute(text("SELECT count(*) FROM asset")).scalar_one() == 0
+
+
+def test_an_area_moderator_cannot_approve_an_edit_of_a_place_since_moved_into_another_council(
+    app, client, session: Session, councils, admin_headers
+) -> None:
+    web, csrf = _area_moderator(app, session)
+    place = make_asset(session, name="Wandering Lunch Club", phone="0161 000 0000", **M1)
+    body = {"kind": "edit", "asset_id": str(place.id), "changes": {"phone": "0161 111 2222"}}
+    sid = submission_id(session, client.post("/api/v1/submissions", json=body).json()["reference"])
+    assert client.patch(f"/api/v1/assets/{place.id}", json=LEEDS, headers=admin_headers).status_code == 200
+    approve = web.post(f"/api/v1/moderation/submissions/{sid}/approve", headers=csrf)
+    assert approve.status_code == 403, approve.text
+    assert web.post(f"/moderate/submissions/{sid}/approve", data={"csrf_token": csrf["X-CSRF-Token"]}).status_code == 403
+    changes = {"proposed": {"phone": "0161 333 4444"}}
+    assert web.patch(f"/api/v1/moderation/submissions/{sid}", json=changes, headers=csrf).status_code == 403
+    assert _submission_row(session, sid)["status"] == "pending"
+    assert _submission_row(session, sid)["proposed"] == {"phone": "0161 111 2222"}
+    assert client.get(f"/api/v1/assets/{place.id}").json()["phone"] == "0161 000 0000"
+
+
+def test_an_area_moderator_cannot_approve_an_edit_that_moves_a_place_into_another_council(
+    app, client, session: Session, councils
+) -> None:
+    web, csrf = _area_moderator(app, session)
+    place = make_asset(session, name="Wandering Lunch Club", **M1)
+    for changes in (LEEDS, {"postcode": "S1 1AA"}):
+        body = {"kind": "edit", "asset_id": str(place.id), "changes": changes}
+        sid = submission_id(session, client.post("/api/v1/submissions", json=body).json()["reference"])
+        assert web.post(f"/api/v1/moderation/submissions/{sid}/approve", headers=csrf).status_code == 403
+        assert _submission_row(session, sid)["status"] == "pending"
+    now = client.get(f"/api/v1/assets/{place.id}").json()
+    assert (now["lat"], now["lon"]) == (pytest.approx(M1["lat"]), pytest.approx(M1["lon"]))
+
+
+def test_an_area_moderator_cannot_restore_a_version_in_another_council(
+    app, client, session: Session, councils, admin_headers
+) -> None:
+    web, csrf = _area_moderator(app, session)
+    place = make_asset(session, name="Wandering Lunch Club", **LEEDS)
+    first = session.execute(text("SELECT id FROM asset_history WHERE asset_id = :a"), {"a": place.id}).scalar_one()
+    assert client.patch(f"/api/v1/assets/{place.id}", json=M1, headers=admin_headers).status_code == 200
+    assert web.get(f"/api/v1/assets/{place.id}/history").status_code == 200  # it is in Manchester now
+    restore = web.post(f"/api/v1/assets/{place.id}/history/{first}/restore", headers=csrf)
+    assert restore.status_code == 403, restore.text
+    page = web.post(f"/moderate/assets/{place.id}/history/{first}/restore", data={"csrf_token": csrf["X-CSRF-Token"]})
+    assert page.status_code == 403
+    now = client.get(f"/api/v1/assets/{place.id}").json()
+    assert now["lat"] == pytest.approx(M1["lat"])
+    assert session.execute(text("SELECT count(*) FROM asset_history WHERE asset_id = :a"), {"a": place.id}).scalar_one() == 2

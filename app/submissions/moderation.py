@@ -107,21 +107,69 @@ def postcode_move(session: Session, current: AssetPublic | None, proposed: dict[
     return {"postcode": place.postcode, "metres": metres} if metres >= 1 else None
 
 
-def _pending(session: Session, actor: Actor, submission_id: uuid.UUID) -> Submission:
+# A point an area rule is checked against: what it is (for the message), lat, lon, and the field that gave it (or None).
+AreaPoint = tuple[str, float, float, str | None]
+
+
+def require_in_areas(session: Session, actor: Actor, points: list[AreaPoint]) -> None:
+    """The one area rule of every decision: each point lies in a council area the moderator is limited to (one
+    without areas may act anywhere). Every decision calls it before it saves anything."""
+    if not actor.areas:
+        return
+    for what, lat, lon, field in points:
+        if not repository.point_in_areas(session, lat, lon, list(actor.areas)):
+            raise Forbidden(f"{what} lies outside the council areas you moderate ({', '.join(actor.areas)}).", field)
+
+
+def _resulting_point(
+    session: Session, current: AssetPublic | None, proposed: dict[str, Any], prefix: str = "proposed."
+) -> AreaPoint | None:
+    """Where the place would be once `proposed` is applied, as the asset service places it: at its lat/lon, else at its
+    postcode's centre; None when it would stay where it is (or, for a new place, when it gives neither)."""
+    if proposed.get("lat") is not None and proposed.get("lon") is not None:
+        point = (float(proposed["lat"]), float(proposed["lon"]), f"{prefix}lat")
+    elif proposed.get("postcode"):
+        place = locate_postcode(session, proposed["postcode"], f"{prefix}postcode")
+        point = (place.lat, place.lon, f"{prefix}postcode")
+    else:
+        return None
+    if current is not None and (current.lat, current.lon) == point[:2]:
+        return None
+    return ("The position this would give the place", *point)
+
+
+def require_decision_in_areas(session: Session, actor: Actor, submission: Submission, proposed: dict[str, Any]) -> None:
+    """Forbidden unless the place as it is now (for an edit or a report: the asset as it is at this moment, which an
+    admin may have moved since the submission was sent) and where `proposed` would put it both lie in the moderator's
+    areas. Checked when amending (against the amendment), approving and rejecting."""
+    if not actor.areas:
+        return
+    current = get_asset(session, submission.asset_id, include_unpublished=True) if submission.asset_id else None
+    points: list[AreaPoint] = [("The place as it is now", current.lat, current.lon, None)] if current else []
+    if resulting := _resulting_point(session, current, proposed):
+        points.append(resulting)
+    require_in_areas(session, actor, points)
+
+
+def _pending(session: Session, actor: Actor, submission_id: uuid.UUID, check_areas: bool = True) -> Submission:
+    """The pending submission, locked, once the area rule holds for it and its proposal (`check_areas=False`: the
+    caller checks another proposal, an amendment, itself)."""
     submission = visible_submission(session, actor, submission_id, lock=True)
     if submission.status != SubmissionStatus.pending:
         raise Conflict(
             f"Submission {submission.reference} has already been {submission.status} by {submission.decided_by}."
         )
+    if check_areas:
+        require_decision_in_areas(session, actor, submission, submission.proposed)
     return submission
 
 
 def amend(session: Session, actor: Actor, submission_id: uuid.UUID, proposal: NewPlace | Changes) -> Submission:
-    """Replaces the proposal (the resident's original stays in `submitted`)."""
-    submission = _pending(session, actor, submission_id)
+    """Replaces the proposal (the resident's original stays in `submitted`); nothing is saved if the amended place
+    would lie outside the moderator's areas."""
+    submission = _pending(session, actor, submission_id, check_areas=False)
     if submission.kind == SubmissionKind.new and isinstance(proposal, NewPlace):
         validated = new_place_proposal(session, proposal, "proposed.")
-        submission.location = validated.location
     elif submission.kind != SubmissionKind.new and isinstance(proposal, Changes):
         # For a report, the changes are the moderator's correction: approving applies them instead of archiving.
         validated = edit_proposal(
@@ -129,6 +177,9 @@ def amend(session: Session, actor: Actor, submission_id: uuid.UUID, proposal: Ne
         )
     else:
         raise Invalid(f"A {submission.kind} submission cannot be amended with this proposal.")
+    require_decision_in_areas(session, actor, submission, validated.fields)
+    if submission.kind == SubmissionKind.new:
+        submission.location = validated.location
     submission.proposed = validated.fields
     submission.amended_by = actor.label
     submission.amended_at = datetime.now(UTC)
@@ -193,8 +244,7 @@ def history(session: Session, actor: Actor, asset_id: uuid.UUID) -> list[AssetHi
 def visible_asset(session: Session, actor: Actor, asset_id: uuid.UUID) -> AssetPublic:
     """The asset in any status; Forbidden if it lies outside the council areas the moderator is limited to."""
     current = get_asset(session, asset_id, include_unpublished=True)
-    if actor.areas and not repository.point_in_areas(session, current.lat, current.lon, list(actor.areas)):
-        raise Forbidden("This place is outside the council areas you moderate.")
+    require_in_areas(session, actor, [("This place", current.lat, current.lon, None)])
     return current
 
 
@@ -203,7 +253,9 @@ def restore(session: Session, actor: Actor, asset_id: uuid.UUID, entry_id: int) 
     entry = session.get(AssetHistory, entry_id)
     if entry is None or entry.asset_id != asset_id:
         raise NotFound(f"Asset {asset_id} has no history entry {entry_id}.")
-    visible_asset(session, actor, asset_id)
+    current = visible_asset(session, actor, asset_id)
+    if restored := _resulting_point(session, current, entry.snapshot, ""):
+        require_in_areas(session, actor, [("The version you are restoring", *restored[1:3], None)])
     return update_asset(session, asset_id, AssetUpdate.model_validate(entry.snapshot), actor.label, action="restore")
 
 
