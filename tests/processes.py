@@ -1,7 +1,18 @@
-"""Free local ports and process checks, for the servers, clusters and databases that tests start and clean up."""
+"""Free local ports, processes, and the app served as a user would serve it, for the tests that start servers,
+clusters and databases and clean them up."""
 
 import os
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ASSETMAP = Path(sys.executable).with_name("assetmap")
 
 
 def free_port() -> int:
@@ -19,3 +30,27 @@ def alive(pid: int) -> bool:
     except PermissionError:
         pass  # another user's process: alive
     return True
+
+
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[str]:
+    """`assetmap serve` (its own process) on a free port with the environment `env`; yields its base URL once it
+    answers, and stops it afterwards."""
+    port = free_port()
+    process = subprocess.Popen([str(ASSETMAP), "serve", "--port", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{base}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.stderr.read().decode()
+                assert time.monotonic() < deadline, "assetmap serve did not answer within 60 s"
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -6,9 +6,7 @@ import os
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -18,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from app.core.local_postgres import read_env
 from tests.clusters import Cluster, debian_cluster, requires_clusters
-from tests.processes import free_port
+from tests.processes import serving
 
 pytestmark = [requires_clusters(), pytest.mark.slow]
 ASSETMAP = Path(sys.executable).with_name("assetmap")
@@ -126,26 +124,3 @@ def test_commands_without_a_database_say_so_in_one_line(cluster: Cluster, tmp_pa
     done = run(env, "stale")
     assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert done.stderr.startswith("Cannot reach the database")
-
-
-@contextmanager
-def serving(env: dict[str, str]) -> Iterator[str]:
-    """`assetmap serve` on a free port with `env`; yields its base URL once it answers, and stops it afterwards."""
-    port = free_port()
-    process = subprocess.Popen([str(ASSETMAP), "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{base}/healthz", timeout=2)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.stderr.read().decode()
-                assert time.monotonic() < deadline, "assetmap serve did not answer within 60 s"
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)

@@ -1,10 +1,13 @@
-"""Errors a person can read: every 4xx answers `{"detail": "...", "errors": [...]}`."""
+"""Errors a person can read: every 4xx answers `{"detail": "...", "errors": [...]}`, and so does a 503 while the
+database cannot be reached (with `Retry-After`); a page answers a short HTML page instead."""
 
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -68,7 +71,41 @@ def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[
     return {"detail": detail, "errors": errors or []}
 
 
+# What a database that is down, restarting or overloaded raises: the connection failed or was lost, the pool had no
+# connection to give in time, or a statement ran out of time. Errors in the data (IntegrityError …) are not here.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, psycopg.OperationalError, psycopg.InterfaceError
+)
+RETRY_AFTER_SECONDS = 30
+UNAVAILABLE = "The service is temporarily unavailable: its database cannot be reached. Please try again shortly."
+# No template: rendering one may itself need what is down (the visitor's session, the category list).
+_UNAVAILABLE_PAGE = f"""<!doctype html>
+<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Temporarily unavailable - Community Asset Map</title></head>
+<body style="font-family: sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">
+<h1>Temporarily unavailable</h1><p>{UNAVAILABLE}</p><p><a href="">Try again</a></p></body></html>
+"""
+# Paths that answer JSON (the API, the map layers, Open Referral, health); every other path is a page.
+_JSON_PREFIXES = ("/api/", "/tiles/", "/oruk", "/healthz", "/openapi.json")
+
+
+UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+
+
+def unavailable_response(path: str) -> JSONResponse | HTMLResponse:
+    headers = UNAVAILABLE_HEADERS
+    if path.startswith(_JSON_PREFIXES):
+        return JSONResponse(error_body(UNAVAILABLE), status_code=503, headers=headers)
+    return HTMLResponse(_UNAVAILABLE_PAGE, status_code=503, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    async def _unavailable(request: Request, exc: Exception) -> JSONResponse | HTMLResponse:
+        return unavailable_response(request.url.path)
+
+    for kind in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(kind, _unavailable)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = validation_errors(list(exc.errors()))

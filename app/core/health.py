@@ -5,6 +5,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.config import get_settings
 from app.core.db import get_engine
+from app.core.errors import UNAVAILABLE, UNAVAILABLE_HEADERS
 
 router = APIRouter(tags=["service"])
 
@@ -23,8 +24,8 @@ def healthz() -> JSONResponse:
             version = conn.execute(text("SELECT postgis_version()")).scalar_one()
     except SQLAlchemyError:
         return JSONResponse(
-            {"status": "unavailable", "database": "unreachable", "detail": "The database cannot be reached; try again shortly."},
-            status_code=503,
+            {"status": "unavailable", "database": "unreachable", "detail": UNAVAILABLE, "errors": []},
+            status_code=503, headers=UNAVAILABLE_HEADERS,
         )
     return JSONResponse({"status": "ok", "database": "ok", "postgis": version})
 

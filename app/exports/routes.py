@@ -26,9 +26,26 @@ _DESCRIPTION = (
 
 
 def _rows(filters: list[str], params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Its own session: the request's closes when the endpoint returns, before the body has streamed."""
-    with Session(get_engine()) as session:
-        yield from repository.stream_published(session, filters, params)
+    """Its own session: the request's closes when the endpoint returns, before the body has streamed.
+
+    The first row is read before the download starts, so that a database that cannot be reached is an error answer
+    (503), not a download cut off after its headers.
+    """
+    session = Session(get_engine())
+    rows = repository.stream_published(session, filters, params)
+    try:
+        first = next(rows, None)
+    except Exception:
+        session.close()
+        raise
+
+    def stream() -> Iterator[dict[str, Any]]:
+        with session:
+            if first is not None:
+                yield first
+                yield from rows
+
+    return stream()
 
 
 def _metadata(request: Request) -> formats.Metadata:
