@@ -835,3 +835,20 @@ def test_an_area_moderator_cannot_restore_a_version_in_another_council(
     now = client.get(f"/api/v1/assets/{place.id}").json()
     assert now["lat"] == pytest.approx(M1["lat"])
     assert session.execute(text("SELECT count(*) FROM asset_history WHERE asset_id = :a"), {"a": place.id}).scalar_one() == 2
+
+
+def test_the_duplicates_panel_keeps_to_an_area_moderators_councils(
+    app, client, session: Session, councils, moderator_headers
+) -> None:
+    """Issue 12, item 6: a pending submission just across the border is not shown to a moderator of this council."""
+    manchester = submission_id(session, submit(client, name="Cheetham Hill Walkers", lat=53.50153, lon=-2.25293)["reference"])
+    salford = submission_id(session, submit(client, name="Cheetham Hill Walkers", lat=53.50153, lon=-2.25393)["reference"])
+    also_here = submission_id(session, submit(client, name="Cheetham Hill Walkers", lat=53.50163, lon=-2.25283)["reference"])
+    everywhere = client.get(f"/api/v1/moderation/submissions/{manchester}", headers=moderator_headers).json()
+    assert {d["id"] for d in everywhere["duplicates"]} == {str(salford), str(also_here)}
+    web, _ = _area_moderator(app, session)
+    found = web.get(f"/api/v1/moderation/submissions/{manchester}").json()["duplicates"]
+    assert [d["id"] for d in found] == [str(also_here)]
+    page = web.get(f"/moderate/submissions/{manchester}")
+    assert page.status_code == 200 and page.text.count("Cheetham Hill Walkers") >= 1
+    assert str(salford) not in page.text

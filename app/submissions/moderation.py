@@ -85,7 +85,7 @@ def detail(session: Session, actor: Actor, submission_id: uuid.UUID) -> dict[str
         if purged or not (submission.submitter_name or submission.submitter_email)
         else {"name": submission.submitter_name, "email": submission.submitter_email, "consent": submission.consent},
         "current": current,
-        "duplicates": repository.duplicates(session, submission_id, duplicate_params()),
+        "duplicates": repository.duplicates(session, submission_id, duplicate_params(), list(actor.areas)),
         "amended_by": submission.amended_by,
         "amended_at": submission.amended_at,
         "decided_by": submission.decided_by,

@@ -9,10 +9,15 @@ from sqlmodel import Session, select
 
 from app.submissions.models import Submission
 
-# Submissions (`submission s`) whose point lies in one of the council areas `:areas` (the `area` table's outlines).
-AREA_FILTER = (
-    "EXISTS (SELECT 1 FROM area ar WHERE ar.code = ANY(:areas) AND ST_Intersects(ar.geom, s.location::geometry))"
-)
+
+def area_filter(alias: str) -> str:
+    """Submissions (`submission <alias>`) whose point lies in one of the council areas `:areas` (the `area` outlines)."""
+    return (
+        f"EXISTS (SELECT 1 FROM area ar WHERE ar.code = ANY(:areas) AND ST_Intersects(ar.geom, {alias}.location::geometry))"
+    )
+
+
+AREA_FILTER = area_filter("s")
 
 # An existing, unarchived asset near `s` with a name like the one proposed (not the one its approval created): uses ix_asset_location and ix_asset_name_trgm.
 _DUPLICATE_ASSET = """
@@ -79,8 +84,12 @@ def item(session: Session, submission_id: uuid.UUID, params: dict[str, Any]) -> 
     return dict(row) if row else None
 
 
-def duplicates(session: Session, submission_id: uuid.UUID, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Likely duplicates of a new submission: existing assets, then other pending new submissions, most similar first."""
+def duplicates(
+    session: Session, submission_id: uuid.UUID, params: dict[str, Any], areas: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Likely duplicates of a new submission: existing assets, then other pending new submissions (only those inside
+    `areas`, when given: a moderator's councils), most similar first."""
+    in_areas = f"AND {area_filter('o')}" if areas else ""
     sql = f"""
         SELECT * FROM (
             SELECT 'asset' AS source, d.id, d.name, d.address, d.postcode, d.status,
@@ -93,12 +102,13 @@ def duplicates(session: Session, submission_id: uuid.UUID, params: dict[str, Any
             FROM submission s JOIN submission o
               ON o.id <> s.id AND o.kind = 'new' AND o.status = 'pending'
              AND ST_DWithin(o.location, s.location, :radius)
-             AND similarity(o.proposed->>'name', s.proposed->>'name') >= :similarity
+             AND similarity(o.proposed->>'name', s.proposed->>'name') >= :similarity {in_areas}
             WHERE s.id = :id AND s.kind = 'new'
         ) found
         ORDER BY source, similarity DESC, distance_m LIMIT 10
     """
-    return [dict(r) for r in session.execute(text(sql), {**params, "id": submission_id}).mappings()]
+    values = {**params, "id": submission_id, **({"areas": areas} if areas else {})}
+    return [dict(r) for r in session.execute(text(sql), values).mappings()]
 
 
 def purge_private(session: Session, decided_before: datetime) -> int:
