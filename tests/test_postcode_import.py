@@ -2,6 +2,8 @@
 
 import gzip
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from app.cli import app as cli
 from app.core.db import get_engine
 from app.imports.postcodes import load_postcodes
 from tests.conftest import POSTCODES_FILE
+from tests.processes import ASSETMAP
 
 HEADER = "postcode,lat,long\n"
 ROWS = "M1 1AE,53.4808,-2.2374\nm11ad,53.48,-2.24\nZZ9 9ZZ,,\n"
@@ -47,6 +50,18 @@ def test_a_postcode_file_replaces_the_table_and_is_recorded(tmp_path: Path, rest
     assert _postcodes() == 2
     [(kind, status, dry_run, counts, message)] = _runs()
     assert (kind, status, dry_run, counts["postcodes"]) == ("postcodes", "succeeded", False, 2)
+
+
+def test_progress_in_a_pipe_is_plain_lines(tmp_path: Path) -> None:
+    """Written to a file or pipe (a log, CI), progress is whole lines, not a redrawn bar's fragments."""
+    path = tmp_path / "many.csv"
+    path.write_text(HEADER + "".join(f"M1 {n % 10}AA,53.48,-2.24\n" for n in range(120_000)))
+    done = subprocess.run([str(ASSETMAP), "import", "postcodes", str(path), "--dry-run"], capture_output=True,
+                          text=True, env=dict(os.environ), timeout=120, check=True)
+    lines = done.stderr.splitlines()
+    assert "\r" not in done.stderr and "\x1b" not in done.stderr and "━" not in done.stderr
+    assert "Postcodes from many.csv: 50,000" in lines and "Postcodes from many.csv: 100,000" in lines
+    assert "Postcodes from many.csv: done, 120,000." in lines
 
 
 def test_dry_run_reads_the_file_and_changes_nothing(tmp_path: Path) -> None:
