@@ -266,3 +266,69 @@ def test_text_is_returned_as_typed_never_interpreted(client, admin_headers):
     body = client.post("/api/v1/assets", json={**NEW, "name": payload, "description": payload}, headers=admin_headers).json()
     assert body["name"] == payload
     assert client.get(f"/api/v1/assets/{body['id']}").headers["content-type"] == "application/json"
+
+
+# Issue 12, item 2: what fuzzing found
+
+
+def test_a_source_and_external_id_that_another_asset_has_is_a_409_naming_it(client, admin_headers, session):
+    first = make_asset(session, name="Oakham Library", source="libraries", external_id="LIB-1")
+    body = {"name": "Oakham Library again", "categories": ["libraries"], "lat": 52.67, "lon": -0.73,
+            "source": "libraries", "external_id": "LIB-1"}
+    created = client.post("/api/v1/assets", json=body, headers=admin_headers)
+    assert created.status_code == 409, created.text
+    assert str(first.id) in created.json()["detail"] and created.json()["errors"][0]["field"] == "external_id"
+    assert asset_count(session) == 1
+    other = make_asset(session, name="Uppingham Library", source="libraries", external_id="LIB-2")
+    moved = client.patch(f"/api/v1/assets/{other.id}", json={"external_id": "LIB-1"}, headers=admin_headers)
+    assert moved.status_code == 409 and str(first.id) in moved.json()["detail"]
+    assert client.get(f"/api/v1/assets/{other.id}").json()["external_id"] == "LIB-2"
+    # an asset may keep its own pair, and another source may use the same id
+    assert client.patch(f"/api/v1/assets/{first.id}", json={"source": "libraries", "external_id": "LIB-1", "name": "Oakham Lib"}, headers=admin_headers).status_code == 200
+    assert client.post("/api/v1/assets", json={**body, "source": "osm"}, headers=admin_headers).status_code == 201
+
+
+def test_empty_source_and_external_id_are_no_identifier(client, admin_headers, session):
+    body = {"name": "Walking Group", "categories": ["libraries"], "lat": 52.67, "lon": -0.73, "source": "", "external_id": " "}
+    for _ in range(2):
+        created = client.post("/api/v1/assets", json=body, headers=admin_headers)
+        assert created.status_code == 201, created.text
+        assert (created.json()["source"], created.json()["external_id"]) == (None, None)
+    patched = client.patch(f"/api/v1/assets/{created.json()['id']}", json={"source": "", "external_id": ""}, headers=admin_headers)
+    assert patched.status_code == 200 and patched.json()["external_id"] is None
+
+
+@pytest.mark.parametrize("entry", ["2147483648", "9223372036854775808", "99999999999999999999999", "0", "-1"])
+def test_an_out_of_range_history_entry_is_not_a_server_error(client, admin_headers, session, entry):
+    asset = make_asset(session)
+    response = client.post(f"/api/v1/assets/{asset.id}/history/{entry}/restore", headers=admin_headers)
+    assert response.status_code in (404, 422), response.text
+    assert response.json()["detail"]
+
+
+def test_every_integer_in_a_path_is_bounded_to_what_postgresql_stores(app):
+    """An integer path parameter must not reach PostgreSQL beyond int4/int8: each route declares the bounds
+    (app.core.ids), so FastAPI answers 422 before any SQL runs."""
+    from fastapi.routing import APIRoute
+    from starlette.routing import Mount
+
+    def routes(container):
+        for route in container.routes:
+            if isinstance(route, Mount) and hasattr(route.app, "routes"):
+                yield from routes(route.app)
+            elif hasattr(route, "original_router"):  # an included router (FastAPI keeps it whole)
+                yield from routes(route.original_router)
+            elif isinstance(route, APIRoute):
+                yield route
+
+    unbounded, seen = [], 0
+    for route in routes(app):
+        seen += 1
+        for param in route.dependant.path_params:
+            if param.field_info.annotation is int:
+                bounds = {type(m).__name__: m for m in param.field_info.metadata}
+                le = getattr(bounds.get("Le"), "le", None) or getattr(bounds.get("Lt"), "lt", None)
+                ge = getattr(bounds.get("Ge"), "ge", None) if "Ge" in bounds else getattr(bounds.get("Gt"), "gt", None)
+                if le is None or le > 2**63 - 1 or ge is None or ge < -(2**63):
+                    unbounded.append(f"{route.path} {param.name}")
+    assert seen > 50 and unbounded == []

@@ -46,12 +46,17 @@ def get_asset(asset_id: uuid.UUID, session: SessionDep) -> AssetPublic:
     return service.get_asset(session, asset_id)
 
 
-@router.post("", response_model=AssetPublic, status_code=201, summary="Add an asset (admin key)", responses=_ERRORS)
+_CLASH = {409: {"description": "Another asset already has this source and external_id (the message names it)"}}
+
+
+@router.post("", response_model=AssetPublic, status_code=201, summary="Add an asset (admin key)", responses={**_ERRORS, **_CLASH})
 def create_asset(data: AssetCreate, session: SessionDep, actor: AdminDep) -> AssetPublic:
     return service.create_asset(session, data, actor.label)
 
 
-@router.patch("/{asset_id}", response_model=AssetPublic, summary="Change an asset (admin key)", responses=_ERRORS)
+@router.patch(
+    "/{asset_id}", response_model=AssetPublic, summary="Change an asset (admin key)", responses={**_ERRORS, **_CLASH}
+)
 def update_asset(asset_id: uuid.UUID, data: AssetUpdate, session: SessionDep, actor: AdminDep) -> AssetPublic:
     return service.update_asset(session, asset_id, data, actor.label)
 

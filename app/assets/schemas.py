@@ -120,6 +120,12 @@ class AssetUpdate(BaseModel):
             raise ValueError("cannot be empty")
         return value
 
+    @field_validator("source", "external_id")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        """An empty source or id identifies nothing: it is stored as none (no unique pair, no clash with another)."""
+        return value or None
+
     @field_validator("description")
     @classmethod
     def _cleared_to_empty(cls, value: str | None) -> str:

@@ -10,7 +10,7 @@ from app.assets import repository
 from app.assets.models import Asset, AssetHistory, AssetSession, AssetStatus
 from app.assets.schemas import WEEKDAYS, AssetCreate, AssetPublic, AssetUpdate
 from app.categories.service import get_taxonomy
-from app.core.errors import Invalid, NotFound
+from app.core.errors import Conflict, Invalid, NotFound
 from app.geo.service import locate_postcode
 
 _PLAIN_FIELDS = (
@@ -121,6 +121,7 @@ def _apply(session: Session, asset: Asset, fields: dict[str, Any], current: dict
 
     Categories and schedule are rewritten only when they differ from `current`'s, as the snapshot shows them: a
     re-import of an unchanged row then writes no rows of them, and a new asset has none to delete."""
+    _require_free_source_id(session, asset, fields)
     for name in _PLAIN_FIELDS:
         if name in fields:
             value = fields[name]
@@ -163,6 +164,21 @@ def _apply(session: Session, asset: Asset, fields: dict[str, Any], current: dict
         ]
         repository.replace_schedule(session, asset.id, sessions, clear=current is not None)
     session.flush()
+
+
+def _require_free_source_id(session: Session, asset: Asset, fields: dict[str, Any]) -> None:
+    """Conflict if the (source, external_id) the asset would have belongs to another asset (the pair is unique)."""
+    source = fields.get("source", asset.source) or None
+    external_id = fields.get("external_id", asset.external_id) or None
+    if source is None or external_id is None or (source, external_id) == (asset.source, asset.external_id):
+        return
+    other = repository.find_by_source(session, source, external_id)
+    if other is not None and other.id != asset.id:
+        raise Conflict(
+            f"Asset {other.id} ({other.name}) already has source {source!r} and external id {external_id!r}; an "
+            "identifier from a source belongs to one asset only.",
+            "external_id",
+        )
 
 
 def _schedule_key(schedule: list[dict[str, Any]]) -> list[tuple[int, str, str, str | None]]:

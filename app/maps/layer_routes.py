@@ -102,8 +102,8 @@ def asset_tile(
     session: SessionDep,
     settings: SettingsDep,
     z: int = Path(ge=0, le=tiles.MAX_ZOOM, description="Zoom level", examples=[14]),
-    x: int = Path(ge=0, description="Column, 0 to 2^z-1 from the west", examples=[8089]),
-    y: int = Path(ge=0, description="Row, 0 to 2^z-1 from the north", examples=[5300]),
+    x: int = Path(ge=0, le=(1 << tiles.MAX_ZOOM) - 1, description="Column, 0 to 2^z-1 from the west", examples=[8089]),
+    y: int = Path(ge=0, le=(1 << tiles.MAX_ZOOM) - 1, description="Row, 0 to 2^z-1 from the north", examples=[5300]),
     category: list[str] = _CATEGORY,
     area: str | None = _AREA,
 ) -> Response:

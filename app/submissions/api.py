@@ -15,6 +15,7 @@ from app.accounts.models import Role
 from app.accounts.service import Actor
 from app.assets.schemas import AssetPublic
 from app.core.deps import SessionDep
+from app.core.ids import RowId
 from app.core.paging import next_url
 from app.submissions import moderation, service
 from app.submissions.models import SubmissionKind, SubmissionStatus
@@ -221,7 +222,7 @@ def asset_history(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID)
     description="Recorded in the history as a `restore` by the moderator.",
     responses=_GUARDED,
 )
-def restore_version(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID, entry_id: int) -> AssetPublic:
+def restore_version(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID, entry_id: RowId) -> AssetPublic:
     return moderation.restore(session, actor, asset_id, entry_id)
 
 

@@ -25,11 +25,12 @@ from app.assets.service import get_asset
 from app.categories.service import get_taxonomy
 from app.core.config import PROJECT_ROOT
 from app.core.deps import SessionDep
+from app.core.ids import RowId
 from app.core.errors import AppError
 from app.finder.present import distance_text
 from app.submissions import forms, moderation, service
 from app.submissions.api import client_address
-from app.submissions.display import FIELD_ORDER, show
+from app.submissions.display import FIELD_ORDER, label, show
 from app.submissions.models import REPORT_REASONS, SubmissionKind, SubmissionStatus
 from app.submissions.ratelimit import RateLimited
 from app.submissions.schemas import (
@@ -312,7 +313,7 @@ def _submission_page(
         "values": amended_values or forms.asset_values(form_source),
         "errors": errors or {},
         "field_order": FIELD_ORDER,
-        "labels": forms.LABELS,
+        "label": label,
         "show": _shower(session),
         "kind_names": KIND_NAMES,
         "status_names": STATUS_NAMES,
@@ -387,13 +388,13 @@ def history_page(request: Request, session: SessionDep, actor: ModeratorPage, as
     with _as_page():
         entries = moderation.history(session, actor, asset_id)
         asset = get_asset(session, asset_id, include_unpublished=True)
-    context = {"asset": asset, "entries": list(reversed(entries)), "labels": forms.LABELS, "show": _shower(session)}
+    context = {"asset": asset, "entries": list(reversed(entries)), "label": label, "show": _shower(session)}
     return render(request, "moderation/history.html", context)
 
 
 @router.post("/moderate/assets/{asset_id}/history/{entry_id}/restore")
 def restore_version(
-    session: SessionDep, actor: ModeratorPage, form: FormDep, asset_id: uuid.UUID, entry_id: int
+    session: SessionDep, actor: ModeratorPage, form: FormDep, asset_id: uuid.UUID, entry_id: RowId
 ) -> RedirectResponse:
     with _as_page():
         moderation.restore(session, actor, asset_id, entry_id)
