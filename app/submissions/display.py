@@ -1,8 +1,23 @@
 """Showing asset field values to moderators as short plain text (the templates escape it)."""
 
+from datetime import datetime
 from typing import Any
 
 from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES
+from app.core.dates import uk_date
+from app.submissions.forms import LABELS as FORM_LABELS
+
+# Every field's name as moderators read it: the form's labels, and the fields no form asks for.
+LABELS = {
+    **FORM_LABELS,
+    "tags": "Tags",
+    "languages": "Languages",
+    "status": "Status",
+    "source": "Source",
+    "external_id": "Identifier in the source",
+    "last_verified_at": "Last checked",
+}
+DATE_FIELDS = {"last_verified_at", "created_at", "updated_at"}
 
 # The order fields are listed in when proposals, assets and history entries are compared.
 FIELD_ORDER = (
@@ -35,10 +50,25 @@ FIELD_ORDER = (
 )
 
 
+def label(field: str) -> str:
+    """A field's name as words ("Last checked", not last_verified_at), even for a field added later."""
+    return LABELS.get(field) or field.replace("_", " ").capitalize()
+
+
 def show(value: Any, field: str = "", category_names: dict[str, str] | None = None) -> str:
-    """`value` of `field` as text; category slugs as their names when `category_names` is given."""
+    """`value` of `field` as text; category slugs as their names when `category_names` is given; dates in UK time
+    (history keeps them as ISO text)."""
     if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, datetime):
+        return uk_date(value, with_time=True)
+    if field in DATE_FIELDS and isinstance(value, str):
+        try:
+            return uk_date(datetime.fromisoformat(value), with_time=True)
+        except ValueError:
+            return value
+    if field == "status" and isinstance(value, str):
+        return value.capitalize()
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if field == "schedule" and isinstance(value, list):
