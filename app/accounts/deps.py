@@ -8,10 +8,12 @@ import secrets
 from collections.abc import Callable
 
 from fastapi import Header, HTTPException, Request
+from sqlmodel import Session
 
 from app.accounts.models import Role
 from app.accounts.service import Actor, authenticate_key, find_session, user_actor
 from app.accounts.web import SESSION_COOKIE
+from app.core.db import get_engine
 from app.core.deps import SessionDep
 
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -50,4 +52,11 @@ def require_role(*roles: Role) -> Callable[..., Actor]:
             )
         return actor
 
+    def check_before_body(request: Request) -> None:
+        """The same check for a request whose body could not even be parsed (FastAPI parses the body before it runs
+        any dependency): a caller without the right key learns that first, not what is wrong with the body."""
+        with Session(get_engine()) as session:
+            guard(request, session, request.headers.get("x-api-key"), request.headers.get("x-csrf-token"))
+
+    guard.check_before_body = check_before_body  # type: ignore[attr-defined]  # read by app.core.errors
     return guard

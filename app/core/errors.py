@@ -1,13 +1,17 @@
 """Errors a person can read: every 4xx answers `{"detail": "...", "errors": [...]}`, and so does a 503 while the
 database cannot be reached (with `Retry-After`); a page answers a short HTML page instead."""
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -99,7 +103,75 @@ def unavailable_response(path: str) -> JSONResponse | HTMLResponse:
     return HTMLResponse(_UNAVAILABLE_PAGE, status_code=503, headers=headers)
 
 
+class ErrorItem(BaseModel):
+    field: str
+    message: str
+
+
+class Error(BaseModel):
+    """Every error the app answers in JSON."""
+
+    detail: str
+    errors: list[ErrorItem]
+
+
+# The statuses the app answers with an Error, and what each means; the OpenAPI documents take them from here.
+ERROR_STATUSES = {
+    "400": "The request cannot be used as it is",
+    "401": "No API key (or signed-in session), or one that is unknown or revoked",
+    "403": "The key or account may not do this, or a browser session sent no CSRF token",
+    "404": "Not found",
+    "409": "It conflicts with what is stored (for example a decision already made, or an identifier in use)",
+    "410": "It has expired",
+    "413": "The request body is over the size limit",
+    "422": "Something in the request is not valid: `errors` names each field and what is wrong",
+    "429": "Too many requests from this client: try again later (`Retry-After`)",
+    "503": "The database cannot be reached: try again shortly (`Retry-After`)",
+}
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Declares the Error shape once, as a component, and uses it for every error status of every operation: those a
+    route declares, and those that follow from what the operation takes (parameters: 422; a path id: 404; a body:
+    413; an API key: 401 and 403; anything: 503). FastAPI's own validation-error shapes, which the app never sends,
+    are removed."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    components["ErrorItem"] = ErrorItem.model_json_schema()
+    components["Error"] = Error.model_json_schema(ref_template="#/components/schemas/{model}")
+    components["Error"].pop("$defs", None)
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            parameters = operation.get("parameters", [])
+            implied = {"503"}
+            if parameters or "requestBody" in operation:
+                implied.add("422")
+            if any(p["in"] == "path" for p in parameters):
+                implied.add("404")
+            if method in _WRITES:
+                implied.add("413")
+            if any(p["name"].lower() == "x-api-key" for p in parameters):
+                implied |= {"401", "403"}
+            responses = operation.setdefault("responses", {})
+            for status in sorted(implied | {s for s in responses if s in ERROR_STATUSES}):
+                entry = responses.setdefault(status, {})
+                entry.setdefault("description", ERROR_STATUSES[status])
+                example = entry.get("content", {}).get("application/json", {}).get("example")
+                content = {"schema": {"$ref": "#/components/schemas/Error"}}
+                entry["content"] = {"application/json": content | ({"example": example} if example else {})}
+    return schema
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return app.openapi_schema or document_errors(generate())
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     async def _unavailable(request: Request, exc: Exception) -> JSONResponse | HTMLResponse:
         return unavailable_response(request.url.path)
 
@@ -108,6 +180,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            return await _unreadable_body(request, "it is not valid JSON")
         errors = validation_errors(list(exc.errors()))
         summary = "; ".join(f"{e['field']} {e['message']}" if e["field"] else e["message"] for e in errors)
         return JSONResponse(error_body(f"Invalid request: {summary}", errors), status_code=422)
@@ -117,9 +191,35 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
         return JSONResponse(error_body(exc.message, errors), status_code=exc.status_code)
 
-    @app.exception_handler(HTTPException)
-    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+    # Starlette's class: FastAPI raises it too (a body it cannot parse, a path no route matches).
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # FastAPI answers 400 "There was an error parsing the body" for a body it could not decode.
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            return await _unreadable_body(request, "it is not UTF-8 text")
+        if exc.status_code == 400 and isinstance(exc.__cause__, RecursionError):
+            return await _unreadable_body(request, "it is nested too deeply")
         return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+
+
+async def _unreadable_body(request: Request, why: str) -> JSONResponse:
+    """422 for a body that cannot be read as JSON, once the route's access check (if any) has passed: a caller
+    without a key gets 401 whatever the body."""
+    for check in _access_checks(getattr(request.scope.get("route"), "dependant", None)):
+        try:
+            await run_in_threadpool(check, request)
+        except HTTPException as denied:
+            return JSONResponse(error_body(str(denied.detail)), status_code=denied.status_code, headers=denied.headers)
+    error = {"field": "body", "message": f"cannot be read: {why}"}
+    return JSONResponse(error_body(f"Invalid request: the body cannot be read: {why}.", [error]), status_code=422)
+
+
+def _access_checks(dependant: Any) -> Iterator[Callable[[Request], None]]:
+    """The access checks (API key or session guards) among a route's dependencies."""
+    for dependency in getattr(dependant, "dependencies", []):
+        if (check := getattr(dependency.call, "check_before_body", None)) is not None:
+            yield check
+        yield from _access_checks(dependency)
 
 
 class BodySizeLimit:
