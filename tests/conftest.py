@@ -56,7 +56,7 @@ DEMO_PACK = PROJECT_ROOT / "data" / "demo"
 POSTCODES_FILE = DEMO_PACK / "postcodes" / "demo_postcodes_nspl_may2025.csv.gz"  # Wales, Sheffield, Rutland, all of M
 OUTCODES_FILE = DEMO_PACK / "postcodes" / "outcode_centroids_derived.csv.gz"
 COUNCILS_FILE = DEMO_PACK / "boundaries" / "ltla_2025_uk_bsc.geojson.gz"
-DATA_TABLES = "asset, organisation, asset_history, api_key, import_run, submission, rate_limit, web_session, user_account, shortlist, shortlist_item"
+DATA_TABLES = "asset, organisation, asset_history, api_key, import_run, submission, rate_limit, login_throttle, web_session, user_account, shortlist, shortlist_item"
 
 
 def _drop_orphans() -> None:

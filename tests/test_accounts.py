@@ -1,4 +1,4 @@
-"""Accounts: Argon2 passwords, sign-in with lock-out, sessions and their cookies, CSRF, API key revocation, CLI."""
+"""Accounts: Argon2 passwords, sign-in with lock-out (per account and client), sessions and their cookies, CSRF, API key revocation, CLI."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -84,10 +84,41 @@ def test_repeated_failures_lock_the_account(app, session: Session, monkeypatch: 
     nobody = client.post("/login", data={"csrf_token": token, "email": "nobody@council.example", "password": PASSWORD})
     assert _refusal(nobody.text) == _refusal(response.text)
     # once the lock-out time has passed, the right password works again
-    session.execute(text("UPDATE user_account SET locked_until = now() - interval '1 second'"))
+    session.execute(text("UPDATE login_throttle SET locked_until = now() - interval '1 second'"))
     session.commit()
     sign_in(client, user.email)
     assert client.get("/moderate").status_code == 200
+
+
+def _from(app, address: str):
+    """A browser whose requests come from `address`."""
+    from fastapi.testclient import TestClient
+
+    return TestClient(app, base_url="https://testserver", client=(address, 50000))
+
+
+def _try(client, email: str, password: str):
+    token = page_token(client, "/login")
+    return client.post("/login", data={"csrf_token": token, "email": email, "password": password}, follow_redirects=False)
+
+
+def test_an_attacker_cannot_lock_the_real_person_out(app, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12, item 5: failures lock the account only for the client that made them (per account and client)."""
+    monkeypatch.setattr(get_settings(), "login_max_failures", 3)
+    user = make_user(session)
+    attacker = _from(app, "203.0.113.5")
+    for _ in range(5):
+        assert _try(attacker, user.email, "wrong password!!").status_code == 401
+    locked = _try(attacker, user.email, PASSWORD)
+    assert locked.status_code == 401  # the attacker's client is locked out of this account, even with the password
+    moderator = _from(app, "198.51.100.7")
+    assert _try(moderator, user.email, PASSWORD).status_code == 303  # the real person, elsewhere, signs in
+    assert moderator.get("/moderate").status_code == 200
+    # the attacker's client may still sign in to another account (the per-client limit is a separate one)
+    other = make_user(session, email="other@council.example")
+    assert _try(attacker, other.email, PASSWORD).status_code == 303
+    stored = session.execute(text("SELECT * FROM login_throttle")).mappings().all()
+    assert stored and all("203.0.113.5" not in str(dict(row)) and user.email not in str(dict(row)) for row in stored)
 
 
 def test_one_client_trying_many_accounts_is_slowed_down(app, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -232,8 +263,10 @@ def test_accounts_can_be_disabled_and_enabled_from_the_command_line(app, session
     assert runner.invoke(cli, ["disable-user", "--email", user.email.upper()]).exit_code == 0
     assert session.execute(text("SELECT count(*) FROM web_session")).scalar_one() == 0
     assert client.get("/moderate").status_code == 401
-    session.execute(text("UPDATE user_account SET locked_until = now() + interval '1 hour'"))
-    session.commit()
+    assert runner.invoke(cli, ["disable-user", "--email", user.email, "--enable"]).exit_code == 0
+    for _ in range(get_settings().login_max_failures):
+        assert _try(client, user.email, "wrong password!!").status_code == 401
+    assert _try(client, user.email, PASSWORD).status_code == 401  # locked out from this address
     assert runner.invoke(cli, ["disable-user", "--email", user.email, "--enable"]).exit_code == 0
     sign_in(client, user.email)  # enabled and unlocked
     assert runner.invoke(cli, ["disable-user", "--email", "nobody@council.example"]).exit_code == 1

@@ -37,13 +37,28 @@ class UserAccount(SQLModel, table=True):
     role: str = Field(max_length=20)
     # Council area codes (ONS, e.g. E08000003) a moderator is limited to; empty means everywhere.
     areas: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False, server_default="{}"))
-    failed_logins: int = 0
-    locked_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     disabled: bool = False
     created_at: datetime = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
     )
     last_login_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins in a row for one account from one client address, and until when that pair is locked out.
+
+    Per account *and* client, so someone failing on purpose locks only their own address out of the account, never the
+    account's owner signing in from elsewhere (a per-client limit on every attempt is kept in `rate_limit`). Both
+    keys are SHA-256 hashes: neither the address nor the email is stored, and a row exists for an unknown email as
+    for a real one."""
+
+    __tablename__ = "login_throttle"
+
+    account_hash: str = Field(primary_key=True, max_length=64)
+    client_hash: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    locked_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    last_failure_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class WebSession(SQLModel, table=True):

@@ -37,7 +37,7 @@ def login(request: Request, session: SessionDep, visitor: VisitorDep, form: Form
         consume(session, client_bucket("login", client), settings.login_rate_limit, settings.login_rate_window_s,
                 "tried to sign in many times")
         session.commit()
-        user = sign_in(session, email, password)
+        user = sign_in(session, email, password, client)
     except RateLimited as limited:
         context = {"next": target, "message": limited.message, "email": email}
         return render(request, "moderation/login.html", context, 429, headers={"Retry-After": str(limited.retry_after)})

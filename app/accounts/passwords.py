@@ -26,9 +26,10 @@ def _dummy_hash() -> str:
     return hash_password("not a real password, only for timing")
 
 
-def waste_time(password: str) -> None:
-    """Verifies against a dummy hash, so an unknown email takes as long to refuse as a wrong password."""
+def waste_time(password: str) -> bool:
+    """Verifies against a dummy hash, so an unknown email takes as long to refuse as a wrong password; always False."""
     _hasher().verify(password, _dummy_hash())
+    return False
 
 
 def password_problem(password: str) -> str | None:

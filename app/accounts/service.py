@@ -1,5 +1,6 @@
 """API keys, user accounts, signing in (with lock-out) and web sessions."""
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -67,8 +68,7 @@ def set_user_disabled(session: Session, email: str, disabled: bool) -> UserAccou
     if user is None:
         raise NotFound(f"No account has the email address {email.strip()}.", "email")
     user.disabled = disabled
-    user.failed_logins = 0
-    user.locked_until = None
+    repository.clear_login_failures(session, _account_hash(user.email))
     if disabled:
         repository.delete_user_sessions(session, user.id)  # type: ignore[arg-type]
     repository.save(session, user)
@@ -103,33 +103,45 @@ def create_user(session: Session, email: str, password: str, role: Role, areas: 
     return user
 
 
-def sign_in(session: Session, email: str, password: str) -> UserAccount:
-    """The user, if the password is right and the account is neither disabled nor locked; LoginRefused otherwise.
+def _account_hash(email: str) -> str:
+    return hashlib.sha256(f"login-account:{email.strip().lower()}".encode()).hexdigest()
 
-    Every wrong password counts; `login_max_failures` in a row lock the account for `login_lockout_minutes`. Every
-    refusal gets the same answer after the same hashing work, so neither the words nor the time tell whether an
-    address has an account, or that it is locked.
+
+def _client_hash(client: str) -> str:
+    return hashlib.sha256(f"login-client:{client}".encode()).hexdigest()
+
+
+def sign_in(session: Session, email: str, password: str, client: str) -> UserAccount:
+    """The user, if the password is right and the account is neither disabled nor locked for this client; LoginRefused
+    otherwise.
+
+    Lock-out is per account *and* client address (`client`): `login_max_failures` refusals in a row for one account
+    from one address lock that address out of that account for `login_lockout_minutes`, so nobody can lock the real
+    person out by failing on purpose from elsewhere (each address is also limited in attempts over all accounts, by the
+    caller). Every refusal (unknown address, disabled, locked, wrong password) counts the same way, gets the same
+    answer and costs the same hashing work, so neither the words, the time nor a lock-out tells whether an address
+    has an account.
     """
     settings = get_settings()
     wrong = LoginRefused(
-        "That email address and password do not match an account, or the account is locked for "
-        f"{settings.login_lockout_minutes} minutes after {settings.login_max_failures} failed sign-ins in a row."
+        "That email address and password do not match an account, or sign-in to the account from your address is "
+        f"locked for {settings.login_lockout_minutes} minutes after {settings.login_max_failures} failed attempts in a "
+        "row."
     )
+    account, address = _account_hash(email), _client_hash(client)
     user = repository.find_user(session, email.strip().lower())
     now = datetime.now(UTC)
-    if user is None or user.disabled or (user.locked_until and user.locked_until > now):
-        waste_time(password)
+    locked_until = repository.login_locked_until(session, account, address)
+    if user is None or user.disabled or (locked_until and locked_until > now):
+        ok, new_hash = waste_time(password), None
+    else:
+        ok, new_hash = verify_password(password, user.password_hash)
+    if not ok or user is None:
+        repository.count_login_failure(
+            session, account, address, now, settings.login_max_failures, timedelta(minutes=settings.login_lockout_minutes)
+        )
         raise wrong
-    ok, new_hash = verify_password(password, user.password_hash)
-    if not ok:
-        user.failed_logins += 1
-        if user.failed_logins >= settings.login_max_failures:
-            user.failed_logins = 0
-            user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
-        repository.save(session, user)
-        raise wrong
-    user.failed_logins = 0
-    user.locked_until = None
+    repository.clear_login_failures(session, account, address)
     user.last_login_at = now
     if new_hash:
         user.password_hash = new_hash
