@@ -91,8 +91,10 @@ def build_map_page(
     *,
     embed: bool = False,
     bounds: list[list[float]] | None = None,
+    area_name: str | None = None,
 ) -> MapPage:
-    """The interactive map for `/` and `/embed`. `bounds` ([[south, west], [north, east]]) fits the map to an area."""
+    """The interactive map for `/` and `/embed`. `bounds` ([[south, west], [north, east]]) fits the map to an area;
+    `area_name` is the area's name, for messages ("No places in Rutland …")."""
     lat, lon, zoom = query.centre(settings)
     layers = layers_for(taxonomy, query.category)
     config = {
@@ -101,6 +103,7 @@ def build_map_page(
         "searchRadius": SEARCH_RADIUS_M,
         "filter": {"category": query.category, "area": query.area, "q": query.q},
         "area": query.area,
+        "areaName": area_name,
         "categories": category_names(taxonomy),
         "postcode": query.postcode,
         "linkTarget": "_blank" if embed else None,

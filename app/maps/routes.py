@@ -78,7 +78,10 @@ def embed_page(request: Request, session: SessionDep, settings: SettingsDep) -> 
         area = embed_area(session, query.area) if query.area else None
         if area:
             query = query.model_copy(update={"area": area.code})  # as the layer and boundary requests expect it
-        page = build_map_page(settings, get_taxonomy(session), query, embed=True, bounds=area.bounds if area else None)
+        page = build_map_page(
+            settings, get_taxonomy(session), query, embed=True, bounds=area.bounds if area else None,
+            area_name=area.name if area else None,
+        )
         return {"page": page, "query": query, "area": area}
 
     return _page(request, "maps/embed.html", build)

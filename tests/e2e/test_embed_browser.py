@@ -140,3 +140,15 @@ def test_builder_explains_an_area_it_cannot_find(page: Page, councils):
 def test_api_docs_load_without_a_cdn(page: Page):
     page.goto("/docs")
     expect(page.locator(".opblock").first).to_be_visible()
+
+
+def test_an_area_embed_says_where_it_found_nothing(page: Page, live_server, council_places):
+    # No libraries in Manchester: the messages name the council the embed is limited to.
+    page.goto(f"{live_server}/embed?area={MANCHESTER}&category=libraries")
+    page.get_by_role("button", name="List of places").click()
+    status = page.locator("#results-status")
+    expect(status).to_contain_text("No places in Manchester in this part of the map.")
+    page.get_by_label("Postcode", exact=True).fill("M2 5DB")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(status).to_contain_text("No places found in Manchester within")
+    expect(status).to_contain_text("of M2 5DB.")

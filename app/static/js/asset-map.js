@@ -295,6 +295,11 @@
     return items;
   };
 
+  // " in Rutland" when the map is limited to an area (an embed), so "no places" is not read as "none anywhere".
+  AssetMap.prototype.inArea = function () {
+    return this.config.areaName ? " in " + this.config.areaName : "";
+  };
+
   AssetMap.prototype.renderList = function () {
     if (!this.dom.list) return;
     var items, message;
@@ -302,13 +307,13 @@
       items = this.nearest.items;
       message = items.length
         ? items.length + (items.length === 1 ? " place" : " places") + " near " + this.nearest.postcode + ", nearest first."
-        : "No places found within " + formatDistance(this.config.searchRadius) + " of " + this.nearest.postcode + ".";
+        : "No places found" + this.inArea() + " within " + formatDistance(this.config.searchRadius) + " of " + this.nearest.postcode + ".";
       this.dom.heading.textContent = "Nearest to " + this.nearest.postcode;
     } else {
       var all = this.inView();
       items = all.slice(0, LIST_MAX);
       this.dom.heading.textContent = "Places in this part of the map";
-      if (!all.length) message = "No places in this part of the map. Zoom out or search for a postcode.";
+      if (!all.length) message = "No places" + this.inArea() + " in this part of the map. Zoom out or search for a postcode.";
       else if (this.truncated) message = "There are more places here than the map can show at once. Zoom in or search for a postcode to see them all.";
       else if (all.length > LIST_MAX) message = "Showing the " + LIST_MAX + " places nearest the middle of the map, of " + all.length + ". Zoom in to see the rest.";
       else message = all.length + (all.length === 1 ? " place" : " places") + " in this part of the map.";
