@@ -111,7 +111,10 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         log_level=settings.log_level,
-        proxy_headers=True,
+        # X-Forwarded-For/-Proto only from the proxies named in TRUSTED_PROXIES (uvicorn would trust 127.0.0.1 by
+        # default, letting any local caller choose the address every rate limit counts).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
     )
 
 

@@ -3,10 +3,11 @@
 import os
 import re
 from functools import lru_cache
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +43,13 @@ class Settings(BaseSettings):
     workers: int = 1
 
     max_body_bytes: int = 1_000_000
+    # Reverse proxies whose X-Forwarded-For/-Proto `assetmap serve` believes: addresses or networks (CIDR),
+    # comma-separated in the environment (TRUSTED_PROXIES=10.0.0.5,172.16.0.0/12). None by default: then the client's
+    # own address is the one counted by every rate limit, whatever headers it sends. FORWARDED_ALLOW_IPS, uvicorn's
+    # name, is read too.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default=[], validation_alias=AliasChoices("trusted_proxies", "forwarded_allow_ips")
+    )
     shared_data_dir: Path = SHARED_DATA
     attribution: str = ATTRIBUTION
     # The licence of the open-data exports (/api/v1/export.*). ODbL by default: imported OpenStreetMap places
@@ -104,6 +112,29 @@ class Settings(BaseSettings):
         if value and not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[^\s?#]*)?$", value):
             raise ValueError(f"not a site address such as https://map.example.org (got {value!r})")
         return value.rstrip("/")
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part for part in re.split(r"[,\s]+", value) if part]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_only(cls, value: list[str]) -> list[str]:
+        """IP addresses or networks, or "*" (any: only when nothing but the proxy can reach the app)."""
+        checked = []
+        for entry in value:
+            try:
+                if entry != "*":
+                    entry = str(ip_network(entry, strict=False) if "/" in entry else ip_address(entry))
+            except ValueError:
+                raise ValueError(
+                    f"TRUSTED_PROXIES takes IP addresses or networks such as 10.0.0.5 or 172.16.0.0/12, not {entry!r}"
+                ) from None
+            checked.append(entry)
+        return checked
 
     @field_validator("embed_allowed_origins", mode="before")
     @classmethod

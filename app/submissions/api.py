@@ -66,7 +66,7 @@ _GUARDED = {
 
 
 def client_address(request: Request) -> str:
-    """The caller's address (uvicorn's proxy_headers make it the real client behind a trusted proxy)."""
+    """The caller's address: the connecting one, or the client a proxy in TRUSTED_PROXIES names (`assetmap serve`)."""
     return request.client.host if request.client else "unknown"
 
 

@@ -13,7 +13,7 @@ names the sites that may (the app itself always may). Every other page answers `
 Every response also carries a Permissions-Policy that turns off the browser features no page uses (geolocation is
 left to the site's own pages: the finder's "Use my location"), and, when the request came over HTTPS, HSTS. The
 scheme is the one the server reports: uvicorn's proxy headers (`assetmap serve`) set it from `X-Forwarded-Proto`
-only when the request comes from a trusted proxy (FORWARDED_ALLOW_IPS), so a header anyone can send is not believed.
+only when the request comes from a trusted proxy (TRUSTED_PROXIES), so a header anyone can send is not believed.
 """
 
 import secrets
