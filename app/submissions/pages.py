@@ -25,8 +25,8 @@ from app.assets.service import get_asset
 from app.categories.service import get_taxonomy
 from app.core.config import PROJECT_ROOT
 from app.core.deps import SessionDep
-from app.core.ids import RowId
 from app.core.errors import AppError
+from app.core.ids import RowId
 from app.finder.present import distance_text
 from app.submissions import forms, moderation, service
 from app.submissions.api import client_address
