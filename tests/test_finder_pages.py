@@ -75,10 +75,12 @@ def test_results_come_a_page_at_a_time_with_links_that_keep_the_search(client, p
     assert "3 places found near M1 1AE: showing the nearest 2." in first
     further = re.search(r'<a href="([^"]+)" rel="next">Further places \(3 to 3\)</a>', first)
     assert further and 'rel="prev"' not in first
+    assert further.group(1).endswith("#results")  # the next page opens at its results, not at the form
+    assert 'action="/finder#results"' in first and 'id="results"' in first
     second = client.get(unescape(further.group(1))).text
     assert names(second) == ["Youth Club"] and 'id="result-3"' in second  # numbered on from the first page
     assert "showing places 3 to 3." in second and 'rel="next"' not in second
-    assert re.search(r'<a href="/finder\?postcode=M1\+1AE&amp;radius_m=1609" rel="prev">Nearer places \(1 to 2\)</a>', second)
+    assert re.search(r'<a href="/finder\?postcode=M1\+1AE&amp;radius_m=1609#results" rel="prev">Nearer places \(1 to 2\)</a>', second)
     past = client.get("/finder", params={"postcode": "M1 1AE", "page": "9"}).text
     assert names(past) == [] and "past the last of them" in past and "Back to the nearest places" in past
     assert names(client.get("/finder", params={"postcode": "M1 1AE", "page": "x"}).text) == ["Tuesday Singers", "Food Bank"]

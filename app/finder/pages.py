@@ -204,7 +204,7 @@ def page_links(params: QueryParams, search: FinderSearch) -> dict[str, str | Non
 
     def link(offset: int) -> str:
         page = offset // RESULT_LIMIT + 1
-        return "/finder?" + urlencode(kept + ([("page", str(page))] if page > 1 else []))
+        return "/finder?" + urlencode(kept + ([("page", str(page))] if page > 1 else [])) + "#results"
 
     further = search.last < search.total and search.offset + RESULT_LIMIT <= MAX_OFFSET
     return {

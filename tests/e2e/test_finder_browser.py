@@ -81,7 +81,8 @@ def test_link_worker_searches_picks_reorders_notes_and_shares(page: Page, places
     expect(page.locator("#shortlist-result")).to_be_focused()
     qr = page.locator("#shortlist-qr")
     expect(qr).to_have_attribute("src", re.compile(r"^/s/[A-Za-z0-9_-]{16}/qr\.svg$"))
-    page.wait_for_function("document.getElementById('shortlist-qr').naturalWidth > 0")
+    # decode() waits for the image (wait_for_function would poll with eval, which the page's CSP refuses)
+    assert qr.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
 
     link.click()
     expect(page).to_have_url(re.compile(r"/s/[A-Za-z0-9_-]{16}$"))
@@ -93,7 +94,7 @@ def test_link_worker_searches_picks_reorders_notes_and_shares(page: Page, places
     expect(lunch).not_to_contain_text("Not verified since")
     expect(page.locator(".listed-place").nth(2)).to_contain_text("0161 000 0001")
     expect(page.locator(".listed-place").nth(0)).to_contain_text("Wednesday 10:00–12:00")
-    page.wait_for_function("document.querySelector('.shortlist-qr img').naturalWidth > 0")
+    assert page.locator(".shortlist-qr img").evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     expect(page.locator(".shortlist-privacy")).to_have_text("This list holds no personal data.")
 
 
