@@ -20,15 +20,19 @@ from app.core.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
+# A nearby search of Cardiff, and the README's own example search, by the clone's app.
 NEARBY = """
-import json, sys
+import json, re
 import app
 from fastapi.testclient import TestClient
 from app.main import create_app
 
+example = re.search(r"curl 'http://127.0.0.1:8000(/api/v1/assets/nearby[^']*)'", open("README.md").read()).group(1)
 with TestClient(create_app()) as client:
     response = client.get("/api/v1/assets/nearby", params={"postcode": "CF10 1EP", "radius_m": 1609, "limit": 50})
-print(json.dumps({"app": app.__file__, "status": response.status_code, "body": response.json()}))
+    readme = client.get(example)
+print(json.dumps({"app": app.__file__, "status": response.status_code, "body": response.json(),
+                  "readme": {"path": example, "status": readme.status_code, "body": readme.json()}}))
 """
 
 
@@ -80,3 +84,5 @@ def test_a_fresh_clone_loads_its_demo_pack_and_finds_places_in_cardiff(tmp_path:
     assert body["total"] >= 5, body
     names = {item["name"] for item in body["items"]}
     assert any("Library" in name for name in names), names  # Cardiff Central Library is a few hundred metres away
+    readme = found["readme"]
+    assert readme["status"] == 200 and readme["body"]["total"] >= 1, readme  # the README's example finds places
