@@ -43,8 +43,9 @@ os.environ["DATABASE_URL"] = TEST_DATABASE_URL  # before any app module reads th
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlmodel import Session  # noqa: E402
+from sqlmodel import Session, SQLModel  # noqa: E402
 
+import app.core.models  # noqa: E402  (registers every table for DATA_TABLES)
 from app.core.db import get_engine  # noqa: E402
 from app.core.provision import create_database, drop_database, migrate  # noqa: E402
 from tests.processes import alive  # noqa: E402
@@ -56,7 +57,10 @@ DEMO_PACK = PROJECT_ROOT / "data" / "demo"
 POSTCODES_FILE = DEMO_PACK / "postcodes" / "demo_postcodes_nspl_may2025.csv.gz"  # Wales, Sheffield, Rutland, all of M
 OUTCODES_FILE = DEMO_PACK / "postcodes" / "outcode_centroids_derived.csv.gz"
 COUNCILS_FILE = DEMO_PACK / "boundaries" / "ltla_2025_uk_bsc.geojson.gz"
-DATA_TABLES = "asset, organisation, asset_history, api_key, import_run, submission, rate_limit, login_throttle, web_session, user_account, shortlist, shortlist_item"
+# Reference data every test shares (loaded once per run, or seeded by the migrations); every other table of the
+# models is emptied before each test, so a new table needs no entry here.
+REFERENCE_TABLES = {"category", "postcode", "outcode", "area"}
+DATA_TABLES = ", ".join(sorted(set(SQLModel.metadata.tables) - REFERENCE_TABLES))
 
 
 def _drop_orphans() -> None:
@@ -100,7 +104,7 @@ def scratch_database() -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def _empty_tables(database: str) -> None:
-    """Each test starts with no assets, keys or import runs (postcodes and the taxonomy stay)."""
+    """Each test starts with empty data tables (the reference tables stay)."""
     with get_engine().begin() as conn:
         conn.execute(text(f"TRUNCATE {DATA_TABLES} CASCADE"))
 
