@@ -260,14 +260,14 @@ def stale(
 
     from sqlmodel import Session
 
-    from app.assets.filters import asset_filters
+    from app.assets.filters import Criteria, filters_for
     from app.assets.repository import list_stale
     from app.core.db import get_engine
     from app.core.errors import AppError
 
     with Session(get_engine()) as session:
         try:
-            filters, params = asset_filters(session, area=area)
+            filters, params = filters_for(session, Criteria(area=area))
         except AppError as exc:
             console.print(exc.message, markup=False)
             raise typer.Exit(1) from None

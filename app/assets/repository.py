@@ -52,9 +52,29 @@ TOP_CATEGORY = """(
     WHERE ac.asset_id = a.id ORDER BY c.position LIMIT 1
 )"""
 
+# The conditions on `asset a` that listings combine (app/assets/filters.py builds them from a Criteria).
 BBOX_FILTER = "a.location::geometry && ST_MakeEnvelope(:minlon, :minlat, :maxlon, :maxlat, 4326)"
 CATEGORY_FILTER = "EXISTS (SELECT 1 FROM asset_category f WHERE f.asset_id = a.id AND f.category_id = ANY(:category_ids))"
 TEXT_FILTER = "a.search_vector @@ websearch_to_tsquery('english', :q)"
+FREE_FILTER = "a.free = :free"
+DROP_IN_FILTER = "a.drop_in = :drop_in"
+ACCESSIBILITY_FILTER = "a.accessibility @> CAST(:accessibility AS text[])"
+AGE_FILTER = "(a.min_age IS NULL OR a.min_age <= :age) AND (a.max_age IS NULL OR a.max_age >= :age)"
+# An asset with no minimum age is open from birth; one with no maximum age has no upper limit.
+MINIMUM_AGE_FILTER = "coalesce(a.min_age, 0) >= :minimum_age"
+MAXIMUM_AGE_FILTER = "a.max_age <= :maximum_age"
+# Conditions on one weekly session `asset_session s`, by the Criteria field that sets each.
+SESSION_CONDITIONS = {
+    "weekday": "s.weekday = :weekday",
+    "open_at": "s.opens <= :open_at AND s.closes > :open_at",
+    "starts_from": "s.opens >= :starts_from",
+    "ends_by": "s.closes <= :ends_by",
+}
+
+
+def session_filter(conditions: list[str]) -> str:
+    """Assets with one weekly session meeting every condition on `asset_session s`."""
+    return f"EXISTS (SELECT 1 FROM asset_session s WHERE s.asset_id = a.id AND {' AND '.join(conditions)})"
 
 
 def get_public(session: Session, asset_id: uuid.UUID) -> dict[str, Any] | None:
@@ -110,13 +130,24 @@ def find_by_source(session: Session, source: str, external_id: str) -> Asset | N
     return session.exec(select(Asset).where(Asset.source == source, Asset.external_id == external_id)).first()
 
 
-def get_or_create_organisation(session: Session, name: str, fields: dict[str, Any]) -> Organisation:
-    org = session.exec(select(Organisation).where(Organisation.name == name)).first()
-    if org is None:
-        org = Organisation(name=name)
-    for key, value in fields.items():
-        if value is not None:
-            setattr(org, key, value)
+def listed_external_ids(session: Session, source: str) -> set[str]:
+    """The external ids of this source's assets that are not archived (an importer checks whether it still lists them)."""
+    sql = "SELECT external_id FROM asset WHERE source = :source AND status <> 'archived' AND external_id IS NOT NULL"
+    return set(session.execute(text(sql), {"source": source}).scalars())
+
+
+def find_organisation(session: Session, source: str | None, external_id: str | None, name: str) -> Organisation | None:
+    """The organisation with this identity: its id in `source` when it has one, else its name within `source`
+    (`None`: organisations entered through the API, matched by name among themselves). Never by name across sources."""
+    query = select(Organisation).where(Organisation.source == source) if source else select(Organisation).where(Organisation.source.is_(None))  # type: ignore[union-attr]
+    if external_id:
+        query = query.where(Organisation.external_id == external_id)
+    else:
+        query = query.where(Organisation.external_id.is_(None), Organisation.name == name)  # type: ignore[union-attr]
+    return session.exec(query).first()
+
+
+def save_organisation(session: Session, org: Organisation) -> Organisation:
     session.add(org)
     session.flush()
     return org

@@ -7,7 +7,7 @@ from app.accounts.deps import require_role
 from app.accounts.models import Role
 from app.accounts.service import Actor
 from app.assets import repository, service
-from app.assets.filters import asset_filters
+from app.assets.filters import Criteria, filters_for
 from app.assets.schemas import AssetCreate, AssetPage, AssetPublic, AssetUpdate
 from app.core.deps import SessionDep
 from app.core.paging import next_url
@@ -36,7 +36,9 @@ def list_assets(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=100_000),
 ) -> AssetPage:
-    filters, params = asset_filters(session, bbox=parse_bbox(bbox) if bbox else None, category=category, q=q, area=area)
+    filters, params = filters_for(
+        session, Criteria(bbox=parse_bbox(bbox) if bbox else None, category=category, q=q, area=area)
+    )
     total, rows = repository.list_published(session, filters, params, limit, offset)
     return AssetPage(total=total, items=[service.public_asset(r) for r in rows], next=next_url(request, offset, limit, total))
 

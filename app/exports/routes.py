@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
-from app.assets.filters import asset_filters
+from app.assets.filters import Criteria, filters_for
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.deps import SessionDep
@@ -79,7 +79,7 @@ def _asset_url(request: Request) -> str:
 )
 def export_geojson(request: Request, session: SessionDep, category: list[str] = _CATEGORY, area: str | None = _AREA
 ) -> StreamingResponse:
-    filters, params = asset_filters(session, category=category, area=area)
+    filters, params = filters_for(session, Criteria(category=category, area=area))
     chunks = formats.geojson_chunks(_rows(filters, params), _metadata(request), _asset_url(request))
     return _download(chunks, "application/geo+json", "geojson")
 
@@ -97,6 +97,6 @@ def export_geojson(request: Request, session: SessionDep, category: list[str] = 
 )
 def export_csv(request: Request, session: SessionDep, category: list[str] = _CATEGORY, area: str | None = _AREA
 ) -> StreamingResponse:
-    filters, params = asset_filters(session, category=category, area=area)
+    filters, params = filters_for(session, Criteria(category=category, area=area))
     chunks = formats.csv_lines(_rows(filters, params), _metadata(request), _asset_url(request))
     return _download(chunks, "text/csv; charset=utf-8", "csv")

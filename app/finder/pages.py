@@ -1,7 +1,7 @@
 """`GET /finder`: the link workers' search, rendered on the server (it works with JavaScript off), beside a map of
 the same results; and `POST /finder/shortlist`, which shares the ticked results without JavaScript.
 
-The search itself is the nearby search's (`search.filters` + `search.repository`), fed from the form.
+The search itself is the nearby search's (`search.service`), fed from the form.
 """
 
 from dataclasses import dataclass, field
@@ -25,10 +25,8 @@ from app.core.config import Settings
 from app.core.deps import SessionDep, SettingsDep
 from app.core.errors import AppError, validation_errors
 from app.finder.present import PlaceSummary, summarise
-from app.geo.service import locate_postcode
 from app.maps import folium_map
-from app.search import repository
-from app.search.filters import nearby_filters
+from app.search import service as nearby
 from app.search.schemas import NearbyQuery
 from app.shortlists import service as shortlists
 from app.shortlists.schemas import MAX_ITEMS, ShortlistIn
@@ -123,23 +121,18 @@ def run_search(session: Session, params: QueryParams) -> FinderSearch:
     if search.errors:
         return search
     try:
-        if query.postcode:
-            place = locate_postcode(session, query.postcode)
-            lat, lon, search.origin_label = place.lat, place.lon, place.postcode
-        else:
-            lat, lon, search.origin_label = query.lat, query.lon, "your location"  # type: ignore[assignment]
-        filters, sql_params = nearby_filters(session, query)
+        origin = nearby.origin(session, query)
+        search.total, rows = nearby.nearby_rows(session, origin, query.criteria(), query.radius_m, query.limit, query.offset)
     except AppError as exc:
         search.errors[_field_of({"field": exc.field or "postcode"})] = exc.message
         return search
-    sql_params.update(lat=lat, lon=lon, radius=query.radius_m)
-    search.total, rows = repository.nearby(session, filters, sql_params, query.limit, query.offset)
+    search.origin_label = origin.postcode or "your location"
     search.offset = query.offset
     search.places = [
         summarise(AssetPublic.model_validate(row), number, row["distance_m"])
         for number, row in enumerate(rows, query.offset + 1)
     ]
-    search.origin = (lat, lon)  # type: ignore[assignment]
+    search.origin = (origin.lat, origin.lon)  # type: ignore[assignment]
     search.searched = True
     return search
 

@@ -39,7 +39,7 @@ _FEATURE = f"""json_build_object(
 
 
 def feature_collection(session: Session, box: BBox, filters: list[str], params: dict[str, Any], limit: int) -> bytes:
-    """The FeatureCollection as UTF-8 JSON; `filters` (from asset_filters) should include the bbox condition."""
+    """The FeatureCollection as UTF-8 JSON; `filters` (from assets.filters.filters_for) should include the bbox condition."""
     where = " AND ".join(["a.status = 'published'", *filters])
     sql = f"""
         SELECT {_FEATURE} FROM asset a WHERE {where}

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.assets.filters import asset_filters
+from app.assets.filters import Criteria, filters_for
 from app.core.config import get_settings
 from app.core.deps import SessionDep, SettingsDep
 from app.geo.bbox import parse_bbox
@@ -75,7 +75,7 @@ def assets_geojson(
     limit: int = Query(_settings.geojson_default_limit, ge=1, le=_settings.geojson_max_limit, description="Most features to return"),
 ) -> Response:
     box = parse_bbox(bbox)
-    filters, params = asset_filters(session, bbox=box, category=category, q=q, area=area)
+    filters, params = filters_for(session, Criteria(bbox=box, category=category, q=q, area=area))
     body = geojson.feature_collection(session, box, filters, params, limit)
     return cacheable_response(request, body, geojson.MEDIA_TYPE, settings.geojson_max_age_seconds)
 
@@ -108,7 +108,7 @@ def asset_tile(
     area: str | None = _AREA,
 ) -> Response:
     tiles.check_tile(z, x, y)
-    filters, params = asset_filters(session, category=category, area=area)
+    filters, params = filters_for(session, Criteria(category=category, area=area))
     body = tiles.asset_tile(session, z, x, y, filters, params, settings.tile_max_features)
     if not body:
         return Response(status_code=204, headers=public_headers(settings.tile_max_age_seconds))

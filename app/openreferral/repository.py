@@ -1,8 +1,8 @@
 """All SQL of the Open Referral API: one statement per request (plus a count when a page is past the end).
 
 Rows have the asset's public columns (categories, weekly sessions and organisation aggregated in SQL, so there is no
-N+1) plus the organisation's id; mapping.py turns them into HSDS objects. Paging and the nearest-first search reuse
-the asset store's and the nearby search's statements with this select list.
+N+1) plus the organisation's id; mapping.py turns them into HSDS objects. Paging reuses the asset store's statement,
+and the nearest-first search is the nearby search's (search/service.py), with this select list.
 """
 
 import uuid
@@ -13,37 +13,17 @@ from sqlmodel import Session
 
 from app.assets import repository as assets
 from app.openreferral.ids import NAMESPACE
-from app.search import repository as search
 
 COLUMNS = f"{assets.PUBLIC_COLUMNS}, a.organisation_id"
 
 # ids.service_at_location_id(a.id) in SQL; the expression is indexed by migration 0004.
 SAL_ID_SQL = f"uuid_generate_v5('{NAMESPACE}'::uuid, 'service_at_location/' || a.id::text)"
 
-TEXT_FILTER = assets.TEXT_FILTER
-CATEGORY_FILTER = assets.CATEGORY_FILTER
-# An asset with no minimum age is open from birth; one with no maximum age has no upper limit.
-MINIMUM_AGE_FILTER = "coalesce(a.min_age, 0) >= :minimum_age"
-MAXIMUM_AGE_FILTER = "a.max_age <= :maximum_age"
-
-
-def session_filter(conditions: list[str]) -> str:
-    """Assets with one weekly session meeting every condition on `asset_session s`."""
-    return f"EXISTS (SELECT 1 FROM asset_session s WHERE s.asset_id = a.id AND {' AND '.join(conditions)})"
-
-
 def list_services(
     session: Session, filters: list[str], params: dict[str, Any], limit: int, offset: int
 ) -> tuple[int, list[dict[str, Any]]]:
     """Published assets matching every filter, by name."""
     return assets.list_published(session, filters, params, limit, offset, columns=COLUMNS)
-
-
-def list_nearest(
-    session: Session, filters: list[str], params: dict[str, Any], limit: int, offset: int
-) -> tuple[int, list[dict[str, Any]]]:
-    """Published assets within :radius metres of (:lat, :lon) matching every filter, nearest first."""
-    return search.nearby(session, filters, params, limit, offset, columns=COLUMNS)
 
 
 def get_service(session: Session, asset_id: uuid.UUID) -> dict[str, Any] | None:

@@ -7,12 +7,15 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.assets.filters import filters_for
 from app.categories.service import get_taxonomy
 from app.core.errors import NotFound
 from app.geo.service import locate_postcode
 from app.openreferral import ids, mapping, repository
-from app.openreferral.filters import service_filters, term_slugs
+from app.openreferral.filters import service_criteria, term_slugs
 from app.openreferral.schemas import PageQuery, ServiceAtLocationQuery, ServiceQuery
+from app.search import service as nearby
+from app.search.schemas import Origin
 
 # A postcode without a proximity orders everything nearest first: a radius beyond any distance on Earth.
 EVERYWHERE_M = 20_100_000
@@ -37,7 +40,7 @@ def _offset(query: PageQuery) -> int:
 
 
 def list_services(session: Session, query: ServiceQuery) -> dict[str, Any]:
-    filters, params = service_filters(session, query)
+    filters, params = filters_for(session, service_criteria(session, query))
     total, rows = repository.list_services(session, filters, params, query.per_page, _offset(query))
     return page([mapping.service_summary(r) for r in rows], total, query)
 
@@ -50,12 +53,14 @@ def get_service(session: Session, service_id: uuid.UUID) -> dict[str, Any]:
 
 
 def list_service_at_locations(session: Session, query: ServiceAtLocationQuery) -> dict[str, Any]:
-    filters, params = service_filters(session, query)
+    criteria = service_criteria(session, query)
     if query.postcode:
         place = locate_postcode(session, query.postcode)
-        params.update(lat=place.lat, lon=place.lon, radius=query.proximity or EVERYWHERE_M)
-        total, rows = repository.list_nearest(session, filters, params, query.per_page, _offset(query))
+        at = Origin(lat=place.lat, lon=place.lon, postcode=place.postcode)
+        radius = query.proximity or EVERYWHERE_M
+        total, rows = nearby.nearby_rows(session, at, criteria, radius, query.per_page, _offset(query), repository.COLUMNS)
     else:
+        filters, params = filters_for(session, criteria)
         total, rows = repository.list_services(session, filters, params, query.per_page, _offset(query))
     return page([mapping.service_at_location_summary(r) for r in rows], total, query)
 

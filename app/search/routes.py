@@ -5,10 +5,8 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.core.deps import ReadSessionDep
 from app.core.paging import next_url
-from app.geo.service import locate_postcode
-from app.search import repository
-from app.search.filters import nearby_filters
-from app.search.schemas import NearbyQuery, NearbyResponse, Origin
+from app.search import repository, service
+from app.search.schemas import NearbyQuery, NearbyResponse
 
 router = APIRouter(prefix="/api/v1/assets", tags=["search"])
 
@@ -29,14 +27,8 @@ router = APIRouter(prefix="/api/v1/assets", tags=["search"])
     responses={404: {"description": "Unknown postcode"}, 422: {"description": "Invalid parameters"}},
 )
 def nearby(request: Request, session: ReadSessionDep, query: Annotated[NearbyQuery, Query()]) -> Response:
-    if query.postcode:
-        place = locate_postcode(session, query.postcode)
-        origin = Origin(lat=place.lat, lon=place.lon, postcode=place.postcode)
-    else:
-        origin = Origin(lat=query.lat, lon=query.lon, postcode=None)  # type: ignore[arg-type]
-    filters, params = nearby_filters(session, query)
-    params.update(lat=origin.lat, lon=origin.lon, radius=query.radius_m)
-    total, items = repository.nearby_json(session, filters, params, query.limit, query.offset)
+    origin = service.origin(session, query)
+    total, items = service.nearby_json(session, origin, query.criteria(), query.radius_m, query.limit, query.offset)
     envelope = {
         "origin": origin.model_dump(),
         "radius_m": query.radius_m,

@@ -5,7 +5,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.assets.schemas import Accessibility, AssetPublic, Weekday
+from app.assets.filters import Criteria
+from app.assets.schemas import WEEKDAYS, Accessibility, AssetPublic, Weekday
 from app.core.text import clean_text
 
 _HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
@@ -58,6 +59,13 @@ class NearbyQuery(BaseModel):
     @property
     def at(self) -> dt.time | None:
         return dt.time.fromisoformat(self.time) if self.time else None
+
+    def criteria(self) -> Criteria:
+        return Criteria(
+            category=self.category, q=self.q, area=self.area, free=self.free, drop_in=self.drop_in,
+            accessibility=[a.value for a in self.accessibility], age=self.age,
+            weekday=WEEKDAYS.index(self.day) if self.day else None, open_at=self.at,
+        )
 
 
 class Origin(BaseModel):

@@ -1,0 +1,43 @@
+"""The nearby search, for everyone who asks: the API (`GET /api/v1/assets/nearby`), the finder and Open Referral's
+proximity search. Where from (a postcode or a point), what (a Criteria), how far and which page; the SQL is in
+search/repository.py, the filters are built by app/assets/filters.py."""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from app.assets.filters import Criteria, filters_for
+from app.assets.repository import PUBLIC_COLUMNS
+from app.geo.service import locate_postcode
+from app.search import repository
+from app.search.schemas import NearbyQuery, Origin
+
+
+def origin(session: Session, query: NearbyQuery) -> Origin:
+    """Where the search is from: the postcode's centre (404 for one we do not know), or the point given."""
+    if query.postcode:
+        place = locate_postcode(session, query.postcode)
+        return Origin(lat=place.lat, lon=place.lon, postcode=place.postcode)
+    return Origin(lat=query.lat, lon=query.lon, postcode=None)  # type: ignore[arg-type]
+
+
+def _bound(session: Session, at: Origin, criteria: Criteria, radius_m: float) -> tuple[list[str], dict[str, Any]]:
+    filters, params = filters_for(session, criteria)
+    return filters, {**params, "lat": at.lat, "lon": at.lon, "radius": radius_m}
+
+
+def nearby_json(
+    session: Session, at: Origin, criteria: Criteria, radius_m: float, limit: int, offset: int
+) -> tuple[int, str]:
+    """The total within the radius and the page as a JSON array of NearbyItem, written by PostgreSQL."""
+    filters, params = _bound(session, at, criteria, radius_m)
+    return repository.nearby_json(session, filters, params, limit, offset)
+
+
+def nearby_rows(
+    session: Session, at: Origin, criteria: Criteria, radius_m: float, limit: int, offset: int,
+    columns: str = PUBLIC_COLUMNS,
+) -> tuple[int, list[dict[str, Any]]]:
+    """The total within the radius and the page as rows of `columns` (a select list on `asset a`), with distance_m."""
+    filters, params = _bound(session, at, criteria, radius_m)
+    return repository.nearby(session, filters, params, limit, offset, columns)
