@@ -3,14 +3,13 @@
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.assets.filters import Criteria, filters_for
-from app.core.config import get_settings
 from app.core.deps import SessionDep, SettingsDep
+from app.core.errors import Invalid
 from app.geo.bbox import parse_bbox
 from app.maps import geojson, tiles
 from app.maps.http_cache import cacheable_response, public_headers
 
 router = APIRouter(tags=["map layers"])
-_settings = get_settings()  # only for the documented defaults and limits; requests use the app's own settings
 
 _CATEGORY = Query([], description="Category slug (repeatable; includes sub-categories)", examples=[["food", "libraries"]])
 _AREA = Query(
@@ -72,8 +71,13 @@ def assets_geojson(
     category: list[str] = _CATEGORY,
     area: str | None = _AREA,
     q: str | None = Query(None, max_length=200, description="Words to find in the name, description or tags", examples=["choir"]),
-    limit: int = Query(_settings.geojson_default_limit, ge=1, le=_settings.geojson_max_limit, description="Most features to return"),
+    limit: int | None = Query(
+        None, ge=1, description="Most features to return (default GEOJSON_DEFAULT_LIMIT, 1000; at most GEOJSON_MAX_LIMIT, 5000)"
+    ),
 ) -> Response:
+    if limit is not None and limit > settings.geojson_max_limit:
+        raise Invalid(f"limit must be at most {settings.geojson_max_limit} (got {limit})", "limit")
+    limit = limit or settings.geojson_default_limit
     box = parse_bbox(bbox)
     filters, params = filters_for(session, Criteria(bbox=box, category=category, q=q, area=area))
     body = geojson.feature_collection(session, box, filters, params, limit)
@@ -87,7 +91,7 @@ def assets_geojson(
     description=(
         "A Mapbox Vector Tile (XYZ scheme, Web Mercator, extent 4096, buffer 64) with one layer, `assets`: a point per "
         "published asset with properties `id`, `name` and `category` (top-level category slug). A tile holds at most "
-        f"{_settings.tile_max_features:,} points; zoom in to see them all. **An empty tile is `204 No Content`** with "
+        "TILE_MAX_FEATURES (5,000) points; zoom in to see them all. **An empty tile is `204 No Content`** with "
         f"no body. {_CACHING} Example: `/tiles/assets/14/8089/5300.pbf?category=food&area=E08000003`."
     ),
     responses={
