@@ -40,7 +40,7 @@ ZOOMS = range(8, 17)
 LIMIT = 1000  # features per GeoJSON answer: our map page's default (app/maps/pages.py GEOJSON_LIMIT)
 MAX_FEATURES_PER_TILE = "5000"  # as our tile_max_features
 
-# The same published assets and properties as our GeoJSON layer (app/maps/geojson.py), for tipg to serve.
+# The same published assets and properties as our GeoJSON layer (app/maps/repository.py), for tipg to serve.
 VIEW_SQL = f"""
     CREATE VIEW {VIEW} AS
     SELECT a.id, a.name, {CATEGORY_SLUGS} AS categories, {TOP_CATEGORY} AS category, a.address, a.postcode, a.free,

@@ -79,7 +79,7 @@ class Asset(SQLModel, table=True):
         Index("ix_asset_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
         # Finds an asset by its Open Referral service_at_location id (app/openreferral/ids.py; migration 0004).
         Index("ix_asset_oruk_sal_id", text(f"uuid_generate_v5('{ORUK_NAMESPACE}'::uuid, 'service_at_location/' || id::text)")),
-        # A crowded tile keeps its lowest ids (app/maps/tiles.py): walking this index, PostgreSQL tests the tile's box
+        # A crowded tile keeps its lowest ids (app/maps/repository.py): walking this index, PostgreSQL tests the tile's box
         # on the included location and reads name from it too, so the table is not visited at all (migration 0006).
         Index(
             "ix_asset_published_id",

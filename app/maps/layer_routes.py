@@ -6,7 +6,7 @@ from app.assets.filters import Criteria, filters_for
 from app.core.deps import SessionDep, SettingsDep
 from app.core.errors import Invalid
 from app.geo.bbox import parse_bbox
-from app.maps import geojson, tiles
+from app.maps import geojson, repository, tiles
 from app.maps.http_cache import cacheable_response, public_headers
 
 router = APIRouter(tags=["map layers"])
@@ -113,7 +113,7 @@ def asset_tile(
 ) -> Response:
     tiles.check_tile(z, x, y)
     filters, params = filters_for(session, Criteria(category=category, area=area))
-    body = tiles.asset_tile(session, z, x, y, filters, params, settings.tile_max_features)
+    body = repository.asset_tile(session, z, x, y, filters, params, settings.tile_max_features)
     if not body:
         return Response(status_code=204, headers=public_headers(settings.tile_max_age_seconds))
     return cacheable_response(request, body, tiles.MEDIA_TYPE, settings.tile_max_age_seconds)

@@ -1,0 +1,90 @@
+"""All SQL of the map layers: vector tiles and the GeoJSON layer, both written by PostGIS itself.
+
+**Tiles** are made as martin and pg_tileserv make them. Candidates are found with `&&` on the indexed lon/lat geometry
+(ix_asset_geom) against the tile's envelope, widened by the render buffer and transformed to EPSG:4326 once per tile;
+only those are projected to Web Mercator and encoded with ST_AsMVTGeom. A tile holds at most `max_features` points.
+Beyond that it keeps those with the lowest ids: as ids are random UUIDs, that is an even random sample of the tile
+(density is kept, no region or data source is favoured), and the same one on every request, so ETags stay stable. For
+a crowded tile PostgreSQL walks ids in order through ix_asset_published_id, which carries each published asset's
+location and name: the tile test and the kept rows' name come from the index, and the table is not read (an
+index-only scan, once VACUUM has marked its pages all-visible).
+
+**GeoJSON**: when more assets match than the limit, the ones nearest the box's centre are kept. The order is
+ix_asset_geom's KNN scan, which stops after `limit` + 1 rows, so a box over a million assets costs no more than a
+small one (a tie-breaking sort key would forfeit that).
+"""
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from app.assets.freshness import stale_sql
+from app.assets.repository import CATEGORY_SLUGS, SCHEDULE, TOP_CATEGORY
+
+LAYER = "assets"
+EXTENT = 4096  # tile coordinate units
+BUFFER = 64  # units of EXTENT kept beyond the tile edge, so symbols on an edge are drawn by both tiles
+
+_ZXY = "CAST(:z AS integer), CAST(:x AS integer), CAST(:y AS integer)"
+# Written inline rather than in a CTE, so the planner sees constants and can estimate how many assets a tile holds:
+# a few, and it takes them from ix_asset_geom; most of the table, and it walks ix_asset_published_id to the first N.
+_TILE = f"ST_TileEnvelope({_ZXY})"
+_SEARCH_BOX = f"ST_Transform(ST_TileEnvelope({_ZXY}, margin => :margin), 4326)"
+
+_FEATURE = f"""json_build_object(
+    'type', 'Feature',
+    'id', a.id,
+    'geometry', ST_AsGeoJSON(a.location::geometry, 7)::json,
+    'properties', json_build_object(
+        'id', a.id,
+        'name', a.name,
+        'categories', {CATEGORY_SLUGS},
+        'category', {TOP_CATEGORY},
+        'address', a.address,
+        'postcode', a.postcode,
+        'free', a.free,
+        'drop_in', a.drop_in,
+        'schedule', {SCHEDULE},
+        'opening_hours_text', a.opening_hours_text,
+        'last_verified_at', a.last_verified_at,
+        'stale', {stale_sql()},
+        'url', '/places/' || a.id
+    )
+)::text"""
+
+
+def asset_tile(
+    session: Session, z: int, x: int, y: int, filters: list[str], params: dict[str, Any], max_features: int
+) -> bytes:
+    """The tile's protobuf bytes, with one layer `assets` (properties id, name, category); b"" when empty."""
+    where = " AND ".join(["a.status = 'published'", f"a.location::geometry && {_SEARCH_BOX}", *filters])
+    sql = f"""
+        WITH features AS (
+            SELECT ST_AsMVTGeom(ST_Transform(a.location::geometry, 3857), {_TILE}, {EXTENT}, {BUFFER}, true) AS geom,
+                   a.id::text AS id, a.name, {TOP_CATEGORY} AS category
+            FROM asset a
+            WHERE {where}
+            ORDER BY a.id
+            LIMIT :max_features
+        )
+        SELECT ST_AsMVT(features, '{LAYER}', {EXTENT}, 'geom') FROM features WHERE geom IS NOT NULL
+    """
+    bound = {**params, "z": z, "x": x, "y": y, "margin": BUFFER / EXTENT, "max_features": max_features}
+    body = session.execute(text(sql), bound).scalar_one()
+    return bytes(body) if body else b""
+
+
+def features_nearest(
+    session: Session, filters: list[str], params: dict[str, Any], centre: tuple[float, float], fetch: int
+) -> list[str]:
+    """Up to `fetch` published assets matching every filter, as GeoJSON Feature texts, nearest (lon, lat) `centre`
+    first; `filters` (from assets.filters.filters_for) should include the bbox condition."""
+    where = " AND ".join(["a.status = 'published'", *filters])
+    sql = f"""
+        SELECT {_FEATURE} FROM asset a WHERE {where}
+        ORDER BY a.location::geometry <-> ST_SetSRID(ST_MakePoint(:centre_lon, :centre_lat), 4326)
+        LIMIT :fetch
+    """
+    bound = {**params, "centre_lon": centre[0], "centre_lat": centre[1], "fetch": fetch}
+    return list(session.execute(text(sql), bound).scalars())
