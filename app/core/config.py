@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     duplicate_radius_m: int = 150
     stale_after_days: int = 365  # a listing not verified for longer is flagged as possibly out of date
     duplicate_min_similarity: float = 0.3  # pg_trgm similarity of names
+    # A resident's pin further than this from the centre of the postcode they give must be confirmed (the form's
+    # "Yes, the place is really here", the API's position_confirmed); moderators see a warning.
+    pin_max_distance_m: int = 2000
 
     # Link workers' shortlists (/finder, /s/{code}). A shortlist is deleted `shortlist_days` after it is made
     # (by `assetmap purge-shortlists`). `public_base_url` (e.g. https://map.example.org) makes the shared link and

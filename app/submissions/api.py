@@ -79,11 +79,13 @@ def client_address(request: Request) -> str:
         "Nothing is published until a moderator approves it. `kind` is `new` (with a `place`), `edit` (with "
         "`asset_id` and the `changes`) or `report` (with `asset_id` and a `reason`). The optional `submitter` "
         "details are private. Each client may send `SUBMISSION_RATE_LIMIT` submissions per window (429 with "
-        "`Retry-After` beyond that)."
+        "`Retry-After` beyond that). A position (`lat`/`lon`) more than `PIN_MAX_DISTANCE_M` (2 km by default) from "
+        "the centre of the postcode (the one sent, or for an `edit` the place's own) is refused with 422 naming the "
+        "distance, unless `position_confirmed` is true."
     ),
     responses={
         404: {"description": "Unknown asset or postcode"},
-        422: {"description": "Invalid fields"},
+        422: {"description": "Invalid fields, or a position far from its postcode that is not confirmed"},
         429: {"description": "Too many submissions"},
     },
 )
@@ -156,9 +158,15 @@ def get_submission(session: SessionDep, actor: ModeratorDep, submission_id: uuid
     description=(
         "Replaces the proposal (validated like the resident's); the original stays in `submitted`. For a `report`, "
         "the proposal is the moderator's correction to the place (changes, as for an edit): approving then applies "
-        "it instead of archiving the place."
+        "it instead of archiving the place. An amendment that changes the position or the postcode so that the "
+        "position is more than `PIN_MAX_DISTANCE_M` from the postcode's centre is refused with 422 unless "
+        "`position_confirmed` is true."
     ),
-    responses={**_GUARDED, 409: {"description": "Already decided"}, 422: {"description": "Invalid proposal"}},
+    responses={
+        **_GUARDED,
+        409: {"description": "Already decided"},
+        422: {"description": "Invalid proposal, or a changed position far from its postcode, not confirmed"},
+    },
 )
 def amend_submission(
     session: SessionDep, actor: ModeratorDep, submission_id: uuid.UUID, data: Amendment
@@ -168,7 +176,7 @@ def amend_submission(
         proposal = parse_proposal(SubmissionKind(submission.kind), data.proposed)
     except ValidationError as exc:
         raise RequestValidationError([{**e, "loc": ("body", "proposed", *e["loc"])} for e in exc.errors()]) from None
-    moderation.amend(session, actor, submission_id, proposal)
+    moderation.amend(session, actor, submission_id, proposal, data.position_confirmed)
     return get_submission(session, actor, submission_id)
 
 

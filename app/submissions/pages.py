@@ -23,7 +23,7 @@ from app.areas.service import find_areas
 from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES, AssetPublic
 from app.assets.service import get_asset
 from app.categories.service import get_taxonomy
-from app.core.config import PROJECT_ROOT
+from app.core.config import PROJECT_ROOT, get_settings
 from app.core.deps import SessionDep
 from app.core.errors import AppError
 from app.core.ids import RowId
@@ -65,6 +65,7 @@ def _form_context(session: Session) -> dict[str, Any]:
         "accessibility_labels": ACCESSIBILITY_LABELS,
         "day_names": DAY_NAMES,
         "reasons": REPORT_REASONS,
+        "pin_max_distance_m": get_settings().pin_max_distance_m,
     }
 
 
@@ -91,6 +92,11 @@ def _private_values(form: FormData) -> dict[str, Any]:
         "submitter_email": str(form.get("submitter_email", "")).strip(),
         "consent": form.get("consent") == "yes",
     }
+
+
+def _position_confirmed(form: FormData) -> bool:
+    """The resident's (or moderator's) "Yes, the place is really here" for a pin far from its postcode."""
+    return form.get("position_confirmed") == "yes"
 
 
 def _private_fields(values: dict[str, Any]) -> dict[str, Any]:
@@ -125,6 +131,8 @@ def _accept(
         submission = service.submit(session, data, client_address(request))
     except RateLimited as limited:
         return retry({"form": limited.message}, 429, {"Retry-After": str(limited.retry_after)})
+    except service.PinFarFromPostcode as far:
+        return retry({"position_confirmed": far.form_message}, far.status_code, None)
     except AppError as exc:
         field = forms.form_field((exc.field or "form").split("."), exc.message)
         return retry({field: exc.message}, exc.status_code, None)
@@ -159,9 +167,14 @@ def _place_form(
 
 @router.post("/add", response_model=None)
 def add_place(request: Request, session: SessionDep, form: FormDep) -> HTMLResponse | RedirectResponse:
-    values = {**forms.form_values(form), **_private_values(form)}
+    values = {**forms.form_values(form), **_private_values(form), "position_confirmed": _position_confirmed(form)}
     fields, errors = forms.to_fields(values)
-    payload = {"kind": "new", "place": fields, **_private_fields(values)}
+    payload = {
+        "kind": "new",
+        "place": fields,
+        "position_confirmed": values["position_confirmed"],
+        **_private_fields(values),
+    }
 
     def retry(errors: dict[str, str], status: int, headers: dict[str, str] | None) -> HTMLResponse:
         return _place_form(request, session, values, errors, None, status, headers)
@@ -185,12 +198,18 @@ def suggest_change(
     request: Request, session: SessionDep, form: FormDep, asset_id: uuid.UUID
 ) -> HTMLResponse | RedirectResponse:
     asset = _published(session, asset_id)
-    values = {**forms.form_values(form), **_private_values(form)}
+    values = {**forms.form_values(form), **_private_values(form), "position_confirmed": _position_confirmed(form)}
     changed = forms.changed_fields(forms.form_values(form), forms.asset_values(asset.model_dump()))
     fields, errors = forms.to_fields(values, only=changed)
     if not changed:
         errors["form"] = "You have not changed anything yet: change the details that are wrong, then send."
-    payload = {"kind": "edit", "asset_id": asset_id, "changes": fields, **_private_fields(values)}
+    payload = {
+        "kind": "edit",
+        "asset_id": asset_id,
+        "changes": fields,
+        "position_confirmed": values["position_confirmed"],
+        **_private_fields(values),
+    }
 
     def retry(errors: dict[str, str], status: int, headers: dict[str, str] | None) -> HTMLResponse:
         return _place_form(request, session, values, errors, asset, status, headers)
@@ -309,6 +328,7 @@ def _submission_page(
         "current": current_fields,
         "duplicates": duplicates,
         "move": moderation.postcode_move(session, current, item["proposed"]),
+        "pin": service.pin_distance(session, item["proposed"], current),
         "distance": distance_text,
         "values": amended_values or forms.asset_values(form_source),
         "errors": errors or {},
@@ -335,10 +355,10 @@ def amend_submission(
     with _as_page():
         submission = moderation.visible_submission(session, actor, submission_id)
         kind = SubmissionKind(submission.kind)
-        values = forms.form_values(form)
+        values = {**forms.form_values(form), "position_confirmed": _position_confirmed(form)}
         if kind != SubmissionKind.new:
             current = forms.asset_values(get_asset(session, submission.asset_id, include_unpublished=True).model_dump())
-            only = forms.changed_fields(values, current)
+            only = forms.changed_fields(forms.form_values(form), current)
             if "postcode" in only and values["lat"] and values["lon"]:
                 only |= {"lat", "lon"}  # a moderator's form keeps the position it shows (moderation.postcode_move)
             fields, errors = forms.to_fields(values, only=only)
@@ -351,7 +371,9 @@ def amend_submission(
         errors = {**forms.field_errors(exc), **errors}
     if not errors:
         try:
-            moderation.amend(session, actor, submission_id, proposal)
+            moderation.amend(session, actor, submission_id, proposal, values["position_confirmed"])
+        except service.PinFarFromPostcode as far:
+            errors = {"position_confirmed": far.form_message}
         except AppError as exc:
             errors = {forms.form_field((exc.field or "form").split("."), exc.message): exc.message}
     if errors:

@@ -14,6 +14,14 @@ from app.submissions.models import ReportReason, SubmissionKind, SubmissionStatu
 MODERATOR_ONLY = frozenset({"status", "source", "external_id", "last_verified_at"})
 
 Note = Annotated[str, Field(max_length=2000), AfterValidator(clean_text)]
+PositionConfirmed = Annotated[
+    bool,
+    Field(
+        description="The sender confirms the position (lat/lon) although it is more than `PIN_MAX_DISTANCE_M` "
+        "(2 km by default) from the centre of the postcode: without it such a position is refused with 422 naming "
+        "the distance"
+    ),
+]
 Name = Annotated[str, Field(max_length=200), AfterValidator(clean_text)]
 
 
@@ -97,6 +105,7 @@ class NewSubmission(BaseModel):
 
     kind: Literal["new"]
     place: NewPlace
+    position_confirmed: PositionConfirmed = False
     note: Note | None = Field(None, description="Anything the moderator should know (private)")
     submitter: Submitter | None = None
 
@@ -118,6 +127,7 @@ class EditSubmission(BaseModel):
     kind: Literal["edit"]
     asset_id: uuid.UUID
     changes: Changes = Field(description="Only the fields to change")
+    position_confirmed: PositionConfirmed = False
     note: Note | None = None
     submitter: Submitter | None = None
 
@@ -266,6 +276,7 @@ class Amendment(BaseModel):
         description="The full proposal as it should be approved: a place for `new`, changes for `edit`, a correction "
         "(changes) for `report`"
     )
+    position_confirmed: PositionConfirmed = False
 
 
 class Decision(BaseModel):

@@ -12,7 +12,9 @@ from app.assets.schemas import AssetCreate, AssetPublic, AssetUpdate
 from app.assets.service import get_asset
 from app.categories.service import get_taxonomy
 from app.core.config import get_settings
-from app.core.errors import Invalid, NotFound
+from app.core.errors import AppError, Invalid, NotFound
+from app.finder.present import distance_text
+from app.geo import repository as geo_repository
 from app.geo.service import locate_postcode
 from app.submissions import ratelimit, repository
 from app.submissions.models import Submission, SubmissionKind
@@ -40,19 +42,121 @@ class Proposal:
         return f"SRID=4326;POINT({self.lon} {self.lat})"
 
 
-def new_place_proposal(session: Session, place: AssetCreate, prefix: str = "place.") -> Proposal:
-    """Checks what the schema cannot: known categories and a known postcode."""
+@dataclass(frozen=True)
+class PinDistance:
+    """A pin (lat, lon) and the centre of the postcode it is checked against, how far apart they are, and the limit
+    beyond which the position must be confirmed (`PIN_MAX_DISTANCE_M`)."""
+
+    lat: float
+    lon: float
+    postcode: str  # display form: "LE15 6RE", or an outcode such as "LE15"
+    precision: str  # "postcode" or "outcode"
+    centre_lat: float
+    centre_lon: float
+    metres: float
+    limit_m: int
+
+    @property
+    def far(self) -> bool:
+        return self.metres > self.limit_m
+
+    @property
+    def centre_name(self) -> str:
+        if self.precision == "postcode":
+            return f"the centre of {self.postcode}"
+        return f"the middle of the {self.postcode} area"
+
+    @property
+    def distance(self) -> str:
+        return distance_text(self.metres)
+
+    @property
+    def limit(self) -> str:
+        return distance_text(self.limit_m)
+
+
+class PinFarFromPostcode(Invalid):
+    """422: a pin further than `PIN_MAX_DISTANCE_M` from its postcode's centre, not confirmed. The message names the
+    distance; `pin` lets a form show it and ask for the confirmation in its own words."""
+
+    def __init__(self, pin: PinDistance, field: str = "position_confirmed"):
+        super().__init__(
+            f"The position (lat/lon) is {pin.distance} from {pin.centre_name}, more than the {pin.limit} allowed "
+            f"without confirmation. Check the position and the postcode; if the place really is there, send "
+            f"position_confirmed: true.",
+            field,
+        )
+        self.pin = pin
+
+    @property
+    def form_message(self) -> str:
+        return (
+            f"The pin is {self.pin.distance} from {self.pin.centre_name}. Move the pin, correct the postcode, or tick "
+            "‘Yes, the place is really here’."
+        )
+
+
+def pin_distance(session: Session, fields: dict[str, Any], current: AssetPublic | None = None) -> PinDistance | None:
+    """The pin a proposal (`fields`: a new place, or changes to `current`) gives and how far it is from its postcode's
+    centre: the postcode it gives, else the place's current one. None when it gives no pin, there is no postcode, or
+    the postcode is unknown (nothing to compare with)."""
+    lat, lon = fields.get("lat"), fields.get("lon")
+    postcode = fields.get("postcode") if "postcode" in fields else (current.postcode if current else None)
+    if lat is None or lon is None or not postcode:
+        return None
+    try:
+        place = locate_postcode(session, postcode)
+    except AppError:
+        return None
+    metres = geo_repository.distance_m(session, float(lat), float(lon), place.lat, place.lon)
+    return PinDistance(
+        lat=float(lat),
+        lon=float(lon),
+        postcode=place.postcode,
+        precision=place.precision,
+        centre_lat=place.lat,
+        centre_lon=place.lon,
+        metres=metres,
+        limit_m=get_settings().pin_max_distance_m,
+    )
+
+
+def require_pin_near_postcode(
+    session: Session, fields: dict[str, Any], current: AssetPublic | None, confirmed: bool
+) -> PinDistance | None:
+    """The one rule for a position given with a postcode, by a resident (form or API) or a moderator's amendment: a
+    pin further than `PIN_MAX_DISTANCE_M` from the postcode's centre is refused (PinFarFromPostcode, 422) unless the
+    sender confirms the position."""
+    pin = pin_distance(session, fields, current)
+    if pin is not None and pin.far and not confirmed:
+        raise PinFarFromPostcode(pin)
+    return pin
+
+
+def new_place_proposal(
+    session: Session, place: AssetCreate, prefix: str = "place.", position_confirmed: bool = False
+) -> Proposal:
+    """Checks what the schema cannot: known categories, a known postcode, and a pin near its postcode (or confirmed)."""
     get_taxonomy(session).require(place.categories, f"{prefix}categories")
+    fields = place.model_dump(mode="json", exclude_unset=True)
     if place.lat is not None and place.lon is not None:
         lat, lon = place.lat, place.lon
+        require_pin_near_postcode(session, fields, None, position_confirmed)
     else:
         found = locate_postcode(session, place.postcode or "", f"{prefix}postcode")
         lat, lon = found.lat, found.lon
-    return Proposal(place.model_dump(mode="json", exclude_unset=True), lat, lon)
+    return Proposal(fields, lat, lon)
 
 
-def edit_proposal(session: Session, asset: AssetPublic, changes: AssetUpdate, prefix: str = "changes.") -> Proposal:
-    """Checks the changes against the asset as it is (a change to one age can clash with the other, kept, one)."""
+def edit_proposal(
+    session: Session,
+    asset: AssetPublic,
+    changes: AssetUpdate,
+    prefix: str = "changes.",
+    position_confirmed: bool = False,
+) -> Proposal:
+    """Checks the changes against the asset as it is (a change to one age can clash with the other, kept, one; a new
+    pin is checked against the new postcode, or the place's own)."""
     ages = {name: getattr(changes if name in changes.model_fields_set else asset, name) for name in ("min_age", "max_age")}
     if None not in ages.values() and ages["min_age"] > ages["max_age"]:
         raise Invalid(
@@ -63,7 +167,9 @@ def edit_proposal(session: Session, asset: AssetPublic, changes: AssetUpdate, pr
         get_taxonomy(session).require(changes.categories, f"{prefix}categories")
     if changes.postcode and changes.lat is None:
         locate_postcode(session, changes.postcode, f"{prefix}postcode")
-    return Proposal(changes.model_dump(mode="json", exclude_unset=True), asset.lat, asset.lon)
+    fields = changes.model_dump(mode="json", exclude_unset=True)
+    require_pin_near_postcode(session, fields, asset, position_confirmed)
+    return Proposal(fields, asset.lat, asset.lon)
 
 
 def published_asset(session: Session, asset_id: uuid.UUID) -> AssetPublic:
@@ -79,12 +185,12 @@ def submit(
     """Stores a valid submission for moderation. Raises Invalid/NotFound for bad content, RateLimited when over the limit."""
     asset_id: uuid.UUID | None = None
     if isinstance(data, NewSubmission):
-        proposal = new_place_proposal(session, data.place)
+        proposal = new_place_proposal(session, data.place, position_confirmed=data.position_confirmed)
     else:
         asset = published_asset(session, data.asset_id)
         asset_id = asset.id
         if isinstance(data, EditSubmission):
-            proposal = edit_proposal(session, asset, data.changes)
+            proposal = edit_proposal(session, asset, data.changes, position_confirmed=data.position_confirmed)
         else:
             proposal = Proposal({}, asset.lat, asset.lon)
     settings = get_settings()
