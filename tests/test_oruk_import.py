@@ -215,7 +215,9 @@ def test_terms_postcodes_schedules_and_statuses_from_a_folder(session, tmp_path)
     }
 
     _write(folder, "page.json", {"contents": [food | {"status": "inactive"}]})
-    assert run_import(str(folder), Options()).counts == {"archived": 1, "notes": 1}
+    later = run_import(str(folder), Options())
+    assert later.counts == {"archived": 1, "notes": 1}
+    assert [p["message"] for p in later.errors if p["kind"] == "archived"] == ["its status is inactive"]
     session.expire_all()
     assert session.get(Asset, asset.id).status == "archived"
 
@@ -277,3 +279,61 @@ def test_a_service_that_cannot_be_fetched_is_reported_and_the_rest_imported(sess
     assert "answered 500: database on fire" in next(p["message"] for p in outcome.problems if p["kind"] == "failed")
     [asset] = session.exec(select(Asset)).all()
     assert (asset.source, asset.external_id) == ("oruk:directory.example", good["id"])
+
+
+# The lifecycle of an imported service (issue 12, item 13)
+
+
+def test_a_service_that_turns_defunct_or_loses_its_location_is_archived_with_the_reason(session, tmp_path):
+    folder = tmp_path / "directory"
+    kept, closing, moving = (_service(f"11100000-0000-4000-8000-00000000000{n}") for n in (1, 2, 3))
+    _write(folder, "page.json", {"contents": [kept, closing, moving]})
+    assert run_import(str(folder), Options()).counts["created"] == 3
+    nowhere = moving | {"service_at_locations": []}
+    _write(folder, "page.json", {"contents": [kept, closing | {"status": "defunct"}, nowhere]})
+    run = run_import(str(folder), Options())
+    assert run.counts == {"unchanged": 1, "archived": 2, "notes": 2}, run.counts
+    assert {p["ref"]: p["message"] for p in run.errors if p["kind"] == "archived"} == {
+        "service 11100000-0000-4000-8000-000000000002 (Service 1110)": "its status is defunct",
+        "service 11100000-0000-4000-8000-000000000003 (Service 1110)": "it has no physical location",
+    }
+    statuses = {a.external_id[-1]: a.status for a in session.exec(select(Asset)).all()}
+    assert statuses == {"1": "published", "2": "archived", "3": "archived"}
+
+
+def _organisation(name: str, website: str, org_id: str) -> dict[str, Any]:
+    return {"id": org_id, "name": name, "description": "", "website": website}
+
+
+def test_organisations_are_matched_by_source_and_id_never_by_name_across_sources(session, tmp_path):
+    """Two directories name the same organisation; each keeps its own, and a re-run of both changes nothing."""
+    a = _service("a0000000-0000-4000-8000-000000000001", organization=_organisation("Age UK", "https://a.example.org", "0a000000-0000-4000-8000-000000000001"))
+    b = _service("b0000000-0000-4000-8000-000000000001", organization=_organisation("Age UK", "https://b.example.org", "0b000000-0000-4000-8000-000000000001"))
+    _write(tmp_path / "north", "one.json", a)
+    _write(tmp_path / "south", "one.json", b)
+    for _ in range(2):
+        runs = [run_import(str(tmp_path / name), Options()) for name in ("north", "south")]
+    assert [r.counts.get("unchanged") for r in runs] == [1, 1], [r.counts for r in runs]
+    websites = {a.source: get_asset(session, a.id).organisation.website for a in session.exec(select(Asset)).all()}
+    assert websites == {"oruk:north": "https://a.example.org", "oruk:south": "https://b.example.org"}
+    assert session.execute(text("SELECT count(*) FROM organisation")).scalar_one() == 2
+
+    renamed = a | {"organization": _organisation("Age UK North", "https://a.example.org", "0a000000-0000-4000-8000-000000000001")}
+    _write(tmp_path / "north", "one.json", renamed)
+    assert run_import(str(tmp_path / "north"), Options()).counts.get("updated") == 1
+    [north] = session.exec(select(Asset).where(Asset.source == "oruk:north")).all()
+    last = session.exec(select(AssetHistory).where(AssetHistory.asset_id == north.id).order_by(AssetHistory.id.desc())).first()
+    assert last.changes["organisation"][0]["name"] == "Age UK" and last.changes["organisation"][1]["name"] == "Age UK North"
+    assert session.execute(text("SELECT count(*) FROM organisation")).scalar_one() == 2  # renamed, not a new one
+
+
+def test_coordinates_outside_the_uk_give_way_to_the_postcode(session, tmp_path):
+    service = _service("c0000000-0000-4000-8000-000000000001")
+    service["service_at_locations"][0]["location"] |= {"latitude": 40.7, "longitude": -74.0}
+    _write(tmp_path / "feed", "one.json", service)
+    run = run_import(str(tmp_path / "feed"), Options())
+    assert run.counts["created"] == 1
+    [asset] = session.exec(select(Asset)).all()
+    assert asset.postcode == "M1 1AE"
+    assert any("outside the UK" in p["message"] and "postcode" in p["message"] for p in run.errors if p["kind"] == "notes")
+

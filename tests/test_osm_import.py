@@ -295,3 +295,103 @@ def _flatten(nodes: Any) -> list[dict[str, Any]]:
 def test_doc_table_matches_the_mapping() -> None:
     rows = re.findall(r"^\| `([^=`]+)=([^`]+)` \| `([a-z-]+)` \|$", DOC.read_text(encoding="utf-8"), flags=re.M)
     assert tuple(rows) == CATEGORY_TAGS
+
+
+# The lifecycle of an imported place (issue 12, item 13)
+
+
+def _reported(session: Session, kind: str) -> dict[str, str]:
+    return {p["ref"]: p["message"] for p in latest_run(session).errors if p["kind"] == kind}
+
+
+def test_a_place_that_turns_private_nameless_or_uncategorised_is_archived_with_the_reason(session: Session, tmp_path: Path) -> None:
+    pbf = write_pbf(tmp_path / "town.osm.pbf")
+    assert import_file(pbf).exit_code == 0
+    with osmium.SimpleWriter(str(tmp_path / "later.osm.pbf")) as writer:
+        writer.add_node(mutable.Node(id=1, location=(-0.7310, 52.6690), tags=CAFE | {"access": "private"}))
+        writer.add_node(mutable.Node(id=2, location=(-0.7320, 52.6695), tags={k: v for k, v in CHURCH.items() if k != "name"}))
+        writer.add_node(mutable.Node(id=6, location=(-0.7360, 52.6700), tags=BARBER | {"shop": "clothes", "hairdresser": "no"}))
+        for n, (lon, lat) in enumerate(PARK + PATH, start=10):
+            writer.add_node(mutable.Node(id=n, location=(lon, lat)))
+        writer.add_way(mutable.Way(id=100, nodes=[10, 11, 12, 13, 14, 10], tags={"name": "Cutts Close"}))  # no category key at all
+        writer.add_way(mutable.Way(id=101, nodes=[15, 16, 17], tags={"leisure": "park", "name": "Riverside Walk"}))
+    result = import_file(tmp_path / "later.osm.pbf")
+    assert result.exit_code == 0, result.output
+    run = latest_run(session)
+    assert run.counts == {"archived": 4, "unchanged": 1}, run.counts
+    archived = _reported(session, "archived")
+    assert archived["node/1"] == "access=private: not open to the public"
+    assert archived["node/2"].startswith("no name (amenity=place_of_worship)")
+    assert archived["node/6"] == "no category for shop=clothes"
+    assert archived["way/100"] == "no longer has a tag that makes it a community place"
+    for ref in ("node/1", "node/2", "node/6", "way/100"):
+        place = asset(session, ref)
+        assert place.status == "archived"
+        last = session.exec(select(AssetHistory).where(AssetHistory.asset_id == place.id).order_by(AssetHistory.id.desc())).first()
+        assert (last.action, last.actor, last.changes["status"]) == ("archive", "import:osm", ["published", "archived"])
+    assert asset(session, "way/101").status == "published"
+
+    # Nothing left to archive: the private and the nameless are skipped as new ones would be; the others passed over.
+    again = import_file(tmp_path / "later.osm.pbf")
+    assert again.exit_code == 0 and latest_run(session).counts == {"unchanged": 1, "skipped": 2}, latest_run(session).counts
+
+
+def test_an_extract_row_that_loses_its_category_is_archived(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "few.csv"
+    path.write_text("osm_type,osm_id,name,amenity,lat,lon\nnode,1,Hall,community_centre,52.6,-0.7\n", encoding="utf-8")
+    assert import_file(path).exit_code == 0
+    path.write_text("osm_type,osm_id,name,amenity,lat,lon\nnode,1,Hall,school,52.6,-0.7\n", encoding="utf-8")
+    assert import_file(path).exit_code == 0
+    assert latest_run(session).counts == {"archived": 1}
+    assert _reported(session, "archived") == {"line 2 (node/1)": "no category for amenity=school"}
+    assert asset(session, "node/1").status == "archived"
+
+
+def test_a_file_without_a_column_never_blanks_that_field(session: Session, tmp_path: Path) -> None:
+    """The GeoJSON extract has opening hours and a description; its CSV twin has neither column."""
+    geojson = tmp_path / "hall.geojson"
+    properties = {"osm_type": "node", "osm_id": 1, "name": "Hall", "amenity": "community_centre",
+                  "opening_hours": "Mo 10:00-12:00", "description": "Upstairs", "phone": "01572 000001"}
+    geojson.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-0.7, 52.6]}, "properties": properties}]}))
+    assert import_file(geojson).exit_code == 0
+    twin = tmp_path / "hall.csv"
+    twin.write_text("osm_type,osm_id,name,amenity,phone,lat,lon\nnode,1,Hall,community_centre,01572 000002,52.6,-0.7\n")
+    assert import_file(twin).exit_code == 0
+    hall = asset(session, "node/1")
+    assert latest_run(session).counts == {"updated": 1}
+    assert (hall.description, hall.phone) == ("Upstairs", "01572 000002")
+    assert [(s.day, s.opens, s.closes) for s in hall.schedule] == [("mon", "10:00", "12:00")]
+
+
+def test_a_value_removed_in_osm_is_cleared(session: Session, tmp_path: Path) -> None:
+    pbf = write_pbf(tmp_path / "town.osm.pbf", cafe=CAFE | {"description": "Cakes and tea"})
+    assert import_file(pbf).exit_code == 0
+    assert asset(session, "node/1").description == "Cakes and tea"
+    assert import_file(write_pbf(pbf)).exit_code == 0
+    cafe = asset(session, "node/1")
+    assert cafe.description == "" and latest_run(session).counts["updated"] == 1
+
+
+def test_coordinates_outside_the_uk_are_a_row_error_or_give_way_to_the_postcode(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "few.csv"
+    path.write_text(
+        "osm_type,osm_id,name,amenity,addr:postcode,lat,lon\n"
+        "node,1,Null Island Hall,community_centre,,0,0\n"
+        "node,2,Paris Hall,community_centre,,48.8566,2.3522\n"
+        "node,3,Zero Hall,community_centre,M1 1AE,0,0\n"
+        "node,4,Jersey Hall,community_centre,,49.1858,-2.1070\n"
+        "node,5,Douglas Hall,community_centre,,54.1523,-4.4861\n"
+        "node,6,Dublin Hall,community_centre,,53.3498,-6.2603\n",
+        encoding="utf-8",
+    )
+    assert import_file(path).exit_code == 0
+    run = latest_run(session)
+    failed = _reported(session, "failed")
+    assert set(failed) == {"line 2 (node/1)", "line 3 (node/2)", "line 7 (node/6)"}, run.errors
+    assert "0, 0" in failed["line 2 (node/1)"] and "outside the UK" in failed["line 3 (node/2)"]
+    zero = asset(session, "node/3")
+    assert (zero.postcode, round(zero.lat, 2)) == ("M1 1AE", 53.48)
+    assert "placed at its postcode M1 1AE" in _reported(session, "notes")["line 4 (node/3)"]
+    assert asset(session, "node/4").status == asset(session, "node/5").status == "published"
+

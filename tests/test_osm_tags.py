@@ -28,7 +28,7 @@ def test_categories(tags: dict[str, str], categories: list[str]) -> None:
 @pytest.mark.parametrize(
     ("tags", "problem"),
     [
-        ({"amenity": "pub"}, "no name (amenity=pub): skipped, an asset needs a name"),
+        ({"amenity": "pub"}, "no name (amenity=pub): an asset needs a name"),
         ({"amenity": "restaurant", "name": "Bistro"}, "no category for amenity=restaurant"),
         ({"natural": "tree", "name": "Old Oak"}, "no category for no amenity, shop, leisure or office tag"),
         ({"leisure": "pitch", "name": "School field", "access": "private"}, "access=private: not open to the public"),
@@ -69,5 +69,5 @@ def test_absent_tags_clear_fields() -> None:
     assert fields["address"] == "1 Main St, Oakham"
     assert {k: fields[k] for k in ("postcode", "phone", "email", "website", "opening_hours_text")} == dict.fromkeys(
         ("postcode", "phone", "email", "website", "opening_hours_text"))
-    assert fields["accessibility"] == [] and fields["schedule"] == [] and "description" not in fields
+    assert fields["accessibility"] == [] and fields["schedule"] == [] and fields["description"] == ""  # removed in OSM: cleared
     assert notes == ["wheelchair=limited: partly step-free, so not marked step-free"]

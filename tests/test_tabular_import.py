@@ -371,3 +371,36 @@ def test_many_skipped_rows_never_crowd_out_the_failures(session):
     assert outcome.counts == {"skipped": skipped, "failed": 3}
     assert [p["ref"] for p in outcome.problems if p["kind"] == "failed"] == ["line 0", "line 1", "line 2"]
     assert unrecorded(outcome.counts, outcome.problems) == {"skipped": 100}
+
+
+# The lifecycle of an imported row (issue 12, item 13)
+
+
+def test_a_row_that_loses_its_name_or_category_is_archived_with_the_reason(tmp_path, session):
+    path, mapping = write(tmp_path, GOOD)
+    import_file("csv", path, mapping)
+    write(tmp_path, [GOOD[0].replace("THE CORNER CAFE", ""), GOOD[1].replace(",hall,", ",closed,"), GOOD[2]])
+    run = import_file("csv", path, mapping)
+    assert run.counts == {"archived": 2, "unchanged": 1}, run.counts
+    assert {p["ref"]: p["message"] for p in run.errors if p["kind"] == "archived"} == {
+        "line 2": "no Name (the name)", "line 3": "Kind 'closed' has no category in the mapping"}
+    assert by_ref(session, "a1").status == by_ref(session, "a2").status == "archived"
+    assert by_ref(session, "a3").status == "published"
+
+
+def test_a_new_row_without_a_name_still_fails(tmp_path, session):
+    path, mapping = write(tmp_path, [GOOD[0].replace("THE CORNER CAFE", "")])
+    run = import_file("csv", path, mapping)
+    assert run.counts == {"failed": 1} and run.errors[0]["message"] == "no Name (the name)"
+
+
+def test_coordinates_at_0_0_give_way_to_the_postcode_with_a_note(tmp_path, session):
+    rows = ["z1,Zero Cafe,,,M1 1AE,0,0,,cafe,,\n", "z2,Far Cafe,,,,40.0,-74.0,,cafe,,\n"]
+    path, mapping = write(tmp_path, rows)
+    run = import_file("csv", path, mapping)
+    assert run.counts == {"created": 1, "failed": 1, "notes": 1}, run.errors
+    problems = {(p["ref"], p["kind"]): p["message"] for p in run.errors}
+    assert "outside the UK, the Isle of Man and the Channel Islands" in problems[("line 3", "failed")]
+    assert "placed at its postcode M1 1AE" in problems[("line 2", "notes")]
+    assert by_ref(session, "z1").postcode == "M1 1AE"
+

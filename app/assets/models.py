@@ -40,8 +40,24 @@ def _timestamp(**kwargs: Any) -> Column:
 
 
 class Organisation(SQLModel, table=True):
+    """Who runs places. An imported organisation belongs to its source and is known by its id there (or, when the
+    source gives none, by its name within that source); one entered through the API has no source (migration 0009)."""
+
+    __table_args__ = (
+        Index(
+            "uq_organisation_source_external_id", "source", "external_id", unique=True,
+            postgresql_where=text("external_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_organisation_source_name", text("coalesce(source, '')"), "name", unique=True,
+            postgresql_where=text("external_id IS NULL"),
+        ),
+    )
+
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    name: str = Field(max_length=200, unique=True)
+    name: str = Field(max_length=200)
+    source: str | None = Field(default=None, max_length=40)
+    external_id: str | None = Field(default=None, max_length=120)
     website: str | None = None
     email: str | None = None
     phone: str | None = None

@@ -78,6 +78,9 @@ class OrganisationIn(BaseModel):
     website: Url | None = None
     email: Email | None = None
     phone: _short(40) | None = None
+    external_id: _short(120) | None = Field(
+        default=None, description="The organisation's id in the asset's source (set by imports); ignored without a source"
+    )
 
 
 class AssetUpdate(BaseModel):

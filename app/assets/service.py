@@ -7,7 +7,7 @@ from typing import Any, Literal
 from sqlmodel import Session
 
 from app.assets import repository
-from app.assets.models import Asset, AssetHistory, AssetSession, AssetStatus
+from app.assets.models import Asset, AssetHistory, AssetSession, AssetStatus, Organisation
 from app.assets.schemas import WEEKDAYS, AssetCreate, AssetPublic, AssetUpdate
 from app.categories.service import get_taxonomy
 from app.core.errors import Conflict, Invalid, NotFound
@@ -22,6 +22,7 @@ _LIST_FIELDS = {"tags", "accessibility", "languages"}
 _NOT_HISTORY = {"id", "created_at", "updated_at", "stale"}
 
 UpsertOutcome = Literal["created", "updated", "unchanged"]
+RetireOutcome = Literal["archived", "kept"]
 
 
 def public_asset(row: dict[str, Any]) -> AssetPublic:
@@ -91,6 +92,17 @@ def upsert_by_source(
     return "updated" if _change(session, existing, data.model_dump(exclude_unset=True), actor, "update", None) else "unchanged"
 
 
+def retire_by_source(session: Session, source: str, external_id: str, actor: str) -> RetireOutcome | None:
+    """The source says this record is no longer a place to list (defunct, private, nameless, uncategorised): archives
+    its asset ("archived", recorded as an "archive" by `actor`). None when there is no such asset or it is archived
+    already. Commits nothing."""
+    asset = repository.find_by_source(session, source, external_id)
+    if asset is None or asset.status == AssetStatus.archived:
+        return None
+    _change(session, asset, {"status": AssetStatus.archived}, actor, "archive", None)
+    return "archived"
+
+
 def _require_row(session: Session, asset_id: uuid.UUID) -> Asset:
     asset = repository.get_row(session, asset_id)
     if asset is None:
@@ -145,11 +157,7 @@ def _apply(session: Session, asset: Asset, fields: dict[str, Any], current: dict
         raise Invalid("min_age must not be more than max_age.", "min_age")
     if "organisation" in fields:
         org = fields["organisation"]
-        asset.organisation_id = (
-            repository.get_or_create_organisation(session, org["name"], {k: v for k, v in org.items() if k != "name"}).id
-            if org
-            else None
-        )
+        asset.organisation_id = _organisation(session, fields.get("source", asset.source), org).id if org else None
     asset.updated_at = datetime.now(UTC)
     session.add(asset)
     session.flush()
@@ -164,6 +172,21 @@ def _apply(session: Session, asset: Asset, fields: dict[str, Any], current: dict
         ]
         repository.replace_schedule(session, asset.id, sessions, clear=current is not None)
     session.flush()
+
+
+def _organisation(session: Session, source: str | None, given: dict[str, Any]) -> Organisation:
+    """The organisation `given` names, found by its identity (`repository.find_organisation`: its id in the asset's
+    source, or its name within it; never by name across sources) or made, with its details set. An imported
+    organisation takes every detail its source gives, a removed one cleared; through the API (no source) only the
+    details given replace what is there. The change shows in the history of the asset saved with it."""
+    org = repository.find_organisation(session, source, given.get("external_id"), given["name"])
+    if org is None:
+        org = Organisation(name=given["name"], source=source, external_id=given.get("external_id") if source else None)
+    org.name = given["name"]
+    for key in ("website", "email", "phone"):
+        if key in given and (source or given[key] is not None):
+            setattr(org, key, given[key])
+    return repository.save_organisation(session, org)
 
 
 def _require_free_source_id(session: Session, asset: Asset, fields: dict[str, Any]) -> None:

@@ -125,29 +125,33 @@ class Mapping(BaseModel):
 
     def record(
         self, get: Getter, point: tuple[float, float] | None = None
-    ) -> tuple[dict[str, Any] | None, str | None, tuple[str, ...]]:
-        """(asset fields, None, notes), or (None, why not, notes). `point` (lon, lat) wins over mapped lat/lon."""
+    ) -> tuple[dict[str, Any] | None, str | None, tuple[str, ...], str | None]:
+        """(asset fields, None, notes, None), or (None, why not, notes, external id when "why not" is that the row no
+        longer names a place to list: no name, or a category value the mapping files nowhere, so the asset imported
+        from it before is archived). `point` (lon, lat) wins over mapped lat/lon."""
         notes: list[str] = []
         external_id = get(self.external_id)
         if not external_id:
-            return None, f"no {self.external_id} (the id column)", ()
+            return None, f"no {self.external_id} (the id column)", (), None
         fields: dict[str, Any] = {"source": self.source, "external_id": external_id} | dict(self.constants)
         for name, spec in self.fields.items():
             value = spec.value(get)
             if value is None and name in self.constants:
                 continue  # the constant is the fallback
             fields[name] = _LIST_SEPARATOR.split(value) if value and name in _LIST_FIELDS else value
+        if not fields.get("name"):
+            return None, f"no {', '.join(self.fields['name'].columns) if 'name' in self.fields else 'name'} (the name)", (), external_id
         _contacts(fields, notes)
         categories, problem = self._categories(get)
         if problem:
-            return None, problem, ()
+            return None, problem, (), external_id
         fields["categories"] = categories
         if self.schedule:
             fields["schedule"] = [s for day, column in self.schedule.items() for s in _sessions(day, get(column), notes)]
         problem = _place(fields, point, notes)
         if problem:
-            return None, problem, tuple(notes)
-        return fields, None, tuple(notes)
+            return None, problem, tuple(notes), None
+        return fields, None, tuple(notes), None
 
     def _categories(self, get: Getter) -> tuple[list[str], str | None]:
         if isinstance(self.categories, list):

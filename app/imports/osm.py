@@ -5,21 +5,28 @@ external id "node/123", "way/456" or "relation/789", so one OSM object is one as
 Nodes and ways are read from a pbf (a way is placed at a point inside it, or halfway along it when it is not closed);
 relations only from the extracts, which give their point. Objects with no mapped tag are passed over in a pbf (a pbf
 holds mostly roads, houses and car parks); in an extract, which is a list of places, they are reported.
+
+An object imported before that is no longer a place to list (private, nameless, no longer in a mapped category; in a
+pbf also one that has lost every category tag, found by a second pass over the file for the ids we hold) is given as
+a `gone` row, which archives its asset. An object missing from a file is left alone: a file may cover another area.
 """
 
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import osmium
 from shapely.geometry import LineString, Polygon, shape
+from sqlmodel import Session
 
+from app.assets import repository as assets_repository
 from app.assets.models import AssetStatus
+from app.core.db import get_engine
 from app.imports.models import ImportRun
-from app.imports.osm_tags import CATEGORY_KEYS, asset_fields, categories_for
+from app.imports.osm_tags import CATEGORY_KEYS, NAME_TAGS, asset_fields, categories_for, describe
 from app.imports.runner import (
     ImportFileError,
     ProgressFn,
@@ -48,25 +55,47 @@ def import_osm(
     on_progress: ProgressFn | None = None,
 ) -> ImportRun:
     """Imports a .osm.pbf (or any file osmium reads) or an extract .csv/.geojson, and records the run."""
-    reader = read_osm_extract if plain_suffix(path) in (".csv", ".geojson", ".json") else read_osm
-    return run_import(
-        "osm", file_source(path), lambda: reader(path), dry_run=dry_run, status=status, on_total=on_total,
-        on_progress=on_progress,
-    )
+
+    def read() -> Iterator[SourceRow]:
+        if plain_suffix(path) in (".csv", ".geojson", ".json"):
+            return read_osm_extract(path)
+        with Session(get_engine()) as session:
+            listed = assets_repository.listed_external_ids(session, SOURCE)
+        return read_osm(path, listed)
+
+    return run_import("osm", file_source(path), read, dry_run=dry_run, status=status, on_total=on_total, on_progress=on_progress)
 
 
-def read_osm(path: Path) -> Iterator[SourceRow]:
-    """Mapped nodes and ways of a .osm.pbf; a truncated or corrupt file raises ImportFileError."""
+GONE_UNTAGGED = "no longer has a tag that makes it a community place"
+
+
+def read_osm(path: Path, listed: Collection[str] = ()) -> Iterator[SourceRow]:
+    """Mapped nodes and ways of a .osm.pbf; a truncated or corrupt file raises ImportFileError.
+
+    `listed`: external ids ("node/1") of our unarchived OSM assets; one of them that the file holds but that is no
+    longer a community place is given as a `gone` row."""
+    seen: set[str] = set()
     try:
         processor = osmium.FileProcessor(str(path)).with_locations()
         for obj in processor.with_filter(osmium.filter.KeyFilter(*CATEGORY_KEYS)):
+            if not (obj.is_node() or obj.is_way()):
+                continue
+            kind = "node" if obj.is_node() else "way"
             tags = dict(obj.tags)
-            if not categories_for(tags):
-                continue  # amenity=parking, shop=clothes…: not a community place
-            if obj.is_node():
-                yield _row("node", obj.id, tags, _node_point(obj))
-            elif obj.is_way():
-                yield _row("way", obj.id, tags, _way_point(obj))
+            seen.add(f"{kind}/{obj.id}")
+            if not categories_for(tags):  # amenity=parking, shop=clothes…: not a community place
+                if f"{kind}/{obj.id}" in listed:
+                    yield _gone(kind, obj.id, f"no category for {describe(tags)}")
+                continue
+            yield _row(kind, obj.id, tags, _node_point(obj) if kind == "node" else _way_point(obj))
+        unseen = {ref for ref in listed if ref.split("/")[0] in ("node", "way")} - seen
+        if unseen:  # objects we hold that have lost every category tag: the first pass never met them
+            ids = {int(ref.split("/")[1]) for ref in unseen}
+            second = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+            for obj in second.with_filter(osmium.filter.IdFilter(ids)):
+                ref = f"{'node' if obj.is_node() else 'way'}/{obj.id}"
+                if ref in unseen:
+                    yield _gone(*ref.split("/"), GONE_UNTAGGED)
     except RuntimeError as exc:
         raise ImportFileError(
             f"{path.name} is not a complete OpenStreetMap file ({exc}); nothing was imported. "
@@ -77,7 +106,8 @@ def read_osm(path: Path) -> Iterator[SourceRow]:
 def read_osm_extract(path: Path) -> Iterator[SourceRow]:
     """Rows of an OSM extract: CSV or GeoJSON with osm_type, osm_id, lat/lon (or a geometry) and tag columns."""
     implied = IMPLIED_TAGS.get(path.name.split(".")[0], {})
-    records = _geojson_records(path) if plain_suffix(path) in (".geojson", ".json") else _csv_records(path)
+    columns: set[str] = set(implied)
+    records = _geojson_records(path, columns) if plain_suffix(path) in (".geojson", ".json") else _csv_records(path, columns)
     for ref, record, point in records:
         tags = {k: str(v).strip() for k, v in record.items() if k not in _META_COLUMNS and v not in (None, "")}
         if record.get("category_key") and record.get("category_value"):
@@ -89,19 +119,36 @@ def read_osm_extract(path: Path) -> Iterator[SourceRow]:
             continue
         if point is None:
             point = _point(record.get("lat"), record.get("lon"))
-        yield _row(osm_type, int(osm_id), tags, point, ref)
+        yield _row(osm_type, int(osm_id), tags, point, ref, columns)
 
 
-def _row(osm_type: str, osm_id: int, tags: Mapping[str, str], point: tuple[float, float] | None, ref: str = "") -> SourceRow:
+def _row(
+    osm_type: str,
+    osm_id: int,
+    tags: Mapping[str, str],
+    point: tuple[float, float] | None,
+    ref: str = "",
+    columns: Collection[str] | None = None,
+) -> SourceRow:
+    """The asset fields of one object; `columns`: the tag keys its file has at all (None: a pbf, with every tag)."""
     external_id = f"{osm_type}/{osm_id}"
     ref = f"{ref} ({external_id})" if ref else external_id
-    fields, reason_left_out, notes = asset_fields(tags)
+    fields, reason_left_out, notes = asset_fields(tags, columns)
     if fields is None:
-        return SourceRow(ref, skipped=reason_left_out)
+        # A file without a name column says nothing about names: its nameless rows archive nothing.
+        names_known = columns is None or any(t in columns for t in NAME_TAGS) or "no name" not in (reason_left_out or "")
+        return SourceRow(
+            ref, skipped=reason_left_out, gone=reason_left_out if names_known else None, key=(SOURCE, external_id)
+        )
     if point is None:
         return SourceRow(ref, problem="no usable location")
     lon, lat = point
     return SourceRow(ref, {**fields, "source": SOURCE, "external_id": external_id, "lat": lat, "lon": lon}, notes=tuple(notes))
+
+
+def _gone(osm_type: str, osm_id: int | str, reason: str) -> SourceRow:
+    external_id = f"{osm_type}/{osm_id}"
+    return SourceRow(external_id, skipped=reason, gone=reason, key=(SOURCE, external_id))
 
 
 def _node_point(node: Any) -> tuple[float, float] | None:
@@ -131,9 +178,11 @@ def _point(lat: Any, lon: Any) -> tuple[float, float] | None:
     return (lon_f, lat_f) if -90 <= lat_f <= 90 and -180 <= lon_f <= 180 else None
 
 
-def _csv_records(path: Path) -> Iterator[tuple[str, dict[str, str], None]]:
+def _csv_records(path: Path, columns: set[str]) -> Iterator[tuple[str, dict[str, str], None]]:
+    """The rows of a CSV extract; `columns` is filled with its header's names."""
     reader = csv.DictReader(io.StringIO(read_text(path), newline=""))  # quoted values may hold line breaks of any kind
     try:
+        columns.update(reader.fieldnames or ())
         missing = EXTRACT_COLUMNS - set(reader.fieldnames or ())
         if missing:
             raise ImportFileError(f"{path.name} has no {', '.join(sorted(missing))} column; is it an OSM extract?")
@@ -143,11 +192,13 @@ def _csv_records(path: Path) -> Iterator[tuple[str, dict[str, str], None]]:
         raise ImportFileError(f"{path.name}, line {reader.line_num}: not valid CSV ({exc}); nothing was imported.") from None
 
 
-def _geojson_records(path: Path) -> Iterator[tuple[str, dict[str, Any], tuple[float, float] | None]]:
+def _geojson_records(path: Path, columns: set[str]) -> Iterator[tuple[str, dict[str, Any], tuple[float, float] | None]]:
+    """The features of a GeoJSON extract; `columns` is filled with every property name any feature has."""
     text = read_text(path)
     try:
         features = json.loads(text)["features"]
-    except (ValueError, KeyError, TypeError) as exc:
+        columns.update(k for f in features if isinstance(f, dict) for k in (f.get("properties") or {}))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ImportFileError(f"{path.name} is not a GeoJSON FeatureCollection ({exc}); nothing was imported.") from None
     for n, feature in enumerate(features, start=1):
         properties = dict((feature or {}).get("properties") or {})

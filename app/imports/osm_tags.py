@@ -6,7 +6,7 @@ value but "no"); a key with an exact row never also takes its "*" row ("club=spo
 club or society). Values listed with ";" ("hairdresser;beauty") are each looked up.
 """
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -100,6 +100,19 @@ CONTACT_TAGS = {  # first tag present wins
 STEP_FREE_VALUES = ("yes", "designated")
 TAG_KEYS = ("religion", "denomination", "sport")  # their values become the asset's free-text tags
 _NOT_PUBLIC = ("private", "no")
+NAME_TAGS = ("name", "name:en")
+# The tags each field comes from: a file that has none of a field's tags as columns (an extract that leaves out
+# opening hours, say) leaves that field as it is, where a file that has the column but not the value clears it.
+FIELD_TAGS: dict[str, tuple[str, ...]] = {
+    "description": ("description",),
+    "tags": TAG_KEYS,
+    "address": ("addr:full", "addr:housenumber", "addr:street", *BEFORE_STREET, *AFTER_STREET),
+    "postcode": ("addr:postcode",),
+    **CONTACT_TAGS,
+    "accessibility": ("wheelchair",),
+    "schedule": ("opening_hours",),
+    "opening_hours_text": ("opening_hours",),
+}
 _URL: TypeAdapter[str] = TypeAdapter(Url)
 _EMAIL: TypeAdapter[str] = TypeAdapter(Email)
 
@@ -121,17 +134,22 @@ def describe(tags: Mapping[str, str]) -> str:
     return ", ".join(main) or "no amenity, shop, leisure or office tag"
 
 
-def asset_fields(tags: Mapping[str, str]) -> tuple[dict[str, Any] | None, str | None, list[str]]:
-    """(fields, problem, notes) for a feature's tags; fields leave out source, external_id and the place.
+def asset_fields(
+    tags: Mapping[str, str], columns: Collection[str] | None = None
+) -> tuple[dict[str, Any] | None, str | None, list[str]]:
+    """(fields, why not, notes) for a feature's tags; fields leave out source, external_id and the place.
 
-    Every field the tags can give is set, to None when the tag is absent, so a tag removed in OSM is removed here too.
+    Every field the tags can give is set, to None (or empty) when the tag is absent, so a tag removed in OSM is removed
+    here too; but when `columns` (the tag keys a file has at all, such as an extract's header) is given, a field none
+    of whose tags is among them is left out, so that file never blanks it. "Why not" is a reason the place is not to
+    be listed (no category, no name, not public): a new one is skipped, one imported before is archived.
     """
     categories = categories_for(tags)
     if not categories:
         return None, f"no category for {describe(tags)}", []
     name = (tags.get("name") or tags.get("name:en") or "").strip()
     if not name:
-        return None, f"no name ({describe(tags)}): skipped, an asset needs a name", []
+        return None, f"no name ({describe(tags)}): an asset needs a name", []
     if tags.get("access") in _NOT_PUBLIC:
         return None, f"access={tags['access']}: not open to the public", []
     notes: list[str] = []
@@ -144,10 +162,11 @@ def asset_fields(tags: Mapping[str, str]) -> tuple[dict[str, Any] | None, str | 
         "accessibility": [Accessibility.step_free.value] if tags.get("wheelchair") in STEP_FREE_VALUES else [],
         **_hours(tags.get("opening_hours"), notes),
     }
-    if tags.get("description", "").strip():
-        fields["description"] = tags["description"].strip()[:5000]
+    fields["description"] = tags.get("description", "").strip()[:5000]
     if tags.get("wheelchair") == "limited":
         notes.append("wheelchair=limited: partly step-free, so not marked step-free")
+    if columns is not None:
+        fields = {k: v for k, v in fields.items() if k not in FIELD_TAGS or any(t in columns for t in FIELD_TAGS[k])}
     return fields, None, notes
 
 

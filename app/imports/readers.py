@@ -136,7 +136,9 @@ def _require(path: Path, wanted: set[str], present: set[str], what: str) -> None
 
 
 def _row(ref: str, mapping: Mapping, get: Getter, point: tuple[float, float] | None, seen: dict[str, str]) -> SourceRow:
-    fields, problem, notes = mapping.record(get, point)
+    fields, problem, notes, gone = mapping.record(get, point)
+    if gone is not None:
+        return SourceRow(ref, problem=problem, notes=notes, gone=problem, key=(mapping.source, gone))
     if fields is not None:
         first = seen.setdefault(fields["external_id"], ref)
         if first != ref:

@@ -22,16 +22,17 @@ from sqlmodel import Session
 
 from app.assets.models import AssetStatus
 from app.assets.schemas import AssetCreate
-from app.assets.service import upsert_by_source
+from app.assets.service import retire_by_source, upsert_by_source
 from app.core.db import get_engine
 from app.core.errors import AppError
+from app.geo.uk import position_problem
 from app.imports.models import ImportRun
 from app.imports.record import recorded_run
 
 COMMIT_EVERY = 200
 # The reported rows a run keeps, per kind: thousands of skipped objects (most of an OSM file) or notes never crowd out
 # the failures, which are what a person has to act on. The run's counts always hold the totals.
-RECORDED_PER_KIND = {"failed": 10_000, "skipped": 500, "notes": 500}
+RECORDED_PER_KIND = {"failed": 10_000, "archived": 10_000, "skipped": 500, "notes": 500}
 
 
 class ImportFileError(AppError):
@@ -49,6 +50,11 @@ class SourceRow:
     problem: str | None = None  # set when the row cannot be imported (counted and reported as "failed")
     notes: tuple[str, ...] = ()  # imported, but something was changed on the way (reported, not an error)
     skipped: str | None = None  # set when the row is left out on purpose, e.g. not a community place ("skipped")
+    # Set when the source says the record is no longer a place to list (private, nameless, uncategorised, defunct):
+    # the asset with `key` (source, external id), if there is one, is archived with this reason ("archived"); with no
+    # such asset the row is reported as `skipped` or `problem` says.
+    gone: str | None = None
+    key: tuple[str, str] | None = None
 
 
 @dataclass
@@ -175,22 +181,51 @@ def apply_rows(
 
 
 def _apply_one(session: Session, row: SourceRow, actor: str, status: AssetStatus, outcome: Outcome) -> None:
+    if row.gone and row.key:
+        with session.begin_nested():
+            retired = retire_by_source(session, *row.key, actor)
+        if retired == "archived":
+            outcome.report(row.ref, "archived", row.gone)
+            return
+        if retired == "kept":
+            outcome.report(row.ref, "notes", f"{row.gone}; another source still lists this place, so it stays on the map")
+            return
     if row.skipped:
         outcome.report(row.ref, "skipped", row.skipped)
         return
     if row.problem or row.fields is None:
         outcome.report(row.ref, "failed", row.problem or "nothing to import")
         return
+    fields, notes = placed(row.fields, row.notes)
+    if fields is None:
+        outcome.report(row.ref, "failed", notes[-1])
+        return
     try:
-        data = AssetCreate.model_validate(row.fields)
+        data = AssetCreate.model_validate(fields)
         with session.begin_nested():
             result = upsert_by_source(session, data, actor, new_status=status)
     except (ValidationError, AppError, DBAPIError) as exc:
         outcome.report(row.ref, "failed", reason(exc))
         return
     outcome.counts[result] += 1
-    for note in row.notes:
+    for note in notes:
         outcome.report(row.ref, "notes", note)
+
+
+def placed(fields: dict[str, Any], notes: tuple[str, ...] = ()) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
+    """Checks a row's latitude/longitude (`app.geo.uk`): 0,0 or a position outside the UK, the Isle of Man and the
+    Channel Islands gives way to the row's postcode, with a note; without a postcode the row cannot be used (None, and
+    the reason as the last note)."""
+    lat, lon = fields.get("lat"), fields.get("lon")
+    if not isinstance(lat, (int, float)) or not isinstance(lon, (int, float)):
+        return fields, notes
+    problem = position_problem(lat, lon)
+    if problem is None:
+        return fields, notes
+    if fields.get("postcode"):
+        note = f"{problem}: placed at its postcode {fields['postcode']} instead"
+        return fields | {"lat": None, "lon": None}, (*notes, note)
+    return None, (*notes, f"{problem}, and there is no postcode to place it by")
 
 
 def reason(exc: Exception) -> str:
@@ -208,6 +243,6 @@ def summary(outcome: Outcome, dry_run: bool) -> str:
 
 def describe_counts(counts: dict[str, int]) -> str:
     """"3 created, 1 failed": the usual outcomes in a fixed order, then any others (stored JSONB keeps no order)."""
-    order = ("created", "updated", "unchanged", "skipped", "failed", "notes")
+    order = ("created", "updated", "unchanged", "archived", "skipped", "failed", "notes")
     keys = [k for k in order if counts.get(k)] + sorted(k for k in counts if k not in order)
     return ", ".join(f"{counts[k]:,} {'note' if k == 'notes' and counts[k] == 1 else k}" for k in keys)

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from app.assets import repository as assets_repository
 from app.assets.models import AssetStatus
 from app.assets.schemas import AssetCreate
-from app.assets.service import upsert_by_source
+from app.assets.service import retire_by_source, upsert_by_source
 from app.categories.service import get_taxonomy
 from app.core.db import get_engine
 from app.core.errors import AppError
@@ -80,17 +80,22 @@ def _import_one(session: Session, fetched: Fetched, source: str, options: Option
         outcome.problem(fetched, "failed", fetched.problem or "could not be fetched")
         return
     service = fetched.service
-    existing = assets_repository.find_by_source(session, source, fetched.service_id)
-    inactive = str(service.get("status") or "active").lower() in INACTIVE
+    external_id = fetched.service_id[:120]
+    existing = assets_repository.find_by_source(session, source, external_id)
+    status = str(service.get("status") or "active").lower()
+    inactive = status in INACTIVE
     if inactive and existing is None:
         outcome.counts["inactive_skipped"] += 1
         return
     try:
         converted = convert(session, service, tree, options.default_category)
     except Unusable as exc:
+        # No name or no usable location any more: a service we imported before leaves the map, with the reason.
+        if existing is not None and _retire(session, source, external_id, fetched, str(exc), outcome):
+            return
         outcome.problem(fetched, "skipped", f"skipped: {exc}")
         return
-    fields = converted.fields | {"source": source, "external_id": fetched.service_id[:120]}
+    fields = converted.fields | {"source": source, "external_id": external_id}
     if inactive:
         fields["status"] = AssetStatus.archived
     elif existing is None:
@@ -101,10 +106,24 @@ def _import_one(session: Session, fetched: Fetched, source: str, options: Option
     except (ValidationError, AppError) as exc:
         outcome.problem(fetched, "failed", reason(exc))
         return
-    outcome.counts["archived" if inactive and result == "updated" else result] += 1
+    if inactive and result == "updated":
+        outcome.problem(fetched, "archived", f"its status is {status}")
+    else:
+        outcome.counts[result] += 1
     outcome.unmatched_terms.update(converted.unmatched_terms)
     for note in converted.notes:
         outcome.problem(fetched, "notes", note)
+
+
+def _retire(session: Session, source: str, external_id: str, fetched: Fetched, reason: str, outcome: Outcome) -> bool:
+    """Archives the asset of a service that is no longer a place to list; False when there was nothing to archive."""
+    with session.begin_nested():
+        retired = retire_by_source(session, source, external_id, ACTOR)
+    if retired == "archived":
+        outcome.problem(fetched, "archived", reason)
+    elif retired == "kept":
+        outcome.problem(fetched, "notes", f"{reason}; another source still lists this place, so it stays on the map")
+    return retired is not None
 
 
 def run_import(

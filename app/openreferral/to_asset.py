@@ -18,6 +18,7 @@ from app.core.errors import AppError
 from app.core.text import clean_email, clean_url
 from app.geo.postcodes import parse_postcode
 from app.geo.service import locate_postcode
+from app.geo.uk import position_problem
 from app.openreferral.schemas import BYDAY
 
 Json = dict[str, Any]
@@ -80,7 +81,7 @@ def convert(session: Session, service: Json, tree: Taxonomy, default_category: s
     if not name:
         raise Unusable("it has no name")
     notes: list[str] = []
-    sal, place = _place(session, service)
+    sal, place = _place(session, service, notes)
     location = sal.get("location") or {}
     categories, unmatched = _categories(service, tree)
     sessions, hours_text = _schedules([*_list(service.get("schedules")), *_list(sal.get("schedules"))])
@@ -118,8 +119,9 @@ def convert(session: Session, service: Json, tree: Taxonomy, default_category: s
     return Converted(fields, unmatched, notes)
 
 
-def _place(session: Session, service: Json) -> tuple[Json, Json]:
-    """The first service_at_location whose location has usable coordinates or a known UK postcode."""
+def _place(session: Session, service: Json, notes: list[str]) -> tuple[Json, Json]:
+    """The first service_at_location whose location has usable coordinates (in the UK, the Isle of Man or the Channel
+    Islands: `app.geo.uk`) or a known UK postcode."""
     tried = 0
     for sal in _list(service.get("service_at_locations")):
         location = sal.get("location") if isinstance(sal.get("location"), dict) else {}
@@ -129,7 +131,8 @@ def _place(session: Session, service: Json) -> tuple[Json, Json]:
         address = next(iter(_list(location.get("addresses"))), {})
         postcode = parse_postcode(str(address.get("postal_code") or ""))
         lat, lon = _number(location.get("latitude")), _number(location.get("longitude"))
-        if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat, lon) == (0, 0):
+        wrong = position_problem(lat, lon) if lat is not None and lon is not None else None
+        if lat is None or lon is None or wrong:
             if postcode is None or postcode.is_outcode:
                 continue
             try:
@@ -137,6 +140,8 @@ def _place(session: Session, service: Json) -> tuple[Json, Json]:
             except AppError:
                 continue
             lat, lon = found.lat, found.lon
+            if wrong:
+                notes.append(f"{wrong}: placed at its postcode {found.postcode} instead")
         parts = [_text(address.get(k), 200) for k in ("address_1", "address_2", "city", "region", "state_province")]
         return sal, {
             "lat": lat,
@@ -256,6 +261,7 @@ def _organisation(org: Any, notes: list[str]) -> Json | None:
         return None
     return {
         "name": _text(org.get("name"), 200),
+        "external_id": _text(org.get("id"), 120),
         "website": _checked(clean_url, org.get("website") or org.get("url"), 500, "organization website", notes),
         "email": _checked(clean_email, org.get("email"), 254, "organization email", notes),
         "phone": _text(_first(org.get("phones"), "number"), 40),
