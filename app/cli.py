@@ -1,5 +1,6 @@
 """The `assetmap` command: serve, migrate, load data, manage keys."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -273,7 +274,7 @@ def stale(
             raise typer.Exit(1) from None
         total, rows = list_stale(session, filters, params, limit, 0)
     lines = [
-        [r["name"], f"{r['last_verified_at']:%Y-%m-%d}" if r["last_verified_at"] else "never", r["postcode"] or "", str(r["id"])]
+        [r["name"], f"{r['last_verified_at']:%Y-%m-%d}" if r["last_verified_at"] else "not yet checked", r["postcode"] or "", str(r["id"])]
         for r in rows
     ]
     if csv:
@@ -342,6 +343,13 @@ def import_osm(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".osm.pbf (or another format osmium reads), or an OSM extract .csv/.geojson")],
     status: Annotated[str, typer.Option(help="Status of new assets: published, or pending to review them first")] = "published",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check everything, save nothing")] = False,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of", formats=["%Y-%m-%d"],
+            help="The date the file was taken (YYYY-MM-DD): the date places without a timestamp of their own are vouched for",
+        ),
+    ] = None,
 ) -> None:
     """Import OpenStreetMap community places (tag mapping: docs/osm-tags.md); running it again updates them."""
     from rich.markup import escape
@@ -353,7 +361,7 @@ def import_osm(
         task = bar.add_task(f"Places from {file.name}", total=None)
         try:
             run = run_osm_import(
-                file, dry_run=dry_run, status=_new_asset_status(status),
+                file, dry_run=dry_run, status=_new_asset_status(status), as_of=as_of.replace(tzinfo=UTC) if as_of else None,
                 on_total=lambda n: bar.update(task, total=n), on_progress=lambda n: bar.advance(task, n),
             )
         except AppError as exc:

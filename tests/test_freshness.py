@@ -273,11 +273,11 @@ def test_the_stale_command_lists_oldest_first(session: Session) -> None:
     never = make_asset(session, name="Never")
     result = run_stale()
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [f"Never\tnever\t\t{never.id}", f"Old\t2020-05-01\tM1 1AE\t{old.id}"]
+    assert result.stdout.splitlines() == [f"Never\tnot yet checked\t\t{never.id}", f"Old\t2020-05-01\tM1 1AE\t{old.id}"]
     assert "2 published places not verified for over 365 days" in result.stderr
     as_csv = run_stale("--csv", "--limit", "1")
     rows = list(csv.reader(io.StringIO(as_csv.stdout)))
-    assert rows == [["name", "last_verified", "postcode", "id"], ["Never", "never", "", str(never.id)]]
+    assert rows == [["name", "last_verified", "postcode", "id"], ["Never", "not yet checked", "", str(never.id)]]
     assert "showing the first 1" in as_csv.stderr
 
 

@@ -77,7 +77,7 @@ def test_place_page_shows_everything_escaped(client, place):
     assert f'href="/places/{place.id}/suggest"' in html
     assert f'href="/places/{place.id}/report"' in html
     assert "Details last checked on" in html
-    assert "Not verified since" not in html and "Never verified" not in html
+    assert "Not verified since" not in html and "Not yet checked" not in html
     assert "leaflet.js" in html
 
 
@@ -88,7 +88,7 @@ def test_place_page_flags_details_not_checked_for_a_year(client, session):
     assert f"Not verified since {checked:%-d %B %Y}" in html
     assert "Details last checked on" not in html
     never = make_asset(session)
-    assert "Never verified" in client.get(f"/places/{never.id}").text
+    assert "Not yet checked" in client.get(f"/places/{never.id}").text
 
 
 @pytest.mark.parametrize("kind", ["unknown", "pending", "archived", "malformed"])

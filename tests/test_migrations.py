@@ -37,3 +37,42 @@ def test_models_match_the_migrations(database):
         diff = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_0010_clears_the_dates_imports_gave_and_keeps_the_vouched_ones(scratch_database):
+    """Places created by an import were marked verified at that moment; a moderator's check and an Open Referral
+    assured date stand. The clearing is in each asset's history, and the downgrade puts the dates back."""
+    migrate(scratch_database, "0009")
+    engine = create_engine(scratch_database)
+    at = "2026-12-04 10:00:00.123456+00"
+    places = {
+        "imported": (at, "import:csv", None),
+        "checked": ("2026-12-05 09:00:00+00", "import:osm", "user:sam"),  # a moderator verified it afterwards
+        "assured": ("2024-02-29 00:00:00+00", "import:oruk", None),  # the feed's assured_date
+        "entered": (at, "api-key:1 (crm)", None),
+    }
+    with engine.begin() as conn:
+        for name, (verified, creator, checker) in places.items():
+            asset_id = conn.execute(text(
+                "INSERT INTO asset (id, name, location, status, last_verified_at) VALUES (gen_random_uuid(), :name, "
+                "'SRID=4326;POINT(-2.24 53.48)', 'published', :verified) RETURNING id"), {"name": name, "verified": verified}).scalar_one()
+            snapshot = f'{{"name": "{name}", "last_verified_at": "{verified.replace(" ", "T").replace("+00", "+00:00")}"}}'
+            conn.execute(text(
+                "INSERT INTO asset_history (asset_id, changed_at, actor, action, changes, snapshot) "
+                "VALUES (:id, :at, :actor, 'create', '{}', CAST(:snapshot AS jsonb))"),
+                {"id": asset_id, "at": at, "actor": creator, "snapshot": snapshot})
+            if checker:
+                conn.execute(text(
+                    "INSERT INTO asset_history (asset_id, actor, action, changes, snapshot) "
+                    "VALUES (:id, :actor, 'verify', '{\"last_verified_at\": [null, null]}', CAST(:snapshot AS jsonb))"),
+                    {"id": asset_id, "actor": checker, "snapshot": snapshot})
+    migrate(scratch_database)
+    query = text("SELECT name, last_verified_at IS NOT NULL FROM asset ORDER BY name")
+    with engine.connect() as conn:
+        assert dict(conn.execute(query).all()) == {"imported": False, "checked": True, "assured": True, "entered": True}
+        entry = conn.execute(text("SELECT actor, changes, snapshot FROM asset_history WHERE actor = 'migration:0010'")).one()
+        assert entry.changes["last_verified_at"][1] is None and entry.snapshot["last_verified_at"] is None
+    downgrade(scratch_database, "0009")
+    with engine.connect() as conn:
+        assert all(kept for _, kept in conn.execute(query).all())
+    engine.dispose()

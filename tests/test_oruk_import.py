@@ -337,3 +337,12 @@ def test_coordinates_outside_the_uk_give_way_to_the_postcode(session, tmp_path):
     assert asset.postcode == "M1 1AE"
     assert any("outside the UK" in p["message"] and "postcode" in p["message"] for p in run.errors if p["kind"] == "notes")
 
+
+def test_a_service_without_an_assured_date_is_not_yet_checked_and_our_feed_says_so(session, tmp_path, client):
+    _write(tmp_path / "feed", "one.json", _service("e0000000-0000-4000-8000-000000000001", name="One"))
+    _write(tmp_path / "feed", "two.json", _service("e0000000-0000-4000-8000-000000000002", name="Two", assured_date="2024-02-29"))
+    run_import(str(tmp_path / "feed"), Options())
+    dates = {a.external_id[-1]: a.last_verified_at for a in session.exec(select(Asset)).all()}
+    assert dates["1"] is None and dates["2"].date().isoformat() == "2024-02-29"
+    services = {s["name"]: s.get("assured_date") for s in client.get("/oruk/services").json()["contents"]}  # none: left out
+    assert services == {"One": None, "Two": "2024-02-29"}

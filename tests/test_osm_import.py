@@ -395,3 +395,24 @@ def test_coordinates_outside_the_uk_are_a_row_error_or_give_way_to_the_postcode(
     assert "placed at its postcode M1 1AE" in _reported(session, "notes")["line 4 (node/3)"]
     assert asset(session, "node/4").status == asset(session, "node/5").status == "published"
 
+
+# The date a source vouches for (issue 12, item 11)
+
+
+def test_a_pbf_object_carries_its_own_timestamp_and_an_extract_the_date_given(session: Session, tmp_path: Path) -> None:
+    pbf = tmp_path / "dated.osm.pbf"
+    with osmium.SimpleWriter(str(pbf)) as writer:
+        writer.add_node(mutable.Node(id=1, location=(-0.7310, 52.6690), tags=CAFE, timestamp="2019-06-01T10:00:00Z", version=3))
+        writer.add_node(mutable.Node(id=2, location=(-0.7320, 52.6695), tags=CHURCH))  # no timestamp in the file
+    assert import_file(pbf).exit_code == 0
+    assert asset(session, "node/1").last_verified_at.isoformat() == "2019-06-01T10:00:00+00:00"
+    assert asset(session, "node/2").last_verified_at is None
+
+    extract = tmp_path / "few.csv"
+    extract.write_text("osm_type,osm_id,name,amenity,lat,lon\nnode,7,Hall,community_centre,52.6,-0.7\n", encoding="utf-8")
+    assert import_file(extract).exit_code == 0
+    assert asset(session, "node/7").last_verified_at is None and asset(session, "node/7").stale
+    result = import_file(extract, "--as-of", "2018-04-30")
+    assert result.exit_code == 0 and "1 updated" in result.output, result.output
+    assert asset(session, "node/7").last_verified_at.date().isoformat() == "2018-04-30"
+    assert import_file(extract, "--as-of", "30 April").exit_code != 0

@@ -404,3 +404,42 @@ def test_coordinates_at_0_0_give_way_to_the_postcode_with_a_note(tmp_path, sessi
     assert "placed at its postcode M1 1AE" in problems[("line 2", "notes")]
     assert by_ref(session, "z1").postcode == "M1 1AE"
 
+
+# The date a source vouches for (issue 12, item 11)
+
+
+def test_an_import_is_not_a_verification(tmp_path, client, session):
+    path, mapping = write(tmp_path, GOOD[:1])
+    import_file("csv", path, mapping)
+    cafe = client.get(f"/api/v1/assets/{by_ref(session, 'a1').id}").json()
+    assert cafe["last_verified_at"] is None and cafe["stale"] is True
+    assert "Not yet checked" in client.get(f"/places/{cafe['id']}").text
+
+
+def test_a_column_the_mapping_names_gives_the_verified_date(tmp_path, session):
+    dated = MAPPING.replace("  email: Email\n", "  email: Email\n  last_verified_at: Checked\n")
+    header = HEADER.replace("Email,", "Email,Checked,")
+    rows = [
+        "d1,Dated Cafe,,,M1 1AE,,,,2024-03-05,cafe,,\n",
+        "d2,British Cafe,,,M1 1AE,,,,05/03/2024,cafe,,\n",
+        "d3,Undated Cafe,,,M1 1AE,,,,,cafe,,\n",
+        "d4,Odd Cafe,,,M1 1AE,,,,last spring,cafe,,\n",
+    ]
+    path, mapping = write(tmp_path, rows, dated, header)
+    run = import_file("csv", path, mapping)
+    assert run.counts == {"created": 4, "notes": 1}, run.errors
+    assert run.errors[0]["message"] == "Checked 'last spring' is not a date (YYYY-MM-DD or DD/MM/YYYY); left out"
+    days = {ref: by_ref(session, ref).last_verified_at for ref in ("d1", "d2", "d3", "d4")}
+    assert days["d1"].date().isoformat() == days["d2"].date().isoformat() == "2024-03-05"
+    assert days["d3"] is None and days["d4"] is None
+
+    # A moderator checks the place later; a re-import with the file's older date leaves their date alone.
+    session.execute(text("UPDATE asset SET last_verified_at = '2025-01-01' WHERE external_id = 'd1'"))
+    session.commit()
+    assert import_file("csv", path, mapping).counts["unchanged"] == 4
+    session.expire_all()
+    assert by_ref(session, "d1").last_verified_at.date().isoformat() == "2025-01-01"
+    write(tmp_path, [rows[0].replace("2024-03-05", "2025-06-30")], dated, header)
+    assert import_file("csv", path, mapping).counts == {"updated": 1}
+    session.expire_all()
+    assert by_ref(session, "d1").last_verified_at.date().isoformat() == "2025-06-30"

@@ -1,4 +1,4 @@
-"""When a listing counts as stale: not verified (by a moderator, an import or its owner) for `stale_after_days`.
+"""When a listing counts as stale: not verified (by a moderator, or by the date its source vouches for) for `stale_after_days`.
 
 One rule for every place that shows or ranks freshness (finder, shortlists, nearby search, moderation, `assetmap
 stale`); a listing never verified at all counts as stale.

@@ -75,6 +75,11 @@ def upsert_by_source(
 
     `new_status` is given to a new asset whose data sets no status; an update leaves the status as it is unless the
     data sets one (so a re-import does not republish a place a moderator archived).
+
+    An import is not a verification: `last_verified_at` is the date the source vouches for (Open Referral's
+    `assured_date`, an OpenStreetMap object's timestamp or an extract's date, a column the mapping names), or none, so
+    the place reads "not yet checked" and ranks as stale. An update takes the source's date only when it is later
+    than the one the asset has (a moderator's check stands against an older file).
     """
     if not data.source or not data.external_id:
         raise Invalid("An imported asset needs a source and an external id.")
@@ -82,14 +87,17 @@ def upsert_by_source(
     if existing is None:
         asset = Asset(name=data.name, location=None)
         fields = data.model_dump(exclude_unset=True)
-        fields.setdefault("last_verified_at", datetime.now(UTC))
         if new_status is not None:
             fields.setdefault("status", new_status)
         _apply(session, asset, fields)
         after = _snapshot(session, asset.id)
         _record(session, asset.id, actor, "create", {k: [None, v] for k, v in after.items() if v not in (None, [], "")}, after, None)
         return "created"
-    return "updated" if _change(session, existing, data.model_dump(exclude_unset=True), actor, "update", None) else "unchanged"
+    fields = data.model_dump(exclude_unset=True)
+    vouched = fields.get("last_verified_at")
+    if vouched is None or (existing.last_verified_at is not None and vouched <= existing.last_verified_at):
+        fields.pop("last_verified_at", None)
+    return "updated" if _change(session, existing, fields, actor, "update", None) else "unchanged"
 
 
 def retire_by_source(session: Session, source: str, external_id: str, actor: str) -> RetireOutcome | None:

@@ -7,6 +7,8 @@ a feature's properties) into asset fields, or says why it cannot be used.
 
 import re
 from collections.abc import Callable
+from contextlib import suppress
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,7 +23,7 @@ from app.imports.runner import ImportFileError, reason
 # Fields a column may fill; categories, schedule, source and external_id have their own keys.
 MAPPABLE = sorted(
     set(AssetCreate.model_fields)
-    - {"categories", "schedule", "source", "external_id", "status", "organisation", "last_verified_at"}
+    - {"categories", "schedule", "source", "external_id", "status", "organisation"}
 )
 _LIST_FIELDS = {"tags", "accessibility", "languages"}
 _LIST_SEPARATOR = re.compile(r"\s*[;,]\s*")
@@ -142,6 +144,9 @@ class Mapping(BaseModel):
         if not fields.get("name"):
             return None, f"no {', '.join(self.fields['name'].columns) if 'name' in self.fields else 'name'} (the name)", (), external_id
         _contacts(fields, notes)
+        if isinstance(fields.get("last_verified_at"), str):
+            spec = self.fields.get("last_verified_at")
+            fields["last_verified_at"] = _vouched(fields["last_verified_at"], spec.columns if spec else ["last_verified_at"], notes)
         categories, problem = self._categories(get)
         if problem:
             return None, problem, (), external_id
@@ -245,6 +250,22 @@ def _contacts(fields: dict[str, Any], notes: list[str]) -> None:
         except ValueError as exc:
             notes.append(f"{name} '{value[:60]}' {exc}; left out")
             fields[name] = None
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d")
+
+
+def _vouched(text: str, columns: list[str], notes: list[str]) -> datetime | None:
+    """The date a column says the source last checked the row ("2024-03-05", "05/03/2024", "20240305", or an ISO date
+    and time), as a UTC time; None with a note when it is not one."""
+    with suppress(ValueError):
+        moment = datetime.fromisoformat(text)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    for layout in _DATE_FORMATS:
+        with suppress(ValueError):
+            return datetime.strptime(text, layout).replace(tzinfo=UTC)
+    notes.append(f"{', '.join(columns)} '{text[:40]}' is not a date (YYYY-MM-DD or DD/MM/YYYY); left out")
+    return None
 
 
 def _place(fields: dict[str, Any], point: tuple[float, float] | None, notes: list[str]) -> str | None:

@@ -6,6 +6,10 @@ Nodes and ways are read from a pbf (a way is placed at a point inside it, or hal
 relations only from the extracts, which give their point. Objects with no mapped tag are passed over in a pbf (a pbf
 holds mostly roads, houses and car parks); in an extract, which is a list of places, they are reported.
 
+The date an object is vouched for (`last_verified_at`) is its own timestamp (the last edit, in a pbf with metadata, or
+an extract's `timestamp` column), else the date the extract was taken when the importer is told it (`as_of`, the CLI's
+`--as-of`), else none: an import is not a verification.
+
 An object imported before that is no longer a place to list (private, nameless, no longer in a mapped category; in a
 pbf also one that has lost every category tag, found by a second pass over the file for the ids we hold) is given as
 a `gone` row, which archives its asset. An object missing from a file is left alone: a file may cover another area.
@@ -15,6 +19,7 @@ import csv
 import io
 import json
 from collections.abc import Collection, Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +47,9 @@ SOURCE = "osm"
 OSM_TYPES = ("node", "way", "relation")
 EXTRACT_COLUMNS = {"osm_id", "osm_type"}
 # Columns of the extracts that describe the row, not the OSM object's tags.
-_META_COLUMNS = {"osm_id", "osm_type", "osm_url", "lat", "lon", "category_key", "category_value"}
+_META_COLUMNS = {"osm_id", "osm_type", "osm_url", "lat", "lon", "category_key", "category_value", "timestamp"}
+# A pbf written without metadata gives every object the epoch as its timestamp: no date at all.
+_NO_TIMESTAMP = datetime(1970, 1, 2, tzinfo=UTC)
 # An extract of one kind of place may leave out the tag that makes it that kind: this puts it back, by file name.
 IMPLIED_TAGS: dict[str, dict[str, str]] = {"places-of-worship": {"amenity": "place_of_worship"}}
 
@@ -53,23 +60,26 @@ def import_osm(
     status: AssetStatus = AssetStatus.published,
     on_total: ProgressFn | None = None,
     on_progress: ProgressFn | None = None,
+    as_of: datetime | None = None,
 ) -> ImportRun:
-    """Imports a .osm.pbf (or any file osmium reads) or an extract .csv/.geojson, and records the run."""
+    """Imports a .osm.pbf (or any file osmium reads) or an extract .csv/.geojson, and records the run. `as_of`: the
+    date the file was taken, for objects without a timestamp of their own."""
 
     def read() -> Iterator[SourceRow]:
         if plain_suffix(path) in (".csv", ".geojson", ".json"):
-            return read_osm_extract(path)
+            return read_osm_extract(path, as_of)
         with Session(get_engine()) as session:
             listed = assets_repository.listed_external_ids(session, SOURCE)
-        return read_osm(path, listed)
+        return read_osm(path, listed, as_of)
 
-    return run_import("osm", file_source(path), read, dry_run=dry_run, status=status, on_total=on_total, on_progress=on_progress)
+    source = file_source(path) + (f" as of {as_of:%Y-%m-%d}" if as_of else "")
+    return run_import("osm", source, read, dry_run=dry_run, status=status, on_total=on_total, on_progress=on_progress)
 
 
 GONE_UNTAGGED = "no longer has a tag that makes it a community place"
 
 
-def read_osm(path: Path, listed: Collection[str] = ()) -> Iterator[SourceRow]:
+def read_osm(path: Path, listed: Collection[str] = (), as_of: datetime | None = None) -> Iterator[SourceRow]:
     """Mapped nodes and ways of a .osm.pbf; a truncated or corrupt file raises ImportFileError.
 
     `listed`: external ids ("node/1") of our unarchived OSM assets; one of them that the file holds but that is no
@@ -87,7 +97,8 @@ def read_osm(path: Path, listed: Collection[str] = ()) -> Iterator[SourceRow]:
                 if f"{kind}/{obj.id}" in listed:
                     yield _gone(kind, obj.id, f"no category for {describe(tags)}")
                 continue
-            yield _row(kind, obj.id, tags, _node_point(obj) if kind == "node" else _way_point(obj))
+            stamp = obj.timestamp if obj.timestamp and obj.timestamp > _NO_TIMESTAMP else as_of
+            yield _row(kind, obj.id, tags, _node_point(obj) if kind == "node" else _way_point(obj), vouched=stamp)
         unseen = {ref for ref in listed if ref.split("/")[0] in ("node", "way")} - seen
         if unseen:  # objects we hold that have lost every category tag: the first pass never met them
             ids = {int(ref.split("/")[1]) for ref in unseen}
@@ -103,8 +114,9 @@ def read_osm(path: Path, listed: Collection[str] = ()) -> Iterator[SourceRow]:
         ) from None
 
 
-def read_osm_extract(path: Path) -> Iterator[SourceRow]:
-    """Rows of an OSM extract: CSV or GeoJSON with osm_type, osm_id, lat/lon (or a geometry) and tag columns."""
+def read_osm_extract(path: Path, as_of: datetime | None = None) -> Iterator[SourceRow]:
+    """Rows of an OSM extract: CSV or GeoJSON with osm_type, osm_id, lat/lon (or a geometry), tag columns and perhaps
+    each object's timestamp; `as_of` is the date of the extract, for rows without a timestamp."""
     implied = IMPLIED_TAGS.get(path.name.split(".")[0], {})
     columns: set[str] = set(implied)
     records = _geojson_records(path, columns) if plain_suffix(path) in (".geojson", ".json") else _csv_records(path, columns)
@@ -119,7 +131,7 @@ def read_osm_extract(path: Path) -> Iterator[SourceRow]:
             continue
         if point is None:
             point = _point(record.get("lat"), record.get("lon"))
-        yield _row(osm_type, int(osm_id), tags, point, ref, columns)
+        yield _row(osm_type, int(osm_id), tags, point, ref, columns, _timestamp(record.get("timestamp")) or as_of)
 
 
 def _row(
@@ -129,6 +141,7 @@ def _row(
     point: tuple[float, float] | None,
     ref: str = "",
     columns: Collection[str] | None = None,
+    vouched: datetime | None = None,
 ) -> SourceRow:
     """The asset fields of one object; `columns`: the tag keys its file has at all (None: a pbf, with every tag)."""
     external_id = f"{osm_type}/{osm_id}"
@@ -143,7 +156,19 @@ def _row(
     if point is None:
         return SourceRow(ref, problem="no usable location")
     lon, lat = point
-    return SourceRow(ref, {**fields, "source": SOURCE, "external_id": external_id, "lat": lat, "lon": lon}, notes=tuple(notes))
+    fields |= {"source": SOURCE, "external_id": external_id, "lat": lat, "lon": lon}
+    if vouched is not None:
+        fields["last_verified_at"] = vouched
+    return SourceRow(ref, fields, notes=tuple(notes))
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """An extract's timestamp ("2019-06-01T10:00:00Z"), or None when it has none or it cannot be read."""
+    try:
+        moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=moment.tzinfo or UTC) if moment else None
 
 
 def _gone(osm_type: str, osm_id: int | str, reason: str) -> SourceRow:

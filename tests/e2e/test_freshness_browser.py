@@ -17,7 +17,7 @@ def test_popups_and_the_list_say_when_a_place_was_last_verified(page: Page, sess
     page.goto("/?lat=53.4808&lon=-2.2426&zoom=16")
     expect(page.locator(".asset-marker")).to_have_count(3)
     popup = page.locator(".leaflet-popup .asset-popup")
-    expected = {"Checked last month": [], "Checked long ago": ["Not verified since 14 March 2023"], "Never checked": ["Never verified"]}
+    expected = {"Checked last month": [], "Checked long ago": ["Not verified since 14 March 2023"], "Never checked": ["Not yet checked"]}
     for name, freshness in expected.items():
         page.locator(f'.asset-marker[title="{name}"]').click()
         expect(popup.locator("h2")).to_have_text(name)

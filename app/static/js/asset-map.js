@@ -251,7 +251,7 @@
     var date = { day: "numeric", month: "long", year: "numeric", timeZone: "Europe/London" };
     return el("p", { className: "freshness" }, props.last_verified_at
       ? "Not verified since " + new Date(props.last_verified_at).toLocaleDateString("en-GB", date)
-      : "Never verified");
+      : "Not yet checked");
   };
 
   AssetMap.prototype.popup = function (props) {
