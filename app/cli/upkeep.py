@@ -1,0 +1,74 @@
+"""Daily upkeep: purge decided submissions' private details and expired shortlists; list stale places."""
+
+from typing import Annotated
+
+import typer
+
+from app.cli.output import console
+from app.core.config import get_settings
+
+
+def purge_submissions(
+    days: Annotated[int | None, typer.Option(help="Retention in days (default: SUBMISSION_RETENTION_DAYS)")] = None,
+) -> None:
+    """Delete submitters' names, emails and notes from submissions decided longer ago than the retention period."""
+    from sqlmodel import Session
+
+    from app.core.db import get_engine
+    from app.submissions.moderation import purge_private_details
+
+    with Session(get_engine()) as session:
+        count = purge_private_details(session, days)
+    console.print(f"Deleted the private details of {count} decided submission{'s' * (count != 1)}.")
+
+
+def purge_shortlists() -> None:
+    """Delete the shortlists that have expired (SHORTLIST_DAYS after they were made), with their notes."""
+    from sqlmodel import Session
+
+    from app.core.db import get_engine
+    from app.shortlists.service import purge_expired
+
+    with Session(get_engine()) as session:
+        count = purge_expired(session)
+    console.print(f"Deleted {count} expired shortlist{'s' * (count != 1)}.")
+
+
+def stale(
+    area: Annotated[str | None, typer.Option(help="Only places inside this council area (ONS code, e.g. E08000003)")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many places")] = 1000,
+    csv: Annotated[bool, typer.Option("--csv", help="Write CSV (with a header row) instead of tab-separated lines")] = False,
+) -> None:
+    """List published places not verified for over STALE_AFTER_DAYS (365) days, least recently verified first."""
+    import csv as csv_module
+    import sys
+
+    from sqlmodel import Session
+
+    from app.assets.filters import Criteria, filters_for
+    from app.assets.repository import list_stale
+    from app.core.db import get_engine
+    from app.core.errors import AppError
+
+    with Session(get_engine()) as session:
+        try:
+            filters, params = filters_for(session, Criteria(area=area))
+        except AppError as exc:
+            console.print(exc.message, markup=False)
+            raise typer.Exit(1) from None
+        total, rows = list_stale(session, filters, params, limit, 0)
+    lines = [
+        [r["name"], f"{r['last_verified_at']:%Y-%m-%d}" if r["last_verified_at"] else "not yet checked", r["postcode"] or "", str(r["id"])]
+        for r in rows
+    ]
+    if csv:
+        writer = csv_module.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["name", "last_verified", "postcode", "id"])
+        writer.writerows(lines)
+    else:
+        for line in lines:
+            typer.echo("\t".join(line))
+    more = f" (showing the first {len(rows):,}; use --limit for more)" if total > len(rows) else ""
+    console.print(f"{total:,} published place{'s' * (total != 1)} not verified for over {get_settings().stale_after_days} days{more}.")
+
+
