@@ -5,7 +5,7 @@ import logging
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.accounts.pages import router as login_router
+from app.accounts.page_routes import router as login_router
 from app.accounts.web import SESSION_COOKIE, install_page_errors
 from app.areas.routes import router as areas_router
 from app.assets.routes import router as assets_router
@@ -14,14 +14,14 @@ from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.errors import BodySizeLimit, install_error_handlers
 from app.core.health import router as health_router
 from app.exports.routes import router as exports_router
-from app.finder.pages import router as finder_router
+from app.finder.routes import router as finder_router
 from app.geo.routes import router as postcodes_router
 from app.maps.layer_routes import router as layers_router
 from app.maps.routes import router as maps_router
 from app.openreferral.routes import MOUNT_PATH as ORUK_PATH
 from app.openreferral.routes import create_oruk_app, mount_redirect
 from app.search.routes import router as search_router
-from app.shortlists.pages import router as shortlist_pages_router
+from app.shortlists.page_routes import router as shortlist_pages_router
 from app.shortlists.routes import router as shortlists_router
 from app.submissions.api import moderators as moderation_api_router
 from app.submissions.api import public as submissions_router

@@ -37,7 +37,7 @@ TIPG_REQUIREMENTS = ["tipg>=1.6,<2", "uvicorn>=0.30"]
 VIEW = "bench_asset_layer"
 COLLECTION = f"public.{VIEW}"
 ZOOMS = range(8, 17)
-LIMIT = 1000  # features per GeoJSON answer: our map page's default (app/maps/pages.py GEOJSON_LIMIT)
+LIMIT = 1000  # features per GeoJSON answer: our map page's default (app/maps/views.py GEOJSON_LIMIT)
 MAX_FEATURES_PER_TILE = "5000"  # as our tile_max_features
 
 # The same published assets and properties as our GeoJSON layer (app/maps/repository.py), for tipg to serve.

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from app.assets.schemas import SchedulePublic
-from app.finder.present import distance_text, next_meeting, walking_minutes
+from app.finder.views import distance_text, next_meeting, walking_minutes
 from app.shortlists.schemas import MAX_ITEMS
 from tests.factories import make_asset
 from tests.people import browser, page_token
@@ -69,7 +69,7 @@ def test_postcode_search_lists_nearest_first_with_distance_and_walking_time(clie
 
 
 def test_results_come_a_page_at_a_time_with_links_that_keep_the_search(client, places, monkeypatch):
-    monkeypatch.setattr("app.finder.pages.RESULT_LIMIT", 2)
+    monkeypatch.setattr("app.finder.routes.RESULT_LIMIT", 2)
     first = client.get("/finder", params={"postcode": "M1 1AE", "radius_m": "1609"}).text
     assert names(first) == ["Tuesday Singers", "Food Bank"]
     assert "3 places found near M1 1AE: showing the nearest 2." in first

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 
 from app.core.db import get_engine
-from app.maps.pages import GEOJSON_LIMIT
+from app.maps.views import GEOJSON_LIMIT
 
 pytestmark = pytest.mark.slow
 

@@ -13,8 +13,8 @@ from app.categories.service import get_taxonomy
 from app.core.deps import SessionDep, SettingsDep
 from app.core.errors import AppError, NotFound, validation_errors
 from app.maps.areas import embed_area
-from app.maps.pages import MapQuery, build_map_page, build_place_view, layers_for
 from app.maps.palette import category_css
+from app.maps.views import MapQuery, build_map_page, build_place_view, layers_for
 from app.web.templates import templates
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)

@@ -27,7 +27,7 @@ from app.core.config import PROJECT_ROOT, get_settings
 from app.core.deps import SessionDep
 from app.core.errors import AppError
 from app.core.ids import RowId
-from app.finder.present import distance_text
+from app.finder.views import distance_text
 from app.submissions import forms, moderation, service
 from app.submissions.api import client_address
 from app.submissions.display import FIELD_ORDER, label, show

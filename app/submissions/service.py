@@ -13,7 +13,7 @@ from app.assets.service import get_asset
 from app.categories.service import get_taxonomy
 from app.core.config import get_settings
 from app.core.errors import AppError, Invalid, NotFound
-from app.finder.present import distance_text
+from app.finder.views import distance_text
 from app.geo import repository as geo_repository
 from app.geo.service import locate_postcode
 from app.submissions import ratelimit, repository

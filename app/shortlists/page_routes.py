@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from app.core.dates import uk_date
 from app.core.deps import SessionDep
 from app.core.errors import AppError
-from app.finder.present import summarise
+from app.finder.views import summarise
 from app.maps.routes import error_page
 from app.shortlists import service
 from app.web.templates import templates

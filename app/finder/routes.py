@@ -24,7 +24,7 @@ from app.categories.service import get_taxonomy
 from app.core.config import Settings
 from app.core.deps import SessionDep, SettingsDep
 from app.core.errors import AppError, validation_errors
-from app.finder.present import PlaceSummary, summarise
+from app.finder.views import PlaceSummary, summarise
 from app.maps import folium_map
 from app.search import service as nearby
 from app.search.schemas import NearbyQuery
