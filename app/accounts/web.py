@@ -7,17 +7,21 @@ double-submit pattern; SameSite=Lax keeps other sites' forms from sending the co
 
 import re
 import secrets
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from app.accounts.models import Role, UserAccount, WebSession
 from app.accounts.service import Actor, find_session, user_actor
 from app.core.config import get_settings
 from app.core.deps import SessionDep
+from app.core.errors import AppError, validation_errors
 from app.web.templates import templates
 
 SESSION_COOKIE = "am_session"
@@ -36,13 +40,30 @@ class Visitor:
 
 
 class PageError(Exception):
-    """Answered with an HTML page: 401 shows the sign-in form, anything else an explanation."""
+    """Answered with the one HTML error page (error.html): 401 shows the sign-in form, anything else the title, the
+    messages and a way on (`back`: a link and its words; the map by default)."""
 
-    def __init__(self, status_code: int, title: str, message: str):
-        super().__init__(message)
+    def __init__(self, status_code: int, title: str, message: str | Sequence[str], back: tuple[str, str] | None = None):
+        self.messages = [message] if isinstance(message, str) else list(message)
+        super().__init__(" ".join(self.messages))
         self.status_code = status_code
         self.title = title
-        self.message = message
+        self.message = " ".join(self.messages)
+        self.back = back or ("/", "Go to the map")
+
+
+@contextmanager
+def as_page(titles: Mapping[int, str], default: str, back: tuple[str, str] | None = None) -> Iterator[None]:
+    """Inside a page route: what a service raises (an AppError, or a ValidationError of the page's query) becomes a
+    PageError, titled by its status from `titles` (else `default`)."""
+    try:
+        yield
+    except ValidationError as exc:
+        errors = validation_errors(list(exc.errors()))
+        messages = [f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors]
+        raise PageError(422, titles.get(422, default), messages, back) from None
+    except AppError as exc:
+        raise PageError(exc.status_code, titles.get(exc.status_code, default), exc.message, back) from None
 
 
 def set_cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
@@ -141,4 +162,5 @@ def install_page_errors(app: FastAPI) -> None:
         if exc.status_code == 401:
             back = request.url.path if request.method == "GET" else "/moderate"
             return render(request, "moderation/login.html", {"next": back, "message": exc.message}, 401)
-        return render(request, "moderation/error.html", {"title": exc.title, "message": exc.message}, exc.status_code)
+        context = {"title": exc.title, "messages": exc.messages, "back": exc.back}
+        return render(request, "error.html", context, exc.status_code)

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData, QueryParams
 
-from app.accounts.web import FormDep, VisitorDep, render
+from app.accounts.web import FormDep, PageError, VisitorDep, as_page, render
 from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES, AssetPublic
 from app.categories.service import get_taxonomy
 from app.core.config import Settings
@@ -31,11 +31,11 @@ from app.search.schemas import NearbyQuery
 from app.shortlists import service as shortlists
 from app.shortlists.schemas import MAX_ITEMS, ShortlistIn
 from app.submissions.api import client_address
-from app.submissions.ratelimit import RateLimited
 
 router = APIRouter(include_in_schema=False)
 
 RESULT_LIMIT = 50  # a page of results
+SHORTLIST_PROBLEM = "Cannot make the shortlist"
 MAX_OFFSET = 10_000  # the nearby search's own limit
 RADII = {800: "800 m (about 10 minutes' walk)", 1609: "1 mile", 3218: "2 miles", 8047: "5 miles", 16093: "10 miles"}
 DEFAULT_RADIUS = 1609
@@ -236,30 +236,19 @@ def finder_page(request: Request, session: SessionDep, settings: SettingsDep, vi
 
 
 @router.post("/finder/shortlist", response_model=None)
-def share_ticked(request: Request, session: SessionDep, form: FormDep) -> HTMLResponse | RedirectResponse:
+def share_ticked(request: Request, session: SessionDep, form: FormDep) -> RedirectResponse:
     """Without JavaScript: the ticked results, in the list's order, become a shared shortlist."""
-    back = "/finder?" + str(form.get("back", ""))[:2000]
+    back = ("/finder?" + str(form.get("back", ""))[:2000], "Go back to your search")
     ids = [str(v) for v in form.getlist("asset_id")]
     if not ids:
-        return _problem(request, "Tick at least one place to put on the shortlist.", back, 422)
+        raise PageError(422, SHORTLIST_PROBLEM, "Tick at least one place to put on the shortlist.", back)
     if len(ids) > MAX_ITEMS:
-        return _problem(request, f"A shortlist holds at most {MAX_ITEMS} places: untick some and try again.", back, 422)
-    try:
+        raise PageError(422, SHORTLIST_PROBLEM, f"A shortlist holds at most {MAX_ITEMS} places: untick some and try again.", back)
+    with as_page({}, SHORTLIST_PROBLEM, back):
         data = ShortlistIn.model_validate({"title": _text(form, "title"), "items": [{"asset_id": i} for i in ids]})
         shortlist = shortlists.create(session, data, client_address(request))
-    except ValidationError as exc:
-        errors = validation_errors(list(exc.errors()))
-        return _problem(request, "; ".join(f"{e['field']}: {e['message']}" for e in errors), back, 422)
-    except RateLimited as limited:
-        return _problem(request, limited.message, back, 429)
-    except AppError as exc:
-        return _problem(request, exc.message, back, exc.status_code)
     return RedirectResponse(f"/s/{shortlist.code}", status_code=303)
 
 
 def _text(form: FormData, name: str) -> str:
     return str(form.get(name, "")).strip()
-
-
-def _problem(request: Request, message: str, back: str, status_code: int) -> HTMLResponse:
-    return render(request, "finder/problem.html", {"message": message, "back": back}, status_code=status_code)

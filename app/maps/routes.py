@@ -6,12 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 
+from app.accounts.web import as_page
 from app.assets import service as assets
 from app.categories.service import get_taxonomy
 from app.core.deps import SessionDep, SettingsDep
-from app.core.errors import AppError, NotFound, validation_errors
+from app.core.errors import NotFound
 from app.maps.areas import embed_area
 from app.maps.palette import category_css
 from app.maps.views import MapQuery, build_map_page, build_place_view, layers_for
@@ -29,24 +29,10 @@ def _map_query(request: Request) -> MapQuery:
 
 
 def _page(request: Request, template: str, build: Callable[[], dict[str, Any]]) -> HTMLResponse:
-    """Renders `template` with what `build` returns; a mistake in the address gets an HTML error page."""
-    try:
+    """Renders `template` with what `build` returns; a mistake in the address gets the HTML error page."""
+    with as_page({404: "Page not found"}, "There is a problem with this address"):
         context = build()
-    except ValidationError as exc:
-        errors = validation_errors(list(exc.errors()))
-        messages = [f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors]
-        return error_page(request, 422, "There is a problem with this address", messages)
-    except NotFound as exc:
-        return error_page(request, 404, "Page not found", [exc.message])
-    except AppError as exc:
-        return error_page(request, exc.status_code, "There is a problem with this address", [exc.message])
     return templates.TemplateResponse(request, template, context)
-
-
-def error_page(request: Request, status_code: int, title: str, messages: list[str]) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request, "maps/error.html", {"title": title, "messages": messages}, status_code=status_code
-    )
 
 
 @router.get("/")

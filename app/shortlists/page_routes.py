@@ -7,11 +7,11 @@ import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from app.accounts.web import as_page
 from app.core.dates import uk_date
 from app.core.deps import SessionDep
 from app.core.errors import AppError
 from app.finder.views import summarise
-from app.maps.routes import error_page
 from app.shortlists import service
 from app.web.templates import templates
 
@@ -28,10 +28,8 @@ def qr_svg(url: str) -> bytes:
 
 @router.get("/s/{code}", response_class=HTMLResponse)
 def shortlist_page(request: Request, session: SessionDep, code: str) -> HTMLResponse:
-    try:
+    with as_page(_TITLES, "Cannot show this list"):
         shared = service.get(session, code)
-    except AppError as exc:
-        return error_page(request, exc.status_code, _TITLES.get(exc.status_code, "Cannot show this list"), [exc.message])
     now = datetime.now(UTC)
     # Dated meetings: a shared list is printed and read on other days, when "Tomorrow" would be wrong.
     places = [summarise(i.asset, n, note=i.note, now=now, dated=True) for n, i in enumerate(shared.items, start=1)]
