@@ -852,3 +852,111 @@ def test_the_duplicates_panel_keeps_to_an_area_moderators_councils(
     page = web.get(f"/moderate/submissions/{manchester}")
     assert page.status_code == 200 and page.text.count("Cheetham Hill Walkers") >= 1
     assert str(salford) not in page.text
+
+
+# The same place from two sources (issue 12, item 12)
+
+GP_MAPPING = """\
+source: gpfile
+external_id: code
+fields:
+  name: name
+  postcode: postcode
+  lat: lat
+  lon: lon
+  phone: phone
+categories: gp-practices
+"""
+
+
+def _gp_file(tmp_path, name: str = "Oakham Medical Practice", phone: str = "01572 722621"):
+    from app.imports.readers import import_file
+
+    (tmp_path / "gp.csv").write_text(f"code,name,postcode,lat,lon,phone\nC82040,{name},M1 1AE,53.48100,-2.23700,{phone}\n")
+    (tmp_path / "gp.yaml").write_text(GP_MAPPING)
+    return import_file("csv", tmp_path / "gp.csv", tmp_path / "gp.yaml")
+
+
+def _osm_file(tmp_path, name: str = "Oakham Medical Practice"):
+    from app.imports.osm import import_osm
+
+    (tmp_path / "osm.csv").write_text(f"osm_type,osm_id,name,amenity,lat,lon\nway,42,{name},doctors,53.48130,-2.23710\n")
+    return import_osm(tmp_path / "osm.csv")
+
+
+def _source_ids(session: Session, asset_id) -> set[tuple[str, str]]:
+    sql = "SELECT source, external_id FROM asset_source_id WHERE asset_id = :id"
+    return {tuple(r) for r in session.execute(text(sql), {"id": asset_id}).all()}
+
+
+def test_imports_flag_the_same_place_from_another_source_and_a_moderator_merges_them(client, session, tmp_path, moderator_headers) -> None:
+    _gp_file(tmp_path)
+    run = _osm_file(tmp_path)
+    assert run.counts["created"] == 1 and "1 possible duplicate" in run.message, run.message
+    listed = client.get("/api/v1/moderation/duplicates", headers=moderator_headers)
+    assert listed.status_code == 200, listed.text
+    [pair] = listed.json()["items"]
+    by_source = {pair["first"]["source"]: pair["first"], pair["second"]["source"]: pair["second"]}
+    gp, osm = by_source["gpfile"], by_source["osm"]
+    assert gp["name"] == osm["name"] == "Oakham Medical Practice" and 30 < pair["distance_m"] < 40 and pair["similarity"] == 1
+    assert client.get("/api/v1/moderation/duplicates").status_code == 401
+
+    merged = client.post("/api/v1/moderation/duplicates/merge", json={"keep": gp["id"], "merge": osm["id"]}, headers=moderator_headers)
+    assert merged.status_code == 200, merged.text
+    assert _source_ids(session, uuid.UUID(gp["id"])) == {("gpfile", "C82040"), ("osm", "way/42")}
+    gone = client.get(f"/api/v1/assets/{osm['id']}/history", headers=moderator_headers).json()
+    kept = client.get(f"/api/v1/assets/{gp['id']}/history", headers=moderator_headers).json()
+    assert gone[-1]["action"] == kept[-1]["action"] == "merge"
+    assert gone[-1]["snapshot"]["status"] == "archived" and gone[-1]["snapshot"]["merged_into"] == gp["id"]
+    assert "merged_from" in kept[-1]["changes"] or "identifiers" in kept[-1]["changes"]
+    assert client.get("/api/v1/moderation/duplicates", headers=moderator_headers).json()["items"] == []
+    assert client.get(f"/api/v1/assets/{osm['id']}").status_code == 404
+
+    # Later imports of either source update the one place that is left.
+    assert _osm_file(tmp_path, "Oakham Medical Practice (Surgery)").counts == {"updated": 1}
+    assert _gp_file(tmp_path, phone="01572 000000").counts == {"updated": 1}
+    place = client.get(f"/api/v1/assets/{gp['id']}").json()
+    assert (place["name"], place["phone"]) == ("Oakham Medical Practice (Surgery)", "01572 000000")
+    assert session.execute(text("SELECT count(*) FROM asset WHERE status = 'published'")).scalar_one() == 1
+
+
+def test_a_moderator_says_two_places_are_not_the_same(client, session, tmp_path, moderator_headers) -> None:
+    _gp_file(tmp_path)
+    _osm_file(tmp_path)
+    [pair] = client.get("/api/v1/moderation/duplicates", headers=moderator_headers).json()["items"]
+    body = {"first": pair["first"]["id"], "second": pair["second"]["id"]}
+    assert client.post("/api/v1/moderation/duplicates/dismiss", json=body, headers=moderator_headers).status_code == 204
+    assert client.get("/api/v1/moderation/duplicates", headers=moderator_headers).json()["items"] == []
+    assert _osm_file(tmp_path).counts == {"unchanged": 1}
+    assert client.get("/api/v1/moderation/duplicates", headers=moderator_headers).json()["items"] == []
+
+
+def test_area_moderators_merge_only_places_inside_their_areas(app, client, session, councils, tmp_path) -> None:
+    inside = make_asset(session, name="Ancoats Library", lat=53.4850, lon=-2.2290)
+    also = make_asset(session, name="Ancoats Library", lat=53.4851, lon=-2.2291)
+    leeds = make_asset(session, name="Ancoats Library", lat=53.7997, lon=-1.5492)
+    make_user(session, Role.moderator, "mcr@council.example", areas=["E08000003"])
+    web = browser(app)
+    sign_in(web, "mcr@council.example")
+    page = web.get("/moderate/duplicates")
+    assert page.status_code == 200
+    csrf = csrf_of(page.text)
+    refused = web.post("/api/v1/moderation/duplicates/merge", json={"keep": str(inside.id), "merge": str(leeds.id)},
+                       headers={"X-CSRF-Token": csrf})
+    assert refused.status_code == 403 and "outside the council areas" in refused.json()["detail"]
+    assert session.execute(text("SELECT status FROM asset WHERE id = :id"), {"id": leeds.id}).scalar_one() == "published"
+    done = web.post("/moderate/duplicates/merge", data={"csrf_token": csrf, "keep": str(inside.id), "merge": str(also.id)},
+                    follow_redirects=False)
+    assert done.status_code == 303, done.text
+    assert session.execute(text("SELECT status FROM asset WHERE id = :id"), {"id": also.id}).scalar_one() == "archived"
+
+
+def test_the_duplicates_page_lists_pairs_with_merge_buttons(app, session, tmp_path) -> None:
+    _gp_file(tmp_path)
+    _osm_file(tmp_path)
+    make_user(session, Role.moderator, "lead@council.example")
+    web = browser(app)
+    sign_in(web, "lead@council.example")
+    html = web.get("/moderate/duplicates").text
+    assert html.count("Oakham Medical Practice") >= 2 and "Keep this one" in html and "Not the same place" in html
+    assert 'href="/moderate/duplicates"' in web.get("/moderate").text

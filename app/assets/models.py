@@ -141,6 +141,10 @@ class Asset(SQLModel, table=True):
     source: str | None = Field(default=None, max_length=40)
     external_id: str | None = Field(default=None, max_length=120)
     last_verified_at: datetime | None = Field(default=None, sa_column=_timestamp())
+    # Set when a moderator merged this place into another (it is archived; the other keeps its source identifiers).
+    merged_into_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("asset.id", ondelete="SET NULL"), nullable=True)
+    )
     created_at: datetime = Field(default=None, sa_column=_timestamp(nullable=False, server_default=func.now()))
     updated_at: datetime = Field(default=None, sa_column=_timestamp(nullable=False, server_default=func.now()))
     search_vector: Any = Field(
@@ -155,6 +159,34 @@ class Asset(SQLModel, table=True):
     )
 
 
+class AssetSourceId(SQLModel, table=True):
+    """Every identifier an asset has in a source: its own (source, external_id), and those of the places merged into
+    it, so a later import of any of those sources updates it. An identifier belongs to one asset (migration 0011)."""
+
+    __tablename__ = "asset_source_id"
+
+    source: str = Field(max_length=40, primary_key=True)
+    external_id: str = Field(max_length=120, primary_key=True)
+    asset_id: uuid.UUID = Field(sa_column=Column(ForeignKey("asset.id", ondelete="CASCADE"), nullable=False, index=True))
+    # What this source gave at its last import (JSON), so that on a merged place a source changes only what it changed.
+    imported: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+
+
+class AssetDuplicate(SQLModel, table=True):
+    """Two places an import found alike (similar name, close by, from different sources), for a moderator to merge or
+    dismiss; `asset_id` < `other_id`, so a pair is stored once (migration 0011)."""
+
+    __tablename__ = "asset_duplicate"
+
+    asset_id: uuid.UUID = Field(sa_column=Column(ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True))
+    other_id: uuid.UUID = Field(sa_column=Column(ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True, index=True))
+    similarity: float
+    distance_m: float
+    found_at: datetime = Field(default=None, sa_column=_timestamp(nullable=False, server_default=func.now()))
+    dismissed_by: str | None = Field(default=None, max_length=200)
+    dismissed_at: datetime | None = Field(default=None, sa_column=_timestamp())
+
+
 class AssetHistory(SQLModel, table=True):
     """One change to one asset: who made it, from which submission, and each field's before and after."""
 
@@ -165,7 +197,7 @@ class AssetHistory(SQLModel, table=True):
     asset_id: uuid.UUID = Field(sa_column=Column(ForeignKey("asset.id", ondelete="CASCADE"), nullable=False))
     changed_at: datetime = Field(default=None, sa_column=_timestamp(nullable=False, server_default=func.now()))
     actor: str = Field(max_length=200)
-    action: str = Field(max_length=20)  # create / update / archive / restore / verify
+    action: str = Field(max_length=20)  # create / update / archive / restore / verify / merge
     submission_id: uuid.UUID | None = None
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))

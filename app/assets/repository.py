@@ -1,7 +1,9 @@
 """All SQL of the asset store. Reads are hand-written SQL (one statement per request); writes use the ORM."""
 
+import json
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, text
@@ -33,7 +35,7 @@ def public_columns(timestamp: Callable[[str], str] = lambda column: f"a.{column}
     ST_Y(a.location::geometry) AS lat, ST_X(a.location::geometry) AS lon,
     a.phone, a.email, a.website, a.free, a.cost_description, a.accessibility, a.languages,
     a.min_age, a.max_age, a.audience, a.drop_in, a.opening_hours_text, a.status, a.source,
-    a.external_id, {timestamp("last_verified_at")} AS last_verified_at, {timestamp("created_at")} AS created_at,
+    a.external_id, a.merged_into_id AS merged_into, {timestamp("last_verified_at")} AS last_verified_at, {timestamp("created_at")} AS created_at,
     {timestamp("updated_at")} AS updated_at,
     {CATEGORY_SLUGS} AS categories,
     {SCHEDULE} AS schedule,
@@ -127,12 +129,107 @@ def count_by_source(session: Session, source: str) -> int:
 
 
 def find_by_source(session: Session, source: str, external_id: str) -> Asset | None:
-    return session.exec(select(Asset).where(Asset.source == source, Asset.external_id == external_id)).first()
+    """The asset holding this source identifier: its own, or one of a place merged into it (asset_source_id)."""
+    sql = "SELECT asset_id FROM asset_source_id WHERE source = :source AND external_id = :external_id"
+    asset_id = session.execute(text(sql), {"source": source, "external_id": external_id}).scalar()
+    return session.get(Asset, asset_id) if asset_id else None
+
+
+def identifiers(session: Session, asset_id: uuid.UUID) -> list[str]:
+    """The asset's source identifiers as "source:external_id", in order."""
+    sql = "SELECT source || ':' || external_id FROM asset_source_id WHERE asset_id = :id ORDER BY source, external_id"
+    return list(session.execute(text(sql), {"id": asset_id}).scalars())
+
+
+def other_sources(session: Session, asset_id: uuid.UUID, source: str) -> bool:
+    """Whether the asset holds an identifier from a source other than `source` (a merged place)."""
+    sql = "SELECT EXISTS (SELECT 1 FROM asset_source_id WHERE asset_id = :id AND source <> :source)"
+    return session.execute(text(sql), {"id": asset_id, "source": source}).scalar_one()
+
+
+def replace_identifier(
+    session: Session, asset_id: uuid.UUID, old: tuple[str | None, str | None], new: tuple[str | None, str | None]
+) -> None:
+    """The asset's own (source, external_id) changed from `old` to `new`: its identifier row follows."""
+    if old[0] and old[1]:
+        session.execute(
+            text("DELETE FROM asset_source_id WHERE asset_id = :id AND source = :source AND external_id = :external_id"),
+            {"id": asset_id, "source": old[0], "external_id": old[1]},
+        )
+    if new[0] and new[1]:
+        session.execute(
+            text("INSERT INTO asset_source_id (source, external_id, asset_id) VALUES (:source, :external_id, :id)"),
+            {"id": asset_id, "source": new[0], "external_id": new[1]},
+        )
+
+
+def imported_values(session: Session, source: str, external_id: str) -> dict[str, Any] | None:
+    sql = "SELECT imported FROM asset_source_id WHERE source = :source AND external_id = :external_id"
+    return session.execute(text(sql), {"source": source, "external_id": external_id}).scalar()
+
+
+def remember_imported(session: Session, source: str, external_id: str, values: dict[str, Any]) -> None:
+    session.execute(
+        text("UPDATE asset_source_id SET imported = CAST(:values AS jsonb) WHERE source = :source AND external_id = :external_id"),
+        {"source": source, "external_id": external_id, "values": json.dumps(values)},
+    )
+
+
+def move_identifiers(session: Session, from_id: uuid.UUID, to_id: uuid.UUID) -> None:
+    session.execute(text("UPDATE asset_source_id SET asset_id = :to WHERE asset_id = :from"), {"from": from_id, "to": to_id})
+
+
+def likely_duplicate(candidate: str, location: str, name: str) -> str:
+    """The one rule for a likely duplicate, on `asset <candidate>`: not archived, within :radius metres of `location`,
+    a name at least :similarity alike (pg_trgm) to `name` (DUPLICATE_RADIUS_M, DUPLICATE_MIN_SIMILARITY). Uses
+    ix_asset_location and ix_asset_name_trgm. Moderation's new-place check and the imports' check share it."""
+    return (
+        f"{candidate}.status <> 'archived' AND ST_DWithin({candidate}.location, {location}, :radius) "
+        f"AND similarity({candidate}.name, {name}) >= :similarity"
+    )
+
+
+def flag_duplicates(session: Session, sources: list[str], since: datetime, params: dict[str, Any]) -> int:
+    """Records pairs of likely duplicates between the unarchived assets of `sources` written since `since` and any
+    place that shares no source with them; a pair recorded before (or dismissed) is left as it is. How many are new."""
+    sql = f"""
+        INSERT INTO asset_duplicate (asset_id, other_id, similarity, distance_m)
+        SELECT DISTINCT ON (least(a.id, d.id), greatest(a.id, d.id))
+               least(a.id, d.id), greatest(a.id, d.id), similarity(d.name, a.name), ST_Distance(d.location, a.location)
+        FROM asset a JOIN asset d ON d.id <> a.id AND {likely_duplicate("d", "a.location", "a.name")}
+        WHERE a.status <> 'archived' AND a.updated_at >= :since
+          AND EXISTS (SELECT 1 FROM asset_source_id i WHERE i.asset_id = a.id AND i.source = ANY(:sources))
+          AND NOT EXISTS (
+              SELECT 1 FROM asset_source_id i JOIN asset_source_id j ON j.source = i.source
+              WHERE i.asset_id = a.id AND j.asset_id = d.id
+          )
+        ON CONFLICT (asset_id, other_id) DO NOTHING
+    """
+    return session.execute(text(sql), {**params, "sources": sources, "since": since}).rowcount
+
+
+def dismiss_duplicate(session: Session, first: uuid.UUID, second: uuid.UUID, actor: str) -> None:
+    """The two are not the same place: the pair is kept as dismissed, so no import flags it again."""
+    session.execute(
+        text(
+            """
+            INSERT INTO asset_duplicate (asset_id, other_id, similarity, distance_m, dismissed_by, dismissed_at)
+            SELECT least(a.id, b.id), greatest(a.id, b.id), similarity(a.name, b.name), ST_Distance(a.location, b.location),
+                   :actor, now()
+            FROM asset a, asset b WHERE a.id = :first AND b.id = :second
+            ON CONFLICT (asset_id, other_id) DO UPDATE SET dismissed_by = :actor, dismissed_at = now()
+            """
+        ),
+        {"first": first, "second": second, "actor": actor},
+    )
 
 
 def listed_external_ids(session: Session, source: str) -> set[str]:
-    """The external ids of this source's assets that are not archived (an importer checks whether it still lists them)."""
-    sql = "SELECT external_id FROM asset WHERE source = :source AND status <> 'archived' AND external_id IS NOT NULL"
+    """The external ids from this source held by unarchived assets (an importer checks whether it still lists them)."""
+    sql = """
+        SELECT i.external_id FROM asset_source_id i JOIN asset a ON a.id = i.asset_id
+        WHERE i.source = :source AND a.status <> 'archived'
+    """
     return set(session.execute(text(sql), {"source": source}).scalars())
 
 

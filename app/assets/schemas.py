@@ -230,6 +230,9 @@ class AssetPublic(BaseModel):
     source: str | None
     external_id: str | None
     last_verified_at: datetime | None
+    merged_into: uuid.UUID | None = Field(
+        default=None, description="For an archived place a moderator merged into another: the place it became"
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -10,6 +10,7 @@ from app.assets import repository
 from app.assets.models import Asset, AssetHistory, AssetSession, AssetStatus, Organisation
 from app.assets.schemas import WEEKDAYS, AssetCreate, AssetPublic, AssetUpdate
 from app.categories.service import get_taxonomy
+from app.core.config import get_settings
 from app.core.errors import Conflict, Invalid, NotFound
 from app.geo.service import locate_postcode
 
@@ -92,23 +93,97 @@ def upsert_by_source(
         _apply(session, asset, fields)
         after = _snapshot(session, asset.id)
         _record(session, asset.id, actor, "create", {k: [None, v] for k, v in after.items() if v not in (None, [], "")}, after, None)
+        repository.remember_imported(session, data.source, data.external_id, _given(data))
         return "created"
-    fields = data.model_dump(exclude_unset=True)
+    # Matched by this identifier, which may be one of several the asset holds (a merged place): its own stays.
+    fields = data.model_dump(exclude_unset=True, exclude={"source", "external_id"})
+    given, last = _given(data), repository.imported_values(session, data.source, data.external_id)
+    if last is not None and repository.other_sources(session, existing.id, data.source):
+        # A merged place: this source changes only what changed in it, so two sources do not undo each other.
+        fields = {k: v for k, v in fields.items() if given.get(k) != last.get(k)}
     vouched = fields.get("last_verified_at")
     if vouched is None or (existing.last_verified_at is not None and vouched <= existing.last_verified_at):
         fields.pop("last_verified_at", None)
-    return "updated" if _change(session, existing, fields, actor, "update", None) else "unchanged"
+    changed = _change(session, existing, fields, actor, "update", None)
+    if given != last:
+        repository.remember_imported(session, data.source, data.external_id, given)
+    return "updated" if changed else "unchanged"
+
+
+def _given(data: AssetCreate) -> dict[str, Any]:
+    """What a source gave for an asset, as JSON, to compare with what it gives next time."""
+    return data.model_dump(mode="json", exclude_unset=True, exclude={"source", "external_id"})
 
 
 def retire_by_source(session: Session, source: str, external_id: str, actor: str) -> RetireOutcome | None:
     """The source says this record is no longer a place to list (defunct, private, nameless, uncategorised): archives
     its asset ("archived", recorded as an "archive" by `actor`). None when there is no such asset or it is archived
-    already. Commits nothing."""
+    already; "kept" when the asset also holds another source's identifier (a merged place), which stays published.
+    Commits nothing."""
     asset = repository.find_by_source(session, source, external_id)
     if asset is None or asset.status == AssetStatus.archived:
         return None
+    if repository.other_sources(session, asset.id, source):
+        return "kept"  # merged with a place another source still lists: that source decides
     _change(session, asset, {"status": AssetStatus.archived}, actor, "archive", None)
     return "archived"
+
+
+# Fields a merge copies from the merged place when the kept one has no value.
+_FILLED_BY_MERGE = (
+    "description", "address", "phone", "email", "website", "cost_description", "audience", "opening_hours_text",
+    "free", "drop_in", "min_age", "max_age",
+)
+
+
+def merge_assets(session: Session, keep_id: uuid.UUID, merge_id: uuid.UUID, actor: str) -> AssetPublic:
+    """One place listed twice becomes one: `keep_id` takes every source identifier of `merge_id` (so later imports of
+    either source update it), its categories, and the values it lacks; `merge_id` is archived and points to it
+    (`merged_into`). Both record a "merge" in their history."""
+    if keep_id == merge_id:
+        raise Invalid("A place cannot be merged into itself.", "merge")
+    keep, gone = _require_row(session, keep_id), _require_row(session, merge_id)
+    if keep.status == AssetStatus.archived:
+        raise Conflict(f"{keep.name} is archived: keep a place that is on the map.", "keep")
+    if gone.merged_into_id is not None:
+        raise Conflict(f"{gone.name} has already been merged into {gone.merged_into_id}.", "merge")
+    kept_before, gone_before = _snapshot(session, keep.id), _snapshot(session, gone.id)
+    ids_before = repository.identifiers(session, keep.id)
+    filled: dict[str, Any] = {k: gone_before[k] for k in _FILLED_BY_MERGE if kept_before[k] in (None, "") and gone_before[k] not in (None, "")}
+    categories = list(dict.fromkeys([*kept_before["categories"], *gone_before["categories"]]))[:10]
+    if categories != kept_before["categories"]:
+        filled["categories"] = categories
+    repository.move_identifiers(session, gone.id, keep.id)
+    gone.status, gone.merged_into_id = AssetStatus.archived, keep.id
+    _apply(session, gone, {}, gone_before)
+    _apply(session, keep, filled, kept_before)
+    for asset, before, extra in (
+        (gone, gone_before, {}),
+        (keep, kept_before, {"identifiers": [ids_before, repository.identifiers(session, keep.id)], "merged_from": [None, str(gone.id)]}),
+    ):
+        after = _snapshot(session, asset.id)
+        changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v} | extra
+        _record(session, asset.id, actor, "merge", changes, after, None)
+    session.commit()
+    return get_asset(session, keep.id, include_unpublished=True)
+
+
+def flag_duplicates(session: Session, sources: list[str], since: datetime) -> int:
+    """After an import of `sources`: records the likely duplicates among the places it wrote since `since` and places
+    from other sources, for moderators (`repository.flag_duplicates`); commits; returns how many pairs are new."""
+    settings = get_settings()
+    params = {"radius": settings.duplicate_radius_m, "similarity": settings.duplicate_min_similarity}
+    found = repository.flag_duplicates(session, sources, since, params)
+    session.commit()
+    return found
+
+
+def dismiss_duplicate(session: Session, first: uuid.UUID, second: uuid.UUID, actor: str) -> None:
+    """The two are not the same place: the pair leaves the moderators' list and is never flagged again."""
+    for asset_id in (first, second):
+        _require_row(session, asset_id)
+    repository.dismiss_duplicate(session, first, second, actor)
+    session.commit()
 
 
 def _require_row(session: Session, asset_id: uuid.UUID) -> Asset:
@@ -142,6 +217,7 @@ def _apply(session: Session, asset: Asset, fields: dict[str, Any], current: dict
     Categories and schedule are rewritten only when they differ from `current`'s, as the snapshot shows them: a
     re-import of an unchanged row then writes no rows of them, and a new asset has none to delete."""
     _require_free_source_id(session, asset, fields)
+    identifier = (asset.source, asset.external_id) if current is not None else (None, None)
     for name in _PLAIN_FIELDS:
         if name in fields:
             value = fields[name]
@@ -169,6 +245,8 @@ def _apply(session: Session, asset: Asset, fields: dict[str, Any], current: dict
     asset.updated_at = datetime.now(UTC)
     session.add(asset)
     session.flush()
+    if (asset.source, asset.external_id) != identifier:
+        repository.replace_identifier(session, asset.id, identifier, (asset.source, asset.external_id))
     if fields.get("categories") is not None:
         nodes = get_taxonomy(session).require(fields["categories"], "categories")
         if current is None or {n.slug for n in nodes} != set(current["categories"]):
@@ -187,9 +265,11 @@ def _organisation(session: Session, source: str | None, given: dict[str, Any]) -
     source, or its name within it; never by name across sources) or made, with its details set. An imported
     organisation takes every detail its source gives, a removed one cleared; through the API (no source) only the
     details given replace what is there. The change shows in the history of the asset saved with it."""
-    org = repository.find_organisation(session, source, given.get("external_id"), given["name"])
+    source = source or None
+    external_id = given.get("external_id") if source else None  # an id means something only within a source
+    org = repository.find_organisation(session, source, external_id, given["name"])
     if org is None:
-        org = Organisation(name=given["name"], source=source, external_id=given.get("external_id") if source else None)
+        org = Organisation(name=given["name"], source=source, external_id=external_id)
     org.name = given["name"]
     for key in ("website", "email", "phone"):
         if key in given and (source or given[key] is not None):

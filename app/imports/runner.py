@@ -13,6 +13,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -22,7 +23,7 @@ from sqlmodel import Session
 
 from app.assets.models import AssetStatus
 from app.assets.schemas import AssetCreate
-from app.assets.service import retire_by_source, upsert_by_source
+from app.assets.service import flag_duplicates, retire_by_source, upsert_by_source
 from app.core.db import get_engine
 from app.core.errors import AppError
 from app.geo.uk import position_problem
@@ -148,8 +149,12 @@ def run_import(
         rows = list(read())
         if on_total:
             on_total(len(rows))
+        since = datetime.now(UTC)
         with Session(get_engine()) as session:
             outcome = apply_rows(session, rows, kind, status, dry_run, on_progress)
+            sources = sorted({row.fields["source"] for row in rows if row.fields and row.fields.get("source")})
+            if sources and not dry_run and (found := flag_duplicates(session, sources, since)):
+                outcome.counts["possible_duplicates"] = found
         run.counts = dict(outcome.counts)
         run.errors = outcome.problems
         run.message = summary(outcome, dry_run)
@@ -243,6 +248,9 @@ def summary(outcome: Outcome, dry_run: bool) -> str:
 
 def describe_counts(counts: dict[str, int]) -> str:
     """"3 created, 1 failed": the usual outcomes in a fixed order, then any others (stored JSONB keeps no order)."""
-    order = ("created", "updated", "unchanged", "archived", "skipped", "failed", "notes")
+    order = ("created", "updated", "unchanged", "archived", "skipped", "failed", "notes", "possible_duplicates")
     keys = [k for k in order if counts.get(k)] + sorted(k for k in counts if k not in order)
-    return ", ".join(f"{counts[k]:,} {'note' if k == 'notes' and counts[k] == 1 else k}" for k in keys)
+    return ", ".join(f"{counts[k]:,} {_SINGULAR.get(k, k) if counts[k] == 1 else k.replace('_', ' ')}" for k in keys)
+
+
+_SINGULAR = {"notes": "note", "possible_duplicates": "possible duplicate"}

@@ -9,6 +9,7 @@ rest go on. The run is recorded in import_run.
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,7 +18,7 @@ from sqlmodel import Session
 from app.assets import repository as assets_repository
 from app.assets.models import AssetStatus
 from app.assets.schemas import AssetCreate
-from app.assets.service import retire_by_source, upsert_by_source
+from app.assets.service import flag_duplicates, retire_by_source, upsert_by_source
 from app.categories.service import get_taxonomy
 from app.core.db import get_engine
 from app.core.errors import AppError
@@ -137,8 +138,11 @@ def run_import(
         feed = open_feed(source)
         if on_total:
             on_total(len(feed))
+        since = datetime.now(UTC)
         with Session(get_engine()) as session:
             outcome = import_feed(session, feed, options, on_service)
+            if not options.dry_run and (found := flag_duplicates(session, [source_name(feed)], since)):
+                outcome.counts["possible_duplicates"] = found
         run.counts = dict(outcome.counts)
         run.errors = outcome.problems
         run.message = _summary(outcome, options)
@@ -146,7 +150,7 @@ def run_import(
 
 
 def _summary(outcome: Outcome, options: Options) -> str:
-    order = ("created", "updated", "unchanged", "archived", "inactive_skipped", "skipped", "failed")
+    order = ("created", "updated", "unchanged", "archived", "inactive_skipped", "skipped", "failed", "possible_duplicates")
     parts = [f"{outcome.counts[k]} {k.replace('_', ' ')}" for k in order if outcome.counts[k]]
     text = ", ".join(parts) or "nothing to import"
     if outcome.unmatched_terms:

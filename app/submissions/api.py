@@ -23,7 +23,11 @@ from app.submissions.ratelimit import RateLimited
 from app.submissions.schemas import (
     Amendment,
     Decision,
+    DuplicatePage,
+    DuplicatePair,
     HistoryEntry,
+    MergeRequest,
+    NotDuplicates,
     QueueItem,
     QueuePage,
     Rejection,
@@ -257,3 +261,55 @@ def archive_asset(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID)
 )
 def verify_asset(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID) -> AssetPublic:
     return moderation.verify(session, actor, asset_id)
+
+
+@moderators.get(
+    "/api/v1/moderation/duplicates",
+    response_model=DuplicatePage,
+    summary="Places imports found listed twice (moderators)",
+    description=(
+        "Pairs of unarchived places from different sources within `DUPLICATE_RADIUS_M` whose names are at least "
+        "`DUPLICATE_MIN_SIMILARITY` alike, flagged by each import, most alike first; a merged or dismissed pair leaves "
+        "the list. A moderator limited to council areas sees only pairs with both places inside them."
+    ),
+    responses=_GUARDED,
+)
+def list_duplicates(
+    request: Request,
+    session: SessionDep,
+    actor: ModeratorDep,
+    area: str | None = Query(None, max_length=9, description="A council area code, such as E08000003"),
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0, le=100_000),
+) -> DuplicatePage:
+    total, rows = moderation.duplicate_pairs(session, actor, area, limit, offset)
+    return DuplicatePage(
+        total=total, items=[DuplicatePair.model_validate(r) for r in rows], next=next_url(request, offset, limit, total)
+    )
+
+
+@moderators.post(
+    "/api/v1/moderation/duplicates/merge",
+    response_model=AssetPublic,
+    summary="Merge a place listed twice into the other (moderators)",
+    description=(
+        "`keep` takes every source identifier of `merge` (later imports of either source update it), its categories and "
+        "the values it lacks; `merge` is archived with `merged_into` pointing to `keep`. Both record a `merge` in their "
+        "history. A moderator limited to council areas may merge only places inside them. Answers the kept place."
+    ),
+    responses={**_GUARDED, 409: {"description": "The place to keep is archived, or the other was merged already"}},
+)
+def merge_duplicates(session: SessionDep, actor: ModeratorDep, data: MergeRequest) -> AssetPublic:
+    return moderation.merge(session, actor, data.keep, data.merge)
+
+
+@moderators.post(
+    "/api/v1/moderation/duplicates/dismiss",
+    status_code=204,
+    summary="Two flagged places are not the same (moderators)",
+    description="The pair leaves the list and no later import flags it again.",
+    responses=_GUARDED,
+)
+def dismiss_duplicates(session: SessionDep, actor: ModeratorDep, data: NotDuplicates) -> Response:
+    moderation.not_duplicates(session, actor, data.first, data.second)
+    return Response(status_code=204)

@@ -14,7 +14,7 @@ from app.areas.service import require_area
 from app.assets import repository as assets_repository
 from app.assets.models import AssetHistory, AssetStatus
 from app.assets.schemas import AssetCreate, AssetPublic, AssetUpdate
-from app.assets.service import create_asset, get_asset, update_asset, verify_asset
+from app.assets.service import create_asset, dismiss_duplicate, get_asset, merge_assets, update_asset, verify_asset
 from app.core.config import get_settings
 from app.core.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from app.geo import repository as geo_repository
@@ -269,7 +269,8 @@ def restore(session: Session, actor: Actor, asset_id: uuid.UUID, entry_id: int) 
     current = visible_asset(session, actor, asset_id)
     if restored := _resulting_point(session, current, entry.snapshot, ""):
         require_in_areas(session, actor, [("The version you are restoring", *restored[1:3], None)])
-    return update_asset(session, asset_id, AssetUpdate.model_validate(entry.snapshot), actor.label, action="restore")
+    fields = {k: v for k, v in entry.snapshot.items() if k in AssetUpdate.model_fields}  # not merged_into: a merge stands
+    return update_asset(session, asset_id, AssetUpdate.model_validate(fields), actor.label, action="restore")
 
 
 def archive(session: Session, actor: Actor, asset_id: uuid.UUID) -> AssetPublic:
@@ -294,6 +295,30 @@ def verify(session: Session, actor: Actor, asset_id: uuid.UUID) -> AssetPublic:
     """The moderator confirms the place is still running as listed (recorded as a "verify")."""
     visible_asset(session, actor, asset_id)
     return verify_asset(session, asset_id, actor.label)
+
+
+def duplicate_pairs(
+    session: Session, actor: Actor, area: str | None, limit: int, offset: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Likely duplicates imports flagged across sources, for the moderator's areas (both places inside them)."""
+    return repository.duplicate_pairs(session, _area_limit(session, actor, area), limit, offset)
+
+
+def merge(session: Session, actor: Actor, keep_id: uuid.UUID, merge_id: uuid.UUID) -> AssetPublic:
+    """Merges one place listed twice into the other (assets.service.merge_assets); both must lie in the moderator's
+    areas."""
+    keep, other = get_asset(session, keep_id, include_unpublished=True), get_asset(session, merge_id, include_unpublished=True)
+    require_in_areas(
+        session, actor, [("The place to keep", keep.lat, keep.lon, "keep"), ("The place to merge", other.lat, other.lon, "merge")]
+    )
+    return merge_assets(session, keep_id, merge_id, actor.label)
+
+
+def not_duplicates(session: Session, actor: Actor, first_id: uuid.UUID, second_id: uuid.UUID) -> None:
+    """The moderator says the two are different places: they leave the list and are not flagged again."""
+    for asset_id in (first_id, second_id):
+        visible_asset(session, actor, asset_id)
+    dismiss_duplicate(session, first_id, second_id, actor.label)
 
 
 def purge_private_details(session: Session, retention_days: int | None = None) -> int:

@@ -467,3 +467,48 @@ def verify_place(session: SessionDep, actor: ModeratorPage, form: FormDep, asset
     back = urlsplit(safe_next(str(form.get("next", "")), "/moderate/stale"))
     query = [(k, v) for k, v in parse_qsl(back.query) if k != "verified"] + [("verified", str(asset_id))]
     return RedirectResponse(back._replace(query=urlencode(query)).geturl(), status_code=303)
+
+
+@router.get("/moderate/duplicates")
+def duplicates_page(
+    request: Request,
+    session: SessionDep,
+    actor: ModeratorPage,
+    area: str | None = Query(None, max_length=9),
+    offset: int = Query(0, ge=0, le=100_000),
+    merged: uuid.UUID | None = None,
+) -> HTMLResponse:
+    """Places imports found listed twice, with "Keep this one" on each and "Not the same place"."""
+    limit = 20
+    with _as_page():
+        total, rows = moderation.duplicate_pairs(session, actor, area or None, limit, offset)
+    kept = None
+    if merged:
+        with suppress(AppError):
+            kept = moderation.visible_asset(session, actor, merged)
+    context = {
+        "rows": rows, "total": total, "area": area or "", "offset": offset, "limit": limit, "merged": kept,
+        "area_choices": _area_choices(session, actor),
+    }
+    return render(request, "moderation/duplicates.html", context)
+
+
+@router.post("/moderate/duplicates/merge")
+def merge_duplicates(session: SessionDep, actor: ModeratorPage, form: FormDep) -> RedirectResponse:
+    with _as_page():
+        kept = moderation.merge(session, actor, _form_id(form, "keep"), _form_id(form, "merge"))
+    return RedirectResponse(f"/moderate/duplicates?merged={kept.id}", status_code=303)
+
+
+@router.post("/moderate/duplicates/dismiss")
+def dismiss_duplicates(session: SessionDep, actor: ModeratorPage, form: FormDep) -> RedirectResponse:
+    with _as_page():
+        moderation.not_duplicates(session, actor, _form_id(form, "first"), _form_id(form, "second"))
+    return RedirectResponse("/moderate/duplicates", status_code=303)
+
+
+def _form_id(form: FormData, name: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(form.get(name, "")))
+    except ValueError:
+        raise PageError(422, "Cannot do that", f"The form's {name} is not a place id.") from None

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from app.assets.repository import likely_duplicate
 from app.submissions.models import Submission
 
 
@@ -19,10 +20,10 @@ def area_filter(alias: str) -> str:
 
 AREA_FILTER = area_filter("s")
 
-# An existing, unarchived asset near `s` with a name like the one proposed (not the one its approval created): uses ix_asset_location and ix_asset_name_trgm.
-_DUPLICATE_ASSET = """
-    d.status <> 'archived' AND d.id IS DISTINCT FROM s.asset_id AND ST_DWithin(d.location, s.location, :radius)
-    AND similarity(d.name, s.proposed->>'name') >= :similarity
+# An existing, unarchived asset near `s` with a name like the one proposed (not the one its approval created): the
+# asset store's one duplicate rule (`assets.repository.likely_duplicate`), which imports use too.
+_DUPLICATE_ASSET = f"""
+    {likely_duplicate("d", "s.location", "s.proposed->>'name'")} AND d.id IS DISTINCT FROM s.asset_id
 """
 
 
@@ -109,6 +110,33 @@ def duplicates(
     """
     values = {**params, "id": submission_id, **({"areas": areas} if areas else {})}
     return [dict(r) for r in session.execute(text(sql), values).mappings()]
+
+
+def _place(alias: str) -> str:
+    return (
+        f"json_build_object('id', {alias}.id, 'name', {alias}.name, 'address', {alias}.address, 'postcode', "
+        f"{alias}.postcode, 'source', {alias}.source, 'external_id', {alias}.external_id, 'status', {alias}.status)"
+    )
+
+
+def duplicate_pairs(
+    session: Session, areas: list[str] | None, limit: int, offset: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Pairs of likely duplicates imports flagged (`asset_duplicate`) that nobody has dismissed and whose places are
+    both still unarchived (a merge archives one), most alike first; only pairs inside `areas` when given."""
+    where = ["p.dismissed_at IS NULL", "a.status <> 'archived'", "b.status <> 'archived'"]
+    if areas:
+        where += [area_filter("a"), area_filter("b")]
+    sql = f"""
+        SELECT {_place("a")} AS first, {_place("b")} AS second, p.similarity, p.distance_m, p.found_at,
+               count(*) OVER () AS total
+        FROM asset_duplicate p JOIN asset a ON a.id = p.asset_id JOIN asset b ON b.id = p.other_id
+        WHERE {" AND ".join(where)}
+        ORDER BY p.similarity DESC, p.distance_m, p.found_at LIMIT :limit OFFSET :offset
+    """
+    values = {"limit": limit, "offset": offset, **({"areas": areas} if areas else {})}
+    rows = [dict(r) for r in session.execute(text(sql), values).mappings()]
+    return (rows[0]["total"] if rows else 0), rows
 
 
 def purge_private(session: Session, decided_before: datetime) -> int:

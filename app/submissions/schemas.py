@@ -241,6 +241,44 @@ class QueueItem(BaseModel):
     possible_duplicate: bool
 
 
+class DuplicatePlace(BaseModel):
+    id: uuid.UUID
+    name: str
+    address: str | None
+    postcode: str | None
+    source: str | None
+    external_id: str | None
+    status: str
+
+
+class DuplicatePair(BaseModel):
+    first: DuplicatePlace
+    second: DuplicatePlace
+    similarity: float = Field(description="pg_trgm similarity of the two names, 0 to 1")
+    distance_m: float
+    found_at: datetime
+
+
+class DuplicatePage(BaseModel):
+    total: int
+    items: list[DuplicatePair]
+    next: str | None
+
+
+class MergeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    keep: uuid.UUID = Field(description="The place that stays, taking the other's source identifiers")
+    merge: uuid.UUID = Field(description="The place merged into it: archived, pointing to the kept one")
+
+
+class NotDuplicates(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    first: uuid.UUID
+    second: uuid.UUID
+
+
 class QueuePage(BaseModel):
     total: int
     items: list[QueueItem]
