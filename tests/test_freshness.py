@@ -102,6 +102,15 @@ def test_admins_may_verify_and_unknown_places_are_404(client, session: Session, 
     assert client.post("/api/v1/assets/not-an-id/verify", headers=admin_headers).status_code == 422
 
 
+def test_an_archived_place_cannot_be_verified(client, session: Session, admin_headers) -> None:
+    asset = make_asset(session)
+    assert client.post(f"/api/v1/assets/{asset.id}/archive", headers=admin_headers).status_code == 200
+    refused = client.post(f"/api/v1/assets/{asset.id}/verify", headers=admin_headers)
+    assert refused.status_code == 409 and "archived" in refused.json()["detail"]
+    history = client.get(f"/api/v1/assets/{asset.id}/history", headers=admin_headers).json()
+    assert [entry["action"] for entry in history].count("verify") == 0
+
+
 def test_only_moderators_and_admins_may_verify(app, client, session: Session) -> None:
     asset = make_asset(session)
     path = f"/api/v1/assets/{asset.id}/verify"

@@ -65,7 +65,11 @@ def archive_asset(session: Session, asset_id: uuid.UUID, actor: str, submission_
 
 
 def verify_asset(session: Session, asset_id: uuid.UUID, actor: str) -> AssetPublic:
-    """Confirms the listing is still right as of now: a "verify" entry in its history."""
+    """Confirms the listing is still right as of now: a "verify" entry in its history. An archived place is closed,
+    not checked: Conflict (restore it first, from its history)."""
+    asset = repository.get_row(session, asset_id)
+    if asset is not None and asset.status == AssetStatus.archived:
+        raise Conflict(f"{asset.name} is archived: restore it from its history before confirming it is still running.")
     return update_asset(session, asset_id, AssetUpdate(last_verified_at=datetime.now(UTC)), actor, action="verify")
 
 
