@@ -248,7 +248,7 @@ def summary(outcome: Outcome, dry_run: bool) -> str:
 
 def describe_counts(counts: dict[str, int]) -> str:
     """"3 created, 1 failed": the usual outcomes in a fixed order, then any others (stored JSONB keeps no order)."""
-    order = ("created", "updated", "unchanged", "archived", "skipped", "failed", "notes", "possible_duplicates")
+    order = ("created", "updated", "unchanged", "archived", "inactive_skipped", "skipped", "failed", "notes", "possible_duplicates")
     keys = [k for k in order if counts.get(k)] + sorted(k for k in counts if k not in order)
     return ", ".join(f"{counts[k]:,} {_SINGULAR.get(k, k) if counts[k] == 1 else k.replace('_', ' ')}" for k in keys)
 

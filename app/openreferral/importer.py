@@ -25,7 +25,7 @@ from app.core.errors import AppError
 from app.imports.models import ImportRun
 from app.imports.record import recorded_run
 from app.imports.runner import Outcome as RunOutcome
-from app.imports.runner import reason
+from app.imports.runner import describe_counts, reason
 from app.openreferral.feed import Feed, Fetched, open_feed
 from app.openreferral.to_asset import Unusable, convert
 
@@ -150,9 +150,7 @@ def run_import(
 
 
 def _summary(outcome: Outcome, options: Options) -> str:
-    order = ("created", "updated", "unchanged", "archived", "inactive_skipped", "skipped", "failed", "possible_duplicates")
-    parts = [f"{outcome.counts[k]} {k.replace('_', ' ')}" for k in order if outcome.counts[k]]
-    text = ", ".join(parts) or "nothing to import"
+    text = describe_counts(dict(outcome.counts)) or "nothing to import"
     if outcome.unmatched_terms:
         top = ", ".join(t for t, _ in outcome.unmatched_terms.most_common(10))
         text += f". Terms kept as tags (no matching category): {top}"
