@@ -6,7 +6,6 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.accounts.page_routes import router as login_router
-from app.accounts.web import SESSION_COOKIE, install_page_errors
 from app.areas.routes import router as areas_router
 from app.assets.routes import router as assets_router
 from app.categories.routes import router as categories_router
@@ -18,14 +17,16 @@ from app.finder.routes import router as finder_router
 from app.geo.routes import router as postcodes_router
 from app.maps.layer_routes import router as layers_router
 from app.maps.routes import router as maps_router
+from app.moderation.page_routes import router as moderation_pages_router
+from app.moderation.routes import router as moderation_api_router
 from app.openreferral.routes import MOUNT_PATH as ORUK_PATH
 from app.openreferral.routes import create_oruk_app, mount_redirect
 from app.search.routes import router as search_router
 from app.shortlists.page_routes import router as shortlist_pages_router
 from app.shortlists.routes import router as shortlists_router
-from app.submissions.api import moderators as moderation_api_router
-from app.submissions.api import public as submissions_router
-from app.submissions.pages import router as submission_pages_router
+from app.submissions.page_routes import router as submission_pages_router
+from app.submissions.routes import public as submissions_router
+from app.web.browser import SESSION_COOKIE, install_page_errors
 from app.web.docs import router as docs_router
 from app.web.security import SecurityHeaders
 from app.web.transport import Compression, HeadAsGet
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers = (
         health_router, postcodes_router, categories_router, areas_router, search_router, layers_router,
         assets_router, exports_router, submissions_router, moderation_api_router, login_router, submission_pages_router,
+        moderation_pages_router,
         maps_router, docs_router, mount_redirect, shortlists_router, shortlist_pages_router, finder_router,
     )
     for router in routers:

@@ -14,7 +14,7 @@ from app.accounts.service import Actor, create_api_key
 from app.cli import app as cli
 from app.core.db import get_engine
 from app.core.errors import Conflict
-from app.submissions import moderation
+from app.moderation import service as moderation
 from tests.factories import make_asset
 from tests.people import browser, csrf_of, make_user, page_token, sign_in
 

@@ -6,15 +6,16 @@ that changes something must also send the session's CSRF token in `X-CSRF-Token`
 
 import secrets
 from collections.abc import Callable
+from typing import Annotated
 
-from fastapi import Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Request
 from sqlmodel import Session
 
 from app.accounts.models import Role
 from app.accounts.service import Actor, authenticate_key, find_session, user_actor
-from app.accounts.web import SESSION_COOKIE
 from app.core.db import get_engine
 from app.core.deps import SessionDep
+from app.web.browser import SESSION_COOKIE, PageError, Visitor, VisitorDep
 
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _CHALLENGE = {"WWW-Authenticate": "API-Key"}
@@ -60,3 +61,22 @@ def require_role(*roles: Role) -> Callable[..., Actor]:
 
     guard.check_before_body = check_before_body  # type: ignore[attr-defined]  # read by app.core.errors
     return guard
+
+
+MODERATORS = (Role.admin, Role.moderator)
+
+
+def require_page_role(*roles: Role) -> Callable[[Visitor], Actor]:
+    """The signed-in actor, if their role is one of `roles`: otherwise the sign-in page (401) or a 403 page."""
+
+    def guard(visitor: VisitorDep) -> Actor:
+        if visitor.user is None:
+            raise PageError(401, "Sign in", "Sign in to see this page.")
+        if visitor.user.role not in roles:
+            raise PageError(403, "Not allowed", "Your account cannot see this page: it is for moderators.")
+        return user_actor(visitor.user)
+
+    return guard
+
+
+ModeratorPage = Annotated[Actor, Depends(require_page_role(*MODERATORS))]

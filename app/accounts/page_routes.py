@@ -3,20 +3,12 @@
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from app.accounts.deps import MODERATORS
 from app.accounts.service import LoginRefused, end_session, sign_in, start_session
-from app.accounts.web import (
-    CSRF_COOKIE,
-    MODERATORS,
-    SESSION_COOKIE,
-    FormDep,
-    VisitorDep,
-    render,
-    safe_next,
-    set_cookie,
-)
 from app.core.config import get_settings
 from app.core.deps import SessionDep
-from app.submissions.ratelimit import RateLimited, client_bucket, consume
+from app.web.browser import CSRF_COOKIE, SESSION_COOKIE, FormDep, VisitorDep, render, safe_next, set_cookie
+from app.web.ratelimit import RateLimited, client_bucket, consume
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

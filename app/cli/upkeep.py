@@ -15,7 +15,7 @@ def purge_submissions(
     from sqlmodel import Session
 
     from app.core.db import get_engine
-    from app.submissions.moderation import purge_private_details
+    from app.moderation.service import purge_private_details
 
     with Session(get_engine()) as session:
         count = purge_private_details(session, days)

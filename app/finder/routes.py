@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData, QueryParams
 
-from app.accounts.web import FormDep, PageError, VisitorDep, as_page, render
 from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES, AssetPublic
 from app.categories.service import get_taxonomy
 from app.core.config import Settings
@@ -30,7 +29,8 @@ from app.search import service as nearby
 from app.search.schemas import NearbyQuery
 from app.shortlists import service as shortlists
 from app.shortlists.schemas import MAX_ITEMS, ShortlistIn
-from app.submissions.api import client_address
+from app.web.browser import FormDep, PageError, VisitorDep, as_page, render
+from app.web.ratelimit import client_address
 
 router = APIRouter(include_in_schema=False)
 

@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.accounts.web import as_page
 from app.assets import service as assets
 from app.categories.service import get_taxonomy
 from app.core.deps import SessionDep, SettingsDep
@@ -15,6 +14,7 @@ from app.core.errors import NotFound
 from app.maps.areas import embed_area
 from app.maps.palette import category_css
 from app.maps.views import MapQuery, build_map_page, build_place_view, layers_for
+from app.web.browser import as_page
 from app.web.templates import templates
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)

@@ -7,12 +7,12 @@ import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.accounts.web import as_page
 from app.core.dates import uk_date
 from app.core.deps import SessionDep
 from app.core.errors import AppError
 from app.finder.views import summarise
 from app.shortlists import service
+from app.web.browser import as_page
 from app.web.templates import templates
 
 router = APIRouter(include_in_schema=False)

@@ -5,8 +5,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from app.core.deps import SessionDep
 from app.shortlists import service
 from app.shortlists.schemas import ShortlistCreated, ShortlistIn, ShortlistItemOut, ShortlistOut
-from app.submissions.api import client_address
-from app.submissions.ratelimit import RateLimited
+from app.web.ratelimit import RateLimited, client_address
 
 router = APIRouter(prefix="/api/v1/shortlists", tags=["shortlists"])
 

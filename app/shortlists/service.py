@@ -14,7 +14,7 @@ from app.core.errors import Gone, Invalid, NotFound
 from app.shortlists import repository
 from app.shortlists.models import Shortlist, ShortlistItem
 from app.shortlists.schemas import ShortlistIn
-from app.submissions import ratelimit
+from app.web import ratelimit
 
 CODE_BYTES = 12  # 96 random bits, 16 URL-safe characters
 CODE = re.compile(r"^[A-Za-z0-9_-]{16}$")

@@ -7,9 +7,14 @@ prefill; pydantic's errors -> a message per form field, phrased for a person.
 from typing import Any
 
 from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES
+from app.categories.service import get_taxonomy
+from app.core.config import PROJECT_ROOT, get_settings
 from app.core.errors import validation_errors
+from app.submissions.models import REPORT_REASONS
 
 SCHEDULE_ROWS = 3  # empty rows offered at least; a place with more sessions shows them all
 MAX_SCHEDULE_ROWS = 50  # as many as an asset's schedule holds
@@ -199,3 +204,23 @@ def _phrase(field: str, kind: str, message: str) -> str:
     if message[:1].islower() and field not in ("form", "postcode", "max_age", "consent"):
         return f"{label} {message}"
     return message[:1].upper() + message[1:]
+
+
+_LEAFLET = (PROJECT_ROOT / "app" / "static" / "vendor" / "leaflet" / "leaflet.js").exists()
+
+
+def form_context(session: Session) -> dict[str, Any]:
+    """What the place forms (a resident's, and a moderator's amendment) need to draw their fields."""
+    return {
+        "leaflet": _LEAFLET,
+        "taxonomy": get_taxonomy(session),
+        "accessibility_labels": ACCESSIBILITY_LABELS,
+        "day_names": DAY_NAMES,
+        "reasons": REPORT_REASONS,
+        "pin_max_distance_m": get_settings().pin_max_distance_m,
+    }
+
+
+def position_confirmed(form: FormData) -> bool:
+    """The resident's (or moderator's) "Yes, the place is really here" for a pin far from its postcode."""
+    return form.get("position_confirmed") == "yes"

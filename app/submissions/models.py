@@ -86,3 +86,8 @@ class RateLimitWindow(SQLModel, table=True):
     bucket: str = Field(primary_key=True, max_length=80)
     window_start: datetime = Field(sa_column=_timestamp(primary_key=True))
     hits: int = 0
+
+
+# How the pages name a submission's kind and status.
+KIND_NAMES = {"new": "New place", "edit": "Suggested change", "report": "Report: closed or wrong"}
+STATUS_NAMES = {"pending": "Waiting for a moderator", "approved": "Approved", "rejected": "Not accepted"}

@@ -16,15 +16,10 @@ from app.core.errors import AppError, Invalid, NotFound
 from app.finder.views import distance_text
 from app.geo import repository as geo_repository
 from app.geo.service import locate_postcode
-from app.submissions import ratelimit, repository
+from app.submissions import repository
 from app.submissions.models import Submission, SubmissionKind
-from app.submissions.schemas import (
-    EditSubmission,
-    NewSubmission,
-    ReportSubmission,
-    SubmissionStatusOut,
-    Submitter,
-)
+from app.submissions.schemas import EditSubmission, NewSubmission, ReportSubmission, SubmissionStatusOut, Submitter
+from app.web import ratelimit
 
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O or U to misread
 

@@ -19,7 +19,8 @@ from app.core.config import get_settings
 from app.core.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from app.geo import repository as geo_repository
 from app.geo.service import locate_postcode
-from app.submissions import repository
+from app.moderation import repository
+from app.submissions import repository as submissions
 from app.submissions.models import Submission, SubmissionKind, SubmissionStatus
 from app.submissions.schemas import Changes, NewPlace
 from app.submissions.service import edit_proposal, new_place_proposal
@@ -62,7 +63,7 @@ def queue(
 
 
 def visible_submission(session: Session, actor: Actor, submission_id: uuid.UUID, lock: bool = False) -> Submission:
-    submission = repository.get(session, submission_id, lock=lock)
+    submission = submissions.get(session, submission_id, lock=lock)
     if submission is None:
         raise NotFound(f"No submission has the id {submission_id}.")
     if actor.areas and not repository.in_areas(session, submission.id, list(actor.areas)):

@@ -9,6 +9,7 @@ import hashlib
 import math
 from datetime import UTC, datetime, timedelta
 
+from fastapi import Request
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -45,3 +46,8 @@ def consume(session: Session, bucket: str, limit: int, window_s: int, what: str 
     if hits > limit:
         session.commit()  # the refused hit still counts, so hammering does not reset anything
         raise RateLimited(max(1, math.ceil((start + timedelta(seconds=window_s) - now).total_seconds())), what)
+
+
+def client_address(request: Request) -> str:
+    """The caller's address: the connecting one, or the client a proxy in TRUSTED_PROXIES names (`assetmap serve`)."""
+    return request.client.host if request.client else "unknown"

@@ -1,13 +1,11 @@
-"""The submissions API: residents send and track submissions; moderators work the queue and asset history."""
+"""The moderation API: the queue and its decisions, asset history, restore, archive and verify, and duplicates."""
 
 import uuid
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
 from app.accounts.deps import require_role
@@ -17,10 +15,8 @@ from app.assets.schemas import AssetPublic
 from app.core.deps import SessionDep
 from app.core.ids import RowId
 from app.core.paging import next_url
-from app.submissions import moderation, service
-from app.submissions.models import SubmissionKind, SubmissionStatus
-from app.submissions.ratelimit import RateLimited
-from app.submissions.schemas import (
+from app.moderation import service as moderation
+from app.moderation.schemas import (
     Amendment,
     Decision,
     DuplicatePage,
@@ -32,35 +28,11 @@ from app.submissions.schemas import (
     QueuePage,
     Rejection,
     SubmissionDetail,
-    SubmissionIn,
-    SubmissionReceived,
-    SubmissionStatusOut,
-    parse_proposal,
 )
+from app.submissions.models import SubmissionKind, SubmissionStatus
+from app.submissions.schemas import parse_proposal
 
-
-class _UntaggedErrors(APIRoute):
-    """Reports `place.name`, not `new.place.name`: pydantic puts the union's `kind` tag in each error's location."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-        kinds = {k.value for k in SubmissionKind}
-
-        async def untagged(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except RequestValidationError as exc:
-                errors = [
-                    {**e, "loc": tuple(p for i, p in enumerate(e["loc"]) if not (i == 1 and p in kinds))}
-                    for e in exc.errors()
-                ]
-                raise RequestValidationError(errors) from None
-
-        return untagged
-
-
-public = APIRouter(prefix="/api/v1/submissions", tags=["submissions"], route_class=_UntaggedErrors)
-moderators = APIRouter(tags=["moderation"])
+router = APIRouter(tags=["moderation"])
 ModeratorDep = Annotated[Actor, Depends(require_role(Role.admin, Role.moderator))]
 _GUARDED = {
     401: {"description": "No API key or session"},
@@ -69,58 +41,7 @@ _GUARDED = {
 }
 
 
-def client_address(request: Request) -> str:
-    """The caller's address: the connecting one, or the client a proxy in TRUSTED_PROXIES names (`assetmap serve`)."""
-    return request.client.host if request.client else "unknown"
-
-
-@public.post(
-    "",
-    status_code=202,
-    response_model=SubmissionReceived,
-    summary="Suggest a new place, a change, or report a problem",
-    description=(
-        "Nothing is published until a moderator approves it. `kind` is `new` (with a `place`), `edit` (with "
-        "`asset_id` and the `changes`) or `report` (with `asset_id` and a `reason`). The optional `submitter` "
-        "details are private. Each client may send `SUBMISSION_RATE_LIMIT` submissions per window (429 with "
-        "`Retry-After` beyond that). A position (`lat`/`lon`) more than `PIN_MAX_DISTANCE_M` (2 km by default) from "
-        "the centre of the postcode (the one sent, or for an `edit` the place's own) is refused with 422 naming the "
-        "distance, unless `position_confirmed` is true."
-    ),
-    responses={
-        404: {"description": "Unknown asset or postcode"},
-        422: {"description": "Invalid fields, or a position far from its postcode that is not confirmed"},
-        429: {"description": "Too many submissions"},
-    },
-)
-def create_submission(
-    request: Request, session: SessionDep, data: Annotated[SubmissionIn, Body()]
-) -> SubmissionReceived:
-    try:
-        submission = service.submit(session, data, client_address(request))
-    except RateLimited as limited:
-        raise HTTPException(429, limited.message, headers={"Retry-After": str(limited.retry_after)}) from None
-    return SubmissionReceived(
-        reference=submission.reference,
-        kind=SubmissionKind(submission.kind),
-        status=SubmissionStatus(submission.status),
-        status_url=f"/api/v1/submissions/{submission.reference}/status",
-        message="Thank you. A moderator will check this before it appears on the map.",
-    )
-
-
-@public.get(
-    "/{reference}/status",
-    response_model=SubmissionStatusOut,
-    summary="Where a submission has got to",
-    description="Anyone with the reference sees the status and the outcome; never who sent it.",
-    responses={404: {"description": "Unknown reference"}},
-)
-def submission_status(session: SessionDep, reference: str) -> SubmissionStatusOut:
-    return service.get_status(session, reference[:20])
-
-
-@moderators.get(
+@router.get(
     "/api/v1/moderation/submissions",
     response_model=QueuePage,
     summary="The moderation queue",
@@ -145,7 +66,7 @@ def list_submissions(
     )
 
 
-@moderators.get(
+@router.get(
     "/api/v1/moderation/submissions/{submission_id}",
     response_model=SubmissionDetail,
     summary="One submission, with the current asset and likely duplicates",
@@ -155,7 +76,7 @@ def get_submission(session: SessionDep, actor: ModeratorDep, submission_id: uuid
     return SubmissionDetail.model_validate(moderation.detail(session, actor, submission_id))
 
 
-@moderators.patch(
+@router.patch(
     "/api/v1/moderation/submissions/{submission_id}",
     response_model=SubmissionDetail,
     summary="Amend a pending submission's proposal",
@@ -184,7 +105,7 @@ def amend_submission(
     return get_submission(session, actor, submission_id)
 
 
-@moderators.post(
+@router.post(
     "/api/v1/moderation/submissions/{submission_id}/approve",
     response_model=SubmissionDetail,
     summary="Approve: publish the new place, apply the change, or archive the reported place",
@@ -202,7 +123,7 @@ def approve_submission(
     return get_submission(session, actor, submission_id)
 
 
-@moderators.post(
+@router.post(
     "/api/v1/moderation/submissions/{submission_id}/reject",
     response_model=SubmissionDetail,
     summary="Reject, with a reason the submitter can read",
@@ -215,7 +136,7 @@ def reject_submission(
     return get_submission(session, actor, submission_id)
 
 
-@moderators.get(
+@router.get(
     "/api/v1/assets/{asset_id}/history",
     response_model=list[HistoryEntry],
     summary="Every change to an asset (moderators)",
@@ -227,7 +148,7 @@ def asset_history(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID)
     return [HistoryEntry.model_validate(e, from_attributes=True) for e in moderation.history(session, actor, asset_id)]
 
 
-@moderators.post(
+@router.post(
     "/api/v1/assets/{asset_id}/history/{entry_id}/restore",
     response_model=AssetPublic,
     summary="Restore the asset to the version after a history entry",
@@ -238,7 +159,7 @@ def restore_version(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUI
     return moderation.restore(session, actor, asset_id, entry_id)
 
 
-@moderators.post(
+@router.post(
     "/api/v1/assets/{asset_id}/archive",
     response_model=AssetPublic,
     summary="Archive an asset that has closed (moderators)",
@@ -251,7 +172,7 @@ def archive_asset(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID)
     return moderation.archive(session, actor, asset_id)
 
 
-@moderators.post(
+@router.post(
     "/api/v1/assets/{asset_id}/verify",
     response_model=AssetPublic,
     summary="Confirm the asset is still running as listed (moderators)",
@@ -263,7 +184,7 @@ def verify_asset(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID) 
     return moderation.verify(session, actor, asset_id)
 
 
-@moderators.get(
+@router.get(
     "/api/v1/moderation/duplicates",
     response_model=DuplicatePage,
     summary="Places imports found listed twice (moderators)",
@@ -288,7 +209,7 @@ def list_duplicates(
     )
 
 
-@moderators.post(
+@router.post(
     "/api/v1/moderation/duplicates/merge",
     response_model=AssetPublic,
     summary="Merge a place listed twice into the other (moderators)",
@@ -303,7 +224,7 @@ def merge_duplicates(session: SessionDep, actor: ModeratorDep, data: MergeReques
     return moderation.merge(session, actor, data.keep, data.merge)
 
 
-@moderators.post(
+@router.post(
     "/api/v1/moderation/duplicates/dismiss",
     status_code=204,
     summary="Two flagged places are not the same (moderators)",

@@ -1,4 +1,4 @@
-"""Server-rendered pages' plumbing: who is visiting, cookies, CSRF tokens, and error pages.
+"""What every server-rendered page shares: who is visiting, cookies, CSRF tokens, rendering, and the one error page.
 
 Every form carries a CSRF token in a hidden `csrf_token` field. A signed-in visitor's token belongs to their web
 session; an anonymous visitor gets a random token in an HttpOnly `am_csrf` cookie that the form must repeat (the
@@ -17,8 +17,8 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from app.accounts.models import Role, UserAccount, WebSession
-from app.accounts.service import Actor, find_session, user_actor
+from app.accounts.models import UserAccount, WebSession
+from app.accounts.service import find_session
 from app.core.config import get_settings
 from app.core.deps import SessionDep
 from app.core.errors import AppError, validation_errors
@@ -28,7 +28,6 @@ SESSION_COOKIE = "am_session"
 CSRF_COOKIE = "am_csrf"
 CSRF_FIELD = "csrf_token"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
-MODERATORS = (Role.admin, Role.moderator)
 
 
 @dataclass
@@ -109,22 +108,6 @@ async def checked_form(request: Request, visitor: VisitorDep) -> FormData:
 
 
 FormDep = Annotated[FormData, Depends(checked_form)]
-
-
-def require_page_role(*roles: Role):  # noqa: ANN201 - a dependency
-    """The signed-in actor, if their role is one of `roles`: otherwise the sign-in page (401) or a 403 page."""
-
-    def guard(visitor: VisitorDep) -> Actor:
-        if visitor.user is None:
-            raise PageError(401, "Sign in", "Sign in to see this page.")
-        if visitor.user.role not in roles:
-            raise PageError(403, "Not allowed", "Your account cannot see this page: it is for moderators.")
-        return user_actor(visitor.user)
-
-    return guard
-
-
-ModeratorPage = Annotated[Actor, Depends(require_page_role(*MODERATORS))]
 
 
 def render(

@@ -1,9 +1,14 @@
 """Showing asset field values to moderators as short plain text (the templates escape it)."""
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from sqlmodel import Session
+
 from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES
+from app.categories.service import get_taxonomy
 from app.core.dates import uk_date
 from app.submissions.forms import LABELS as FORM_LABELS
 
@@ -86,3 +91,9 @@ def show(value: Any, field: str = "", category_names: dict[str, str] | None = No
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def shower(session: Session) -> Callable[..., str]:
+    """`show`, naming categories as the taxonomy does."""
+    names = {slug: node.name for slug, node in get_taxonomy(session).by_slug.items()}
+    return partial(show, category_names=names)
