@@ -2,27 +2,13 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.assets.schemas import AssetPublic
-from app.core.text import clean_text
 from app.submissions.models import ReportReason, SubmissionKind, SubmissionStatus
-
-# Set only by moderators' decisions (approval publishes and verifies), never proposed by a resident.
-MODERATOR_ONLY = frozenset({"status", "source", "external_id", "last_verified_at"})
-
-Note = Annotated[str, Field(max_length=2000), AfterValidator(clean_text)]
-PositionConfirmed = Annotated[
-    bool,
-    Field(
-        description="The sender confirms the position (lat/lon) although it is more than `PIN_MAX_DISTANCE_M` "
-        "(2 km by default) from the centre of the postcode: without it such a position is refused with 422 naming "
-        "the distance"
-    ),
-]
-Name = Annotated[str, Field(max_length=200), AfterValidator(clean_text)]
+from app.submissions.schemas import Note, PositionConfirmed
 
 
 class SubmitterOut(BaseModel):

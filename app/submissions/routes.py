@@ -1,16 +1,13 @@
-"""The submissions API: residents send and track submissions; moderators work the queue and asset history."""
+"""The submissions API: residents send submissions and follow them (the moderators' side: app/moderation/routes.py)."""
 
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request
+from fastapi import APIRouter, Body, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
-from app.accounts.deps import require_role
-from app.accounts.models import Role
-from app.accounts.service import Actor
 from app.core.deps import SessionDep
 from app.submissions import service
 from app.submissions.models import SubmissionKind, SubmissionStatus
@@ -39,13 +36,6 @@ class _UntaggedErrors(APIRoute):
 
 
 public = APIRouter(prefix="/api/v1/submissions", tags=["submissions"], route_class=_UntaggedErrors)
-moderators = APIRouter(tags=["moderation"])
-ModeratorDep = Annotated[Actor, Depends(require_role(Role.admin, Role.moderator))]
-_GUARDED = {
-    401: {"description": "No API key or session"},
-    403: {"description": "Not a moderator, or outside the moderator's council areas"},
-    404: {"description": "Not found"},
-}
 
 
 @public.post(
