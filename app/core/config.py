@@ -116,9 +116,10 @@ class Settings(BaseSettings):
             raise ValueError(f"not a site address such as https://map.example.org (got {value!r})")
         return value.rstrip("/")
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "embed_allowed_origins", mode="before")
     @classmethod
-    def _split_proxies(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
+        """A list given in the environment: comma- or space-separated."""
         if isinstance(value, str):
             value = [part for part in re.split(r"[,\s]+", value) if part]
         return value
@@ -138,13 +139,6 @@ class Settings(BaseSettings):
                 ) from None
             checked.append(entry)
         return checked
-
-    @field_validator("embed_allowed_origins", mode="before")
-    @classmethod
-    def _split_origins(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = [part for part in re.split(r"[,\s]+", value) if part]
-        return value
 
     @field_validator("embed_allowed_origins")
     @classmethod
