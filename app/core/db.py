@@ -1,4 +1,9 @@
-"""The database engine and sessions. One engine per process, created lazily from settings."""
+"""The database engine and sessions. One engine per process, created lazily from settings.
+
+The one place outside the entry points (create_app, the CLI's commands) that reads the process's settings
+(`get_settings()`): the engine and its pool belong to the process, not to an app, and are made before any request and
+shared by every app and command in it, so there is no request or caller to take DATABASE_URL and the pool's sizes from.
+Everything else takes its settings from its caller."""
 
 from collections.abc import Iterator
 from functools import lru_cache

@@ -3,8 +3,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.core.config import get_settings
 from app.core.db import get_engine
+from app.core.deps import SettingsDep
 from app.core.errors import UNAVAILABLE, UNAVAILABLE_HEADERS
 
 router = APIRouter(tags=["service"])
@@ -31,11 +31,11 @@ def healthz() -> JSONResponse:
 
 
 @router.get("/api/v1/meta", summary="About this data: attribution and licences")
-def meta() -> dict[str, object]:
+def meta(settings: SettingsDep) -> dict[str, object]:
     return {
         "name": "Community Asset Map",
         "api_version": "v1",
-        "attribution": get_settings().attribution,
+        "attribution": settings.attribution,
         "licences": {
             "libraries, postcodes, boundaries, GP practices": "Open Government Licence v3.0",
             "OpenStreetMap data": "Open Database Licence (ODbL) 1.0",

@@ -9,9 +9,9 @@ from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
 from app.assets.filters import Criteria, filters_for
-from app.core.config import get_settings
+from app.core.config import Settings
 from app.core.db import get_engine
-from app.core.deps import SessionDep
+from app.core.deps import SessionDep, SettingsDep
 from app.exports import formats, repository
 
 router = APIRouter(prefix="/api/v1", tags=["open data"])
@@ -48,8 +48,7 @@ def _rows(filters: list[str], params: dict[str, Any]) -> Iterator[dict[str, Any]
     return stream()
 
 
-def _metadata(request: Request) -> formats.Metadata:
-    settings = get_settings()
+def _metadata(request: Request, settings: Settings) -> formats.Metadata:
     return formats.Metadata(
         title="Community assets (published listings)",
         publisher=settings.data_publisher,
@@ -77,10 +76,15 @@ def _asset_url(request: Request) -> str:
     response_class=StreamingResponse,
     responses={200: {"content": {"application/geo+json": {}}}, 422: {"description": "Unknown category or area"}},
 )
-def export_geojson(request: Request, session: SessionDep, category: list[str] = _CATEGORY, area: str | None = _AREA
+def export_geojson(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    category: list[str] = _CATEGORY,
+    area: str | None = _AREA,
 ) -> StreamingResponse:
     filters, params = filters_for(session, Criteria(category=category, area=area))
-    chunks = formats.geojson_chunks(_rows(filters, params), _metadata(request), _asset_url(request))
+    chunks = formats.geojson_chunks(_rows(filters, params), _metadata(request, settings), _asset_url(request))
     return _download(chunks, "application/geo+json", "geojson")
 
 
@@ -95,8 +99,13 @@ def export_geojson(request: Request, session: SessionDep, category: list[str] = 
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}}, 422: {"description": "Unknown category or area"}},
 )
-def export_csv(request: Request, session: SessionDep, category: list[str] = _CATEGORY, area: str | None = _AREA
+def export_csv(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    category: list[str] = _CATEGORY,
+    area: str | None = _AREA,
 ) -> StreamingResponse:
     filters, params = filters_for(session, Criteria(category=category, area=area))
-    chunks = formats.csv_lines(_rows(filters, params), _metadata(request), _asset_url(request))
+    chunks = formats.csv_lines(_rows(filters, params), _metadata(request, settings), _asset_url(request))
     return _download(chunks, "text/csv; charset=utf-8", "csv")
