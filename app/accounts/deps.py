@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.accounts.models import Role
 from app.accounts.service import Actor, authenticate_key, find_session, user_actor
 from app.core.db import get_engine
-from app.core.deps import SessionDep
+from app.core.deps import SessionDep, SettingsDep, app_settings
 from app.web.browser import SESSION_COOKIE, PageError, Visitor, VisitorDep
 
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -25,6 +25,7 @@ def require_role(*roles: Role) -> Callable[..., Actor]:
     def guard(
         request: Request,
         session: SessionDep,
+        settings: SettingsDep,
         x_api_key: str | None = Header(default=None, description="An API key"),
         x_csrf_token: str | None = Header(default=None, description="Only with a browser session: its CSRF token"),
     ) -> Actor:
@@ -34,7 +35,7 @@ def require_role(*roles: Role) -> Callable[..., Actor]:
                 raise HTTPException(401, "That API key is not valid or has been revoked.", headers=_CHALLENGE)
         else:
             cookie = request.cookies.get(SESSION_COOKIE)
-            found = find_session(session, cookie) if cookie else None
+            found = find_session(session, cookie, settings.session_idle_minutes) if cookie else None
             if found is None:
                 raise HTTPException(
                     401, "This needs an API key in the X-API-Key header (or a signed-in session).", headers=_CHALLENGE
@@ -57,7 +58,9 @@ def require_role(*roles: Role) -> Callable[..., Actor]:
         """The same check for a request whose body could not even be parsed (FastAPI parses the body before it runs
         any dependency): a caller without the right key learns that first, not what is wrong with the body."""
         with Session(get_engine()) as session:
-            guard(request, session, request.headers.get("x-api-key"), request.headers.get("x-csrf-token"))
+            guard(
+                request, session, app_settings(request), request.headers.get("x-api-key"), request.headers.get("x-csrf-token")
+            )
 
     guard.check_before_body = check_before_body  # type: ignore[attr-defined]  # read by app.core.errors
     return guard

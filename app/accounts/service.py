@@ -17,7 +17,6 @@ from app.accounts.passwords import (
     waste_time,
 )
 from app.areas.service import require_area
-from app.core.config import get_settings
 from app.core.errors import AppError, Conflict, Invalid, NotFound
 from app.core.text import clean_email
 
@@ -111,22 +110,23 @@ def _client_hash(client: str) -> str:
     return hashlib.sha256(f"login-client:{client}".encode()).hexdigest()
 
 
-def sign_in(session: Session, email: str, password: str, client: str) -> UserAccount:
+def sign_in(
+    session: Session, email: str, password: str, client: str, max_failures: int, lockout_minutes: int
+) -> UserAccount:
     """The user, if the password is right and the account is neither disabled nor locked for this client; LoginRefused
     otherwise.
 
-    Lock-out is per account *and* client address (`client`): `login_max_failures` refusals in a row for one account
-    from one address lock that address out of that account for `login_lockout_minutes`, so nobody can lock the real
+    Lock-out is per account *and* client address (`client`): `max_failures` refusals in a row for one account
+    from one address lock that address out of that account for `lockout_minutes` (LOGIN_MAX_FAILURES and
+    LOGIN_LOCKOUT_MINUTES), so nobody can lock the real
     person out by failing on purpose from elsewhere (each address is also limited in attempts over all accounts, by the
     caller). Every refusal (unknown address, disabled, locked, wrong password) counts the same way, gets the same
     answer and costs the same hashing work, so neither the words, the time nor a lock-out tells whether an address
     has an account.
     """
-    settings = get_settings()
     wrong = LoginRefused(
         "That email address and password do not match an account, or sign-in to the account from your address is "
-        f"locked for {settings.login_lockout_minutes} minutes after {settings.login_max_failures} failed attempts in a "
-        "row."
+        f"locked for {lockout_minutes} minutes after {max_failures} failed attempts in a row."
     )
     account, address = _account_hash(email), _client_hash(client)
     user = repository.find_user(session, email.strip().lower())
@@ -138,7 +138,7 @@ def sign_in(session: Session, email: str, password: str, client: str) -> UserAcc
         ok, new_hash = verify_password(password, user.password_hash)
     if not ok or user is None:
         repository.count_login_failure(
-            session, account, address, now, settings.login_max_failures, timedelta(minutes=settings.login_lockout_minutes)
+            session, account, address, now, max_failures, timedelta(minutes=lockout_minutes)
         )
         raise wrong
     repository.clear_login_failures(session, account, address)
@@ -149,32 +149,32 @@ def sign_in(session: Session, email: str, password: str, client: str) -> UserAcc
     return user
 
 
-def start_session(session: Session, user: UserAccount) -> tuple[WebSession, str]:
-    """A new session for the user; returns it and the plain token for the cookie (never stored)."""
-    settings = get_settings()
+def start_session(session: Session, user: UserAccount, idle_minutes: int, max_hours: int) -> tuple[WebSession, str]:
+    """A new session for the user, ending at the latest after `max_hours` (SESSION_MAX_HOURS); returns it and the plain
+    token for the cookie (never stored). Sessions idle for over `idle_minutes` are cleared on the way."""
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
-    repository.delete_stale_sessions(session, now, now - timedelta(minutes=settings.session_idle_minutes))
+    repository.delete_stale_sessions(session, now, now - timedelta(minutes=idle_minutes))
     web_session = WebSession(
         token_hash=hash_key(token),
         user_id=user.id,  # type: ignore[arg-type]
         csrf_token=secrets.token_urlsafe(32),
         created_at=now,
         last_seen_at=now,
-        expires_at=now + timedelta(hours=settings.session_max_hours),
+        expires_at=now + timedelta(hours=max_hours),
     )
     repository.save(session, web_session)
     return web_session, token
 
 
-def find_session(session: Session, token: str) -> tuple[WebSession, UserAccount] | None:
-    """The live session for this cookie token; an idle one is ended."""
+def find_session(session: Session, token: str, idle_minutes: int) -> tuple[WebSession, UserAccount] | None:
+    """The live session for this cookie token; one idle for over `idle_minutes` (SESSION_IDLE_MINUTES) is ended."""
     now = datetime.now(UTC)
     found = repository.find_session(session, hash_key(token), now)
     if found is None:
         return None
     web_session, user = found
-    if web_session.last_seen_at < now - timedelta(minutes=get_settings().session_idle_minutes):
+    if web_session.last_seen_at < now - timedelta(minutes=idle_minutes):
         repository.delete_session(session, web_session.token_hash)
         return None
     if now - web_session.last_seen_at > _TOUCH_EVERY:

@@ -19,8 +19,7 @@ from starlette.datastructures import FormData
 
 from app.accounts.models import UserAccount, WebSession
 from app.accounts.service import find_session
-from app.core.config import get_settings
-from app.core.deps import SessionDep
+from app.core.deps import SessionDep, SettingsDep, app_settings
 from app.core.errors import AppError, validation_errors
 from app.web.templates import templates
 
@@ -65,21 +64,14 @@ def as_page(titles: Mapping[int, str], default: str, back: tuple[str, str] | Non
         raise PageError(exc.status_code, titles.get(exc.status_code, default), exc.message, back) from None
 
 
-def set_cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        path="/",
-        httponly=True,
-        secure=get_settings().session_cookie_secure,
-        samesite="lax",
-    )
+def set_cookie(response: Response, name: str, value: str, secure: bool, max_age: int | None = None) -> None:
+    """One of the site's own cookies; `secure`: the app's SESSION_COOKIE_SECURE."""
+    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, secure=secure, samesite="lax")
 
 
-def get_visitor(request: Request, session: SessionDep) -> Visitor:
+def get_visitor(request: Request, session: SessionDep, settings: SettingsDep) -> Visitor:
     token = request.cookies.get(SESSION_COOKIE)
-    found = find_session(session, token) if token else None
+    found = find_session(session, token, settings.session_idle_minutes) if token else None
     if found:
         web_session, user = found
         visitor = Visitor(user, web_session, web_session.csrf_token)
@@ -126,7 +118,7 @@ def render(
         headers=headers,
     )
     if visitor.new_csrf_cookie:
-        set_cookie(response, CSRF_COOKIE, visitor.csrf_token)
+        set_cookie(response, CSRF_COOKIE, visitor.csrf_token, app_settings(request).session_cookie_secure)
     return response
 
 
