@@ -236,7 +236,7 @@ def finder_page(request: Request, session: SessionDep, settings: SettingsDep, vi
 
 
 @router.post("/finder/shortlist", response_model=None)
-def share_ticked(request: Request, session: SessionDep, form: FormDep) -> RedirectResponse:
+def share_ticked(request: Request, session: SessionDep, settings: SettingsDep, form: FormDep) -> RedirectResponse:
     """Without JavaScript: the ticked results, in the list's order, become a shared shortlist."""
     back = ("/finder?" + str(form.get("back", ""))[:2000], "Go back to your search")
     ids = [str(v) for v in form.getlist("asset_id")]
@@ -246,7 +246,7 @@ def share_ticked(request: Request, session: SessionDep, form: FormDep) -> Redire
         raise PageError(422, SHORTLIST_PROBLEM, f"A shortlist holds at most {MAX_ITEMS} places: untick some and try again.", back)
     with as_page({}, SHORTLIST_PROBLEM, back):
         data = ShortlistIn.model_validate({"title": _text(form, "title"), "items": [{"asset_id": i} for i in ids]})
-        shortlist = shortlists.create(session, data, client_address(request))
+        shortlist = shortlists.create(session, data, client_address(request), settings)
     return RedirectResponse(f"/s/{shortlist.code}", status_code=303)
 
 

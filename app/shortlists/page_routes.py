@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.core.dates import uk_date
-from app.core.deps import SessionDep
+from app.core.deps import SessionDep, SettingsDep
 from app.core.errors import AppError
 from app.finder.views import summarise
 from app.shortlists import service
@@ -27,7 +27,7 @@ def qr_svg(url: str) -> bytes:
 
 
 @router.get("/s/{code}", response_class=HTMLResponse)
-def shortlist_page(request: Request, session: SessionDep, code: str) -> HTMLResponse:
+def shortlist_page(request: Request, session: SessionDep, settings: SettingsDep, code: str) -> HTMLResponse:
     with as_page(_TITLES, "Cannot show this list"):
         shared = service.get(session, code)
     now = datetime.now(UTC)
@@ -36,7 +36,7 @@ def shortlist_page(request: Request, session: SessionDep, code: str) -> HTMLResp
     context = {
         "shortlist": shared.shortlist,
         "places": places,
-        "url": service.share_url(str(request.base_url), code),
+        "url": service.share_url(str(request.base_url), code, settings.public_base_url),
         "made": uk_date(shared.shortlist.created_at),
         "expires": uk_date(shared.shortlist.expires_at, with_time=True),  # it goes at that time of day
     }
@@ -44,9 +44,9 @@ def shortlist_page(request: Request, session: SessionDep, code: str) -> HTMLResp
 
 
 @router.get("/s/{code}/qr.svg")
-def shortlist_qr(request: Request, session: SessionDep, code: str) -> Response:
+def shortlist_qr(request: Request, session: SessionDep, settings: SettingsDep, code: str) -> Response:
     try:
         service.get(session, code)
     except AppError as exc:
         return Response(status_code=exc.status_code)
-    return Response(qr_svg(service.share_url(str(request.base_url), code)), media_type="image/svg+xml")
+    return Response(qr_svg(service.share_url(str(request.base_url), code, settings.public_base_url)), media_type="image/svg+xml")

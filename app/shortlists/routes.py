@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
-from app.core.deps import SessionDep
+from app.core.deps import SessionDep, SettingsDep
 from app.shortlists import service
 from app.shortlists.schemas import ShortlistCreated, ShortlistIn, ShortlistItemOut, ShortlistOut
 from app.web.ratelimit import RateLimited, client_address
@@ -23,14 +23,13 @@ router = APIRouter(prefix="/api/v1/shortlists", tags=["shortlists"])
     ),
     responses={422: {"description": "Invalid fields, an unknown place or one listed twice"}, 429: {"description": "Too many"}},
 )
-def create_shortlist(request: Request, session: SessionDep, data: ShortlistIn) -> ShortlistCreated:
+def create_shortlist(request: Request, session: SessionDep, settings: SettingsDep, data: ShortlistIn) -> ShortlistCreated:
     try:
-        shortlist = service.create(session, data, client_address(request))
+        shortlist = service.create(session, data, client_address(request), settings)
     except RateLimited as limited:
         raise HTTPException(429, limited.message, headers={"Retry-After": str(limited.retry_after)}) from None
-    return ShortlistCreated(
-        code=shortlist.code, url=service.share_url(str(request.base_url), shortlist.code), expires_at=shortlist.expires_at
-    )
+    url = service.share_url(str(request.base_url), shortlist.code, settings.public_base_url)
+    return ShortlistCreated(code=shortlist.code, url=url, expires_at=shortlist.expires_at)
 
 
 @router.get(
@@ -39,13 +38,15 @@ def create_shortlist(request: Request, session: SessionDep, data: ShortlistIn) -
     summary="A shared shortlist",
     responses={404: {"description": "No such shortlist"}, 410: {"description": "The shortlist has expired"}},
 )
-def get_shortlist(request: Request, response: Response, session: SessionDep, code: str) -> ShortlistOut:
+def get_shortlist(
+    request: Request, response: Response, session: SessionDep, settings: SettingsDep, code: str
+) -> ShortlistOut:
     response.headers["Cache-Control"] = "no-store"  # notes stay out of shared caches
     shared = service.get(session, code)
     s = shared.shortlist
     return ShortlistOut(
         code=s.code,
-        url=service.share_url(str(request.base_url), s.code),
+        url=service.share_url(str(request.base_url), s.code, settings.public_base_url),
         title=s.title,
         created_at=s.created_at,
         expires_at=s.expires_at,

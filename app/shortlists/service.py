@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from app.assets.schemas import AssetPublic
-from app.core.config import get_settings
+from app.core.config import Settings
 from app.core.dates import uk_date
 from app.core.errors import Gone, Invalid, NotFound
 from app.shortlists import repository
@@ -33,8 +33,9 @@ class SharedList:
     items: list[ListedPlace]
 
 
-def create(session: Session, data: ShortlistIn, client_address: str) -> Shortlist:
-    """Checks every place is published and listed once, counts the client's rate limit, and stores the list."""
+def create(session: Session, data: ShortlistIn, client_address: str, settings: Settings) -> Shortlist:
+    """Checks every place is published and listed once, counts the client's rate limit, and stores the list (to expire
+    after `shortlist_days`)."""
     ids = [item.asset_id for item in data.items]
     seen: set = set()
     for index, asset_id in enumerate(ids):
@@ -45,7 +46,6 @@ def create(session: Session, data: ShortlistIn, client_address: str) -> Shortlis
     for index, asset_id in enumerate(ids):
         if asset_id not in published:
             raise Invalid(f"No published place has the id {asset_id}.", f"items.{index}.asset_id")
-    settings = get_settings()
     ratelimit.consume(
         session,
         ratelimit.client_bucket("shortlist", client_address),
@@ -102,7 +102,8 @@ def purge_expired(session: Session, now: datetime | None = None) -> int:
     return count
 
 
-def share_url(base_url: str, code: str) -> str:
-    """The page's absolute address: `public_base_url` if set, else `base_url` (where the request came in)."""
-    base = get_settings().public_base_url or base_url
+def share_url(base_url: str, code: str, public_base_url: str) -> str:
+    """The page's absolute address: `public_base_url` (PUBLIC_BASE_URL) if set, else `base_url` (where the request came
+    in)."""
+    base = public_base_url or base_url
     return f"{base.rstrip('/')}/s/{code}"
