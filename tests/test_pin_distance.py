@@ -45,24 +45,29 @@ def moderator_headers(session: Session) -> dict[str, str]:
 # The rule, in the service
 
 
+def pin_distance(session: Session, fields: dict, current=None) -> service.PinDistance | None:
+    """The rule with the limit the app under test has (PIN_MAX_DISTANCE_M, 2 km by default)."""
+    return service.pin_distance(session, fields, current, limit_m=get_settings().pin_max_distance_m)
+
+
 def test_the_distance_is_measured_from_the_postcodes_centre(session: Session) -> None:
-    far = service.pin_distance(session, {"postcode": "le156re", **MANCHESTER})
+    far = pin_distance(session, {"postcode": "le156re", **MANCHESTER})
     assert far is not None and far.postcode == RUTLAND and far.far
     assert 130_000 < far.metres < 140_000 and far.limit_m == 2000
     assert (far.centre_lat, far.centre_lon) == (OAKHAM["lat"], OAKHAM["lon"])
-    near = service.pin_distance(session, {"postcode": RUTLAND, **NEAR_OAKHAM})
+    near = pin_distance(session, {"postcode": RUTLAND, **NEAR_OAKHAM})
     assert near is not None and not near.far and 300 < near.metres < 450
     # nothing to compare: no pin, no postcode, or a postcode we do not know
-    assert service.pin_distance(session, {"postcode": RUTLAND}) is None
-    assert service.pin_distance(session, dict(MANCHESTER)) is None
-    assert service.pin_distance(session, {"postcode": "M99 9ZZ", **MANCHESTER}) is None
+    assert pin_distance(session, {"postcode": RUTLAND}) is None
+    assert pin_distance(session, dict(MANCHESTER)) is None
+    assert pin_distance(session, {"postcode": "M99 9ZZ", **MANCHESTER}) is None
 
 
 def test_an_edit_is_checked_against_its_new_postcode_or_the_places_own(session: Session) -> None:
     asset = make_asset(session, postcode=RUTLAND, **NEAR_OAKHAM)
-    assert service.pin_distance(session, dict(MANCHESTER), asset).far
-    assert not service.pin_distance(session, {"postcode": "M1 1AE", **MANCHESTER}, asset).far
-    assert service.pin_distance(session, {"postcode": None, **MANCHESTER}, asset) is None  # the postcode is cleared
+    assert pin_distance(session, dict(MANCHESTER), asset).far
+    assert not pin_distance(session, {"postcode": "M1 1AE", **MANCHESTER}, asset).far
+    assert pin_distance(session, {"postcode": None, **MANCHESTER}, asset) is None  # the postcode is cleared
 
 
 # The API

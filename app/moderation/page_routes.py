@@ -20,7 +20,7 @@ from app.areas.schemas import AreaSummary
 from app.areas.service import find_areas
 from app.assets.schemas import AssetPublic
 from app.assets.service import get_asset
-from app.core.deps import SessionDep
+from app.core.deps import SessionDep, app_settings
 from app.core.errors import AppError
 from app.core.ids import RowId
 from app.finder.views import distance_text
@@ -97,13 +97,14 @@ def _submission_page(
         {**d, "asset": get_asset(session, d["id"], include_unpublished=True) if d["source"] == "asset" else None}
         for d in item["duplicates"]
     ]
+    pin_max_m = app_settings(request).pin_max_distance_m
     context = {
-        **forms.form_context(session),
+        **forms.form_context(session, pin_max_m),
         "item": item,
         "current": current_fields,
         "duplicates": duplicates,
         "move": moderation.postcode_move(session, current, item["proposed"]),
-        "pin": service.pin_distance(session, item["proposed"], current),
+        "pin": service.pin_distance(session, item["proposed"], current, limit_m=pin_max_m),
         "distance": distance_text,
         "values": amended_values or forms.asset_values(form_source),
         "errors": errors or {},
@@ -146,7 +147,10 @@ def amend_submission(
         errors = {**forms.field_errors(exc), **errors}
     if not errors:
         try:
-            moderation.amend(session, actor, submission_id, proposal, values["position_confirmed"])
+            moderation.amend(
+                session, actor, submission_id, proposal, values["position_confirmed"],
+                pin_max_m=app_settings(request).pin_max_distance_m,
+            )
         except service.PinFarFromPostcode as far:
             errors = {"position_confirmed": far.form_message}
         except AppError as exc:

@@ -12,7 +12,7 @@ from app.accounts.deps import require_role
 from app.accounts.models import Role
 from app.accounts.service import Actor
 from app.assets.schemas import AssetPublic
-from app.core.deps import SessionDep
+from app.core.deps import SessionDep, SettingsDep
 from app.core.ids import RowId
 from app.core.paging import next_url
 from app.moderation import service as moderation
@@ -94,14 +94,14 @@ def get_submission(session: SessionDep, actor: ModeratorDep, submission_id: uuid
     },
 )
 def amend_submission(
-    session: SessionDep, actor: ModeratorDep, submission_id: uuid.UUID, data: Amendment
+    session: SessionDep, settings: SettingsDep, actor: ModeratorDep, submission_id: uuid.UUID, data: Amendment
 ) -> SubmissionDetail:
     submission = moderation.visible_submission(session, actor, submission_id)
     try:
         proposal = parse_proposal(SubmissionKind(submission.kind), data.proposed)
     except ValidationError as exc:
         raise RequestValidationError([{**e, "loc": ("body", "proposed", *e["loc"])} for e in exc.errors()]) from None
-    moderation.amend(session, actor, submission_id, proposal, data.position_confirmed)
+    moderation.amend(session, actor, submission_id, proposal, data.position_confirmed, pin_max_m=settings.pin_max_distance_m)
     return get_submission(session, actor, submission_id)
 
 

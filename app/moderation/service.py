@@ -174,20 +174,27 @@ def amend(
     submission_id: uuid.UUID,
     proposal: NewPlace | Changes,
     position_confirmed: bool = False,
+    *,
+    pin_max_m: int,
 ) -> Submission:
     """Replaces the proposal (the resident's original stays in `submitted`); nothing is saved if the amended place
     would lie outside the moderator's areas. A pin far from its postcode must be confirmed (the rule residents meet,
-    `require_pin_near_postcode`) when the amendment changes the pin or the postcode; keeping those as they are needs no
+    `require_pin_near_postcode`, with the app's PIN_MAX_DISTANCE_M as `pin_max_m`) when the amendment changes the pin or the postcode; keeping those as they are needs no
     new confirmation (the screen already warns about them)."""
     submission = _pending(session, actor, submission_id, check_areas=False)
     amended = proposal.model_dump(mode="json", exclude_unset=True)
     confirmed = position_confirmed or all(amended.get(k) == submission.proposed.get(k) for k in _POSITION_FIELDS)
     if submission.kind == SubmissionKind.new and isinstance(proposal, NewPlace):
-        validated = new_place_proposal(session, proposal, "proposed.", confirmed)
+        validated = new_place_proposal(session, proposal, "proposed.", confirmed, pin_max_m=pin_max_m)
     elif submission.kind != SubmissionKind.new and isinstance(proposal, Changes):
         # For a report, the changes are the moderator's correction: approving applies them instead of archiving.
         validated = edit_proposal(
-            session, get_asset(session, submission.asset_id, include_unpublished=True), proposal, "proposed.", confirmed
+            session,
+            get_asset(session, submission.asset_id, include_unpublished=True),
+            proposal,
+            "proposed.",
+            confirmed,
+            pin_max_m=pin_max_m,
         )
     else:
         raise Invalid(f"A {submission.kind} submission cannot be amended with this proposal.")

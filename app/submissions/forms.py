@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 
 from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES
 from app.categories.service import get_taxonomy
-from app.core.config import PROJECT_ROOT, get_settings
+from app.core.config import PROJECT_ROOT
 from app.core.errors import validation_errors
 from app.submissions.models import REPORT_REASONS
 
@@ -209,15 +209,16 @@ def _phrase(field: str, kind: str, message: str) -> str:
 _LEAFLET = (PROJECT_ROOT / "app" / "static" / "vendor" / "leaflet" / "leaflet.js").exists()
 
 
-def form_context(session: Session) -> dict[str, Any]:
-    """What the place forms (a resident's, and a moderator's amendment) need to draw their fields."""
+def form_context(session: Session, pin_max_distance_m: int) -> dict[str, Any]:
+    """What the place forms (a resident's, and a moderator's amendment) need to draw their fields (with the app's
+    PIN_MAX_DISTANCE_M, for the pin's warning)."""
     return {
         "leaflet": _LEAFLET,
         "taxonomy": get_taxonomy(session),
         "accessibility_labels": ACCESSIBILITY_LABELS,
         "day_names": DAY_NAMES,
         "reasons": REPORT_REASONS,
-        "pin_max_distance_m": get_settings().pin_max_distance_m,
+        "pin_max_distance_m": pin_max_distance_m,
     }
 
 

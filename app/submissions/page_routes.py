@@ -12,7 +12,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.assets.schemas import AssetPublic
-from app.core.deps import SessionDep
+from app.core.deps import SessionDep, app_settings
 from app.core.errors import AppError
 from app.submissions import forms, service
 from app.submissions.models import KIND_NAMES, REPORT_REASONS, STATUS_NAMES
@@ -65,7 +65,7 @@ def _accept(
     if errors:
         return retry(errors, 422, None)
     try:
-        submission = service.submit(session, data, client_address(request))
+        submission = service.submit(session, data, client_address(request), app_settings(request))
     except RateLimited as limited:
         return retry({"form": limited.message}, 429, {"Retry-After": str(limited.retry_after)})
     except service.PinFarFromPostcode as far:
@@ -91,7 +91,7 @@ def _place_form(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     context = {
-        **forms.form_context(session),
+        **forms.form_context(session, app_settings(request).pin_max_distance_m),
         "values": values,
         "errors": errors,
         "asset": asset,

@@ -8,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
-from app.core.deps import SessionDep
+from app.core.deps import SessionDep, SettingsDep
 from app.submissions import service
 from app.submissions.models import SubmissionKind, SubmissionStatus
 from app.submissions.schemas import SubmissionIn, SubmissionReceived, SubmissionStatusOut
@@ -58,10 +58,10 @@ public = APIRouter(prefix="/api/v1/submissions", tags=["submissions"], route_cla
     },
 )
 def create_submission(
-    request: Request, session: SessionDep, data: Annotated[SubmissionIn, Body()]
+    request: Request, session: SessionDep, settings: SettingsDep, data: Annotated[SubmissionIn, Body()]
 ) -> SubmissionReceived:
     try:
-        submission = service.submit(session, data, client_address(request))
+        submission = service.submit(session, data, client_address(request), settings)
     except RateLimited as limited:
         raise HTTPException(429, limited.message, headers={"Retry-After": str(limited.retry_after)}) from None
     return SubmissionReceived(

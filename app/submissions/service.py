@@ -11,7 +11,7 @@ from app.assets import repository as assets_repository
 from app.assets.schemas import AssetCreate, AssetPublic, AssetUpdate
 from app.assets.service import get_asset
 from app.categories.service import get_taxonomy
-from app.core.config import get_settings
+from app.core.config import Settings
 from app.core.errors import AppError, Invalid, NotFound
 from app.finder.views import distance_text
 from app.geo import repository as geo_repository
@@ -91,9 +91,11 @@ class PinFarFromPostcode(Invalid):
         )
 
 
-def pin_distance(session: Session, fields: dict[str, Any], current: AssetPublic | None = None) -> PinDistance | None:
+def pin_distance(
+    session: Session, fields: dict[str, Any], current: AssetPublic | None = None, *, limit_m: int
+) -> PinDistance | None:
     """The pin a proposal (`fields`: a new place, or changes to `current`) gives and how far it is from its postcode's
-    centre: the postcode it gives, else the place's current one. None when it gives no pin, there is no postcode, or
+    centre (`limit_m`: the app's PIN_MAX_DISTANCE_M): the postcode it gives, else the place's current one. None when it gives no pin, there is no postcode, or
     the postcode is unknown (nothing to compare with)."""
     lat, lon = fields.get("lat"), fields.get("lon")
     postcode = fields.get("postcode") if "postcode" in fields else (current.postcode if current else None)
@@ -112,31 +114,31 @@ def pin_distance(session: Session, fields: dict[str, Any], current: AssetPublic 
         centre_lat=place.lat,
         centre_lon=place.lon,
         metres=metres,
-        limit_m=get_settings().pin_max_distance_m,
+        limit_m=limit_m,
     )
 
 
 def require_pin_near_postcode(
-    session: Session, fields: dict[str, Any], current: AssetPublic | None, confirmed: bool
+    session: Session, fields: dict[str, Any], current: AssetPublic | None, confirmed: bool, limit_m: int
 ) -> PinDistance | None:
     """The one rule for a position given with a postcode, by a resident (form or API) or a moderator's amendment: a
     pin further than `PIN_MAX_DISTANCE_M` from the postcode's centre is refused (PinFarFromPostcode, 422) unless the
     sender confirms the position."""
-    pin = pin_distance(session, fields, current)
+    pin = pin_distance(session, fields, current, limit_m=limit_m)
     if pin is not None and pin.far and not confirmed:
         raise PinFarFromPostcode(pin)
     return pin
 
 
 def new_place_proposal(
-    session: Session, place: AssetCreate, prefix: str = "place.", position_confirmed: bool = False
+    session: Session, place: AssetCreate, prefix: str = "place.", position_confirmed: bool = False, *, pin_max_m: int
 ) -> Proposal:
     """Checks what the schema cannot: known categories, a known postcode, and a pin near its postcode (or confirmed)."""
     get_taxonomy(session).require(place.categories, f"{prefix}categories")
     fields = place.model_dump(mode="json", exclude_unset=True)
     if place.lat is not None and place.lon is not None:
         lat, lon = place.lat, place.lon
-        require_pin_near_postcode(session, fields, None, position_confirmed)
+        require_pin_near_postcode(session, fields, None, position_confirmed, pin_max_m)
     else:
         found = locate_postcode(session, place.postcode or "", f"{prefix}postcode")
         lat, lon = found.lat, found.lon
@@ -149,6 +151,8 @@ def edit_proposal(
     changes: AssetUpdate,
     prefix: str = "changes.",
     position_confirmed: bool = False,
+    *,
+    pin_max_m: int,
 ) -> Proposal:
     """Checks the changes against the asset as it is (a change to one age can clash with the other, kept, one; a new
     pin is checked against the new postcode, or the place's own)."""
@@ -163,7 +167,7 @@ def edit_proposal(
     if changes.postcode and changes.lat is None:
         locate_postcode(session, changes.postcode, f"{prefix}postcode")
     fields = changes.model_dump(mode="json", exclude_unset=True)
-    require_pin_near_postcode(session, fields, asset, position_confirmed)
+    require_pin_near_postcode(session, fields, asset, position_confirmed, pin_max_m)
     return Proposal(fields, asset.lat, asset.lon)
 
 
@@ -175,20 +179,25 @@ def published_asset(session: Session, asset_id: uuid.UUID) -> AssetPublic:
 
 
 def submit(
-    session: Session, data: NewSubmission | EditSubmission | ReportSubmission, client_address: str
+    session: Session, data: NewSubmission | EditSubmission | ReportSubmission, client_address: str, settings: Settings
 ) -> Submission:
-    """Stores a valid submission for moderation. Raises Invalid/NotFound for bad content, RateLimited when over the limit."""
+    """Stores a valid submission for moderation. Raises Invalid/NotFound for bad content, RateLimited when over the limit
+    (the app's `settings`: the pin's limit and the submission rate limit)."""
     asset_id: uuid.UUID | None = None
     if isinstance(data, NewSubmission):
-        proposal = new_place_proposal(session, data.place, position_confirmed=data.position_confirmed)
+        proposal = new_place_proposal(
+            session, data.place, position_confirmed=data.position_confirmed, pin_max_m=settings.pin_max_distance_m
+        )
     else:
         asset = published_asset(session, data.asset_id)
         asset_id = asset.id
         if isinstance(data, EditSubmission):
-            proposal = edit_proposal(session, asset, data.changes, position_confirmed=data.position_confirmed)
+            proposal = edit_proposal(
+                session, asset, data.changes, position_confirmed=data.position_confirmed,
+                pin_max_m=settings.pin_max_distance_m,
+            )
         else:
             proposal = Proposal({}, asset.lat, asset.lon)
-    settings = get_settings()
     ratelimit.consume(
         session,
         ratelimit.client_bucket("submit", client_address),
