@@ -21,7 +21,6 @@ def init_db() -> None:
     except (ProvisionError, LocalServerError) as exc:
         console.print(str(exc), markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    get_settings.cache_clear()  # a .env written just now
     target = make_url(url)
     console.print(f"Database {target.database!r} on {target.host}:{target.port} is ready, for the role {target.username!r}.",
                   markup=False, soft_wrap=True)
