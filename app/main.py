@@ -15,6 +15,8 @@ from app.core.health import router as health_router
 from app.exports.routes import router as exports_router
 from app.finder.routes import router as finder_router
 from app.geo.routes import router as postcodes_router
+from app.insights.routes import router as insights_router
+from app.insights.schedule import lifespan
 from app.maps.layer_routes import router as layers_router
 from app.maps.routes import router as maps_router
 from app.moderation.page_routes import router as moderation_pages_router
@@ -49,7 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = FastAPI(
-        title="Community Asset Map", version="0.1.0", description=DESCRIPTION, docs_url=None, redoc_url=None
+        title="Community Asset Map", version="0.1.0", description=DESCRIPTION, docs_url=None, redoc_url=None,
+        lifespan=lifespan,  # the insights refresh every INSIGHTS_REFRESH_MINUTES (app/insights/schedule.py)
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -67,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assets_router, exports_router, submissions_router, moderation_api_router, login_router, submission_pages_router,
         moderation_pages_router,
         maps_router, docs_router, mount_redirect, shortlists_router, shortlist_pages_router, finder_router,
+        insights_router,
     )
     for router in routers:
         app.include_router(router)

@@ -39,6 +39,7 @@ def scratch_url(prefix: str) -> str:
 
 TEST_DATABASE_URL = scratch_url("assetmap_test")
 os.environ["DATABASE_URL"] = TEST_DATABASE_URL  # before any app module reads the settings
+os.environ["INSIGHTS_REFRESH_MINUTES"] = "0"  # no background refresh in tests, unless a test's own settings ask
 
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
@@ -59,7 +60,7 @@ OUTCODES_FILE = DEMO_PACK / "postcodes" / "outcode_centroids_derived.csv.gz"
 COUNCILS_FILE = DEMO_PACK / "boundaries" / "ltla_2025_uk_bsc.geojson.gz"
 # Reference data every test shares (loaded once per run, or seeded by the migrations); every other table of the
 # models is emptied before each test, so a new table needs no entry here.
-REFERENCE_TABLES = {"category", "postcode", "outcode", "area"}
+REFERENCE_TABLES = {"category", "postcode", "outcode", "area", "lsoa"}
 DATA_TABLES = ", ".join(sorted(set(SQLModel.metadata.tables) - REFERENCE_TABLES))
 
 
@@ -105,6 +106,9 @@ def scratch_database() -> Iterator[str]:
 @pytest.fixture(autouse=True)
 def _empty_tables(database: str) -> None:
     """Each test starts with empty data tables (the reference tables stay)."""
+    from app.insights import recorder
+
+    recorder.flush()  # the searches an earlier test made are written before the tables are emptied, not after
     with get_engine().begin() as conn:
         conn.execute(text(f"TRUNCATE {DATA_TABLES} CASCADE"))
 
@@ -117,6 +121,16 @@ def councils(database: str) -> None:
 
     with Session(get_engine()) as s:
         save_boundaries(s, read_boundaries(COUNCILS_FILE), AreaLevel.ltla)
+
+
+@pytest.fixture(scope="session")
+def lsoas(database: str) -> None:
+    """The demo pack's LSOAs with their deprivation (every Welsh one; Rutland, Manchester and Sheffield), loaded once
+    for the tests that use them (a few seconds)."""
+    from app.imports.demo import pack_data
+    from app.imports.deprivation import import_deprivation
+
+    import_deprivation(pack_data().deprivation)
 
 
 @pytest.fixture

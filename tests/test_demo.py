@@ -58,7 +58,7 @@ def test_load_demo_twice_adds_nothing_the_second_time(tmp_path, session):
         "load-demo", "--postcodes", str(POSTCODES_FILE), "--outcodes", str(OUTCODES_FILE),
         "--boundaries", f"ltla={COUNCILS_FILE}",
         "--libraries", str(tmp_path / "libraries.csv"), "--gp-practices", str(tmp_path / "gp.csv"),
-        "--osm", str(OSM_CHARITIES),
+        "--osm", str(OSM_CHARITIES), "--deprivation", str(data.deprivation.imd.parent),
     ]
     first = CliRunner().invoke(cli, args, env={"COLUMNS": "200"})
     assert first.exit_code == 0, first.output
@@ -71,13 +71,15 @@ def test_load_demo_twice_adds_nothing_the_second_time(tmp_path, session):
     assert after_first["assets"] == 39 + 36
     assert after_first["postcodes"] > 50_000 and after_first["ltla"] == 361
     runs = session.exec(select(ImportRun)).all()
-    assert sorted(r.kind for r in runs) == ["boundaries:ltla", "csv", "csv", "osm", "postcodes"]
+    assert sorted(r.kind for r in runs) == ["boundaries:ltla", "csv", "csv", "deprivation", "osm", "postcodes"]
+    assert "Deprivation: Loaded 2,559 LSOAs (650 in England, 1,909 in Wales)" in first.output
     assert all(r.status == "succeeded" for r in runs)
 
     second = CliRunner().invoke(cli, args, env={"COLUMNS": "200"})
     assert second.exit_code == 0, second.output
     assert "Postcodes: already loaded" in second.output and "skipped" in second.output
     assert "Outlines (ltla): already loaded" in second.output
+    assert "Deprivation: already loaded from" in second.output
     assert "UK public libraries: already imported from libraries.csv" in second.output
     assert "OpenStreetMap: already imported charities.geojson.gz" in second.output
     assert "GP practices: already imported from gp.csv" in second.output and "(import run " in second.output and "19 created, 1 failed); skipped." in second.output

@@ -218,6 +218,44 @@ def list_imports(
     out.print(table)
 
 
+def import_deprivation(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(exists=True, file_okay=False, help="Folder with the IMD 2019 File 2, WIMD 2019, LSOA centroids and outlines (default: load-demo's)"),
+    ] = None,
+) -> None:
+    """Load deprivation by LSOA (England's IMD 2019, Wales's WIMD 2019) with LSOA centroids and outlines; adds new
+    LSOAs and updates changed ones by code (safe to re-run).
+
+    For example: assetmap import deprivation ../shared/data/deprivation (plain or .gz files, found by their names).
+    """
+    from app.core.errors import AppError
+    from app.imports.demo import default_data
+    from app.imports.deprivation import files_in
+    from app.imports.deprivation import import_deprivation as load
+
+    try:
+        files = files_in(folder) if folder else default_data().deprivation
+        assert files is not None
+        with progress() as bar:
+            task = bar.add_task(f"LSOAs from {files.centroids.name}", total=None)
+            run = load(files, lambda n: bar.update(task, total=n), lambda n: bar.advance(task, n))
+    except AppError as exc:
+        console.print(f"[red]Import failed:[/red] {exc.message}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(run.message, markup=False)
+
+
+def insights_refresh() -> None:
+    """Recompute access (places within 800 m and 1,600 m of every LSOA, and the nearest) and the published search
+    demand now, and delete raw searches past SEARCH_RETENTION_MONTHS (waits for a refresh already running)."""
+    from app.insights.service import refresh
+
+    console.print("Refreshing insights for every LSOA and top-level category…", markup=False)
+    done = refresh(wait=True)
+    console.print(done["message"] if done else "Nothing refreshed.", markup=False)
+
+
 def load_demo(
     postcodes: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Postcode file (default: the shared folder's national file, or the demo pack's)")] = None,
     outcodes: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Outcode centroids file")] = None,
@@ -229,8 +267,12 @@ def load_demo(
     osm: Annotated[
         list[Path] | None, typer.Option(exists=True, dir_okay=False, help="OpenStreetMap files instead of the shared extracts (repeatable)")
     ] = None,
+    deprivation: Annotated[
+        Path | None, typer.Option(exists=True, file_okay=False, help="Folder with the IMD, WIMD, LSOA centroid and outline files")
+    ] = None,
 ) -> None:
-    """Load the demo data (postcodes, outlines, libraries, GP practices, OpenStreetMap places); safe to run again.
+    """Load the demo data (postcodes, outlines, libraries, GP practices, OpenStreetMap places, deprivation by LSOA);
+    safe to run again.
 
     What is loaded from where, and the licences: docs/demo-data.md.
     """
@@ -239,6 +281,7 @@ def load_demo(
     from app.core.errors import AppError
     from app.imports.demo import default_data
     from app.imports.demo import load_demo as load
+    from app.imports.deprivation import files_in
 
     data = default_data()
     outlines = data.boundaries
@@ -254,6 +297,11 @@ def load_demo(
         data, postcodes=postcodes or data.postcodes, outcodes=outcodes or data.outcodes, boundaries=outlines,
         tables=tables, osm=osm or data.osm,
     )
+    if deprivation:
+        try:
+            data = replace(data, deprivation=files_in(deprivation))
+        except AppError as exc:
+            raise typer.BadParameter(exc.message, param_hint="--deprivation") from None
     missing = [p for p in (data.postcodes, data.outcodes, *outlines.values(), *tables.values(), *data.osm) if not p.is_file()]
     if missing:
         console.print(f"Demo data not found: {', '.join(map(str, missing))}", markup=False)

@@ -34,6 +34,14 @@ def purge_shortlists() -> None:
     console.print(f"Deleted {count} expired shortlist{'s' * (count != 1)}.")
 
 
+def purge_searches() -> None:
+    """Delete recorded searches older than SEARCH_RETENTION_MONTHS (the insights refresh does it too; docs/privacy.md)."""
+    from app.insights.service import purge_searches as purge
+
+    count = purge()
+    console.print(f"Deleted {count} recorded search{'es' * (count != 1)} past the retention period.")
+
+
 def stale(
     area: Annotated[str | None, typer.Option(help="Only places inside this council area (ONS code, e.g. E08000003)")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many places")] = 1000,

@@ -109,6 +109,18 @@ class Settings(BaseSettings):
     geojson_default_limit: int = 1000
     geojson_max_limit: int = 5000
 
+    # Insights (docs/insights.md, docs/privacy.md). Access and published demand are recomputed every
+    # `insights_refresh_minutes` while the app serves (0: only by `assetmap insights refresh`). Each nearby search is
+    # recorded anonymously unless `record_searches` is false; raw rows are kept `search_retention_months`. A published
+    # count below `demand_threshold` searches is withheld and the rest rounded to `demand_rounding`; a search that found
+    # fewer than `unmet_below` places within its radius is unmet.
+    insights_refresh_minutes: int = Field(60, ge=0)
+    record_searches: bool = True
+    search_retention_months: int = Field(13, ge=1)
+    demand_threshold: int = Field(10, ge=1)
+    demand_rounding: int = Field(5, ge=1)
+    unmet_below: int = Field(3, ge=1)
+
     @field_validator("public_base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:

@@ -6,11 +6,12 @@ from app.assets.models import Asset, AssetCategory, AssetHistory, AssetSession, 
 from app.categories.models import Category
 from app.geo.models import Outcode, Postcode
 from app.imports.models import ImportRun
+from app.insights.models import InsightsRefresh, Lsoa, LsoaAccess, LsoaDemand, SearchDemand
 from app.shortlists.models import Shortlist, ShortlistItem
 from app.submissions.models import RateLimitWindow, Submission
 
 __all__ = [
-    "ApiKey", "Area", "Asset", "AssetCategory", "AssetHistory", "AssetSession", "Category", "ImportRun", "LoginThrottle",
-    "Organisation", "Outcode", "Postcode", "RateLimitWindow", "Shortlist", "ShortlistItem", "Submission", "UserAccount",
-    "WebSession",
+    "ApiKey", "Area", "Asset", "AssetCategory", "AssetHistory", "AssetSession", "Category", "ImportRun", "InsightsRefresh",
+    "LoginThrottle", "Lsoa", "LsoaAccess", "LsoaDemand", "Organisation", "Outcode", "Postcode", "RateLimitWindow",
+    "SearchDemand", "Shortlist", "ShortlistItem", "Submission", "UserAccount", "WebSession",
 ]

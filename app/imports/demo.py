@@ -22,12 +22,15 @@ from app.core.db import get_engine
 from app.geo.repository import count_postcodes
 from app.imports import repository
 from app.imports.boundaries import import_boundaries
+from app.imports.deprivation import KIND as DEPRIVATION
+from app.imports.deprivation import DeprivationFiles, import_deprivation
 from app.imports.mapping import load_mapping
 from app.imports.osm import SOURCE as OSM_SOURCE
 from app.imports.osm import import_osm
 from app.imports.postcodes import import_postcodes
 from app.imports.readers import import_file, import_source
 from app.imports.runner import ProgressFn, file_source
+from app.insights.repository import count_lsoas
 
 MAPPINGS = PROJECT_ROOT / "data" / "mappings"
 
@@ -45,9 +48,11 @@ class DemoData:
     boundaries: dict[AreaLevel, Path]
     tables: dict[str, Path] = field(default_factory=dict)  # mapping name (data/mappings/<name>.yaml) -> CSV file
     osm: list[Path] = field(default_factory=list)  # OpenStreetMap extracts (.geojson/.csv) or .osm.pbf files
+    deprivation: DeprivationFiles | None = None  # IMD, WIMD, LSOA centroids and outlines (app/imports/deprivation.py)
 
     def files(self) -> list[Path]:
-        return [self.postcodes, self.outcodes, *self.boundaries.values(), *self.tables.values(), *self.osm]
+        lsoas = self.deprivation.all() if self.deprivation else []
+        return [self.postcodes, self.outcodes, *self.boundaries.values(), *self.tables.values(), *self.osm, *lsoas]
 
     def missing(self) -> list[Path]:
         return [p for p in self.files() if not p.is_file()]
@@ -68,6 +73,12 @@ def shared_data(shared: Path) -> DemoData:
             shared / "assets" / "osm" / "rutland_osm_2018_community_pois.geojson",
             *sorted((shared / "assets" / "osm" / "isle_of_man").glob("*.geojson")),
         ],
+        deprivation=DeprivationFiles(
+            imd=shared / "deprivation" / "imd2019_File_2_IoD2019_Domains_of_Deprivation_lsoa11.csv",
+            wimd=shared / "deprivation" / "wimd2019_lsoa11_wales.csv",
+            centroids=shared / "deprivation" / "lsoa11_centroids_ew.csv",
+            boundaries=shared / "deprivation" / "lsoa11_boundaries_super_generalised_clipped_ew.geojson.gz",
+        ),
     )
 
 
@@ -85,6 +96,13 @@ def pack_data(pack: Path = PACK) -> DemoData:
             pack / "assets" / "osm" / "rutland_osm_2018_community_pois.geojson.gz",
             *sorted((pack / "assets" / "osm" / "isle_of_man").glob("*.geojson.gz")),
         ],
+        # England's IMD rows of Rutland, Manchester and Sheffield only; all of Wales (data/demo/README.md).
+        deprivation=DeprivationFiles(
+            imd=pack / "deprivation" / "imd2019_File_2_IoD2019_Domains_of_Deprivation_lsoa11_demo.csv.gz",
+            wimd=pack / "deprivation" / "wimd2019_lsoa11_wales.csv.gz",
+            centroids=pack / "deprivation" / "lsoa11_centroids_ew_demo.csv.gz",
+            boundaries=pack / "deprivation" / "lsoa11_boundaries_super_generalised_clipped_ew_demo.geojson.gz",
+        ),
     )
 
 
@@ -187,12 +205,30 @@ def load_osm(data: DemoData, track: Track, say: Say) -> None:
         say(f"OpenStreetMap ({path.name}): {run.message}")
 
 
+def load_deprivation(data: DemoData, track: Track, say: Say) -> None:
+    """LSOAs with each nation's deprivation decile, centroid and outline; skipped when the same files were loaded
+    before and their LSOAs are still there."""
+    files = data.deprivation
+    if files is None:
+        return
+    with Session(get_engine()) as session:
+        before = repository.last_success(session, DEPRIVATION, files.source())
+        saved = sum(before.counts.get(k, 0) for k in ("created", "updated", "unchanged")) if before else 0
+        if before and count_lsoas(session) >= saved:
+            say(f"Deprivation: already loaded from {files.imd.parent} (import run {before.id}); skipped.")
+            return
+    set_total, advance = track(f"LSOAs from {files.centroids.name}")
+    run = import_deprivation(files, on_total=set_total, on_progress=advance)
+    say(f"Deprivation: {run.message}")
+
+
 STEPS: list[Step] = [
     load_postcodes,
     load_boundaries,
     load_table("libraries", "UK public libraries"),
     load_table("gp_practices", "GP practices"),
     load_osm,
+    load_deprivation,
 ]
 
 

@@ -1,6 +1,10 @@
 """The nearby search, for everyone who asks: the API (`GET /api/v1/assets/nearby`), the finder and Open Referral's
 proximity search. Where from (a postcode or a point), what (a Criteria), how far and which page; the SQL is in
-search/repository.py, the filters are built by app/assets/filters.py."""
+search/repository.py, the filters are built by app/assets/filters.py.
+
+Every search's demand is recorded here, once per search (its first page), anonymised: app/insights/service.record_search
+keeps only the LSOA, the day, the categories and filter names asked for and how many places were found
+(docs/privacy.md), and never slows or breaks the search."""
 
 from typing import Any
 
@@ -9,6 +13,7 @@ from sqlmodel import Session
 from app.assets.filters import Criteria, filters_for
 from app.assets.repository import PUBLIC_COLUMNS
 from app.geo.service import locate_postcode
+from app.insights.service import record_search
 from app.search import repository
 from app.search.schemas import NearbyQuery, Origin
 
@@ -31,7 +36,9 @@ def nearby_json(
 ) -> tuple[int, str]:
     """The total within the radius and the page as a JSON array of NearbyItem, written by PostgreSQL."""
     filters, params = _bound(session, at, criteria, radius_m)
-    return repository.nearby_json(session, filters, params, limit, offset)
+    total, items = repository.nearby_json(session, filters, params, limit, offset)
+    _record(at, criteria, total, offset)
+    return total, items
 
 
 def nearby_rows(
@@ -40,4 +47,12 @@ def nearby_rows(
 ) -> tuple[int, list[dict[str, Any]]]:
     """The total within the radius and the page as rows of `columns` (a select list on `asset a`), with distance_m."""
     filters, params = _bound(session, at, criteria, radius_m)
-    return repository.nearby(session, filters, params, limit, offset, columns)
+    total, rows = repository.nearby(session, filters, params, limit, offset, columns)
+    _record(at, criteria, total, offset)
+    return total, rows
+
+
+def _record(at: Origin, criteria: Criteria, total: int, offset: int) -> None:
+    """The search's demand, once: on its first page (the next pages are the same search)."""
+    if offset == 0:
+        record_search(criteria, total, at.lat, at.lon)

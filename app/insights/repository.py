@@ -1,0 +1,264 @@
+"""All of the insights' SQL: saving LSOAs, the refresh (access and published demand, one statement each), recording
+searches, and reading an area's figures."""
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import astuple, dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, text
+from sqlmodel import Session
+
+from app.core.db import get_engine
+
+# pg_advisory_xact_lock key of the refresh: one refresh at a time over every worker and `assetmap insights refresh`.
+REFRESH_LOCK = 0x1A5E_14  # "issue 14"
+NEAR_M, FAR_M = 800, 1600  # the two reaches of `lsoa_access`, in metres on the WGS84 ellipsoid
+GRID_SHIFT_M = 10_000_000  # metres east between two categories' places on the refresh's grid index (PLACES)
+OUTSIDE_M = 500  # a search's origin outside every outline, but this close to one, is placed in that LSOA
+
+
+@dataclass(frozen=True)
+class LsoaRow:
+    code: str
+    name: str
+    nation: str
+    decile: int | None
+    rank: int | None
+    boundary: str | None  # GeoJSON geometry text
+    lon: float
+    lat: float
+
+
+def save_lsoas(rows: Sequence[LsoaRow], on_progress: Callable[[int], None] | None = None, batch: int = 2000) -> dict[str, int]:
+    """Upserts the LSOAs by code in one transaction: staged, then one INSERT … ON CONFLICT that rewrites only what
+    changed (outlines repaired with ST_MakeValid). Counts created, updated and unchanged."""
+    with get_engine().begin() as conn:
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
+        conn.execute(text(
+            "CREATE TEMP TABLE lsoa_in (code text, name text, nation text, decile int, rank int, boundary text, "
+            "lon float8, lat float8) ON COMMIT DROP"
+        ))
+        insert = text("INSERT INTO lsoa_in VALUES (:code, :name, :nation, :decile, :rank, :boundary, :lon, :lat)")
+        for start in range(0, len(rows), batch):
+            chunk = rows[start:start + batch]
+            conn.execute(insert, [dict(zip(LsoaRow.__dataclass_fields__, astuple(r), strict=True)) for r in chunk])
+            if on_progress:
+                on_progress(len(chunk))
+        created, updated = conn.execute(text("""
+            WITH saved AS (
+                INSERT INTO lsoa AS t (code, name, nation, deprivation_decile, deprivation_rank, boundary, centroid)
+                SELECT code, name, nation, decile, rank,
+                       CASE WHEN boundary IS NOT NULL THEN
+                           ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(boundary), 4326)), 3))
+                       END,
+                       ST_SetSRID(ST_MakePoint(lon, lat), 4326)
+                FROM lsoa_in
+                ON CONFLICT (code) DO UPDATE SET
+                    name = excluded.name, nation = excluded.nation, deprivation_decile = excluded.deprivation_decile,
+                    deprivation_rank = excluded.deprivation_rank, boundary = excluded.boundary, centroid = excluded.centroid
+                WHERE (t.name, t.nation, t.deprivation_decile, t.deprivation_rank)
+                          IS DISTINCT FROM (excluded.name, excluded.nation, excluded.deprivation_decile, excluded.deprivation_rank)
+                   OR ST_AsEWKB(t.boundary) IS DISTINCT FROM ST_AsEWKB(excluded.boundary)
+                   OR ST_AsEWKB(t.centroid) IS DISTINCT FROM ST_AsEWKB(excluded.centroid)
+                RETURNING (xmax = 0) AS created
+            )
+            SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM saved
+        """)).one()
+    return {"created": created, "updated": updated, "unchanged": len(rows) - created - updated}
+
+
+def count_lsoas(session: Session) -> int:
+    return session.execute(text("SELECT count(*) FROM lsoa")).scalar_one()
+
+
+# --- The refresh -------------------------------------------------------------------------------------------------
+
+# Every category with the id of its top-level category (the first slug of its path).
+_TOPS = """
+    SELECT c.id AS category_id, c.slug, r.id AS top_id
+    FROM category c JOIN category r ON r.parent_id IS NULL AND r.slug = split_part(c.path, '/', 1)
+"""
+
+# The published places of each top-level category (a place under two of its sub-categories once), gathered by the
+# refresh into a temporary table with one spatial index for every category: `key` is the place on the British
+# National Grid (metres; its scale differs from true distance by under 0.04% in Great Britain) moved 10,000 km east per
+# category id, so a nearest-neighbour search from a centroid moved by the same amount finds that category's places
+# first and no other's (they are thousands of kilometres further).
+PLACES = f"""
+    CREATE TEMP TABLE insights_place ON COMMIT DROP AS
+    WITH tops AS ({_TOPS})
+    SELECT p.top_id, p.asset_id, a.location,
+           ST_Translate(ST_Transform(a.location::geometry, 27700), p.top_id * {GRID_SHIFT_M}, 0) AS key
+    FROM (SELECT DISTINCT ac.asset_id, t.top_id FROM asset_category ac JOIN tops t ON t.category_id = ac.category_id) p
+    JOIN asset a ON a.id = p.asset_id AND a.status = 'published'
+"""
+PLACES_INDEX = "CREATE INDEX ON insights_place USING gist (key)"
+
+# One statement for the whole of England and Wales.
+# - `near`: every published place within FAR_M of each centroid, counted once per top-level category it is filed
+#   under. The index is searched on the sphere (ST_DWithin with use_spheroid false, the cheap test): in England and
+#   Wales a distance on PostGIS's sphere is always shorter than on the WGS84 ellipsoid (both radii of curvature there
+#   exceed the sphere's), so nothing within FAR_M on the ellipsoid is missed; each candidate's exact ellipsoid
+#   distance is then computed once and decides.
+# - Where a category has no place within FAR_M, its nearest: the three nearest on the grid (insights_place's index),
+#   of which the nearest on the ellipsoid. Only for categories with a published place at all (else null).
+ACCESS = f"""
+    INSERT INTO lsoa_access (lsoa_code, category_id, places_800m, places_1600m, nearest_m)
+    WITH present AS MATERIALIZED (SELECT DISTINCT top_id FROM insights_place),
+    grid AS MATERIALIZED (SELECT code, ST_Transform(centroid, 27700) AS centroid FROM lsoa),
+    near AS (
+        SELECT l.code, p.top_id,
+               count(*) FILTER (WHERE n.d <= {NEAR_M}) AS c800, count(*) AS c1600, min(n.d) AS nearest
+        FROM lsoa l
+        CROSS JOIN LATERAL (
+            SELECT * FROM (
+                SELECT a.id, ST_Distance(a.location, l.centroid::geography) AS d
+                FROM asset a
+                WHERE a.status = 'published' AND ST_DWithin(a.location, l.centroid::geography, {FAR_M}, false)
+                OFFSET 0  -- the ellipsoid distance is computed once per place, not again for the test below
+            ) candidate
+            WHERE candidate.d <= {FAR_M}
+        ) n
+        JOIN insights_place p ON p.asset_id = n.id
+        GROUP BY l.code, p.top_id
+    )
+    SELECT l.code, r.id, coalesce(n.c800, 0), coalesce(n.c1600, 0),
+           coalesce(n.nearest, CASE WHEN r.id IN (SELECT top_id FROM present) THEN (
+               SELECT min(ST_Distance(k.location, l.centroid::geography)) FROM (
+                   SELECT p.location FROM insights_place p
+                   ORDER BY p.key <-> ST_Translate(g.centroid, r.id * {GRID_SHIFT_M}, 0)
+                   LIMIT 3
+               ) k
+           ) END)
+    FROM lsoa l JOIN grid g ON g.code = l.code CROSS JOIN category r
+    LEFT JOIN near n ON n.code = l.code AND n.top_id = r.id
+    WHERE r.parent_id IS NULL
+"""
+
+# The published demand of the last `months` months: per LSOA and top-level category asked for (a sub-category counts
+# for its top-level one; a search for two categories counts once for each), searches and those that found fewer than
+# `unmet_below` places; a figure under `threshold` is null, the rest rounded to the nearest `round_to`.
+DEMAND = f"""
+    INSERT INTO lsoa_demand (lsoa_code, category_id, searches, unmet_searches)
+    WITH tops AS MATERIALIZED ({_TOPS}),
+    per AS (
+        SELECT s.lsoa_code, t.top_id,
+               count(DISTINCT s.id) AS searches,
+               count(DISTINCT s.id) FILTER (WHERE s.found < :unmet_below) AS unmet
+        FROM search_demand s
+        CROSS JOIN LATERAL unnest(s.categories) AS asked(slug)
+        JOIN tops t ON t.slug = asked.slug
+        WHERE s.day > (CAST(:today AS date) - make_interval(months => :months))::date
+        GROUP BY s.lsoa_code, t.top_id
+    )
+    SELECT p.lsoa_code, p.top_id,
+           CASE WHEN p.searches >= :threshold THEN (round(p.searches / CAST(:round_to AS numeric)) * :round_to)::int END,
+           CASE WHEN p.unmet >= :threshold THEN (round(p.unmet / CAST(:round_to AS numeric)) * :round_to)::int END
+    FROM per p JOIN lsoa l ON l.code = p.lsoa_code
+    WHERE p.searches >= :threshold
+"""
+
+
+def lock_refresh(session: Session, wait: bool) -> bool:
+    """Takes the refresh's advisory lock for this transaction (waiting for it, or not); whether it was taken."""
+    if wait:
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": REFRESH_LOCK})
+        return True
+    return bool(session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": REFRESH_LOCK}).scalar_one())
+
+
+def minutes_since_refresh(session: Session) -> float | None:
+    return session.execute(text(
+        "SELECT extract(epoch FROM now() - max(finished_at)) / 60 FROM insights_refresh WHERE finished_at IS NOT NULL"
+    )).scalar_one()
+
+
+def refresh(session: Session, today: date, threshold: int, round_to: int, unmet_below: int, months: int,
+            keep_months: int) -> dict[str, int]:
+    """Replaces `lsoa_access` and `lsoa_demand` and purges raw searches older than `keep_months`, in the caller's
+    transaction (readers see the old figures until it commits). Counts of what it wrote."""
+    session.execute(text("SET LOCAL statement_timeout = 0"))
+    session.execute(text("SET LOCAL work_mem = '256MB'"))  # the per-LSOA counts are grouped in memory, not on disk
+    purged = purge_searches(session, today, keep_months)
+    session.execute(text(PLACES))
+    session.execute(text(PLACES_INDEX))
+    session.execute(text("ANALYZE insights_place"))
+    session.execute(text("DELETE FROM lsoa_access"))
+    access = session.execute(text(ACCESS)).rowcount
+    session.execute(text("DELETE FROM lsoa_demand"))
+    params = {"today": today, "threshold": threshold, "round_to": round_to, "unmet_below": unmet_below, "months": months}
+    demand = session.execute(text(DEMAND), params).rowcount
+    lsoas = count_lsoas(session)
+    return {"lsoas": lsoas, "access_rows": access, "demand_rows": demand, "searches_purged": purged}
+
+
+def start_refresh(session: Session) -> int:
+    return session.execute(text("INSERT INTO insights_refresh DEFAULT VALUES RETURNING id")).scalar_one()
+
+
+def finish_refresh(session: Session, refresh_id: int, counts: dict[str, int], message: str) -> None:
+    session.execute(
+        text("UPDATE insights_refresh SET finished_at = clock_timestamp(), counts = CAST(:c AS jsonb), message = :m WHERE id = :id"),
+        {"c": json.dumps(counts), "m": message, "id": refresh_id},
+    )
+
+
+def last_refresh(session: Session) -> dict[str, Any] | None:
+    row = session.execute(text(
+        "SELECT id, started_at, finished_at, counts, message FROM insights_refresh "
+        "WHERE finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT 1"
+    )).mappings().first()
+    return dict(row) if row else None
+
+
+def purge_searches(session: Session, today: date, keep_months: int) -> int:
+    """Deletes the raw searches older than `keep_months` months; how many."""
+    return session.execute(
+        text("DELETE FROM search_demand WHERE day <= (CAST(:today AS date) - make_interval(months => :m))::date"),
+        {"today": today, "m": keep_months},
+    ).rowcount
+
+
+# --- Recording searches ------------------------------------------------------------------------------------------
+
+# The origin's LSOA: the one whose outline holds the point, else the nearest outline within OUTSIDE_M (a coast or an
+# estuary the generalised outlines cut off), else none (outside England and Wales: nothing is recorded). The point
+# is a bound parameter of this statement only; it is never written anywhere.
+RECORD = f"""
+    INSERT INTO search_demand (day, lsoa_code, categories, filters, found)
+    SELECT :day, x.code, CAST(:categories AS text[]), CAST(:filters AS text[]), :found
+    FROM (SELECT coalesce(
+        (SELECT l.code FROM lsoa l WHERE ST_Intersects(l.boundary, o.p) ORDER BY l.code LIMIT 1),
+        (SELECT l.code FROM lsoa l
+         WHERE ST_DWithin(l.boundary, o.p, 0.01) AND ST_DWithin(l.boundary::geography, o.p::geography, {OUTSIDE_M})
+         ORDER BY l.boundary <-> o.p LIMIT 1)
+    ) AS code FROM (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS p) o) x
+    WHERE x.code IS NOT NULL
+"""
+
+
+def record_searches(conn: Connection, searches: list[dict[str, Any]]) -> None:
+    """Saves searches given as {day, lat, lon, categories, filters, found} (lat/lon only to find the LSOA)."""
+    conn.execute(text(RECORD), searches)
+
+
+# --- Reading ------------------------------------------------------------------------------------------------------
+
+def area_lsoas(session: Session, area: str, category_id: int) -> list[dict[str, Any]]:
+    """The LSOAs whose centroid is inside the area, with their figures for the category and their outline as GeoJSON
+    (5 decimals, about a metre)."""
+    sql = """
+        SELECT l.code AS lsoa, l.name, l.nation, l.deprivation_decile,
+               ac.places_800m, ac.places_1600m, round(ac.nearest_m)::int AS nearest_m,
+               d.searches, d.unmet_searches,
+               ST_AsGeoJSON(l.boundary, 5) AS geometry
+        FROM area ar
+        JOIN lsoa l ON ST_Contains(ar.geom, l.centroid)
+        LEFT JOIN lsoa_access ac ON ac.lsoa_code = l.code AND ac.category_id = :category
+        LEFT JOIN lsoa_demand d ON d.lsoa_code = l.code AND d.category_id = :category
+        WHERE ar.code = :area
+        ORDER BY l.code
+    """
+    return [dict(r) for r in session.execute(text(sql), {"area": area, "category": category_id}).mappings()]

@@ -1,0 +1,51 @@
+from typing import Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+
+from app.core.deps import ReadSessionDep, SettingsDep
+from app.insights import service
+from app.insights.schemas import InsightsCollection
+
+router = APIRouter(prefix="/api/v1/insights", tags=["insights"])
+
+CSV_EXAMPLE = (
+    "lsoa,name,nation,deprivation_decile,places_800m,places_1600m,nearest_m,searches,unmet_searches\r\n"
+    "E01013402,Rutland 004A,E,6,1,2,512,15,\r\n"
+)
+
+
+@router.get(
+    "/areas",
+    response_model=InsightsCollection,
+    summary="Need, provision and demand by LSOA in an area",
+    description=(
+        "The LSOAs (2011) whose centroid lies inside the council or region `area`, as a GeoJSON FeatureCollection, "
+        "each with its nation's own deprivation decile (English IMD 2019 or Welsh WIMD 2019: not comparable across "
+        "the border), the published places of the top-level `category` within 800 m and 1,600 m of its centroid "
+        "(straight line on the WGS84 ellipsoid) and the distance to the nearest, and the anonymised nearby searches "
+        "for the category from it over the last 12 months and those that found fewer than `UNMET_BELOW` places. "
+        "A count under the privacy threshold (`DEMAND_THRESHOLD`, 10) is `null`; the others are rounded to the "
+        "nearest 5 (docs/privacy.md). `as_of` dates the figures (refreshed every `INSIGHTS_REFRESH_MINUTES`). "
+        "`format=csv` gives the same properties as CSV, without outlines. Find area codes at /api/v1/areas and "
+        "top-level category slugs at /api/v1/categories. Example: "
+        "`/api/v1/insights/areas?area=W06000015&category=learning`"
+    ),
+    responses={
+        200: {"content": {"application/geo+json": {}, "text/csv": {"example": CSV_EXAMPLE}}},
+        422: {"description": "Unknown area or category, or a category below the top level"},
+    },
+)
+def area_insights(
+    session: ReadSessionDep,
+    settings: SettingsDep,
+    area: str = Query(max_length=20, description="ONS code of a council, region or country (see /api/v1/areas)", examples=["E06000017"]),
+    category: str = Query(max_length=60, description="A top-level category slug (see /api/v1/categories)", examples=["learning"]),
+    format: Literal["geojson", "csv"] = Query("geojson", description="geojson (with outlines) or csv (figures only)"),
+) -> Response:
+    collection = service.area_insights(session, area, category, settings)
+    if format == "csv":
+        filename = f"insights-{collection['area']}-{collection['category']}.csv"
+        return Response(service.as_csv(collection), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return JSONResponse(collection, media_type="application/geo+json")

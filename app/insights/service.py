@@ -1,0 +1,169 @@
+"""Insights: where the need is. Deprivation by LSOA (loaded by app/imports/deprivation.py), access to places from
+each LSOA and anonymised search demand (refreshed here), and an area's figures for the API.
+
+What is recorded of a search, what is published and for how long raw rows are kept: docs/privacy.md. How the figures
+are computed: docs/insights.md.
+"""
+
+import csv
+import io
+import json
+import logging
+from dataclasses import fields
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from app.areas.service import require_area
+from app.assets.filters import Criteria
+from app.categories.service import CategoryNode, get_taxonomy
+from app.core.config import Settings, get_settings
+from app.core.dates import LONDON
+from app.core.db import get_engine
+from app.core.errors import Invalid
+from app.insights import recorder, repository
+
+log = logging.getLogger(__name__)
+PUBLISHED_MONTHS = 12  # published demand counts the searches of the last 12 months
+PROPERTIES = ("lsoa", "name", "nation", "deprivation_decile", "places_800m", "places_1600m", "nearest_m", "searches", "unmet_searches")
+NATIONS = {"E": "England", "W": "Wales"}
+DECILE_NOTE = (
+    "deprivation_decile is each nation's own: the English Index of Multiple Deprivation 2019 for English LSOAs, the "
+    "Welsh Index of Multiple Deprivation 2019 for Welsh ones (1 = the most deprived tenth of that nation's LSOAs). "
+    "An English and a Welsh decile cannot be compared."
+)
+
+
+def today() -> date:
+    return datetime.now(LONDON).date()
+
+
+# --- Recording a search ---------------------------------------------------------------------------------------------
+
+def demand_record(criteria: Criteria, found: int, lat: float, lon: float) -> dict[str, Any]:
+    """What a search leaves behind: the day (no time), the category slugs asked for, the *names* of the other filters
+    used (never their values: no words, age, postcode or area code), and how many places it found. `lat`/`lon` only
+    place it in an LSOA (repository.RECORD) and are not stored."""
+    used = sorted(
+        f.name for f in fields(Criteria)
+        if f.name not in ("category", "bbox") and getattr(criteria, f.name) not in (None, (), [], "")
+    )
+    return {"day": today(), "categories": sorted(set(criteria.category)), "filters": used, "found": int(found),
+            "lat": lat, "lon": lon}
+
+
+def record_search(criteria: Criteria, found: int, lat: float, lon: float, settings: Settings | None = None) -> None:
+    """Records one nearby search's demand (the nearby search calls this once per search, app/search/service.py),
+    unless RECORD_SEARCHES is false. Never raises and never waits for the database (app/insights/recorder.py)."""
+    try:
+        if not (settings or get_settings()).record_searches:
+            return
+        recorder.submit(demand_record(criteria, found, lat, lon))
+    except Exception:
+        log.warning("search demand: could not record a search", exc_info=False)
+
+
+# --- The refresh ----------------------------------------------------------------------------------------------------
+
+def refresh(wait: bool = True, older_than_minutes: float | None = None, settings: Settings | None = None) -> dict[str, Any] | None:
+    """Recomputes access for every LSOA and top-level category and the published demand, and purges raw searches
+    past their retention, in one transaction under the refresh's advisory lock (one refresh at a time, over every
+    worker and the command). Returns the refresh's record; None when `wait` is false and another refresh holds the
+    lock, or when the last refresh is younger than `older_than_minutes`."""
+    settings = settings or get_settings()
+    with Session(get_engine()) as session:
+        if not repository.lock_refresh(session, wait):
+            return None
+        if older_than_minutes is not None:
+            age = repository.minutes_since_refresh(session)
+            if age is not None and age < older_than_minutes:
+                session.rollback()
+                return None
+        refresh_id = repository.start_refresh(session)
+        started = datetime.now(LONDON)
+        counts = repository.refresh(
+            session, today(), settings.demand_threshold, settings.demand_rounding, settings.unmet_below,
+            PUBLISHED_MONTHS, settings.search_retention_months,
+        )
+        seconds = (datetime.now(LONDON) - started).total_seconds()
+        counts["seconds"] = round(seconds)
+        message = (
+            f"Refreshed {counts['access_rows']:,} access figures ({counts['lsoas']:,} LSOAs) and "
+            f"{counts['demand_rows']:,} published demand figures in {seconds:.1f} s; "
+            f"{counts['searches_purged']:,} searches older than {settings.search_retention_months} months deleted."
+        )
+        repository.finish_refresh(session, refresh_id, counts, message)
+        session.commit()
+        return repository.last_refresh(session)
+
+
+def purge_searches(settings: Settings | None = None) -> int:
+    """Deletes raw searches older than SEARCH_RETENTION_MONTHS; how many."""
+    settings = settings or get_settings()
+    with Session(get_engine()) as session:
+        purged = repository.purge_searches(session, today(), settings.search_retention_months)
+        session.commit()
+    return purged
+
+
+# --- An area's figures ----------------------------------------------------------------------------------------------
+
+def top_level(session: Session, slug: str) -> CategoryNode:
+    """The top-level category with this slug; Invalid (422) for an unknown slug or one below the top level, saying
+    where to find valid ones."""
+    taxonomy = get_taxonomy(session)
+    node = taxonomy.require([slug])[0]
+    if node.parent_slug is not None:
+        tops = ", ".join(n.slug for n in taxonomy.roots)
+        raise Invalid(
+            f"'{slug}' is a sub-category of '{taxonomy.root_of(slug).slug}'; insights are by top-level category "
+            f"({tops}). See /api/v1/categories.",
+            "category",
+        )
+    return node
+
+
+def area_insights(session: Session, area: str, category: str, settings: Settings | None = None) -> dict[str, Any]:
+    """The area's LSOAs (those whose centroid lies inside it) as a GeoJSON FeatureCollection with their figures for
+    the top-level category; a count withheld for privacy is null."""
+    settings = settings or get_settings()
+    code = require_area(session, area)
+    node = top_level(session, category)
+    rows = repository.area_lsoas(session, code, node.id)
+    last = repository.last_refresh(session)
+    features = [
+        {
+            "type": "Feature",
+            "id": row["lsoa"],
+            "geometry": json.loads(row["geometry"]) if row["geometry"] else None,
+            "properties": {k: row[k] for k in PROPERTIES},
+        }
+        for row in rows
+    ]
+    return {
+        "type": "FeatureCollection",
+        "area": code,
+        "category": node.slug,
+        "as_of": last["finished_at"].astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z") if last else None,
+        "notes": {
+            "deprivation": DECILE_NOTE,
+            "access": "Published places within 800 m and 1,600 m of the LSOA's population-weighted centroid, straight "
+                      "line on the WGS84 ellipsoid, and the distance in metres to the nearest (null: none published).",
+            "searches": f"Nearby searches for the category from the LSOA in the last {PUBLISHED_MONTHS} months; unmet: "
+                        f"those that found fewer than {settings.unmet_below} places within their radius. Counts below "
+                        f"{settings.demand_threshold} are null (withheld), the rest rounded to the nearest "
+                        f"{settings.demand_rounding}.",
+        },
+        "features": features,
+    }
+
+
+def as_csv(collection: dict[str, Any]) -> str:
+    """The FeatureCollection's properties as CSV, one LSOA a row (no outlines); withheld counts are empty cells."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(PROPERTIES)
+    for feature in collection["features"]:
+        writer.writerow(["" if feature["properties"][k] is None else feature["properties"][k] for k in PROPERTIES])
+    return out.getvalue()
