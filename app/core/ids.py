@@ -1,6 +1,6 @@
 """Integers in request paths, bounded to what PostgreSQL stores, so that an id no row can have is a 422 before any SQL
 runs (PostgreSQL refuses a parameter beyond its column's type with an error, which would be a 500). Every route that
-takes an integer in its path uses one of these types; tests/test_assets_api.py checks that none is left unbounded."""
+takes an integer in its path uses one of these types; tests/assets/test_assets_api.py checks that none is left unbounded."""
 
 from typing import Annotated
 

@@ -3,7 +3,7 @@
 Every colour has at least 4.5:1 contrast with white, as cluster counts and badges are white text on it (WCAG AA), and
 markers carry a white ring, so they stand out on light and dark basemaps alike. Any two colours differ by at least
 12 in CIEDE2000 (ΔE00; a just-noticeable difference is about 2), so no two categories look alike on the map; both
-rules are checked in tests/test_palette.py. Colour is never the only cue: each marker's accessible name, its popup
+rules are checked in tests/maps/test_palette.py. Colour is never the only cue: each marker's accessible name, its popup
 and the list all name the category.
 
 This is the palette's one declaration: the pages' CSS is made from it (`category_css`).

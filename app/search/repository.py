@@ -78,7 +78,7 @@ def nearby_json_statement(filters: list[str]) -> str:
 
     Building the JSON here rather than in Python spares each search the parsing and validation of 20 rows of 30
     columns and their serialisation (about a quarter of the app's CPU per search, docs/benchmarks.md). The
-    items have the fields of `NearbyItem`, computed field `stale` included; tests/test_nearby.py checks that the two
+    items have the fields of `NearbyItem`, computed field `stale` included; tests/search/test_nearby.py checks that the two
     stay the same.
     """
     return f"""{_ranked_page(filters)}

@@ -219,7 +219,7 @@ def test_blank_tile_for_offline_use_is_shipped():
 
 
 def test_every_top_level_category_has_a_colour(session):
-    # How far apart the colours are, and their contrast with white: tests/test_palette.py.
+    # How far apart the colours are, and their contrast with white: tests/maps/test_palette.py.
     from app.categories.service import get_taxonomy
     from app.maps.palette import COLOURS
 

@@ -24,7 +24,7 @@ from app.imports.osm import read_osm, read_osm_extract
 from app.imports.osm_tags import CATEGORY_TAGS
 from app.imports.runner import ImportFileError, plain_suffix, read_text, run_import
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "osm-tags.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "osm-tags.md"
 PARK = [(-0.7300, 52.6700), (-0.7280, 52.6700), (-0.7280, 52.6712), (-0.7290, 52.6705), (-0.7300, 52.6712)]  # concave
 PATH = [(-0.7200, 52.6600), (-0.7180, 52.6600), (-0.7180, 52.6620)]
 

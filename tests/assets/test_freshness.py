@@ -19,7 +19,7 @@ from app.core.config import get_settings
 from app.search.repository import BAND_M
 from tests.factories import make_asset
 from tests.people import browser, csrf_of, make_user, sign_in
-from tests.test_nearby import ORIGIN, geodesic_m, point_at
+from tests.search.test_nearby import ORIGIN, geodesic_m, point_at
 
 SCRIPT = "<script>alert('x')</script>"
 M1 = {"lat": 53.4809, "lon": -2.2374}  # Manchester (E08000003)

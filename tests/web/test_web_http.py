@@ -1,6 +1,6 @@
 """What every response shares, whatever the page or endpoint: hardening headers, compression and HEAD.
 
-(The content security policy and framing rules are in tests/test_map_pages.py.)
+(The content security policy and framing rules are in tests/maps/test_map_pages.py.)
 """
 
 import gzip
@@ -113,7 +113,7 @@ def test_streamed_exports_are_gzipped_as_they_stream(client, session):
 
 def test_map_layers_keep_their_own_gzip_content_type_and_etag(client, session):
     from tests.factories import make_asset
-    from tests.test_layers import BOX, MANCHESTER, tile_url
+    from tests.maps.test_layers import BOX, MANCHESTER, tile_url
 
     for i in range(40):
         make_asset(session, name=f"Choir {i}", lat=MANCHESTER["lat"] + i / 5000, lon=MANCHESTER["lon"])
