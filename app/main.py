@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for router in routers:
         app.include_router(router)
-    app.mount(ORUK_PATH, create_oruk_app())
+    app.mount(ORUK_PATH, create_oruk_app(settings))
     return app
 
 

@@ -103,7 +103,8 @@ def _field_of(error: dict[str, str]) -> str:
     return "postcode" if name in ("", "lat", "lon") else name
 
 
-def run_search(session: Session, params: QueryParams) -> FinderSearch:
+def run_search(session: Session, params: QueryParams, record: bool) -> FinderSearch:
+    """The finder's search; `record`: the app's RECORD_SEARCHES (the search's anonymised demand)."""
     values = _form_values(params)
     search = FinderSearch(values)
     if not any(params.get(name) for name in ("postcode", "lat", "lon")):
@@ -122,7 +123,9 @@ def run_search(session: Session, params: QueryParams) -> FinderSearch:
         return search
     try:
         origin = nearby.origin(session, query)
-        search.total, rows = nearby.nearby_rows(session, origin, query.criteria(), query.radius_m, query.limit, query.offset)
+        search.total, rows = nearby.nearby_rows(
+            session, origin, query.criteria(), query.radius_m, query.limit, query.offset, record=record
+        )
     except AppError as exc:
         search.errors[_field_of({"field": exc.field or "postcode"})] = exc.message
         return search
@@ -214,7 +217,7 @@ def _categories(session: Session) -> list[tuple[Any, list[Any]]]:
 
 @router.get("/finder", response_class=HTMLResponse)
 def finder_page(request: Request, session: SessionDep, settings: SettingsDep, visitor: VisitorDep) -> HTMLResponse:
-    search = run_search(session, request.query_params)
+    search = run_search(session, request.query_params, settings.record_searches)
     context = {
         "search": search,
         "values": search.values,

@@ -53,12 +53,10 @@ def demand_record(criteria: Criteria, found: int, lat: float, lon: float) -> dic
             "lat": lat, "lon": lon}
 
 
-def record_search(criteria: Criteria, found: int, lat: float, lon: float, settings: Settings | None = None) -> None:
-    """Records one nearby search's demand (the nearby search calls this once per search, app/search/service.py),
-    unless RECORD_SEARCHES is false. Never raises and never waits for the database (app/insights/recorder.py)."""
+def record_search(criteria: Criteria, found: int, lat: float, lon: float) -> None:
+    """Records one nearby search's demand (the nearby search calls this once per search, app/search/service.py, when
+    the serving app's RECORD_SEARCHES is on). Never raises and never waits for the database (app/insights/recorder.py)."""
     try:
-        if not (settings or get_settings()).record_searches:
-            return
         recorder.submit(demand_record(criteria, found, lat, lon))
     except Exception:
         log.warning("search demand: could not record a search", exc_info=False)

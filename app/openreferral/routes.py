@@ -10,7 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import RedirectResponse
 
-from app.core.deps import SessionDep
+from app.core.config import Settings
+from app.core.deps import SessionDep, SettingsDep
 from app.core.errors import install_error_handlers
 from app.openreferral import service
 from app.openreferral.cors import AllowAnyOrigin
@@ -105,8 +106,10 @@ def get_service(id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
     operation_id="getPaginatedListOfServiceAtLocation",
     responses={404: {"description": "Unknown postcode"}, **_BAD},
 )
-def list_service_at_locations(session: SessionDep, query: Annotated[ServiceAtLocationQuery, Query()]) -> dict[str, Any]:
-    return service.list_service_at_locations(session, query)
+def list_service_at_locations(
+    session: SessionDep, settings: SettingsDep, query: Annotated[ServiceAtLocationQuery, Query()]
+) -> dict[str, Any]:
+    return service.list_service_at_locations(session, query, settings.record_searches)
 
 
 @router.get(
@@ -172,7 +175,7 @@ def get_taxonomy_term(id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
     return service.get_taxonomy_term(session, id)
 
 
-def create_oruk_app() -> FastAPI:
+def create_oruk_app(settings: Settings) -> FastAPI:
     """The sub-application mounted at MOUNT_PATH, with its own OpenAPI document and docs page."""
     app = FastAPI(
         title="Community Asset Map: Open Referral UK API",
@@ -182,6 +185,7 @@ def create_oruk_app() -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
     )
+    app.state.settings = settings  # its routes read the app's settings (SettingsDep) like the main app's
     install_error_handlers(app)
     app.add_middleware(AllowAnyOrigin)
     app.include_router(router, tags=["Open Referral UK"])

@@ -52,13 +52,17 @@ def get_service(session: Session, service_id: uuid.UUID) -> dict[str, Any]:
     return mapping.service_full(row, get_taxonomy(session))
 
 
-def list_service_at_locations(session: Session, query: ServiceAtLocationQuery) -> dict[str, Any]:
+def list_service_at_locations(session: Session, query: ServiceAtLocationQuery, record: bool) -> dict[str, Any]:
+    """Services at locations; nearest first from a postcode (the nearby search, whose demand is recorded when
+    `record`, the app's RECORD_SEARCHES)."""
     criteria = service_criteria(session, query)
     if query.postcode:
         place = locate_postcode(session, query.postcode)
         at = Origin(lat=place.lat, lon=place.lon, postcode=place.postcode)
         radius = query.proximity or EVERYWHERE_M
-        total, rows = nearby.nearby_rows(session, at, criteria, radius, query.per_page, _offset(query), repository.COLUMNS)
+        total, rows = nearby.nearby_rows(
+            session, at, criteria, radius, query.per_page, _offset(query), repository.COLUMNS, record=record
+        )
     else:
         filters, params = filters_for(session, criteria)
         total, rows = repository.list_services(session, filters, params, query.per_page, _offset(query))

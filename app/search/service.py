@@ -32,27 +32,28 @@ def _bound(session: Session, at: Origin, criteria: Criteria, radius_m: float) ->
 
 
 def nearby_json(
-    session: Session, at: Origin, criteria: Criteria, radius_m: float, limit: int, offset: int
+    session: Session, at: Origin, criteria: Criteria, radius_m: float, limit: int, offset: int, *, record: bool
 ) -> tuple[int, str]:
     """The total within the radius and the page as a JSON array of NearbyItem, written by PostgreSQL."""
     filters, params = _bound(session, at, criteria, radius_m)
     total, items = repository.nearby_json(session, filters, params, limit, offset)
-    _record(at, criteria, total, offset)
+    _record(at, criteria, total, offset, record)
     return total, items
 
 
 def nearby_rows(
     session: Session, at: Origin, criteria: Criteria, radius_m: float, limit: int, offset: int,
-    columns: str = PUBLIC_COLUMNS,
+    columns: str = PUBLIC_COLUMNS, *, record: bool,
 ) -> tuple[int, list[dict[str, Any]]]:
     """The total within the radius and the page as rows of `columns` (a select list on `asset a`), with distance_m."""
     filters, params = _bound(session, at, criteria, radius_m)
     total, rows = repository.nearby(session, filters, params, limit, offset, columns)
-    _record(at, criteria, total, offset)
+    _record(at, criteria, total, offset, record)
     return total, rows
 
 
-def _record(at: Origin, criteria: Criteria, total: int, offset: int) -> None:
-    """The search's demand, once: on its first page (the next pages are the same search)."""
-    if offset == 0:
+def _record(at: Origin, criteria: Criteria, total: int, offset: int, record: bool) -> None:
+    """The search's demand, once: on its first page (the next pages are the same search). `record` is the serving
+    app's RECORD_SEARCHES, which each route passes."""
+    if record and offset == 0:
         record_search(criteria, total, at.lat, at.lon)

@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from pyproj import Geod
 from sqlalchemy import text
 
@@ -239,10 +240,17 @@ def test_searches_outside_england_and_wales_are_not_recorded(client, session):
     assert _searches(session) == []
 
 
-def test_the_setting_turns_recording_off(client, session, monkeypatch):
-    monkeypatch.setattr(get_settings(), "record_searches", False)
-    _search_from_cardiff(client, 2)
-    assert client.get("/finder", params={"postcode": "CF10 1EP"}).status_code == 200
+def test_the_setting_turns_recording_off(session):
+    """The serving app's own RECORD_SEARCHES decides, whatever the process's settings say."""
+    from app.main import create_app
+
+    quiet = create_app(get_settings().model_copy(update={"record_searches": False}))
+    with TestClient(quiet) as client:
+        _search_from_cardiff(client, 2)
+        assert client.get("/finder", params={"postcode": "CF10 1EP"}).status_code == 200
+        oruk = client.get("/oruk/service_at_locations", params={"postcode": "CF10 1EP", "proximity": 1609})
+        assert oruk.status_code == 200
+    assert get_settings().record_searches  # the process's settings would record
     assert _searches(session) == []
 
 
