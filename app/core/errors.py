@@ -128,7 +128,7 @@ ERROR_STATUSES = {
     "429": "Too many requests from this client: try again later (`Retry-After`)",
     "503": "The database cannot be reached: try again shortly (`Retry-After`)",
 }
-_WRITES = {"post", "put", "patch", "delete"}
+_WRITES = {"post", "put", "patch"}  # the methods BodySizeLimit reads a body for
 
 
 def document_errors(schema: dict[str, Any]) -> dict[str, Any]:

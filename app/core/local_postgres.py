@@ -52,12 +52,16 @@ def serves(url: str) -> bool:
 def psql(sql: str, database: str = "postgres", port: int | None = None) -> str:
     """Runs `sql` (one or more statements, read from standard input so that no password shows in the process list)
     as the superuser; returns what it printed, unaligned and without headers."""
-    command = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", database, "-f", "-"]
+    command = ["psql", "-X", "-q", "-A", "-t", "-w", "-v", "ON_ERROR_STOP=1", "-d", database, "-f", "-"]
     if port:
         command += ["-p", str(port)]
     if _whoami() != ACCOUNT:
         command = ["runuser", "-u", ACCOUNT, "--", *command]
+    # The socket, where peer authentication lets the postgres account in: PGHOST only when it names a socket folder
+    # (over TCP Debian asks for a password, which the postgres account has none of).
     env = {k: v for k, v in os.environ.items() if k not in ("PGUSER", "PGPASSWORD", "PGDATABASE", "PGSERVICE")}
+    if not env.get("PGHOST", "/").startswith("/"):
+        del env["PGHOST"]
     done = subprocess.run(command, input=sql, capture_output=True, text=True, cwd="/", env=env, check=False)
     if done.returncode != 0:
         raise LocalServerError(done.stderr.strip() or f"psql exited with {done.returncode}")
@@ -144,10 +148,14 @@ def write_env(path: Path, key: str, value: str) -> None:
     """Sets `key` in the `.env` file at `path`, keeping its other lines; the file is readable by its owner only."""
     lines = [line for line in (path.read_text().splitlines() if path.is_file() else []) if not line.startswith(f"{key}=")]
     lines.append(f"{key}={value}  {WRITTEN_BY_US}")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # A new file beside it, private before anything is written, then moved over the old one (which may have been
+    # readable by others): the password is never in a file others can read, and a crash leaves the old file whole.
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # whatever the umask
     with os.fdopen(fd, "w") as out:
         out.write("\n".join(lines) + "\n")
-    os.chmod(path, 0o600)  # an existing file keeps its mode through os.open
+    os.replace(draft, path)
 
 
 def _extensions_sql() -> str:

@@ -124,3 +124,16 @@ def test_commands_without_a_database_say_so_in_one_line(cluster: Cluster, tmp_pa
     done = run(env, "stale")
     assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert done.stderr.startswith("Cannot reach the database")
+
+
+def test_env_is_private_from_the_first_byte(tmp_path: Path) -> None:
+    """An existing .env readable by others is replaced by a private file; its other lines stay."""
+    from app.core.local_postgres import write_env
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("LOG_LEVEL=warning\nDATABASE_URL=postgresql+psycopg://old@127.0.0.1/x\n")
+    env_file.chmod(0o644)
+    write_env(env_file, "DATABASE_URL", "postgresql+psycopg://assetmap:secret@127.0.0.1:5432/assetmap")
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    assert read_env(env_file) == {"LOG_LEVEL": "warning", "DATABASE_URL": "postgresql+psycopg://assetmap:secret@127.0.0.1:5432/assetmap"}
+    assert [p.name for p in tmp_path.iterdir()] == [".env"]  # no draft left behind
