@@ -11,13 +11,13 @@
   demand figures anything outside the database reads.
 """
 
+import uuid
 from datetime import date, datetime
 from typing import Any
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     ARRAY,
-    BigInteger,
     Column,
     Date,
     DateTime,
@@ -29,8 +29,9 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlmodel import Field, SQLModel
 
 
@@ -77,7 +78,12 @@ class SearchDemand(SQLModel, table=True):
     __tablename__ = "search_demand"
     __table_args__ = (Index("ix_search_demand_day", "day"),)
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    # A random key, not a sequence: a sequence would order the day's searches (almost a time of day) and link
+    # one person's successive searches.
+    id: uuid.UUID = Field(
+        default_factory=uuid.uuid4,
+        sa_column=Column(UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")),
+    )
     day: date = Field(sa_column=Column(Date, nullable=False))
     lsoa_code: str = Field(sa_column=Column(String(9), nullable=False))
     categories: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False, server_default="{}"))

@@ -145,11 +145,12 @@ DEMAND = f"""
     WITH tops AS MATERIALIZED ({_TOPS}),
     per AS (
         SELECT s.lsoa_code, t.top_id,
-               count(DISTINCT s.id) AS searches,
-               count(DISTINCT s.id) FILTER (WHERE s.found < :unmet_below) AS unmet
+               count(*) AS searches,
+               count(*) FILTER (WHERE s.found < :unmet_below) AS unmet
         FROM search_demand s
-        CROSS JOIN LATERAL unnest(s.categories) AS asked(slug)
-        JOIN tops t ON t.slug = asked.slug
+        CROSS JOIN LATERAL (
+            SELECT DISTINCT t.top_id FROM unnest(s.categories) AS asked(slug) JOIN tops t ON t.slug = asked.slug
+        ) t
         WHERE s.day > (CAST(:today AS date) - make_interval(months => :months))::date
         GROUP BY s.lsoa_code, t.top_id
     )

@@ -51,7 +51,8 @@ def upgrade() -> None:
         )
     op.create_table(
         "search_demand",
-        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
+        # Random, not a sequence: a sequence would order a day's searches and link one person's (docs/privacy.md).
+        sa.Column("id", postgresql.UUID(as_uuid=True), primary_key=True, server_default=sa.text("gen_random_uuid()")),
         sa.Column("day", sa.Date, nullable=False),
         sa.Column("lsoa_code", sa.String(9), nullable=False),
         sa.Column("categories", postgresql.ARRAY(sa.Text), nullable=False, server_default="{}"),

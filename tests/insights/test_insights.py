@@ -28,7 +28,7 @@ INSIDE_CARDIFF_032G = (51.4785, -3.1760)  # a point inside Cardiff 032G's outlin
 
 def _searches(session) -> list[dict]:
     recorder.flush()
-    return [dict(r) for r in session.execute(text("SELECT * FROM search_demand ORDER BY id")).mappings()]
+    return [dict(r) for r in session.execute(text("SELECT * FROM search_demand ORDER BY cardinality(filters) DESC")).mappings()]
 
 
 # --- The import ---------------------------------------------------------------------------------------------------
