@@ -88,11 +88,10 @@ def provision(env_path: Path, role: str = "assetmap", database: str = "assetmap"
     """Makes the app's own login role (not a superuser, owning only its database), the database and its extensions,
     and writes DATABASE_URL to `env_path`, readable by its owner only. A second run keeps the URL when it still
     connects, and otherwise gives the role a new password. Returns the URL."""
-    port = int(os.environ.get("PGPORT") or 5432)
-    host = os.environ.get("PGHOST", "")
-    host = host if host and not host.startswith("/") else "127.0.0.1"
+    role, database = _identifier(role), _identifier(database)
+    host, port = _server()
     kept = read_env(env_path).get("DATABASE_URL")
-    password = None if kept and connects(kept) else secrets.token_urlsafe(24)
+    password = None if kept and still_ours(kept) else secrets.token_urlsafe(24)
     psql(
         f"""
         DO $$ BEGIN
@@ -116,6 +115,18 @@ def provision(env_path: Path, role: str = "assetmap", database: str = "assetmap"
     rendered = url.render_as_string(hide_password=False)
     write_env(env_path, "DATABASE_URL", rendered)
     return rendered
+
+
+def _server() -> tuple[str, int]:
+    """The local server PGHOST and PGPORT name (a socket folder in PGHOST means this machine's TCP address)."""
+    host = os.environ.get("PGHOST", "")
+    return (host if host and not host.startswith("/") else "127.0.0.1"), int(os.environ.get("PGPORT") or 5432)
+
+
+def still_ours(url: str) -> bool:
+    """Whether a URL init-db wrote still names the server PGHOST/PGPORT choose now, and still connects."""
+    target = make_url(url)
+    return (target.host, target.port or 5432) == _server() and connects(url)
 
 
 def connects(url: str) -> bool:

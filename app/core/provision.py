@@ -28,12 +28,13 @@ def ensure_database() -> str:
       it is. Its database and extensions are created with the role's own rights; what needs more rights is reported
       as the exact SQL a database administrator must run.
     - Otherwise the local server is provisioned through the `postgres` account (local_postgres.provision), and
-      DATABASE_URL is written to `.env`. A URL written there by an earlier run is kept while it still connects.
+      DATABASE_URL is written to `.env`. A URL written there by an earlier run is kept while it names the server that
+      PGHOST/PGPORT choose and still connects.
     """
     path = env_file()
     url = os.environ.get("DATABASE_URL") or local_postgres.read_env(path).get("DATABASE_URL")
     ours = not os.environ.get("DATABASE_URL") and local_postgres.written_by_us(path)
-    if url and not (ours and not local_postgres.connects(url)):
+    if url and not (ours and not local_postgres.still_ours(url)):
         create_database(url)
         return url
     if not local_postgres.available():

@@ -137,3 +137,15 @@ def test_env_is_private_from_the_first_byte(tmp_path: Path) -> None:
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     assert read_env(env_file) == {"LOG_LEVEL": "warning", "DATABASE_URL": "postgresql+psycopg://assetmap:secret@127.0.0.1:5432/assetmap"}
     assert [p.name for p in tmp_path.iterdir()] == [".env"]  # no draft left behind
+
+
+def test_a_new_pgport_provisions_the_server_it_names(cluster: Cluster, tmp_path: Path) -> None:
+    """A URL init-db wrote for one server is not kept when PGPORT now names another."""
+    env_file = tmp_path / ".env"
+    assert run(environment(cluster, env_file), "init-db").returncode == 0
+    assert make_url(read_env(env_file)["DATABASE_URL"]).port == cluster.port
+    with debian_cluster() as other:
+        done = run(environment(other, env_file), "init-db")
+        assert done.returncode == 0, done.stderr
+        assert make_url(read_env(env_file)["DATABASE_URL"]).port == other.port
+        assert other.psql("SELECT rolsuper FROM pg_roles WHERE rolname = 'assetmap'") == "f"
