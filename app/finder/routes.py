@@ -24,6 +24,7 @@ from app.core.config import Settings
 from app.core.deps import SessionDep, SettingsDep
 from app.core.errors import AppError, validation_errors
 from app.finder.views import PlaceSummary, summarise
+from app.insights.service import records_searches
 from app.maps import folium_map
 from app.search import service as nearby
 from app.search.schemas import NearbyQuery
@@ -217,7 +218,7 @@ def _categories(session: Session) -> list[tuple[Any, list[Any]]]:
 
 @router.get("/finder", response_class=HTMLResponse)
 def finder_page(request: Request, session: SessionDep, settings: SettingsDep, visitor: VisitorDep) -> HTMLResponse:
-    search = run_search(session, request.query_params, settings.record_searches)
+    search = run_search(session, request.query_params, records_searches(request))
     context = {
         "search": search,
         "values": search.values,

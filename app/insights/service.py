@@ -13,6 +13,7 @@ from dataclasses import fields
 from datetime import UTC, date, datetime
 from typing import Any
 
+from fastapi import Request
 from sqlmodel import Session
 
 from app.areas.service import require_area
@@ -23,6 +24,7 @@ from app.core.dates import LONDON
 from app.core.db import get_engine
 from app.core.errors import Invalid
 from app.insights import recorder, repository
+from app.web.transport import is_head
 
 log = logging.getLogger(__name__)
 PUBLISHED_MONTHS = 12  # published demand counts the searches of the last 12 months
@@ -51,6 +53,12 @@ def demand_record(criteria: Criteria, found: int, lat: float, lon: float) -> dic
     )
     return {"day": today(), "categories": sorted(set(criteria.category)), "filters": used, "found": int(found),
             "lat": lat, "lon": lon}
+
+
+def records_searches(request: Request) -> bool:
+    """Whether this request's search is recorded: the serving app's RECORD_SEARCHES, and a real GET (a HEAD answers
+    the same but is nobody's search)."""
+    return request.app.state.settings.record_searches and not is_head(request)
 
 
 def record_search(criteria: Criteria, found: int, lat: float, lon: float) -> None:

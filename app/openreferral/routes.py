@@ -11,8 +11,9 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import RedirectResponse
 
 from app.core.config import Settings
-from app.core.deps import SessionDep, SettingsDep
+from app.core.deps import SessionDep
 from app.core.errors import install_error_handlers
+from app.insights.service import records_searches
 from app.openreferral import service
 from app.openreferral.cors import AllowAnyOrigin
 from app.openreferral.schemas import (
@@ -107,9 +108,9 @@ def get_service(id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
     responses={404: {"description": "Unknown postcode"}, **_BAD},
 )
 def list_service_at_locations(
-    session: SessionDep, settings: SettingsDep, query: Annotated[ServiceAtLocationQuery, Query()]
+    request: Request, session: SessionDep, query: Annotated[ServiceAtLocationQuery, Query()]
 ) -> dict[str, Any]:
-    return service.list_service_at_locations(session, query, settings.record_searches)
+    return service.list_service_at_locations(session, query, records_searches(request))
 
 
 @router.get(

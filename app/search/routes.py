@@ -3,8 +3,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.core.deps import ReadSessionDep, SettingsDep
+from app.core.deps import ReadSessionDep
 from app.core.paging import next_url
+from app.insights.service import records_searches
 from app.search import repository, service
 from app.search.schemas import NearbyQuery, NearbyResponse
 
@@ -26,12 +27,10 @@ router = APIRouter(prefix="/api/v1/assets", tags=["search"])
     ),
     responses={404: {"description": "Unknown postcode"}, 422: {"description": "Invalid parameters"}},
 )
-def nearby(
-    request: Request, session: ReadSessionDep, settings: SettingsDep, query: Annotated[NearbyQuery, Query()]
-) -> Response:
+def nearby(request: Request, session: ReadSessionDep, query: Annotated[NearbyQuery, Query()]) -> Response:
     origin = service.origin(session, query)
     total, items = service.nearby_json(session, origin, query.criteria(), query.radius_m, query.limit, query.offset,
-        record=settings.record_searches,
+        record=records_searches(request),
     )
     envelope = {
         "origin": origin.model_dump(),

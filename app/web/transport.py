@@ -20,7 +20,7 @@ Content-Encoding, ETag) are those of the `GET`. The OpenAPI document is unchange
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.gzip import GZipResponder, IdentityResponder
-from starlette.requests import cookie_parser
+from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MINIMUM_SIZE = 500  # bytes: below this gzip's header and the CPU cost more than they save
@@ -99,6 +99,14 @@ def _vary_once(headers: MutableHeaders) -> None:
     headers["Vary"] = ", ".join(seen.values())
 
 
+HEAD_AS_GET = "head_as_get"  # in the scope of a HEAD request the app is answering as a GET (is_head)
+
+
+def is_head(request: Request) -> bool:
+    """Whether this GET is really a HEAD (HeadAsGet): it answers the same, but is nobody's search or visit."""
+    return bool(request.scope.get(HEAD_AS_GET))
+
+
 class HeadAsGet:
     """Answers `HEAD` as the app would answer `GET`, without the body."""
 
@@ -120,4 +128,4 @@ class HeadAsGet:
                 message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, without_body)
+        await self.app({**scope, "method": "GET", HEAD_AS_GET: True}, receive, without_body)

@@ -254,6 +254,16 @@ def test_the_setting_turns_recording_off(session):
     assert _searches(session) == []
 
 
+def test_a_head_request_is_nobodys_search(client, session):
+    lat, lon = INSIDE_CARDIFF_032G
+    head = client.head("/api/v1/assets/nearby", params={"lat": lat, "lon": lon, "category": "libraries"})
+    assert head.status_code == 200 and not head.content
+    assert client.head("/finder", params={"postcode": "CF10 1EP"}).status_code == 200
+    assert _searches(session) == []
+    _search_from_cardiff(client, 1)  # the same search as a GET is recorded
+    assert len(_searches(session)) == 1
+
+
 def test_a_failure_to_record_never_breaks_a_search(client, session, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the database is gone")
