@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import psycopg
 from sqlalchemy import Engine, TextClause, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session, create_engine
 
 from app.core.config import get_settings
@@ -31,7 +31,7 @@ def database_url() -> str:
     return url
 
 
-def connect(url: str, autocommit: bool = False) -> psycopg.Connection:
+def connect(url: str | URL, autocommit: bool = False) -> psycopg.Connection:
     """A plain connection outside the app's pool, for provisioning: `url` in the app's SQLAlchemy form."""
     plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     return psycopg.connect(plain, autocommit=autocommit, connect_timeout=5)

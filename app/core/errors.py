@@ -97,10 +97,9 @@ UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control":
 
 
 def unavailable_response(path: str) -> JSONResponse | HTMLResponse:
-    headers = UNAVAILABLE_HEADERS
     if path.startswith(_JSON_PREFIXES):
-        return JSONResponse(error_body(UNAVAILABLE), status_code=503, headers=headers)
-    return HTMLResponse(_UNAVAILABLE_PAGE, status_code=503, headers=headers)
+        return JSONResponse(error_body(UNAVAILABLE), status_code=503, headers=UNAVAILABLE_HEADERS)
+    return HTMLResponse(_UNAVAILABLE_PAGE, status_code=503, headers=UNAVAILABLE_HEADERS)
 
 
 class ErrorItem(BaseModel):
@@ -195,11 +194,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         # FastAPI answers 400 "There was an error parsing the body" for a body it could not decode.
-        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
-            return await _unreadable_body(request, "it is not UTF-8 text")
-        if exc.status_code == 400 and isinstance(exc.__cause__, RecursionError):
-            return await _unreadable_body(request, "it is nested too deeply")
+        why = _UNDECODABLE.get(type(exc.__cause__)) if exc.status_code == 400 else None
+        if why:
+            return await _unreadable_body(request, why)
         return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+
+
+_UNDECODABLE = {UnicodeDecodeError: "it is not UTF-8 text", RecursionError: "it is nested too deeply"}
 
 
 async def _unreadable_body(request: Request, why: str) -> JSONResponse:

@@ -14,6 +14,7 @@ import re
 import secrets
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import psycopg
@@ -75,7 +76,7 @@ def create_database(url: str) -> bool:
     created = not psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}'", port=target.port)
     if created:
         psql(f'CREATE DATABASE "{database}" OWNER "{role}"', port=target.port)
-    psql(_extensions_sql(), database=database, port=target.port)
+    psql(extensions_sql(), database=database, port=target.port)
     return created
 
 
@@ -109,10 +110,10 @@ def provision(env_path: Path, role: str = "assetmap", database: str = "assetmap"
             f'The database "{database}" exists and belongs to "{owner}", not to "{role}". Set DATABASE_URL to use it '
             f'as it is, or drop it (as {ACCOUNT}: DROP DATABASE "{database}") and run this again.'
         )
-    create_database(url.render_as_string(hide_password=False))
-    if password is None:
-        return kept or ""
     rendered = url.render_as_string(hide_password=False)
+    create_database(rendered)
+    if password is None:  # the URL in .env still works: keep it
+        return kept
     write_env(env_path, "DATABASE_URL", rendered)
     return rendered
 
@@ -169,8 +170,9 @@ def write_env(path: Path, key: str, value: str) -> None:
     os.replace(draft, path)
 
 
-def _extensions_sql() -> str:
-    return "".join(f'CREATE EXTENSION IF NOT EXISTS "{name}";\n' for name in EXTENSIONS)
+def extensions_sql(names: Sequence[str] = EXTENSIONS, indent: str = "") -> str:
+    """The statements that make `names`, one a line (for psql here, and for the administrator's instructions)."""
+    return "".join(f'{indent}CREATE EXTENSION IF NOT EXISTS "{name}";\n' for name in names)
 
 
 def _identifier(name: str | None) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from app.core import local_postgres
 from app.core.config import PROJECT_ROOT, env_file
 from app.core.db import connect
-from app.core.local_postgres import EXTENSIONS
+from app.core.local_postgres import EXTENSIONS, extensions_sql
 
 
 class ProvisionError(RuntimeError):
@@ -34,7 +34,7 @@ def ensure_database() -> str:
     path = env_file()
     url = os.environ.get("DATABASE_URL") or local_postgres.read_env(path).get("DATABASE_URL")
     ours = not os.environ.get("DATABASE_URL") and local_postgres.written_by_us(path)
-    if url and not (ours and not local_postgres.still_ours(url)):
+    if url and (not ours or local_postgres.still_ours(url)):
         create_database(url)
         return url
     if not local_postgres.available():
@@ -64,7 +64,7 @@ def create_database(url: str, *, as_superuser: bool = False) -> bool:
         if "does not exist" not in str(exc):
             raise ProvisionError(f"Cannot connect to the database: {str(exc).strip()}") from None
         try:
-            with connect(target.set(database="postgres").render_as_string(hide_password=False), autocommit=True) as conn:
+            with connect(target.set(database="postgres"), autocommit=True) as conn:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
             created = True
         except pg_errors.InsufficientPrivilege:
@@ -82,8 +82,7 @@ def create_database(url: str, *, as_superuser: bool = False) -> bool:
     if missing:
         raise ProvisionError(
             f"The role {role!r} may not create the extension(s) {', '.join(missing)}. A database administrator must "
-            f"run, connected to the database {database!r}:\n"
-            + "".join(f'  CREATE EXTENSION IF NOT EXISTS "{name}";\n' for name in missing)
+            f"run, connected to the database {database!r}:\n" + extensions_sql(missing, indent="  ")
         )
     return created
 
@@ -92,8 +91,7 @@ def dba_sql(role: str, database: str) -> str:
     """What a database administrator runs to give the app its own database (docs/deployment.md has the same)."""
     return (
         f'  CREATE DATABASE "{database}" OWNER "{role}";\n'
-        f'  \\connect "{database}"\n'
-        + "".join(f'  CREATE EXTENSION IF NOT EXISTS "{name}";\n' for name in EXTENSIONS)
+        f'  \\connect "{database}"\n' + extensions_sql(indent="  ")
     )
 
 
@@ -102,7 +100,7 @@ def drop_database(url: str, *, as_superuser: bool = False) -> None:
         local_postgres.drop_database(url)
         return
     target = make_url(url)
-    with connect(target.set(database="postgres").render_as_string(hide_password=False), autocommit=True) as conn:
+    with connect(target.set(database="postgres"), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(target.database)))
 
 

@@ -10,12 +10,10 @@ from sqlmodel import Session
 from app.assets.filters import filters_for
 from app.categories.service import get_taxonomy
 from app.core.errors import NotFound
-from app.geo.service import locate_postcode
 from app.openreferral import ids, mapping, repository
 from app.openreferral.filters import service_criteria, term_slugs
 from app.openreferral.schemas import PageQuery, ServiceAtLocationQuery, ServiceQuery
 from app.search import service as nearby
-from app.search.schemas import Origin
 
 # A postcode without a proximity orders everything nearest first: a radius beyond any distance on Earth.
 EVERYWHERE_M = 20_100_000
@@ -57,8 +55,7 @@ def list_service_at_locations(session: Session, query: ServiceAtLocationQuery, r
     `record`, the app's RECORD_SEARCHES)."""
     criteria = service_criteria(session, query)
     if query.postcode:
-        place = locate_postcode(session, query.postcode)
-        at = Origin(lat=place.lat, lon=place.lon, postcode=place.postcode)
+        at = nearby.postcode_origin(session, query.postcode)
         radius = query.proximity or EVERYWHERE_M
         total, rows = nearby.nearby_rows(
             session, at, criteria, radius, query.per_page, _offset(query), repository.COLUMNS, record=record

@@ -18,11 +18,16 @@ from app.search import repository
 from app.search.schemas import NearbyQuery, Origin
 
 
+def postcode_origin(session: Session, postcode: str) -> Origin:
+    """A search from a postcode (or outcode): its centre; 404 for one we do not know."""
+    place = locate_postcode(session, postcode)
+    return Origin(lat=place.lat, lon=place.lon, postcode=place.postcode)
+
+
 def origin(session: Session, query: NearbyQuery) -> Origin:
-    """Where the search is from: the postcode's centre (404 for one we do not know), or the point given."""
+    """Where the search is from: the postcode's centre, or the point given."""
     if query.postcode:
-        place = locate_postcode(session, query.postcode)
-        return Origin(lat=place.lat, lon=place.lon, postcode=place.postcode)
+        return postcode_origin(session, query.postcode)
     return Origin(lat=query.lat, lon=query.lon, postcode=None)  # type: ignore[arg-type]
 
 

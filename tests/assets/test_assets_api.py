@@ -309,20 +309,10 @@ def test_an_out_of_range_history_entry_is_not_a_server_error(client, admin_heade
 def test_every_integer_in_a_path_is_bounded_to_what_postgresql_stores(app):
     """An integer path parameter must not reach PostgreSQL beyond int4/int8: each route declares the bounds
     (app.core.ids), so FastAPI answers 422 before any SQL runs."""
-    from fastapi.routing import APIRoute
-    from starlette.routing import Mount
-
-    def routes(container):
-        for route in container.routes:
-            if isinstance(route, Mount) and hasattr(route.app, "routes"):
-                yield from routes(route.app)
-            elif hasattr(route, "original_router"):  # an included router (FastAPI keeps it whole)
-                yield from routes(route.original_router)
-            elif isinstance(route, APIRoute):
-                yield route
+    from tests.routes import every_route
 
     unbounded, seen = [], 0
-    for route in routes(app):
+    for route in every_route(app):
         seen += 1
         for param in route.dependant.path_params:
             if param.field_info.annotation is int:
