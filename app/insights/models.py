@@ -7,8 +7,9 @@
   distance to the nearest, replaced as a whole by each refresh (`insights_refresh` dates it).
 - `search_demand`: one row per nearby search, holding only the searcher's LSOA, the day, the category slugs and the
   names of the filters asked for, and how many places were found. docs/privacy.md says what is kept and for how long.
-- `lsoa_demand`: the published figures per LSOA and top-level category, already suppressed and rounded; the only
-  demand figures anything outside the database reads.
+- `lsoa_demand` and `area_demand_month`: the published figures per LSOA and top-level category, and per area (council,
+  region or country), top-level category and month, already suppressed and rounded; the only demand figures anything
+  outside the database reads.
 """
 
 import uuid
@@ -68,6 +69,18 @@ class LsoaDemand(SQLModel, table=True):
 
     lsoa_code: str = Field(sa_column=Column(String(9), ForeignKey("lsoa.code", ondelete="CASCADE"), primary_key=True))
     category_id: int = Field(sa_column=Column(Integer, ForeignKey("category.id", ondelete="CASCADE"), primary_key=True))
+    searches: int | None = Field(default=None, sa_column=Column(Integer))
+    unmet_searches: int | None = Field(default=None, sa_column=Column(Integer))
+
+
+class AreaDemandMonth(SQLModel, table=True):
+    """Published demand per area, top-level category and calendar month: a month under the threshold has no row."""
+
+    __tablename__ = "area_demand_month"
+
+    area_code: str = Field(sa_column=Column(String(9), ForeignKey("area.code", ondelete="CASCADE"), primary_key=True))
+    category_id: int = Field(sa_column=Column(Integer, ForeignKey("category.id", ondelete="CASCADE"), primary_key=True))
+    month: date = Field(sa_column=Column(Date, primary_key=True))  # its first day
     searches: int | None = Field(default=None, sa_column=Column(Integer))
     unmet_searches: int | None = Field(default=None, sa_column=Column(Integer))
 

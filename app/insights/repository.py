@@ -137,9 +137,25 @@ ACCESS = f"""
     WHERE r.parent_id IS NULL
 """
 
-# The published demand of the last `months` months: per LSOA and top-level category asked for (a sub-category counts
-# for its top-level one; a search for two categories counts once for each), searches and those that found fewer than
-# `unmet_below` places; a figure under `threshold` is null, the rest rounded to the nearest `round_to`.
+# Published demand counts the searches of whole past calendar months only: the `months` months before the month of
+# `today`, never the current one. So published figures change once a month, not at every refresh: someone making
+# their own searches cannot watch a figure move to learn of one other person's search (docs/privacy.md).
+WINDOW = """
+    s.day >= (date_trunc('month', CAST(:today AS date)) - make_interval(months => :months))::date
+    AND s.day < date_trunc('month', CAST(:today AS date))::date
+"""
+
+# The top-level categories a search asked for, each once (a sub-category counts for its top-level one).
+_ASKED = "SELECT DISTINCT t.top_id FROM unnest(s.categories) AS asked(slug) JOIN tops t ON t.slug = asked.slug"
+
+
+def _published(count: str) -> str:
+    """A count as published: null below `:threshold`, else rounded to the nearest `:round_to` (docs/privacy.md)."""
+    return f"CASE WHEN {count} >= :threshold THEN (round({count} / CAST(:round_to AS numeric)) * :round_to)::int END"
+
+
+# The published demand per LSOA and top-level category asked for (a search for two categories counts once for each):
+# searches and those that found fewer than `unmet_below` places, over WINDOW.
 DEMAND = f"""
     INSERT INTO lsoa_demand (lsoa_code, category_id, searches, unmet_searches)
     WITH tops AS MATERIALIZED ({_TOPS}),
@@ -147,18 +163,42 @@ DEMAND = f"""
         SELECT s.lsoa_code, t.top_id,
                count(*) AS searches,
                count(*) FILTER (WHERE s.found < :unmet_below) AS unmet
-        FROM search_demand s
-        CROSS JOIN LATERAL (
-            SELECT DISTINCT t.top_id FROM unnest(s.categories) AS asked(slug) JOIN tops t ON t.slug = asked.slug
-        ) t
-        WHERE s.day > (CAST(:today AS date) - make_interval(months => :months))::date
+        FROM search_demand s CROSS JOIN LATERAL ({_ASKED}) t
+        WHERE {WINDOW}
         GROUP BY s.lsoa_code, t.top_id
     )
-    SELECT p.lsoa_code, p.top_id,
-           CASE WHEN p.searches >= :threshold THEN (round(p.searches / CAST(:round_to AS numeric)) * :round_to)::int END,
-           CASE WHEN p.unmet >= :threshold THEN (round(p.unmet / CAST(:round_to AS numeric)) * :round_to)::int END
+    SELECT p.lsoa_code, p.top_id, {_published("p.searches")}, {_published("p.unmet")}
     FROM per p JOIN lsoa l ON l.code = p.lsoa_code
     WHERE p.searches >= :threshold
+"""
+
+# The published demand per area (every council, region and country loaded), top-level category and month, over
+# WINDOW: the searches from the area's LSOAs (those whose centroid is inside it, as for `area_lsoas`), with the same
+# threshold and rounding as per LSOA. A month under the threshold has no row (read as withheld).
+DEMAND_MONTHS = f"""
+    INSERT INTO area_demand_month (area_code, category_id, month, searches, unmet_searches)
+    WITH tops AS MATERIALIZED ({_TOPS}),
+    per AS MATERIALIZED (
+        SELECT s.lsoa_code, t.top_id, date_trunc('month', s.day)::date AS month,
+               count(*) AS searches,
+               count(*) FILTER (WHERE s.found < :unmet_below) AS unmet
+        FROM search_demand s CROSS JOIN LATERAL ({_ASKED}) t
+        WHERE {WINDOW}
+        GROUP BY 1, 2, 3
+    ),
+    placed AS MATERIALIZED (
+        SELECT l.code AS lsoa_code, ar.code AS area_code
+        FROM (SELECT DISTINCT lsoa_code FROM per) p
+        JOIN lsoa l ON l.code = p.lsoa_code
+        JOIN area ar ON ST_Contains(ar.geom, l.centroid)
+    ),
+    summed AS (
+        SELECT w.area_code, p.top_id, p.month, sum(p.searches) AS searches, sum(p.unmet) AS unmet
+        FROM per p JOIN placed w ON w.lsoa_code = p.lsoa_code
+        GROUP BY 1, 2, 3
+    )
+    SELECT area_code, top_id, month, {_published("searches")}, {_published("unmet")}
+    FROM summed WHERE searches >= :threshold
 """
 
 
@@ -178,8 +218,8 @@ def minutes_since_refresh(session: Session) -> float | None:
 
 def refresh(session: Session, today: date, threshold: int, round_to: int, unmet_below: int, months: int,
             keep_months: int) -> dict[str, int]:
-    """Replaces `lsoa_access` and `lsoa_demand` and purges raw searches older than `keep_months`, in the caller's
-    transaction (readers see the old figures until it commits). Counts of what it wrote."""
+    """Replaces `lsoa_access`, `lsoa_demand` and `area_demand_month` and purges raw searches older than `keep_months`,
+    in the caller's transaction (readers see the old figures until it commits). Counts of what it wrote."""
     session.execute(text("SET LOCAL statement_timeout = 0"))
     session.execute(text("SET LOCAL work_mem = '256MB'"))  # the per-LSOA counts are grouped in memory, not on disk
     purged = purge_searches(session, today, keep_months)
@@ -189,10 +229,13 @@ def refresh(session: Session, today: date, threshold: int, round_to: int, unmet_
     session.execute(text("DELETE FROM lsoa_access"))
     access = session.execute(text(ACCESS)).rowcount
     session.execute(text("DELETE FROM lsoa_demand"))
+    session.execute(text("DELETE FROM area_demand_month"))
     params = {"today": today, "threshold": threshold, "round_to": round_to, "unmet_below": unmet_below, "months": months}
     demand = session.execute(text(DEMAND), params).rowcount
+    monthly = session.execute(text(DEMAND_MONTHS), params).rowcount
     lsoas = count_lsoas(session)
-    return {"lsoas": lsoas, "access_rows": access, "demand_rows": demand, "searches_purged": purged}
+    return {"lsoas": lsoas, "access_rows": access, "demand_rows": demand, "monthly_rows": monthly,
+            "searches_purged": purged}
 
 
 def start_refresh(session: Session) -> int:
@@ -247,19 +290,79 @@ def record_searches(conn: Connection, searches: list[dict[str, Any]]) -> None:
 
 # --- Reading ------------------------------------------------------------------------------------------------------
 
-def area_lsoas(session: Session, area: str, category_id: int) -> list[dict[str, Any]]:
-    """The LSOAs whose centroid is inside the area, with their figures for the category and their outline as GeoJSON
-    (5 decimals, about a metre)."""
-    sql = """
-        SELECT l.code AS lsoa, l.name, l.nation, l.deprivation_decile,
-               ac.places_800m, ac.places_1600m, round(ac.nearest_m)::int AS nearest_m,
-               d.searches, d.unmet_searches,
-               ST_AsGeoJSON(l.boundary, 5) AS geometry
-        FROM area ar
-        JOIN lsoa l ON ST_Contains(ar.geom, l.centroid)
-        LEFT JOIN lsoa_access ac ON ac.lsoa_code = l.code AND ac.category_id = :category
-        LEFT JOIN lsoa_demand d ON d.lsoa_code = l.code AND d.category_id = :category
-        WHERE ar.code = :area
+# The LSOAs whose centroid is inside the area `:area` (its border included).
+_IN_AREA = "ST_Contains((SELECT geom FROM area WHERE code = :area), l.centroid)"
+_FIGURES = """
+    l.code AS lsoa, l.name, l.nation, l.deprivation_decile,
+    ac.places_800m, ac.places_1600m, round(ac.nearest_m)::int AS nearest_m,
+    d.searches, d.unmet_searches
+"""
+# The figures of every LSOA answer (the API's properties), as _FIGURES names them.
+PROPERTIES = ("lsoa", "name", "nation", "deprivation_decile", "places_800m", "places_1600m", "nearest_m", "searches",
+              "unmet_searches")
+_JOIN_FIGURES = """
+    LEFT JOIN lsoa_access ac ON ac.lsoa_code = l.code AND ac.category_id = :category
+    LEFT JOIN lsoa_demand d ON d.lsoa_code = l.code AND d.category_id = :category
+"""
+
+
+def area_lsoas(session: Session, area: str, category_id: int, outlines: bool = True) -> list[dict[str, Any]]:
+    """The LSOAs whose centroid is inside the area, with their figures for the category and (`outlines`) their outline
+    as GeoJSON (5 decimals, about a metre)."""
+    outline = ", ST_AsGeoJSON(l.boundary, 5) AS geometry" if outlines else ""
+    sql = f"""
+        SELECT {_FIGURES}{outline}
+        FROM lsoa l {_JOIN_FIGURES}
+        WHERE {_IN_AREA}
         ORDER BY l.code
     """
     return [dict(r) for r in session.execute(text(sql), {"area": area, "category": category_id}).mappings()]
+
+
+def lsoa_features(session: Session, box: dict[str, float], category_id: int, area: str | None, tolerance: float,
+                  digits: int, fetch: int) -> list[str]:
+    """The map layer: up to `fetch` LSOAs whose outline meets the box (and, with `area`, whose centroid is inside it),
+    nearest the box's centre first, as GeoJSON Feature texts with their figures for the category; outlines simplified
+    to `tolerance` degrees (ST_SimplifyPreserveTopology: no ring collapses) and written with `digits` decimals."""
+    where = ["l.boundary && ST_MakeEnvelope(:minlon, :minlat, :maxlon, :maxlat, 4326)"]
+    if area:
+        where.append(_IN_AREA)
+    sql = f"""
+        SELECT json_build_object(
+            'type', 'Feature', 'id', f.lsoa,
+            'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(f.boundary, :tolerance), :digits)::json,
+            'properties', json_build_object({", ".join(f"'{n}', f.{n}" for n in PROPERTIES)})
+        )::text
+        FROM (
+            SELECT {_FIGURES}, l.boundary
+            FROM lsoa l {_JOIN_FIGURES}
+            WHERE {" AND ".join(where)}
+            ORDER BY l.centroid <-> ST_SetSRID(ST_MakePoint((:minlon + :maxlon) / 2, (:minlat + :maxlat) / 2), 4326)
+            LIMIT :fetch
+        ) f
+    """
+    params = {**box, "category": category_id, "area": area, "tolerance": tolerance, "digits": digits, "fetch": fetch}
+    return list(session.execute(text(sql), params).scalars())
+
+
+def access_by_decile(session: Session, area: str, category_id: int) -> list[dict[str, Any]]:
+    """Per nation and deprivation decile of the area's LSOAs: how many LSOAs, and the mean places of the category
+    within 800 m and 1,600 m (never pooled across nations: each ranks its own LSOAs)."""
+    sql = f"""
+        SELECT l.nation, l.deprivation_decile AS decile, count(*) AS lsoas,
+               avg(ac.places_800m)::float AS mean_800m, avg(ac.places_1600m)::float AS mean_1600m
+        FROM lsoa l {_JOIN_FIGURES}
+        WHERE {_IN_AREA} AND l.deprivation_decile IS NOT NULL
+        GROUP BY l.nation, l.deprivation_decile
+        ORDER BY l.nation, l.deprivation_decile
+    """
+    return [dict(r) for r in session.execute(text(sql), {"area": area, "category": category_id}).mappings()]
+
+
+def area_months(session: Session, area: str) -> list[dict[str, Any]]:
+    """The area's published monthly demand (`area_demand_month`): category id, month, searches, unmet searches."""
+    sql = """
+        SELECT category_id, month, searches, unmet_searches FROM area_demand_month
+        WHERE area_code = :area ORDER BY category_id, month
+    """
+    return [dict(r) for r in session.execute(text(sql), {"area": area}).mappings()]

@@ -1,11 +1,14 @@
 from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.core.deps import ReadSessionDep, SettingsDep
+from app.geo.bbox import parse_bbox
 from app.insights import service
 from app.insights.schemas import InsightsCollection
+from app.maps.geojson import MEDIA_TYPE as GEOJSON
+from app.maps.http_cache import cacheable_response
 
 router = APIRouter(prefix="/api/v1/insights", tags=["insights"])
 
@@ -49,3 +52,35 @@ def area_insights(
         return Response(service.as_csv(collection), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     return JSONResponse(collection, media_type="application/geo+json")
+
+
+@router.get(
+    "/lsoas.geojson",
+    response_class=Response,
+    summary="LSOAs in a map viewport, with their figures",
+    description=(
+        "The map layer of the insights page: the LSOAs whose outline meets `bbox` (minlon,minlat,maxlon,maxlat; WGS84), "
+        "and with `area` only those whose centroid is inside that council or region, as a GeoJSON FeatureCollection "
+        "with the same properties as `/api/v1/insights/areas` for the top-level `category`. Outlines are simplified for "
+        "`zoom` (about half a pixel; ST_SimplifyPreserveTopology). At most 2,000 LSOAs: when more meet the box, those "
+        "nearest its centre are kept and `truncated` is true (zoom in). Answers carry `Cache-Control`, a strong "
+        "`ETag` and are gzipped when the request accepts gzip. Example: "
+        "`/api/v1/insights/lsoas.geojson?bbox=-3.25,51.45,-3.10,51.52&zoom=13&category=learning`"
+    ),
+    responses={
+        200: {"description": "A FeatureCollection", "content": {GEOJSON: {}}},
+        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+        422: {"description": "Missing, malformed or inverted bbox; zoom out of range; unknown area or category"},
+    },
+)
+def lsoa_layer(
+    request: Request,
+    session: ReadSessionDep,
+    settings: SettingsDep,
+    bbox: str = Query(description="minlon,minlat,maxlon,maxlat", examples=["-3.25,51.45,-3.10,51.52"]),
+    zoom: int = Query(ge=0, le=22, description="The map's zoom level: how far outlines are simplified", examples=[13]),
+    category: str = Query(max_length=60, description="A top-level category slug (see /api/v1/categories)", examples=["learning"]),
+    area: str | None = Query(None, max_length=20, description="Only this council's or region's LSOAs (ONS code)", examples=["W06000015"]),
+) -> Response:
+    body = service.lsoa_layer(session, parse_bbox(bbox), zoom, category, area)
+    return cacheable_response(request, body, GEOJSON, settings.geojson_max_age_seconds)

@@ -9,26 +9,30 @@ import csv
 import io
 import json
 import logging
-from dataclasses import fields
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import Request
 from sqlmodel import Session
 
-from app.areas.service import require_area
+from app.areas.schemas import AreaDetail
+from app.areas.service import get_area, require_area
 from app.assets.filters import Criteria
 from app.categories.service import CategoryNode, get_taxonomy
 from app.core.config import Settings, get_settings
 from app.core.dates import LONDON
 from app.core.db import get_engine
 from app.core.errors import Invalid
+from app.geo.bbox import BBox
 from app.insights import recorder, repository
+from app.maps.geojson import limited_collection
 from app.web.transport import is_head
 
 log = logging.getLogger(__name__)
-PUBLISHED_MONTHS = 12  # published demand counts the searches of the last 12 months
-PROPERTIES = ("lsoa", "name", "nation", "deprivation_decile", "places_800m", "places_1600m", "nearest_m", "searches", "unmet_searches")
+PUBLISHED_MONTHS = 12  # published demand counts the searches of the last 12 whole calendar months
+PROPERTIES = repository.PROPERTIES
 NATIONS = {"E": "England", "W": "Wales"}
 DECILE_NOTE = (
     "deprivation_decile is each nation's own: the English Index of Multiple Deprivation 2019 for English LSOAs, the "
@@ -156,7 +160,8 @@ def area_insights(session: Session, area: str, category: str, settings: Settings
             "deprivation": DECILE_NOTE,
             "access": "Published places within 800 m and 1,600 m of the LSOA's population-weighted centroid, straight "
                       "line on the WGS84 ellipsoid, and the distance in metres to the nearest (null: none published).",
-            "searches": f"Nearby searches for the category from the LSOA in the last {PUBLISHED_MONTHS} months; unmet: "
+            "searches": f"Nearby searches for the category from the LSOA in the last {PUBLISHED_MONTHS} whole calendar "
+                        "months (not the current one); unmet: "
                         f"those that found fewer than {settings.unmet_below} places within their radius. Counts below "
                         f"{settings.demand_threshold} are null (withheld), the rest rounded to the nearest "
                         f"{settings.demand_rounding}.",
@@ -167,9 +172,103 @@ def area_insights(session: Session, area: str, category: str, settings: Settings
 
 def as_csv(collection: dict[str, Any]) -> str:
     """The FeatureCollection's properties as CSV, one LSOA a row (no outlines); withheld counts are empty cells."""
+    return rows_csv([feature["properties"] for feature in collection["features"]])
+
+
+def rows_csv(rows: list[dict[str, Any]]) -> str:
+    """LSOAs' figures (PROPERTIES) as CSV, one a row; withheld counts are empty cells."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(PROPERTIES)
-    for feature in collection["features"]:
-        writer.writerow(["" if feature["properties"][k] is None else feature["properties"][k] for k in PROPERTIES])
+    for row in rows:
+        writer.writerow(["" if row[k] is None else row[k] for k in PROPERTIES])
     return out.getvalue()
+
+
+# --- The page's figures ---------------------------------------------------------------------------------------------
+
+LOOK_FIRST_DECILES = (1, 2)  # "where to look first": each nation's most deprived fifth
+LAYER_LIMIT = 2000  # LSOAs per map viewport; beyond it, those nearest the centre and `truncated` (zoom in)
+
+
+def published_months(today: date, months: int = PUBLISHED_MONTHS) -> list[date]:
+    """The first days of the whole calendar months a refresh on `today` publishes: the `months` before today's month,
+    oldest first (repository.WINDOW)."""
+    index = today.year * 12 + today.month - 1  # today's month, counted from year 0
+    return [date(i // 12, i % 12 + 1, 1) for i in range(index - months, index)]
+
+
+@dataclass(frozen=True)
+class AreaReport:
+    """What the insights page shows of one area and top-level category."""
+
+    area: AreaDetail
+    category: CategoryNode
+    rows: list[dict[str, Any]]  # every LSOA of the area with its figures (PROPERTIES), by code
+    as_of: datetime | None  # the last refresh; None before the first
+    months: list[date]  # the published months, oldest first
+    monthly: dict[int, dict[date, tuple[int | None, int | None]]]  # category id -> month -> (searches, unmet)
+    by_decile: list[dict[str, Any]]  # per nation and decile: lsoas, mean_800m, mean_1600m
+
+    @property
+    def nations(self) -> list[str]:
+        return sorted({row["nation"] for row in self.rows})
+
+
+def area_report(session: Session, area: str, category: str) -> AreaReport:
+    """The area's figures for the page; Invalid (422) for an unknown area or category, or a sub-category."""
+    code = require_area(session, area)
+    node = top_level(session, category)
+    last = repository.last_refresh(session)
+    monthly: dict[int, dict[date, tuple[int | None, int | None]]] = {}
+    for row in repository.area_months(session, code):
+        monthly.setdefault(row["category_id"], {})[row["month"]] = (row["searches"], row["unmet_searches"])
+    return AreaReport(
+        area=get_area(session, code),
+        category=node,
+        rows=repository.area_lsoas(session, code, node.id, outlines=False),
+        as_of=last["finished_at"] if last else None,
+        months=published_months(last["started_at"].astimezone(LONDON).date() if last else today()),
+        monthly=monthly,
+        by_decile=repository.access_by_decile(session, code, node.id),
+    )
+
+
+def _missing_last(value: int | None, descending: bool = False) -> tuple[bool, int]:
+    """A sort key putting unknown (None: withheld, or before the first refresh) after every number."""
+    return (value is None, 0 if value is None else (-value if descending else value))
+
+
+# How the "where to look first" table can be ordered (`sort=`); each ends with the LSOA code, so ties are stable.
+LOOK_FIRST_ORDER: dict[str, Callable[[dict[str, Any]], tuple[Any, ...]]] = {
+    "places": lambda r: (*_missing_last(r["places_800m"]), *_missing_last(r["places_1600m"]),
+                         *_missing_last(r["unmet_searches"], descending=True), r["deprivation_decile"], r["lsoa"]),
+    "unmet": lambda r: (*_missing_last(r["unmet_searches"], descending=True), *_missing_last(r["places_800m"]),
+                        r["lsoa"]),
+    "decile": lambda r: (r["nation"], r["deprivation_decile"], *_missing_last(r["places_800m"]), r["lsoa"]),
+    "name": lambda r: (r["name"], r["lsoa"]),
+}
+
+
+def look_first(rows: list[dict[str, Any]], sort: str = "places") -> list[dict[str, Any]]:
+    """The most deprived LSOAs (each nation's deciles 1–2), by default those with the fewest places of the category
+    within 800 m first (then 1,600 m, then the most unmet searches)."""
+    chosen = [r for r in rows if r["deprivation_decile"] in LOOK_FIRST_DECILES]
+    return sorted(chosen, key=LOOK_FIRST_ORDER[sort])
+
+
+def simplify_for(zoom: int) -> tuple[float, int]:
+    """Outline simplification for a map zoom: a tolerance of about half a screen pixel (in degrees of longitude at the
+    equator, so less in Britain) and the decimals that keep that precision."""
+    pixel = 360 / (256 * 2**zoom)
+    digits = 3 if zoom <= 8 else 4 if zoom <= 12 else 5
+    return pixel / 2, digits
+
+
+def lsoa_layer(session: Session, box: BBox, zoom: int, category: str, area: str | None, limit: int = LAYER_LIMIT) -> bytes:
+    """The LSOAs in a map viewport, as a GeoJSON FeatureCollection (UTF-8) with their figures for the top-level
+    category (PROPERTIES) and simplified outlines: at most `limit`, nearest the box's centre, with `truncated`."""
+    node = top_level(session, category)
+    code = require_area(session, area) if area else None
+    tolerance, digits = simplify_for(zoom)
+    return limited_collection(repository.lsoa_features(session, box.params(), node.id, code, tolerance, digits, limit + 1), limit)

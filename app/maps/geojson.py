@@ -17,6 +17,12 @@ def feature_collection(session: Session, box: BBox, filters: list[str], params: 
     """The FeatureCollection as UTF-8 JSON; `filters` (from assets.filters.filters_for) should include the bbox condition."""
     centre = ((box.minlon + box.maxlon) / 2, (box.minlat + box.maxlat) / 2)
     features = repository.features_nearest(session, filters, params, centre, limit + 1)  # one more tells truncation
+    return limited_collection(features, limit)
+
+
+def limited_collection(features: list[str], limit: int) -> bytes:
+    """Feature texts, fetched `limit` + 1 at most, as a FeatureCollection of the first `limit` saying whether there
+    were more (`truncated`)."""
     kept = features[:limit]
     truncated = "true" if len(features) > limit else "false"
     return (

@@ -12,6 +12,7 @@ from pyproj import Geod
 from sqlalchemy import text
 
 from app.core.config import Settings, get_settings
+from app.core.db import get_engine
 from app.imports.demo import load_deprivation, pack_data
 from app.imports.deprivation import files_in, import_deprivation
 from app.insights import recorder, repository, service
@@ -163,6 +164,35 @@ def test_bad_input_is_a_clear_4xx(client, params, status, words):
     assert words in str(answer.json())
 
 
+def test_the_map_layer_serves_lsoas_by_viewport_with_simplified_outlines(client, session):
+    _real_places_near(session, within_m=2000)
+    service.refresh()
+    box = {"bbox": "-3.19,51.47,-3.16,51.49", "category": "learning"}
+    near = client.get("/api/v1/insights/lsoas.geojson", params={**box, "zoom": 15})
+    assert near.status_code == 200 and near.headers["content-type"].startswith("application/geo+json")
+    assert near.headers["etag"] and "max-age" in near.headers["cache-control"]
+    body = near.json()
+    codes = [f["id"] for f in body["features"]]
+    assert CARDIFF in codes and body["truncated"] is False and len(codes) < 100
+    props = next(f["properties"] for f in body["features"] if f["id"] == CARDIFF)
+    assert list(props) == list(service.PROPERTIES) and props["places_800m"] >= 1
+    far = client.get("/api/v1/insights/lsoas.geojson", params={**box, "zoom": 8}).json()
+    points = lambda collection: sum(len(ring) for f in collection["features"]  # noqa: E731
+                                    for polygon in f["geometry"]["coordinates"] for ring in polygon)
+    assert [f["id"] for f in far["features"]] == codes and points(far) < points(body)  # simplified when zoomed out
+    # All of Wales at once is cut to the limit, nearest the centre first; an area keeps to its own LSOAs.
+    wales = client.get("/api/v1/insights/lsoas.geojson", params={"bbox": "-5.5,51.3,-2.6,53.5", "zoom": 7, "category": "food"})
+    assert wales.json()["numberReturned"] == 1909 and wales.json()["truncated"] is False
+    limited = service.lsoa_layer(session, service.BBox(-5.5, 51.3, -2.6, 53.5), 7, "food", None, limit=100)
+    assert b'"numberReturned":100' in limited and b'"truncated":true' in limited
+    rutland = client.get("/api/v1/insights/lsoas.geojson", params={"bbox": "-1,52.5,-0.4,52.8", "zoom": 10,
+                                                                     "category": "food", "area": "E06000017"}).json()
+    assert len(rutland["features"]) == 23 and all(f["properties"]["name"].startswith("Rutland") for f in rutland["features"])
+    for params in ({**box, "zoom": 30}, {**box, "zoom": 12, "bbox": "1,2,3"}, {**box, "zoom": 12, "category": "libraries"},
+                   {**box, "zoom": 12, "area": "X1"}):
+        assert client.get("/api/v1/insights/lsoas.geojson", params=params).status_code == 422
+
+
 def test_the_api_is_documented(client):
     operation = client.get("/openapi.json").json()["paths"]["/api/v1/insights/areas"]["get"]
     assert "text/csv" in operation["responses"]["200"]["content"]
@@ -177,7 +207,15 @@ def _search_from_cardiff(client, n: int, **extra) -> None:
         assert client.get("/api/v1/assets/nearby", params={"lat": lat, "lon": lon, "category": "libraries", **extra}).status_code == 200
 
 
+def _into_last_month() -> None:
+    """Moves the recorded searches to the last day of the month before theirs: only whole past months are published."""
+    recorder.flush()
+    with get_engine().begin() as conn:
+        conn.execute(text("UPDATE search_demand SET day = (date_trunc('month', day) - interval '1 day')::date"))
+
+
 def _published(client) -> dict:
+    _into_last_month()
     service.refresh()
     body = client.get("/api/v1/insights/areas", params={"area": "W06000015", "category": "learning"}).json()
     return next(f["properties"] for f in body["features"] if f["id"] == CARDIFF)
@@ -198,6 +236,50 @@ def test_nine_searches_are_withheld_ten_are_published_and_counts_are_rounded_to_
     lat, lon = INSIDE_CARDIFF_032G
     client.get("/api/v1/assets/nearby", params={"lat": lat, "lon": lon, "category": "libraries", "offset": 20})
     assert len(_searches(session)) == 13
+
+
+def _insert_searches(session, days_and_counts, lsoa: str = CARDIFF, categories: tuple[str, ...] = ("libraries",)) -> None:
+    rows = [{"d": day, "l": lsoa, "c": list(categories)} for day, n in days_and_counts for _ in range(n)]
+    session.execute(text("INSERT INTO search_demand (day, lsoa_code, categories, found) VALUES (:d, :l, :c, 0)"), rows)
+    session.commit()
+
+
+def _cardiff_published(client) -> int | None:
+    service.refresh()
+    body = client.get("/api/v1/insights/areas", params={"area": "W06000015", "category": "learning"}).json()
+    return next(f["properties"] for f in body["features"] if f["id"] == CARDIFF)["searches"]
+
+
+def test_only_whole_past_calendar_months_are_published(client, session):
+    """The published window is the 12 calendar months before the current one: a search made this month is not
+    published until the month is over, so figures do not move between refreshes within a month."""
+    today = service.today()
+    months = service.published_months(today)
+    assert len(months) == 12 and months[-1] < today.replace(day=1) and months[-1].day == 1
+    assert (months[-1].year * 12 + months[-1].month) - (months[0].year * 12 + months[0].month) == 11
+    _insert_searches(session, [(today, 12), (today.replace(day=1), 3)])  # this month: not yet
+    assert _cardiff_published(client) is None
+    _insert_searches(session, [(months[-1], 12)])  # last month: published
+    assert _cardiff_published(client) == 10
+    _insert_searches(session, [(months[0], 5), (months[0] - timedelta(days=1), 20)])  # the first month's first day is in
+    assert _cardiff_published(client) == 15  # 17 searches; the day before the window's first is not counted
+
+
+def test_monthly_figures_withhold_nine_searches_and_publish_ten(client, session):
+    months = service.published_months(service.today())
+    _insert_searches(session, [(months[-1], 9), (months[-2], 10), (months[-3], 13)])
+    _insert_searches(session, [(months[-2], 12)], categories=("food-banks",))
+    done = service.refresh()
+    assert done["counts"]["monthly_rows"] >= 3
+    report = service.area_report(session, "W06000015", "learning")
+    assert report.months == months
+    learning = report.monthly[report.category.id]
+    assert months[-1] not in learning  # 9: withheld
+    assert learning[months[-2]] == (10, 10) and learning[months[-3]] == (15, 15)
+    food = next(n for n in service.get_taxonomy(session).roots if n.slug == "food")
+    assert report.monthly[food.id] == {months[-2]: (10, 10)}
+    # A council with no searches has no monthly figures.
+    assert session.execute(text("SELECT count(*) FROM area_demand_month WHERE area_code = 'E06000017'")).scalar_one() == 0
 
 
 def test_unmet_searches_found_fewer_than_the_setting(client, session):
