@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, text
 from sqlmodel import Session, select
 
+from app.assets.fields import Output, PlaceField, shown_in
 from app.assets.freshness import stale_sql
 from app.assets.models import Asset, AssetCategory, AssetHistory, AssetSession, Organisation
 
@@ -26,24 +27,33 @@ SCHEDULE = """(
 )"""
 
 
+ORGANISATION = """(
+    SELECT json_build_object('name', o.name, 'website', o.website, 'email', o.email, 'phone', o.phone)
+    FROM organisation o WHERE o.id = a.organisation_id
+)"""
+# The fields (app/assets/fields.py) that are not the column of their name on `asset a`.
+COLUMNS = {
+    "lat": "ST_Y(a.location::geometry)",
+    "lon": "ST_X(a.location::geometry)",
+    "categories": CATEGORY_SLUGS,
+    "schedule": SCHEDULE,
+    "organisation": ORGANISATION,
+    "merged_into": "a.merged_into_id",
+}
+
+
+def column(place_field: PlaceField, timestamp: Callable[[str], str] = lambda column: f"a.{column}") -> str:
+    """The SQL expression of a field on `asset a`; `timestamp` writes a timestamp column."""
+    if place_field.kind == "when":
+        return timestamp(place_field.name)
+    return COLUMNS.get(place_field.name, f"a.{place_field.name}")
+
+
 def public_columns(timestamp: Callable[[str], str] = lambda column: f"a.{column}") -> str:
-    """The public shape of an asset, with its categories, schedule and organisation, as a select list on `asset a`.
+    """The public shape of an asset (every field the API shows, app/assets/fields.py), as a select list on `asset a`.
 
     `timestamp` writes each timestamp column (the search's JSON writes them as text, app/search/repository.py)."""
-    return f"""
-    a.id, a.name, a.description, a.tags, a.address, a.postcode,
-    ST_Y(a.location::geometry) AS lat, ST_X(a.location::geometry) AS lon,
-    a.phone, a.email, a.website, a.free, a.cost_description, a.accessibility, a.languages,
-    a.min_age, a.max_age, a.audience, a.drop_in, a.opening_hours_text, a.status, a.source,
-    a.external_id, a.merged_into_id AS merged_into, {timestamp("last_verified_at")} AS last_verified_at, {timestamp("created_at")} AS created_at,
-    {timestamp("updated_at")} AS updated_at,
-    {CATEGORY_SLUGS} AS categories,
-    {SCHEDULE} AS schedule,
-    (
-        SELECT json_build_object('name', o.name, 'website', o.website, 'email', o.email, 'phone', o.phone)
-        FROM organisation o WHERE o.id = a.organisation_id
-    ) AS organisation
-"""
+    return ",\n    ".join(f"{column(f, timestamp)} AS {f.name}" for f in shown_in(Output.API))
 
 
 PUBLIC_COLUMNS = public_columns()

@@ -1,119 +1,27 @@
-"""The asset API's request and response shapes."""
+"""The asset API's request and response shapes, made from the field declaration (app/assets/fields.py)."""
 
-import uuid
-from datetime import datetime, time
-from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, create_model, field_validator, model_validator
 
+from app.assets.fields import WRITABLE, Output, shown_in
 from app.assets.freshness import is_stale
 from app.assets.models import AssetStatus
-from app.core.text import clean_email, clean_text, clean_url
+from app.assets.types import EXAMPLE_SCHEDULE, short_text
 from app.geo.postcodes import parse_postcode
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True))
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_Changes = create_model(
+    "_Changes",
+    __config__=ConfigDict(extra="forbid"),
+    **{f.name: (f.input | None, Field(default=None, description=f.description, **f.limits)) for f in WRITABLE},
+)
+_Public = create_model(
+    "_Public", **{f.name: (f.public, Field(description=f.description)) for f in shown_in(Output.API)}
+)
 
 
-class Accessibility(StrEnum):
-    step_free = "step_free"
-    accessible_toilet = "accessible_toilet"
-    hearing_loop = "hearing_loop"
-    quiet_space = "quiet_space"
-    large_print = "large_print"
-    bsl = "bsl"
-    accessible_parking = "accessible_parking"
-    changing_places = "changing_places"
-    assistance_dogs = "assistance_dogs"
-    dementia_friendly = "dementia_friendly"
-
-
-ACCESSIBILITY_LABELS: dict[str, str] = {
-    Accessibility.step_free: "Step-free access",
-    Accessibility.accessible_toilet: "Accessible toilet",
-    Accessibility.hearing_loop: "Hearing loop",
-    Accessibility.quiet_space: "Quiet space",
-    Accessibility.large_print: "Large print materials",
-    Accessibility.bsl: "British Sign Language (BSL)",
-    Accessibility.accessible_parking: "Accessible parking",
-    Accessibility.changing_places: "Changing Places toilet",
-    Accessibility.assistance_dogs: "Assistance dogs welcome",
-    Accessibility.dementia_friendly: "Dementia friendly",
-}
-"""How each accessibility feature is named to people, on pages, forms and in Open Referral UK output."""
-
-
-def _short(max_length: int):  # noqa: ANN202 - an Annotated type
-    return Annotated[str, Field(max_length=max_length), AfterValidator(clean_text)]
-
-
-Url = Annotated[str, Field(max_length=500), AfterValidator(clean_url)]
-Email = Annotated[str, Field(max_length=254), AfterValidator(clean_email)]
-Tag = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(clean_text)]
-
-_EXAMPLE_SCHEDULE = [{"day": "tue", "opens": "10:00", "closes": "12:00", "note": "first Tuesday of the month"}]
-
-
-class ScheduleSession(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": _EXAMPLE_SCHEDULE})
-
-    day: Weekday
-    opens: time = Field(description="HH:MM, 24-hour clock")
-    closes: time = Field(description="HH:MM, after opens")
-    note: _short(200) | None = None
-
-    @model_validator(mode="after")
-    def _closes_after_opens(self) -> "ScheduleSession":
-        if self.closes <= self.opens:
-            raise ValueError(f"closes ({self.closes:%H:%M}) must be after opens ({self.opens:%H:%M})")
-        return self
-
-
-class OrganisationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: _short(200) = Field(min_length=1)
-    website: Url | None = None
-    email: Email | None = None
-    phone: _short(40) | None = None
-    external_id: _short(120) | None = Field(
-        default=None, description="The organisation's id in the asset's source (set by imports); ignored without a source"
-    )
-
-
-class AssetUpdate(BaseModel):
+class AssetUpdate(_Changes):
     """Fields to change; whatever is left out stays as it is."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: _short(200) | None = Field(default=None, min_length=1)
-    description: _short(5000) | None = None
-    organisation: OrganisationIn | None = None
-    categories: list[str] | None = Field(default=None, min_length=1, max_length=10, description="Category slugs")
-    tags: list[Tag] | None = Field(default=None, max_length=30)
-    address: _short(300) | None = None
-    postcode: _short(10) | None = Field(default=None, description="Places the asset at this postcode unless lat/lon are given")
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    phone: _short(40) | None = None
-    email: Email | None = None
-    website: Url | None = None
-    free: bool | None = None
-    cost_description: _short(300) | None = None
-    accessibility: list[Accessibility] | None = None
-    languages: list[Tag] | None = Field(default=None, max_length=20)
-    min_age: int | None = Field(default=None, ge=0, le=120)
-    max_age: int | None = Field(default=None, ge=0, le=120)
-    audience: _short(300) | None = Field(default=None, description="Who it is for, in plain words")
-    drop_in: bool | None = Field(default=None, description="True when no referral is needed")
-    schedule: list[ScheduleSession] | None = Field(default=None, max_length=50)
-    opening_hours_text: _short(500) | None = None
-    status: AssetStatus | None = None
-    source: _short(40) | None = None
-    external_id: _short(120) | None = None
-    last_verified_at: datetime | None = None
 
     @field_validator("name", "status")
     @classmethod
@@ -154,6 +62,7 @@ class AssetUpdate(BaseModel):
         return self
 
 
+
 class AssetCreate(AssetUpdate):
     """A new asset: a name, at least one category, and a place (lat/lon or a postcode)."""
 
@@ -170,14 +79,14 @@ class AssetCreate(AssetUpdate):
                     "free": True,
                     "drop_in": True,
                     "accessibility": ["step_free", "hearing_loop"],
-                    "schedule": _EXAMPLE_SCHEDULE,
+                    "schedule": EXAMPLE_SCHEDULE,
                     "status": "published",
                 }
             ]
         },
     )
 
-    name: _short(200) = Field(min_length=1)
+    name: short_text(200) = Field(min_length=1)
     categories: list[str] = Field(min_length=1, max_length=10, description="Category slugs, see /api/v1/categories")
     status: AssetStatus = AssetStatus.published
 
@@ -188,54 +97,8 @@ class AssetCreate(AssetUpdate):
         return self
 
 
-class OrganisationPublic(BaseModel):
-    name: str
-    website: str | None = None
-    email: str | None = None
-    phone: str | None = None
 
-
-class SchedulePublic(BaseModel):
-    day: Weekday
-    opens: str
-    closes: str
-    note: str | None = None
-
-
-class AssetPublic(BaseModel):
-    id: uuid.UUID
-    name: str
-    description: str
-    categories: list[str]
-    tags: list[str]
-    organisation: OrganisationPublic | None
-    address: str | None
-    postcode: str | None
-    lat: float
-    lon: float
-    phone: str | None
-    email: str | None
-    website: str | None
-    free: bool | None
-    cost_description: str | None
-    accessibility: list[str]
-    languages: list[str]
-    min_age: int | None
-    max_age: int | None
-    audience: str | None
-    drop_in: bool | None
-    schedule: list[SchedulePublic]
-    opening_hours_text: str | None
-    status: str
-    source: str | None
-    external_id: str | None
-    last_verified_at: datetime | None
-    merged_into: uuid.UUID | None = Field(
-        default=None, description="For an archived place a moderator merged into another: the place it became"
-    )
-    created_at: datetime
-    updated_at: datetime
-
+class AssetPublic(_Public):
     @computed_field(description="True when never verified, or not verified for over `stale_after_days` (365 by default)")
     @property
     def stale(self) -> bool:

@@ -7,19 +7,19 @@ from typing import Any, Literal
 from sqlmodel import Session
 
 from app.assets import repository
+from app.assets.fields import LIST_FIELDS, WRITABLE, Output, shown_in
 from app.assets.models import Asset, AssetHistory, AssetSession, AssetStatus, Organisation
-from app.assets.schemas import WEEKDAYS, AssetCreate, AssetPublic, AssetUpdate
+from app.assets.schemas import AssetCreate, AssetPublic, AssetUpdate
+from app.assets.types import WEEKDAYS
 from app.categories.service import get_taxonomy
 from app.core.config import get_settings
 from app.core.errors import Conflict, Invalid, NotFound
 from app.geo.service import locate_postcode
 
-_PLAIN_FIELDS = (
-    "name", "description", "tags", "address", "phone", "email", "website", "free", "cost_description",
-    "accessibility", "languages", "min_age", "max_age", "audience", "drop_in", "opening_hours_text", "status",
-    "source", "external_id", "last_verified_at",
-)
-_LIST_FIELDS = {"tags", "accessibility", "languages"}
+# Fields _apply writes itself (the position, a postcode that places it, the organisation, categories, schedule); every
+# other field a request may send is a column of its own name.
+_OWN_HANDLING = {"lat", "lon", "postcode", "organisation", "categories", "schedule"}
+_PLAIN_FIELDS = tuple(f.name for f in WRITABLE if f.name not in _OWN_HANDLING)
 _NOT_HISTORY = {"id", "created_at", "updated_at", "stale"}
 
 UpsertOutcome = Literal["created", "updated", "unchanged"]
@@ -133,10 +133,11 @@ def retire_by_source(session: Session, source: str, external_id: str, actor: str
     return "archived"
 
 
-# Fields a merge copies from the merged place when the kept one has no value.
-_FILLED_BY_MERGE = (
-    "description", "address", "phone", "email", "website", "cost_description", "audience", "opening_hours_text",
-    "free", "drop_in", "min_age", "max_age",
+# Fields a merge copies from the merged place when the kept one has no value: what people read of a place, except
+# its name and position.
+_FILLED_BY_MERGE = tuple(
+    f.name for f in shown_in(Output.FORM)
+    if f.kind in ("text", "long_text", "yes_no", "number") and f.name not in {"name", "postcode", "lat", "lon"}
 )
 
 
@@ -225,7 +226,7 @@ def _apply(session: Session, asset: Asset, fields: dict[str, Any], current: dict
     for name in _PLAIN_FIELDS:
         if name in fields:
             value = fields[name]
-            setattr(asset, name, [] if value is None and name in _LIST_FIELDS else value)
+            setattr(asset, name, [] if value is None and name in LIST_FIELDS else value)
     if fields.get("lat") is not None:
         asset.location = f"SRID=4326;POINT({fields['lon']} {fields['lat']})"
         if "postcode" in fields:

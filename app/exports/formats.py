@@ -13,19 +13,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.assets.fields import Output, PlaceField, shown_in
+
 ROWS_PER_CHUNK = 200
 METADATA_LINES = 4
 # A cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection"): it is prefixed with '.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-CSV_COLUMNS = (
-    "id", "name", "description", "categories", "tags", "organisation", "organisation_website", "organisation_email",
-    "organisation_phone", "address", "postcode", "latitude", "longitude", "phone", "email", "website", "free",
-    "cost_description", "accessibility", "languages", "min_age", "max_age", "audience", "drop_in", "opening_hours",
-    "opening_hours_text", "last_verified_at", "updated_at", "url",
-)
+_CSV_FIELDS = shown_in(Output.CSV)
+CSV_COLUMNS = (*(name for f in _CSV_FIELDS for name in f.csv or (f.name,)), "url")
 # Numbers we format ourselves: never formulas, and a leading minus (a longitude west of Greenwich) must stay a minus.
-_NUMERIC = {"latitude", "longitude", "min_age", "max_age"}
+_NUMERIC = {name for f in _CSV_FIELDS if f.kind == "number" for name in f.csv or (f.name,)}
+# The GeoJSON gives these as the feature's id and geometry rather than as properties.
+_GEOJSON_MEMBERS = {"id", "lat", "lon"}
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,8 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def opening_hours(schedule: list[dict[str, Any]]) -> str:
@@ -65,23 +65,26 @@ def opening_hours(schedule: list[dict[str, Any]]) -> str:
     )
 
 
+def _csv_cells(place_field: PlaceField, value: Any) -> list[Any]:
+    """A field's CSV cells (the organisation has four, every other field one)."""
+    if place_field.name == "organisation":
+        org = value or {}
+        return [org.get("name"), org.get("website"), org.get("email"), org.get("phone")]
+    if place_field.name == "schedule":
+        return [opening_hours(value)]
+    if place_field.name in ("lat", "lon"):
+        return [f"{value:.6f}"]
+    if isinstance(value, list):
+        return ["; ".join(value)]
+    if isinstance(value, datetime):
+        return [value.isoformat()]
+    return [value]
+
+
 def _csv_row(row: dict[str, Any], asset_url: str) -> list[str]:
-    org = row["organisation"] or {}
-    values: dict[str, Any] = {
-        "id": row["id"], "name": row["name"], "description": row["description"], "categories": "; ".join(row["categories"]),
-        "tags": "; ".join(row["tags"]), "organisation": org.get("name"), "organisation_website": org.get("website"),
-        "organisation_email": org.get("email"), "organisation_phone": org.get("phone"), "address": row["address"],
-        "postcode": row["postcode"], "latitude": f"{row['lat']:.6f}", "longitude": f"{row['lon']:.6f}", "phone": row["phone"],
-        "email": row["email"], "website": row["website"], "free": row["free"], "cost_description": row["cost_description"],
-        "accessibility": "; ".join(row["accessibility"]), "languages": "; ".join(row["languages"]), "min_age": row["min_age"],
-        "max_age": row["max_age"], "audience": row["audience"], "drop_in": row["drop_in"],
-        "opening_hours": opening_hours(row["schedule"]), "opening_hours_text": row["opening_hours_text"],
-        "last_verified_at": _iso(row["last_verified_at"]), "updated_at": _iso(row["updated_at"]),
-        "url": asset_url.format(id=row["id"]),
-    }
+    values = [cell for f in _CSV_FIELDS for cell in _csv_cells(f, row[f.name])] + [asset_url.format(id=row["id"])]
     cells = []
-    for column in CSV_COLUMNS:
-        value = values[column]
+    for column, value in zip(CSV_COLUMNS, values, strict=True):
         text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
         cells.append(text if column in _NUMERIC else safe_cell(text))
     return cells
@@ -106,19 +109,8 @@ def csv_lines(rows: Iterable[dict[str, Any]], meta: Metadata, asset_url: str) ->
 
 
 def _feature(row: dict[str, Any], asset_url: str) -> dict[str, Any]:
-    properties = {
-        key: row[key]
-        for key in (
-            "name", "description", "categories", "tags", "organisation", "address", "postcode", "phone", "email", "website",
-            "free", "cost_description", "accessibility", "languages", "min_age", "max_age", "audience", "drop_in",
-            "schedule", "opening_hours_text",
-        )
-    }
-    properties |= {
-        "last_verified_at": _iso(row["last_verified_at"]),
-        "updated_at": _iso(row["updated_at"]),
-        "url": asset_url.format(id=row["id"]),
-    }
+    properties = {f.name: _json_value(row[f.name]) for f in shown_in(Output.GEOJSON) if f.name not in _GEOJSON_MEMBERS}
+    properties["url"] = asset_url.format(id=row["id"])
     return {
         "type": "Feature",
         "id": str(row["id"]),

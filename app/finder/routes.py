@@ -18,7 +18,8 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData, QueryParams
 
-from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES, AssetPublic
+from app.assets.schemas import AssetPublic
+from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES
 from app.categories.service import get_taxonomy
 from app.core.config import Settings
 from app.core.deps import SessionDep, SettingsDep

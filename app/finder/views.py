@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from app.assets.freshness import is_stale
-from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES, WEEKDAYS, AssetPublic, SchedulePublic
+from app.assets.schemas import AssetPublic
+from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES, WEEKDAYS, SchedulePublic
 from app.core.dates import LONDON, uk_date
 
 WALKING_M_PER_MIN = 80

@@ -15,7 +15,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from app.assets.schemas import DAY_NAMES, AssetCreate, AssetUpdate, Weekday
+from app.assets.fields import LIST_FIELDS
+from app.assets.schemas import AssetCreate, AssetUpdate
+from app.assets.types import DAY_NAMES, Weekday
 from app.core.text import clean_email, clean_url
 from app.geo.postcodes import parse_postcode
 from app.imports.runner import ImportFileError, reason
@@ -25,7 +27,6 @@ MAPPABLE = sorted(
     set(AssetCreate.model_fields)
     - {"categories", "schedule", "source", "external_id", "status", "organisation"}
 )
-_LIST_FIELDS = {"tags", "accessibility", "languages"}
 _LIST_SEPARATOR = re.compile(r"\s*[;,]\s*")
 _NAMED_EMAIL = re.compile(r"[<(]\s*([^<>()\s]+@[^<>()\s]+)\s*[>)]")  # "Bude Library <bude.library@example.org>"
 
@@ -140,7 +141,7 @@ class Mapping(BaseModel):
             value = spec.value(get)
             if value is None and name in self.constants:
                 continue  # the constant is the fallback
-            fields[name] = _LIST_SEPARATOR.split(value) if value and name in _LIST_FIELDS else value
+            fields[name] = _LIST_SEPARATOR.split(value) if value and name in LIST_FIELDS else value
         if not fields.get("name"):
             return None, f"no {', '.join(self.fields['name'].columns) if 'name' in self.fields else 'name'} (the name)", (), external_id
         _contacts(fields, notes)

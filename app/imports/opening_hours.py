@@ -11,7 +11,7 @@ understood either: `parse_opening_hours` returns None and the caller keeps the r
 import re
 from dataclasses import dataclass, field
 
-from app.assets.schemas import WEEKDAYS
+from app.assets.types import WEEKDAYS
 
 _OSM_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _DAY_RANGE = re.compile(r"(Mo|Tu|We|Th|Fr|Sa|Su|PH)(?:\s*-\s*(Mo|Tu|We|Th|Fr|Sa|Su))?")

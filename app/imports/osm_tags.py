@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from app.assets.schemas import Accessibility, Email, Url
+from app.assets.types import Accessibility, Email, Url
 from app.geo.postcodes import parse_postcode
 from app.imports.opening_hours import parse_opening_hours
 

@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from app.assets.fields import Output, shown_in
 from app.assets.freshness import stale_sql
-from app.assets.repository import CATEGORY_SLUGS, SCHEDULE, TOP_CATEGORY
+from app.assets.repository import TOP_CATEGORY, column
 
 LAYER = "assets"
 EXTENT = 4096  # tile coordinate units
@@ -32,25 +33,17 @@ _ZXY = "CAST(:z AS integer), CAST(:x AS integer), CAST(:y AS integer)"
 _TILE = f"ST_TileEnvelope({_ZXY})"
 _SEARCH_BOX = f"ST_Transform(ST_TileEnvelope({_ZXY}, margin => :margin), 4326)"
 
+# A feature's properties: the fields the layer shows (app/assets/fields.py), and what a popup needs besides: the top
+# category (its colour), whether the listing is stale, and the place page's address.
+_PROPERTIES = ", ".join(
+    [f"'{f.name}', {column(f)}" for f in shown_in(Output.LAYER)]
+    + [f"'category', {TOP_CATEGORY}", f"'stale', {stale_sql()}", "'url', '/places/' || a.id"]
+)
 _FEATURE = f"""json_build_object(
     'type', 'Feature',
     'id', a.id,
     'geometry', ST_AsGeoJSON(a.location::geometry, 7)::json,
-    'properties', json_build_object(
-        'id', a.id,
-        'name', a.name,
-        'categories', {CATEGORY_SLUGS},
-        'category', {TOP_CATEGORY},
-        'address', a.address,
-        'postcode', a.postcode,
-        'free', a.free,
-        'drop_in', a.drop_in,
-        'schedule', {SCHEDULE},
-        'opening_hours_text', a.opening_hours_text,
-        'last_verified_at', a.last_verified_at,
-        'stale', {stale_sql()},
-        'url', '/places/' || a.id
-    )
+    'properties', json_build_object({_PROPERTIES})
 )::text"""
 
 

@@ -6,7 +6,10 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES, AssetPublic
+from app.assets.display import show
+from app.assets.fields import Output, shown_in
+from app.assets.schemas import AssetPublic
+from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES
 from app.categories.service import Taxonomy
 from app.core.config import Settings
 from app.core.dates import uk_date
@@ -141,6 +144,16 @@ class PlaceView:
     stale: bool
     map: MapParts
     category_css: str
+    details: list[tuple[str, str]]  # (label, value) of the page fields that have no section of their own
+
+
+# Page fields that place.html lays out in a section of its own; any other page field (app/assets/fields.py) is listed
+# under "More about it" with its label.
+PAGE_SECTIONS = frozenset({
+    "name", "description", "categories", "organisation", "address", "postcode", "lat", "lon", "phone", "email",
+    "website", "free", "cost_description", "accessibility", "languages", "min_age", "max_age", "audience", "drop_in",
+    "schedule", "opening_hours_text", "last_verified_at",
+})
 
 
 def build_place_view(settings: Settings, taxonomy: Taxonomy, asset: AssetPublic) -> PlaceView:
@@ -157,4 +170,9 @@ def build_place_view(settings: Settings, taxonomy: Taxonomy, asset: AssetPublic)
         stale=asset.stale,
         map=folium_map.render(folium_map.place_map(settings, asset.lat, asset.lon, asset.name)),
         category_css=palette.category_css([root] if root else []),
+        details=[
+            (f.label, show(getattr(asset, f.name), f.name))
+            for f in shown_in(Output.PAGE)
+            if f.name not in PAGE_SECTIONS and getattr(asset, f.name) not in (None, "", [])
+        ],
     )

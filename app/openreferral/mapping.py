@@ -11,7 +11,7 @@ import uuid
 from collections import Counter
 from typing import Any
 
-from app.assets.schemas import ACCESSIBILITY_LABELS, WEEKDAYS
+from app.assets.types import ACCESSIBILITY_LABELS, WEEKDAYS
 from app.categories.service import CategoryNode, Taxonomy
 from app.openreferral import ids
 from app.openreferral.schemas import BYDAY

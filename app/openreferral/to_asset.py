@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.assets.schemas import ACCESSIBILITY_LABELS, WEEKDAYS
+from app.assets.types import ACCESSIBILITY_LABELS, WEEKDAYS
 from app.categories.service import Taxonomy
 from app.core.errors import AppError
 from app.core.text import clean_email, clean_url

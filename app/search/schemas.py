@@ -6,7 +6,8 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.assets.filters import Criteria
-from app.assets.schemas import WEEKDAYS, Accessibility, AssetPublic, Weekday
+from app.assets.schemas import AssetPublic
+from app.assets.types import WEEKDAYS, Accessibility, Weekday
 from app.core.text import clean_text
 
 _HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")

@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from app.assets.schemas import ACCESSIBILITY_LABELS, DAY_NAMES
+from app.assets.fields import BY_NAME, FIELDS, FORM_SECTIONS, Output, shown_in
+from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES
 from app.categories.service import get_taxonomy
 from app.core.config import PROJECT_ROOT
 from app.core.errors import validation_errors
@@ -19,46 +20,17 @@ from app.submissions.models import REPORT_REASONS
 SCHEDULE_ROWS = 3  # empty rows offered at least; a place with more sessions shows them all
 MAX_SCHEDULE_ROWS = 50  # as many as an asset's schedule holds
 SESSION_PARTS = ("day", "opens", "closes", "note")
-TEXT_FIELDS = (
-    "name",
-    "description",
-    "organisation",
-    "address",
-    "postcode",
-    "opening_hours_text",
-    "cost_description",
-    "audience",
-    "phone",
-    "email",
-    "website",
-)
-LIST_FIELDS = ("categories", "accessibility")
-TRISTATE_FIELDS = ("free", "drop_in")
-NUMBER_FIELDS = {"lat": float, "lon": float, "min_age": int, "max_age": int}
+_ASKED = shown_in(Output.FORM)
+_ASKED_NAMES = {f.name for f in _ASKED}
+TEXT_FIELDS = tuple(f.name for f in _ASKED if f.form.widget in ("text", "textarea"))
+LIST_FIELDS = tuple(f.name for f in _ASKED if f.form.widget in ("categories", "choices"))
+TRISTATE_FIELDS = tuple(f.name for f in _ASKED if f.form.widget == "yes_no")
+NUMBER_FIELDS = {f.name: float if f.form.widget == "position" else int for f in _ASKED if f.form.widget in ("number", "position")}
 # Form fields that change together: a pin is both coordinates; the schedule is all its rows.
 GROUPS = {"lat": ("lat", "lon"), "lon": ("lat", "lon")}
 
-LABELS = {
-    "name": "Name",
-    "description": "Description",
-    "organisation": "Organisation",
-    "categories": "Categories",
-    "address": "Address",
-    "postcode": "Postcode",
-    "lat": "Latitude",
-    "lon": "Longitude",
-    "opening_hours_text": "When it meets",
-    "schedule": "Times",
-    "free": "Free",
-    "cost_description": "Cost details",
-    "accessibility": "Accessibility",
-    "audience": "Who it is for",
-    "min_age": "Minimum age",
-    "max_age": "Maximum age",
-    "drop_in": "Drop in",
-    "phone": "Phone",
-    "email": "Email",
-    "website": "Website",
+# Every field's name as people read it in messages: the declaration's, and the form's own fields.
+LABELS = {f.name: f.label for f in FIELDS} | {
     "note": "Note",
     "submitter_name": "Your name",
     "submitter_email": "Your email",
@@ -157,8 +129,7 @@ def to_fields(values: dict[str, Any], only: set[str] | None = None) -> tuple[dic
 def with_unshown(proposed: dict[str, Any], fields: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """A moderator's amended `fields`, plus what the stored proposal holds that this form cannot show (tags,
     languages, an organisation's contact details, sent through the API), so that amending on the web keeps them."""
-    shown = {*TEXT_FIELDS, *LIST_FIELDS, *TRISTATE_FIELDS, *NUMBER_FIELDS, "schedule"}
-    merged = {name: value for name, value in proposed.items() if name not in shown} | fields
+    merged = {name: value for name, value in proposed.items() if name not in _ASKED_NAMES} | fields
     organisation = proposed.get("organisation")
     if organisation and values.get("organisation") == organisation.get("name"):
         merged["organisation"] = organisation
@@ -216,6 +187,7 @@ def form_context(session: Session, pin_max_distance_m: int) -> dict[str, Any]:
         "leaflet": _LEAFLET,
         "taxonomy": get_taxonomy(session),
         "accessibility_labels": ACCESSIBILITY_LABELS,
+        "form_sections": [(section, [BY_NAME[name] for name in section.fields]) for section in FORM_SECTIONS],
         "day_names": DAY_NAMES,
         "reasons": REPORT_REASONS,
         "pin_max_distance_m": pin_max_distance_m,

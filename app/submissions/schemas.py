@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from app.assets.schemas import AssetCreate, AssetUpdate, Email
+from app.assets.schemas import AssetCreate, AssetUpdate
+from app.assets.types import Email
 from app.core.text import clean_text
 from app.submissions.models import ReportReason, SubmissionKind, SubmissionStatus
 

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 from sqlalchemy import text
 
-from app.assets.schemas import SchedulePublic
+from app.assets.types import SchedulePublic
 from app.finder.views import distance_text, next_meeting, walking_minutes
 from app.shortlists.schemas import MAX_ITEMS
 from tests.factories import make_asset

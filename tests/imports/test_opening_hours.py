@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from app.assets.schemas import WEEKDAYS, ScheduleSession
+from app.assets.types import WEEKDAYS, ScheduleSession
 from app.imports.opening_hours import parse_opening_hours
 from app.imports.runner import read_text
 

@@ -356,7 +356,7 @@ def test_empty_directory_gives_valid_empty_pages(client):
 
 
 def test_every_accessibility_feature_has_a_label():
-    from app.assets.schemas import Accessibility
+    from app.assets.types import Accessibility
     from app.openreferral.mapping import ACCESSIBILITY_LABELS
     from app.openreferral.to_asset import ACCESSIBILITY_WORDS
 

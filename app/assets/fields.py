@@ -1,0 +1,207 @@
+"""Every field of a place, declared once: its type and limits, its label, and which outputs show it.
+
+The API schemas (assets/schemas.py), the SQL select list (assets/repository.public_columns), the CSV and GeoJSON
+exports (exports/formats.py), the map's GeoJSON layer (maps/repository.py), the resident's and moderator's forms
+(submissions/forms.py and its template), the moderation diff (moderation/views.py) and the place page all read this
+table. A field an output leaves out is left out here, by its `shown_in`, and tests/assets/test_fields.py checks each
+output against it.
+
+Some fields need an output's own handling, and say so in `special`: the categories (slugs checked against the
+taxonomy, stored in asset_category), the schedule (rows of asset_session), the organisation (a table of its own), the
+position (one PostGIS point shown as lat and lon). Open Referral UK maps places to its own schema field by field
+(openreferral/mapping.py), because the standard's names and structure are not ours.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from app.assets.models import AssetStatus
+from app.assets.types import (
+    Accessibility,
+    Email,
+    OrganisationIn,
+    OrganisationPublic,
+    SchedulePublic,
+    ScheduleSession,
+    Url,
+    Word,
+    short_text,
+)
+
+
+class Output(StrEnum):
+    API = "api"  # AssetPublic: the API, the history's snapshots and the moderation diff
+    CSV = "csv"  # the open-data CSV
+    GEOJSON = "geojson"  # the open-data GeoJSON's properties
+    LAYER = "layer"  # the map's GeoJSON layer properties (what a popup needs)
+    FORM = "form"  # the resident's and the moderator's place forms
+    PAGE = "page"  # the place page
+
+
+Kind = Literal["id", "text", "long_text", "yes_no", "number", "words", "choices", "when", "special"]
+LIST_KINDS = frozenset({"words", "choices"})
+
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """How the place form asks for a field (submissions/_macros.html draws each `widget`)."""
+
+    # position: lat and lon together, with the pin map (drawn once, by lat)
+    widget: Literal["text", "textarea", "yes_no", "number", "choices", "categories", "schedule", "position"]
+    question: str  # the form's label, which may be longer than the field's label
+    hint: str | None = None
+    input_type: str = "text"  # an <input>'s type: tel, email …
+    autocomplete: str | None = None
+    required: bool = False
+    yes: str = "Yes"  # a yes/no question's two answers
+    no: str = "No"
+    rows: int = 4  # a textarea's height
+    max_length: int | None = None  # an <input>'s maxlength, when the field's own type does not give it
+
+
+@dataclass(frozen=True)
+class PlaceField:
+    name: str
+    label: str  # as people read it: moderation, error messages, the place page's generic list
+    kind: Kind
+    shown_in: frozenset[Output]
+    input: Any = None  # the type the API accepts (None: set by the app, never sent)
+    public: Any = None  # the type AssetPublic shows
+    limits: dict[str, Any] = field(default_factory=dict)  # pydantic Field limits of `input` (ge, le, max_length …)
+    description: str | None = None  # for the OpenAPI documents
+    csv: tuple[str, ...] = ()  # its CSV column names (empty: its own name)
+    form: FormSpec | None = None
+    special: str = ""  # which outputs handle it themselves, and why
+
+    @property
+    def max_length(self) -> int | None:
+        """A text's longest value, from its `input` type (the place form's maxlength)."""
+        limits = [m for m in getattr(self.input, "__metadata__", ()) for m in getattr(m, "metadata", ())]
+        return next((m.max_length for m in limits if hasattr(m, "max_length")), None)
+
+
+_EVERY_FILE = frozenset({Output.API, Output.CSV, Output.GEOJSON})
+_PEOPLE = _EVERY_FILE | {Output.FORM, Output.PAGE}  # what the public reads and residents can propose
+
+
+def _text(name: str, label: str, max_length: int, shown_in: frozenset[Output], form: FormSpec | None = None, **kw: Any) -> PlaceField:
+    return PlaceField(name, label, "text", shown_in, input=short_text(max_length), public=str | None, form=form, **kw)
+
+
+def _yes_no(name: str, label: str, shown_in: frozenset[Output], form: FormSpec, **kw: Any) -> PlaceField:
+    return PlaceField(name, label, "yes_no", shown_in, input=bool, public=bool | None, form=form, **kw)
+
+
+def _age(name: str, label: str) -> PlaceField:
+    form = FormSpec("number", label)
+    return PlaceField(name, label, "number", _PEOPLE, input=int, public=int | None, limits={"ge": 0, "le": 120}, form=form)
+
+
+def _timestamp(name: str, label: str, shown_in: frozenset[Output], **kw: Any) -> PlaceField:
+    return PlaceField(name, label, "when", shown_in, **{"public": datetime | None, **kw})
+
+
+# The fields in the order the API, the exports and the history list them. Each one's SQL is `a.<name>` unless
+# assets/repository.COLUMNS gives another expression.
+FIELDS: tuple[PlaceField, ...] = (
+    PlaceField("id", "Id", "id", _EVERY_FILE | {Output.LAYER}, public=uuid.UUID,
+               special="the GeoJSON export and layer give it as each feature's id; the place page's address"),
+    PlaceField("name", "Name", "text", _PEOPLE | {Output.LAYER}, input=short_text(200), public=str, limits={"min_length": 1},
+               form=FormSpec("text", "Name of the place or group", required=True), special="the place page's heading"),
+    PlaceField("description", "Description", "long_text", _PEOPLE, input=short_text(5000), public=str,
+               form=FormSpec("textarea", "What is it?", hint="What happens there, and what someone going for the first time should know."),
+               special="the place page shows it as paragraphs"),
+    PlaceField("categories", "Categories", "special", _PEOPLE | {Output.LAYER}, input=list[str], public=list[str],
+               limits={"min_length": 1, "max_length": 10}, description="Category slugs, see /api/v1/categories", form=FormSpec("categories", "What kind of place or group is it?"),
+               special="slugs checked against the taxonomy and stored in asset_category; shown by their names"),
+    PlaceField("tags", "Tags", "words", _EVERY_FILE, input=list[Word], public=list[str], limits={"max_length": 30},
+               description="Words that help the text search find it; not shown to people"),
+    PlaceField("organisation", "Organisation", "special", _PEOPLE, input=OrganisationIn, public=OrganisationPublic | None, csv=("organisation", "organisation_website", "organisation_email", "organisation_phone"),
+               form=FormSpec("text", "Organisation that runs it", max_length=200),
+               special="its own table, found by its identity in the source; the form asks only for its name"),
+    _text("address", "Address", 300, _PEOPLE | {Output.LAYER}, FormSpec("text", "Address", autocomplete="street-address"),
+          special="the place page shows it with the postcode, beside the map"),
+    PlaceField("postcode", "Postcode", "text", _PEOPLE | {Output.LAYER}, input=short_text(10), public=str | None,
+               description="Places the asset at this postcode unless lat/lon are given",
+               form=FormSpec("text", "Postcode", hint="We use the postcode to put it on the map, unless you drop a pin below.",
+                             autocomplete="postal-code", required=True),
+               special="checked as a UK postcode and used to place the asset; shown with the address"),
+    PlaceField("lat", "Latitude", "number", _PEOPLE, input=float, public=float, limits={"ge": -90, "le": 90}, csv=("latitude",), form=FormSpec("position", "Latitude", hint="For example 53.4808"),
+               special="one PostGIS point with lon; the GeoJSON outputs give it as the geometry, the place page as its map"),
+    PlaceField("lon", "Longitude", "number", _PEOPLE, input=float, public=float, limits={"ge": -180, "le": 180}, csv=("longitude",), form=FormSpec("position", "Longitude", hint="For example -2.2426"),
+               special="see lat"),
+    _text("phone", "Phone", 40, _PEOPLE, FormSpec("text", "Phone", input_type="tel"), special="the place page's contact links"),
+    PlaceField("email", "Email", "text", _PEOPLE, input=Email, public=str | None, form=FormSpec("text", "Email", input_type="email"),
+               special="the place page's contact links"),
+    PlaceField("website", "Website", "text", _PEOPLE, input=Url, public=str | None,
+               form=FormSpec("text", "Website", hint="For example: www.example.org"), special="the place page's contact links"),
+    _yes_no("free", "Free", _PEOPLE | {Output.LAYER}, FormSpec("yes_no", "Is it free?", yes="Yes, it is free", no="No, there is a charge"),
+            special="the place page's badge and its Cost section"),
+    _text("cost_description", "Cost details", 300, _PEOPLE, FormSpec("text", "Cost details", hint="For example: £2 a session, tea included."),
+          special="the place page's Cost section"),
+    PlaceField("accessibility", "Accessibility", "choices", _PEOPLE, input=list[Accessibility], public=list[str],
+               form=FormSpec("choices", "Accessibility"), special="codes shown by their labels (ACCESSIBILITY_LABELS)"),
+    PlaceField("languages", "Languages", "words", _EVERY_FILE | {Output.PAGE}, input=list[Word], public=list[str], limits={"max_length": 20},
+               description="Languages it is offered in, besides English"),
+    _age("min_age", "Minimum age"),
+    _age("max_age", "Maximum age"),
+    _text("audience", "Who it is for", 300, _PEOPLE,
+          FormSpec("text", "Who it is for", hint="For example: anyone over 50; carers; families with children under 5."),
+          description="Who it is for, in plain words"),
+    _yes_no("drop_in", "Drop in", _PEOPLE | {Output.LAYER},
+            FormSpec("yes_no", "Can people just turn up?", yes="Yes, just turn up", no="No, book or be referred first"),
+            description="True when no referral is needed", special="the place page's badge"),
+    PlaceField("schedule", "Times", "special", _PEOPLE | {Output.LAYER}, input=list[ScheduleSession], public=list[SchedulePublic],
+               limits={"max_length": 50}, csv=("opening_hours",), form=FormSpec("schedule", "Times"),
+               special="rows of asset_session; the CSV writes it as one line of text"),
+    _text("opening_hours_text", "When it meets", 500, _PEOPLE | {Output.LAYER},
+          FormSpec("textarea", "In your words", hint="For example: every Tuesday 10am to 12pm, not in August.", rows=2),
+          special="the place page's When section"),
+    PlaceField("status", "Status", "special", frozenset({Output.API}), input=AssetStatus, public=str,
+               special="only published places reach the public outputs"),
+    _text("source", "Source", 40, frozenset({Output.API}), special="set by imports; not published in the open-data files"),
+    _text("external_id", "Identifier in the source", 120, frozenset({Output.API}), special="see source"),
+    _timestamp("last_verified_at", "Last checked", _EVERY_FILE | {Output.LAYER, Output.PAGE}, input=datetime,
+               special="the place page's \"last checked\" line"),
+    PlaceField("merged_into", "Merged into", "id", frozenset({Output.API}), public=uuid.UUID | None,
+               description="For an archived place a moderator merged into another: the place it became"),
+    _timestamp("created_at", "Created", frozenset({Output.API}), public=datetime),
+    _timestamp("updated_at", "Updated", _EVERY_FILE, public=datetime),
+)
+
+BY_NAME = {f.name: f for f in FIELDS}
+WRITABLE = tuple(f for f in FIELDS if f.input is not None)
+LIST_FIELDS = frozenset(f.name for f in FIELDS if f.kind in LIST_KINDS)
+
+
+def shown_in(output: Output) -> tuple[PlaceField, ...]:
+    return tuple(f for f in FIELDS if output in f.shown_in)
+
+
+# The place form's sections, in order: a legend (None: no fieldset), an id for error links, a hint, and its fields.
+@dataclass(frozen=True)
+class FormSection:
+    legend: str | None
+    fields: tuple[str, ...]
+    id: str | None = None
+    hint: str | None = None
+
+
+FORM_SECTIONS: tuple[FormSection, ...] = (
+    FormSection(None, ("name", "description", "categories")),
+    FormSection("Where is it?", ("address", "postcode", "lat", "lon")),
+    FormSection("When does it meet or open?", ("opening_hours_text", "schedule"), id="schedule"),
+    FormSection("Cost", ("free", "cost_description")),
+    FormSection(None, ("accessibility",)),
+    FormSection("Who is it for?", ("audience", "min_age", "max_age", "drop_in")),
+    FormSection(
+        "Public contact details",
+        ("organisation", "phone", "email", "website"),
+        hint="These will be shown on the map, so only give details the group is happy to publish.",
+    ),
+)
+FORM_ORDER = tuple(name for section in FORM_SECTIONS for name in section.fields)

@@ -1,0 +1,95 @@
+"""The value types a place's fields are made of: days, accessibility features, short texts, links, sessions and
+organisations. app/assets/fields.py declares the fields with them; schemas.py builds the API's shapes."""
+
+from datetime import time
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from app.core.text import clean_email, clean_text, clean_url
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True))
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Accessibility(StrEnum):
+    step_free = "step_free"
+    accessible_toilet = "accessible_toilet"
+    hearing_loop = "hearing_loop"
+    quiet_space = "quiet_space"
+    large_print = "large_print"
+    bsl = "bsl"
+    accessible_parking = "accessible_parking"
+    changing_places = "changing_places"
+    assistance_dogs = "assistance_dogs"
+    dementia_friendly = "dementia_friendly"
+
+
+ACCESSIBILITY_LABELS: dict[str, str] = {
+    Accessibility.step_free: "Step-free access",
+    Accessibility.accessible_toilet: "Accessible toilet",
+    Accessibility.hearing_loop: "Hearing loop",
+    Accessibility.quiet_space: "Quiet space",
+    Accessibility.large_print: "Large print materials",
+    Accessibility.bsl: "British Sign Language (BSL)",
+    Accessibility.accessible_parking: "Accessible parking",
+    Accessibility.changing_places: "Changing Places toilet",
+    Accessibility.assistance_dogs: "Assistance dogs welcome",
+    Accessibility.dementia_friendly: "Dementia friendly",
+}
+"""How each accessibility feature is named to people, on pages, forms and in Open Referral UK output."""
+
+
+def short_text(max_length: int):  # noqa: ANN201 - an Annotated type
+    """A line of text people type, up to `max_length` characters, without control characters and trimmed."""
+    return Annotated[str, Field(max_length=max_length), AfterValidator(clean_text)]
+
+
+Url = Annotated[str, Field(max_length=500), AfterValidator(clean_url)]
+Email = Annotated[str, Field(max_length=254), AfterValidator(clean_email)]
+Word = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(clean_text)]
+
+EXAMPLE_SCHEDULE = [{"day": "tue", "opens": "10:00", "closes": "12:00", "note": "first Tuesday of the month"}]
+
+
+class ScheduleSession(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": EXAMPLE_SCHEDULE})
+
+    day: Weekday
+    opens: time = Field(description="HH:MM, 24-hour clock")
+    closes: time = Field(description="HH:MM, after opens")
+    note: short_text(200) | None = None
+
+    @model_validator(mode="after")
+    def _closes_after_opens(self) -> "ScheduleSession":
+        if self.closes <= self.opens:
+            raise ValueError(f"closes ({self.closes:%H:%M}) must be after opens ({self.opens:%H:%M})")
+        return self
+
+
+class OrganisationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: short_text(200) = Field(min_length=1)
+    website: Url | None = None
+    email: Email | None = None
+    phone: short_text(40) | None = None
+    external_id: short_text(120) | None = Field(
+        default=None, description="The organisation's id in the asset's source (set by imports); ignored without a source"
+    )
+
+
+class OrganisationPublic(BaseModel):
+    name: str
+    website: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class SchedulePublic(BaseModel):
+    day: Weekday
+    opens: str
+    closes: str
+    note: str | None = None
