@@ -15,6 +15,7 @@ from app.core.health import router as health_router
 from app.exports.routes import router as exports_router
 from app.finder.routes import router as finder_router
 from app.geo.routes import router as postcodes_router
+from app.insights.page_routes import router as insights_pages_router
 from app.insights.routes import router as insights_router
 from app.insights.schedule import lifespan
 from app.maps.layer_routes import router as layers_router
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assets_router, exports_router, submissions_router, moderation_api_router, login_router, submission_pages_router,
         moderation_pages_router,
         maps_router, docs_router, mount_redirect, shortlists_router, shortlist_pages_router, finder_router,
-        insights_router,
+        insights_router, insights_pages_router,
     )
     for router in routers:
         app.include_router(router)

@@ -4,7 +4,7 @@ searches, and reading an area's figures."""
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -366,3 +366,29 @@ def area_months(session: Session, area: str) -> list[dict[str, Any]]:
         WHERE area_code = :area ORDER BY category_id, month
     """
     return [dict(r) for r in session.execute(text(sql), {"area": area}).mappings()]
+
+
+def area_outlines_svg(session: Session, area: str, category_id: int, tolerance: float) -> list[dict[str, Any]]:
+    """The area's LSOAs for a printed map: their figures (PROPERTIES) and outline as SVG path data on the British
+    National Grid (metres; ST_AsSVG writes y downwards), simplified to `tolerance` degrees first."""
+    sql = f"""
+        SELECT {_FIGURES},
+               ST_AsSVG(ST_Transform(ST_SimplifyPreserveTopology(l.boundary, :tolerance), 27700), 0, 0) AS path
+        FROM lsoa l {_JOIN_FIGURES}
+        WHERE {_IN_AREA} AND l.boundary IS NOT NULL
+        ORDER BY l.code
+    """
+    params = {"area": area, "category": category_id, "tolerance": tolerance}
+    return [dict(r) for r in session.execute(text(sql), params).mappings()]
+
+
+def grid_extent(session: Session, area: str) -> tuple[float, float, float, float]:
+    """The area's box on the British National Grid: min easting, min northing, max easting, max northing."""
+    sql = "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (SELECT ST_Transform(geom, 27700)::box2d AS b FROM area WHERE code = :area) x"
+    return tuple(session.execute(text(sql), {"area": area}).one())  # type: ignore[return-value]
+
+
+def deprivation_loaded(session: Session) -> datetime | None:
+    """When the deprivation data was last imported (`import_run`)."""
+    sql = "SELECT max(finished_at) FROM import_run WHERE kind = 'deprivation' AND status = 'succeeded' AND NOT dry_run"
+    return session.execute(text(sql)).scalar_one()

@@ -6,8 +6,8 @@ carry this request's nonce (Folium writes the map set-up as an inline script; te
 because Leaflet and its plugins position every map element with inline styles; styles cannot run script. Images
 may also come from the basemap tile server (the `tile_url` setting).
 
-Only `/embed` may be shown in an iframe. It is read-only, so any site may frame it unless `embed_allowed_origins`
-names the sites that may (the app itself always may). Every other page answers `frame-ancestors 'none'` and
+Only `/embed` and `/insights/embed` may be shown in an iframe. They are read-only, so any site may frame them unless
+`embed_allowed_origins` names the sites that may (the app itself always may). Every other page answers `frame-ancestors 'none'` and
 `X-Frame-Options: DENY`.
 
 Every response also carries a Permissions-Policy that turns off the browser features no page uses (geolocation is
@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import Settings
 
-EMBED_PATHS = frozenset({"/embed"})
+EMBED_PATHS = frozenset({"/embed", "/insights/embed"})
 # Features no page uses are off for every page and frame; geolocation only for the site's own pages (the finder).
 # Only features Chromium knows are named: an unknown one is a console error on every page.
 PERMISSIONS_POLICY = ", ".join([
