@@ -155,6 +155,9 @@ FIELDS: tuple[PlaceField, ...] = (
     _yes_no("drop_in", "Drop in", _PEOPLE | {Output.LAYER},
             FormSpec("yes_no", "Can people just turn up?", yes="Yes, just turn up", no="No, book or be referred first"),
             description="True when no referral is needed", special="the place page's badge"),
+    _yes_no("carers_welcome", "Carers welcome", _PEOPLE,
+            FormSpec("yes_no", "Can a carer or support worker come too?", yes="Yes, carers are welcome", no="No"),
+            description="True when a carer or support worker can come too"),
     PlaceField("schedule", "Times", "special", _PEOPLE | {Output.LAYER}, input=list[ScheduleSession], public=list[SchedulePublic],
                limits={"max_length": 50}, csv=("opening_hours",), form=FormSpec("schedule", "Times"),
                special="rows of asset_session; the CSV writes it as one line of text"),
@@ -197,7 +200,7 @@ FORM_SECTIONS: tuple[FormSection, ...] = (
     FormSection("When does it meet or open?", ("opening_hours_text", "schedule"), id="schedule"),
     FormSection("Cost", ("free", "cost_description")),
     FormSection(None, ("accessibility",)),
-    FormSection("Who is it for?", ("audience", "min_age", "max_age", "drop_in")),
+    FormSection("Who is it for?", ("audience", "min_age", "max_age", "drop_in", "carers_welcome")),
     FormSection(
         "Public contact details",
         ("organisation", "phone", "email", "website"),

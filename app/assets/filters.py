@@ -26,6 +26,7 @@ class Criteria:
     area: str | None = None  # an area code: inside it
     free: bool | None = None
     drop_in: bool | None = None
+    carers_welcome: bool | None = None
     accessibility: Sequence[str] = ()  # all of them
     age: int | None = None  # inside the age range
     minimum_age: float | None = None  # the minimum age (none: 0) is at least this (Open Referral's meaning)
@@ -61,6 +62,8 @@ def filters_for(session: Session, criteria: Criteria) -> tuple[list[str], dict[s
         add(repository.FREE_FILTER, free=c.free)
     if c.drop_in is not None:
         add(repository.DROP_IN_FILTER, drop_in=c.drop_in)
+    if c.carers_welcome is not None:
+        add(repository.CARERS_WELCOME_FILTER, carers_welcome=c.carers_welcome)
     if c.accessibility:
         add(repository.ACCESSIBILITY_FILTER, accessibility=list(c.accessibility))
     if c.age is not None:

@@ -136,6 +136,7 @@ class Asset(SQLModel, table=True):
     max_age: int | None = None
     audience: str | None = None  # who it is for, in the provider's words
     drop_in: bool | None = None
+    carers_welcome: bool | None = None  # a carer or support worker can come too
     opening_hours_text: str | None = None  # the source's own wording when it could not be parsed into sessions
     status: str = Field(default=AssetStatus.pending, max_length=12, index=True)
     source: str | None = Field(default=None, max_length=40)

@@ -70,6 +70,7 @@ CATEGORY_FILTER = "EXISTS (SELECT 1 FROM asset_category f WHERE f.asset_id = a.i
 TEXT_FILTER = "a.search_vector @@ websearch_to_tsquery('english', :q)"
 FREE_FILTER = "a.free = :free"
 DROP_IN_FILTER = "a.drop_in = :drop_in"
+CARERS_WELCOME_FILTER = "a.carers_welcome = :carers_welcome"
 ACCESSIBILITY_FILTER = "a.accessibility @> CAST(:accessibility AS text[])"
 AGE_FILTER = "(a.min_age IS NULL OR a.min_age <= :age) AND (a.max_age IS NULL OR a.max_age >= :age)"
 # An asset with no minimum age is open from birth; one with no maximum age has no upper limit.

@@ -69,6 +69,7 @@ def _form_values(params: QueryParams) -> dict[str, Any]:
     values["accessibility"] = params.getlist("accessibility")[:20]
     values["free"] = params.get("free") == "yes"
     values["drop_in"] = params.get("drop_in") == "yes"
+    values["carers_welcome"] = params.get("carers_welcome") == "yes"
     return values
 
 
@@ -97,6 +98,8 @@ def _query_data(values: dict[str, Any]) -> dict[str, Any]:
         data["free"] = True
     if values["drop_in"]:
         data["drop_in"] = True
+    if values["carers_welcome"]:
+        data["carers_welcome"] = True
     return data
 
 

@@ -28,6 +28,7 @@ class NearbyQuery(BaseModel):
     accessibility: list[Accessibility] = Field([], description="Accessibility features; all must be present")
     age: int | None = Field(None, ge=0, le=120, description="Only places whose age range includes this age")
     drop_in: bool | None = Field(None, description="Only places you can drop in to without a referral")
+    carers_welcome: bool | None = Field(None, description="Only places where a carer or support worker can come too")
     area: str | None = Field(
         None, max_length=20, description="Only places inside this council or region (ONS code, see /api/v1/areas)", examples=["E08000003"]
     )
@@ -63,7 +64,7 @@ class NearbyQuery(BaseModel):
 
     def criteria(self) -> Criteria:
         return Criteria(
-            category=self.category, q=self.q, area=self.area, free=self.free, drop_in=self.drop_in,
+            category=self.category, q=self.q, area=self.area, free=self.free, drop_in=self.drop_in, carers_welcome=self.carers_welcome,
             accessibility=[a.value for a in self.accessibility], age=self.age,
             weekday=WEEKDAYS.index(self.day) if self.day else None, open_at=self.at,
         )

@@ -149,6 +149,14 @@ class TestFilters:
         make_asset(session, name="Referral", drop_in=False)
         assert [i["name"] for i in nearby(client, drop_in="true")["items"]] == ["Walk in"]
 
+    def test_carers_welcome(self, client, session):
+        make_asset(session, name="Bring your carer", carers_welcome=True)
+        make_asset(session, name="On your own", carers_welcome=False)
+        make_asset(session, name="Not recorded")
+        assert [i["name"] for i in nearby(client, carers_welcome="true")["items"]] == ["Bring your carer"]
+        assert [i["name"] for i in nearby(client, carers_welcome="false")["items"]] == ["On your own"]
+        assert nearby(client, carers_welcome="true")["items"][0]["carers_welcome"] is True
+
     def test_day_and_time(self, client, session):
         make_asset(session, name="Tuesday morning", schedule=[{"day": "tue", "opens": "10:00", "closes": "12:00"}])
         make_asset(session, name="Tuesday evening", schedule=[{"day": "tue", "opens": "18:00", "closes": "20:00"}])
