@@ -38,9 +38,10 @@ def _number(value: float | None, digits: int) -> str:
 
 
 def bar_chart(caption: str, groups: list[str], series: list[Series], *, group_label: str, digits: int = 0,
-              missing: str = "withheld", note: str | None = None, width: int = 640, height: int = 220) -> Markup:
-    """A grouped bar chart: one group of bars per label in `groups`, one bar per series. A None value draws no bar and
-    a dash, and reads `missing` in the table."""
+              missing: str = "withheld", note: str | None = None, ticks: list[str] | None = None, width: int = 640,
+              height: int = 220) -> Markup:
+    """A grouped bar chart: one group of bars per label in `groups` (written on the axis as `ticks`, when given: shorter
+    ones), one bar per series. A None value draws no bar and a dash, and reads `missing` in the table."""
     chart_id = f"chart-{next(_ids)}"
     left, right, top, bottom = 44, 8, 12, 34
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -56,8 +57,7 @@ def bar_chart(caption: str, groups: list[str], series: list[Series], *, group_la
     for i in range(5):  # gridlines and the value axis
         value = top_value * i / 4
         parts.append(f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>')
-        label = _number(value, 1 if top_value < 4 and value % 1 else 0)
-        parts.append(f'<text class="axis" x="{left - 4}" y="{y(value) + 4:.1f}" text-anchor="end">{label}</text>')
+        parts.append(f'<text class="axis" x="{left - 4}" y="{y(value) + 4:.1f}" text-anchor="end">{value:,g}</text>')
     for g, group in enumerate(groups):
         x0 = left + g * group_w + group_w * 0.1
         for s, one in enumerate(series):
@@ -72,7 +72,7 @@ def bar_chart(caption: str, groups: list[str], series: list[Series], *, group_la
                 f'height="{top + plot_h - y(value):.1f}"><title>{escape(title)}</title></rect>'
             )
         parts.append(
-            f'<text class="axis" x="{x0 + group_w * 0.4:.1f}" y="{height - bottom + 14}" text-anchor="middle">{escape(group)}</text>'
+            f'<text class="axis" x="{x0 + group_w * 0.4:.1f}" y="{height - bottom + 14}" text-anchor="middle">{escape((ticks or groups)[g])}</text>'
         )
     parts.append(f'<line class="baseline" x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}"/></svg>')
     key = "".join(f'<li><span class="key {escape(s.css)}" aria-hidden="true"></span>{escape(s.name)}</li>' for s in series)

@@ -24,7 +24,8 @@ from app.maps.folium_map import DOM_JS, MapParts
 
 INSIGHTS_MAP_JS = "/static/js/insights-map.js"
 LAYER_URL = "/api/v1/insights/lsoas.geojson"
-TABLE_ROWS = 25  # rows of "where to look first" on the page and in print; the CSV has them all
+TABLE_ROWS = 25  # rows of "where to look first" on the page; the CSV has them all
+PRINT_TABLE_ROWS = 15  # … in print, so that map, table, charts and sources fit two A4 pages
 PRINT_MAP_MAX_LSOAS = 5000  # a printed map of more (a country) would be too heavy to draw; councils and regions print
 PRINT_WIDTH = 680  # px of the printed map's SVG viewBox across
 Measure = Literal["deprivation", "places", "searches", "unmet"]
@@ -225,8 +226,9 @@ def monthly_chart(report: service.AreaReport) -> Markup:
     return bar_chart(
         f"Searches for {report.category.name} from {report.area.name}, by month",
         [month_label(m) for m in report.months],
-        [Series("Searches", [figures.get(m, (None, None))[0] for m in report.months], "s-searches"),
-         Series("Unmet searches", [figures.get(m, (None, None))[1] for m in report.months], "s-unmet")],
+        ticks=[f"{m:%b %y}" for m in report.months],
+        series=[Series("Searches", [figures.get(m, (None, None))[0] for m in report.months], "s-searches"),
+                Series("Unmet searches", [figures.get(m, (None, None))[1] for m in report.months], "s-unmet")],
         group_label="Month",
         note="A dash: withheld (fewer than the threshold, or none). Published figures are rounded to the nearest 5.",
     )
@@ -278,7 +280,7 @@ def page_context(session: Session, settings: Settings, taxonomy: Taxonomy, query
         "measures": measures(settings, category),
         "view": view,
         "report": report,
-        "look_first": rows[:TABLE_ROWS],
+        "look_first": rows[:PRINT_TABLE_ROWS if printed else TABLE_ROWS],
         "look_first_total": len(rows),
         "missing_colour": MISSING_COLOUR,
         "decile_note": service.DECILE_NOTE,

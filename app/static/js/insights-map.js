@@ -98,13 +98,15 @@
 
   InsightsMap.prototype.highlight = function (code, fromTable) {
     this.unhighlight();
+    this.layer.eachLayer(function (other) { other.closeTooltip(); }); // one tooltip at a time, a hovered one too
     var layer = this.byCode[code];
     if (!layer) {
       if (this.status) this.status.textContent = "That neighbourhood is not in the map's view.";
       return;
     }
     layer.setStyle({ weight: 4, color: "#ffbf47", opacity: 1 });
-    layer.bringToFront();
+    // Drawn above its neighbours, unless it has the focus: moving the element in the DOM would lose it.
+    if (document.activeElement !== layer.getElement()) layer.bringToFront();
     this.highlighted = layer;
     this.show(layer.feature.properties);
     if (fromTable && !this.map.getBounds().contains(layer.getBounds())) this.map.fitBounds(layer.getBounds(), { maxZoom: 14 });
