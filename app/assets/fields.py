@@ -51,7 +51,8 @@ class FormSpec:
     """How the place form asks for a field (submissions/_macros.html draws each `widget`)."""
 
     # position: lat and lon together, with the pin map (drawn once, by lat)
-    widget: Literal["text", "textarea", "yes_no", "number", "choices", "categories", "schedule", "position"]
+    # words: a list of short texts typed as one line, separated by commas or semicolons
+    widget: Literal["text", "textarea", "yes_no", "number", "words", "choices", "categories", "schedule", "position"]
     question: str  # the form's label, which may be longer than the field's label
     hint: str | None = None
     input_type: str = "text"  # an <input>'s type: tel, email …
@@ -145,8 +146,9 @@ FIELDS: tuple[PlaceField, ...] = (
           special="the place page's Cost section"),
     PlaceField("accessibility", "Accessibility", "choices", _PEOPLE, input=list[Accessibility], public=list[str],
                form=FormSpec("choices", "Accessibility"), special="codes shown by their labels (ACCESSIBILITY_LABELS)"),
-    PlaceField("languages", "Languages", "words", _EVERY_FILE | {Output.PAGE}, input=list[Word], public=list[str], limits={"max_length": 20},
-               description="Languages it is offered in, besides English"),
+    PlaceField("languages", "Languages", "words", _PEOPLE, input=list[Word], public=list[str], limits={"max_length": 20},
+               description="Languages it is offered in, besides English",
+               form=FormSpec("words", "Languages spoken besides English", hint="Separate them with commas, for example: Polish, Urdu, BSL.")),
     _age("min_age", "Minimum age"),
     _age("max_age", "Maximum age"),
     _text("audience", "Who it is for", 300, _PEOPLE,
@@ -200,7 +202,7 @@ FORM_SECTIONS: tuple[FormSection, ...] = (
     FormSection("When does it meet or open?", ("opening_hours_text", "schedule"), id="schedule"),
     FormSection("Cost", ("free", "cost_description")),
     FormSection(None, ("accessibility",)),
-    FormSection("Who is it for?", ("audience", "min_age", "max_age", "drop_in", "carers_welcome")),
+    FormSection("Who is it for?", ("audience", "languages", "min_age", "max_age", "drop_in", "carers_welcome")),
     FormSection(
         "Public contact details",
         ("organisation", "phone", "email", "website"),

@@ -28,6 +28,7 @@ class Criteria:
     drop_in: bool | None = None
     carers_welcome: bool | None = None
     accessibility: Sequence[str] = ()  # all of them
+    language: str | None = None  # offered in this language (any case)
     age: int | None = None  # inside the age range
     minimum_age: float | None = None  # the minimum age (none: 0) is at least this (Open Referral's meaning)
     maximum_age: float | None = None  # the maximum age is at most this (Open Referral's meaning)
@@ -64,6 +65,8 @@ def filters_for(session: Session, criteria: Criteria) -> tuple[list[str], dict[s
         add(repository.DROP_IN_FILTER, drop_in=c.drop_in)
     if c.carers_welcome is not None:
         add(repository.CARERS_WELCOME_FILTER, carers_welcome=c.carers_welcome)
+    if c.language and checked_text(c.language, "language"):
+        add(repository.LANGUAGE_FILTER, language=c.language.strip())
     if c.accessibility:
         add(repository.ACCESSIBILITY_FILTER, accessibility=list(c.accessibility))
     if c.age is not None:

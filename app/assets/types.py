@@ -1,6 +1,7 @@
 """The value types a place's fields are made of: days, accessibility features, short texts, links, sessions and
 organisations. app/assets/fields.py declares the fields with them; schemas.py builds the API's shapes."""
 
+import re
 from datetime import time
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -50,6 +51,12 @@ def short_text(max_length: int):  # noqa: ANN201 - an Annotated type
 Url = Annotated[str, Field(max_length=500), AfterValidator(clean_url)]
 Email = Annotated[str, Field(max_length=254), AfterValidator(clean_email)]
 Word = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(clean_text)]
+_WORD_SEPARATOR = re.compile(r"\s*[;,]\s*")
+
+
+def split_words(text: str) -> list[str]:
+    """A list of words typed as one line ("Polish; Urdu, BSL"), as forms and import columns give them."""
+    return [word for word in _WORD_SEPARATOR.split(text.strip()) if word]
 
 EXAMPLE_SCHEDULE = [{"day": "tue", "opens": "10:00", "closes": "12:00", "note": "first Tuesday of the month"}]
 

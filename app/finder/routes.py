@@ -41,7 +41,7 @@ SHORTLIST_PROBLEM = "Cannot make the shortlist"
 MAX_OFFSET = 10_000  # the nearby search's own limit
 RADII = {800: "800 m (about 10 minutes' walk)", 1609: "1 mile", 3218: "2 miles", 8047: "5 miles", 16093: "10 miles"}
 DEFAULT_RADIUS = 1609
-_FIELDS = ("postcode", "lat", "lon", "radius_m", "q", "day", "time", "age", "page")
+_FIELDS = ("postcode", "lat", "lon", "radius_m", "q", "language", "day", "time", "age", "page")
 
 
 @dataclass
@@ -87,7 +87,7 @@ def _query_data(values: dict[str, Any]) -> dict[str, Any]:
         data["postcode"] = values["postcode"]
     elif values["lat"] and values["lon"]:
         data["lat"], data["lon"] = values["lat"], values["lon"]
-    for name in ("q", "day", "age"):
+    for name in ("q", "language", "day", "age"):
         if values[name]:
             data[name] = values[name]
     if values["time"] and values["day"]:  # a time alone is reported as a missing day (run_search)
@@ -145,7 +145,7 @@ def run_search(session: Session, params: QueryParams, record: bool) -> FinderSea
     return search
 
 
-_LABELS = {"radius_m": "Distance", "age": "Age", "time": "Time", "q": "Words", "day": "Day", "category": "Needs"}
+_LABELS = {"radius_m": "Distance", "age": "Age", "time": "Time", "q": "Words", "language": "Language", "day": "Day", "category": "Needs"}
 
 
 def _sentence(error: dict[str, str]) -> str:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from app.assets.fields import LIST_FIELDS
 from app.assets.schemas import AssetCreate, AssetUpdate
-from app.assets.types import DAY_NAMES, Weekday
+from app.assets.types import DAY_NAMES, Weekday, split_words
 from app.core.text import clean_email, clean_url
 from app.geo.postcodes import parse_postcode
 from app.imports.runner import ImportFileError, reason
@@ -27,7 +27,6 @@ MAPPABLE = sorted(
     set(AssetCreate.model_fields)
     - {"categories", "schedule", "source", "external_id", "status", "organisation"}
 )
-_LIST_SEPARATOR = re.compile(r"\s*[;,]\s*")
 _NAMED_EMAIL = re.compile(r"[<(]\s*([^<>()\s]+@[^<>()\s]+)\s*[>)]")  # "Bude Library <bude.library@example.org>"
 
 Getter = Callable[[str], str | None]  # a column's value, stripped; None when empty or absent
@@ -141,7 +140,7 @@ class Mapping(BaseModel):
             value = spec.value(get)
             if value is None and name in self.constants:
                 continue  # the constant is the fallback
-            fields[name] = _LIST_SEPARATOR.split(value) if value and name in LIST_FIELDS else value
+            fields[name] = split_words(value) if value and name in LIST_FIELDS else value
         if not fields.get("name"):
             return None, f"no {', '.join(self.fields['name'].columns) if 'name' in self.fields else 'name'} (the name)", (), external_id
         _contacts(fields, notes)

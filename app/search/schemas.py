@@ -29,13 +29,16 @@ class NearbyQuery(BaseModel):
     age: int | None = Field(None, ge=0, le=120, description="Only places whose age range includes this age")
     drop_in: bool | None = Field(None, description="Only places you can drop in to without a referral")
     carers_welcome: bool | None = Field(None, description="Only places where a carer or support worker can come too")
+    language: str | None = Field(
+        None, max_length=60, description="Only places offered in this language (as the place lists it, any case)", examples=["Polish"]
+    )
     area: str | None = Field(
         None, max_length=20, description="Only places inside this council or region (ONS code, see /api/v1/areas)", examples=["E08000003"]
     )
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=10_000)
 
-    @field_validator("q", "area")
+    @field_validator("q", "area", "language")
     @classmethod
     def _no_control_characters(cls, value: str | None) -> str | None:
         return clean_text(value)
@@ -64,7 +67,7 @@ class NearbyQuery(BaseModel):
 
     def criteria(self) -> Criteria:
         return Criteria(
-            category=self.category, q=self.q, area=self.area, free=self.free, drop_in=self.drop_in, carers_welcome=self.carers_welcome,
+            category=self.category, q=self.q, area=self.area, free=self.free, drop_in=self.drop_in, carers_welcome=self.carers_welcome, language=self.language,
             accessibility=[a.value for a in self.accessibility], age=self.age,
             weekday=WEEKDAYS.index(self.day) if self.day else None, open_at=self.at,
         )

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.assets.fields import BY_NAME, FIELDS, FORM_SECTIONS, Output, shown_in
-from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES
+from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES, split_words
 from app.categories.service import get_taxonomy
 from app.core.config import PROJECT_ROOT
 from app.core.errors import validation_errors
@@ -23,6 +23,7 @@ SESSION_PARTS = ("day", "opens", "closes", "note")
 _ASKED = shown_in(Output.FORM)
 _ASKED_NAMES = {f.name for f in _ASKED}
 TEXT_FIELDS = tuple(f.name for f in _ASKED if f.form.widget in ("text", "textarea"))
+WORD_FIELDS = tuple(f.name for f in _ASKED if f.form.widget == "words")  # a list typed as one line
 LIST_FIELDS = tuple(f.name for f in _ASKED if f.form.widget in ("categories", "choices"))
 TRISTATE_FIELDS = tuple(f.name for f in _ASKED if f.form.widget == "yes_no")
 NUMBER_FIELDS = {f.name: float if f.form.widget == "position" else int for f in _ASKED if f.form.widget in ("number", "position")}
@@ -42,7 +43,7 @@ LABELS = {f.name: f.label for f in FIELDS} | {
 def form_values(form: FormData) -> dict[str, Any]:
     """What the person typed, as strings and lists, to show again if something is wrong."""
     values: dict[str, Any] = {
-        name: str(form.get(name, "")).strip() for name in (*TEXT_FIELDS, *TRISTATE_FIELDS, *NUMBER_FIELDS)
+        name: str(form.get(name, "")).strip() for name in (*TEXT_FIELDS, *WORD_FIELDS, *TRISTATE_FIELDS, *NUMBER_FIELDS)
     }
     for name in LIST_FIELDS:
         values[name] = [str(v) for v in form.getlist(name)]
@@ -67,6 +68,8 @@ def asset_values(fields: dict[str, Any]) -> dict[str, Any]:
     for name in NUMBER_FIELDS:
         value = fields.get(name)
         values[name] = "" if value is None else str(value)
+    for name in WORD_FIELDS:
+        values[name] = ", ".join(fields.get(name) or [])
     for name in LIST_FIELDS:
         values[name] = list(fields.get(name) or [])
     rows = [
@@ -105,6 +108,9 @@ def to_fields(values: dict[str, Any], only: set[str] | None = None) -> tuple[dic
             if name == "organisation":
                 value = {"name": value} if value else None
             fields[name] = "" if name == "description" and value is None else value
+    for name in WORD_FIELDS:
+        if wanted(name):
+            fields[name] = split_words(values[name])
     for name in LIST_FIELDS:
         if wanted(name):
             fields[name] = values[name]
@@ -128,7 +134,7 @@ def to_fields(values: dict[str, Any], only: set[str] | None = None) -> tuple[dic
 
 def with_unshown(proposed: dict[str, Any], fields: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """A moderator's amended `fields`, plus what the stored proposal holds that this form cannot show (tags,
-    languages, an organisation's contact details, sent through the API), so that amending on the web keeps them."""
+    an organisation's contact details, sent through the API), so that amending on the web keeps them."""
     merged = {name: value for name, value in proposed.items() if name not in _ASKED_NAMES} | fields
     organisation = proposed.get("organisation")
     if organisation and values.get("organisation") == organisation.get("name"):

@@ -24,7 +24,7 @@ def places(session):
     return {
         "singers": make_asset(session, name="Tuesday Singers", categories=["choirs-music"], lat=53.4836, lon=-2.2320,
                               free=True, drop_in=True, accessibility=["step_free", "hearing_loop"], min_age=18,
-                              phone="0161 000 0001", address="1 Piccadilly", postcode="M1 1AE", last_verified_at=RECENT,
+                              phone="0161 000 0001", address="1 Piccadilly", languages=["Polish"], postcode="M1 1AE", last_verified_at=RECENT,
                               schedule=[{"day": "tue", "opens": "10:00", "closes": "12:00", "note": "not in August"}]),
         "food": make_asset(session, name="Food Bank", categories=["food-banks"], lat=53.4850, lon=-2.2312, free=False,
                            drop_in=False, carers_welcome=True, last_verified_at=RECENT,
@@ -99,6 +99,7 @@ def test_radius_widens_the_search(client, places):
         ({"free": "yes"}, ["Tuesday Singers", "Youth Club"]),
         ({"drop_in": "yes", "age": "40"}, ["Tuesday Singers"]),
         ({"carers_welcome": "yes"}, ["Food Bank"]),
+        ({"language": "POLISH"}, ["Tuesday Singers"]),
         ({"age": "12"}, ["Food Bank", "Youth Club"]),
         ({"day": "tue"}, ["Tuesday Singers", "Youth Club"]),
         ({"day": "tue", "time": "19:00"}, ["Youth Club"]),

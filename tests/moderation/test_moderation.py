@@ -280,12 +280,12 @@ def test_amending_on_the_web_keeps_what_the_form_cannot_show(app, client, sessio
     page = web.get(f"/moderate/submissions/{sid}").text
     form = {
         "csrf_token": csrf_of(page), "name": "Hulme Knit and Natter", "categories": "arts-crafts",
-        "organisation": "Hulme Crafters", "lat": str(M1["lat"]), "lon": str(M1["lon"]),
+        "organisation": "Hulme Crafters", "lat": str(M1["lat"]), "lon": str(M1["lon"]), "languages": "cy, Polish",
     }
     assert web.post(f"/moderate/submissions/{sid}/amend", data=form).status_code == 200
     proposed = session.execute(text("SELECT proposed FROM submission WHERE id = :id"), {"id": sid}).scalar_one()
     assert proposed["name"] == "Hulme Knit and Natter"
-    assert (proposed["tags"], proposed["languages"]) == (["knitting"], ["cy"])
+    assert (proposed["tags"], proposed["languages"]) == (["knitting"], ["cy", "Polish"])  # tags kept, languages amended
     assert proposed["organisation"]["website"] == "https://crafters.example.org"
 
 

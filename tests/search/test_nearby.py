@@ -149,6 +149,15 @@ class TestFilters:
         make_asset(session, name="Referral", drop_in=False)
         assert [i["name"] for i in nearby(client, drop_in="true")["items"]] == ["Walk in"]
 
+    def test_language(self, client, session):
+        make_asset(session, name="Polish club", languages=["Polish", "English"])
+        make_asset(session, name="Urdu group", languages=["Urdu"])
+        make_asset(session, name="Not recorded")
+        assert [i["name"] for i in nearby(client, language="polish")["items"]] == ["Polish club"]
+        assert nearby(client, language="Welsh")["items"] == []
+        too_long = client.get("/api/v1/assets/nearby", params={"lat": ORIGIN[0], "lon": ORIGIN[1], "language": "x" * 61})
+        assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "language"
+
     def test_carers_welcome(self, client, session):
         make_asset(session, name="Bring your carer", carers_welcome=True)
         make_asset(session, name="On your own", carers_welcome=False)

@@ -131,7 +131,9 @@ def test_a_resident_adds_a_place_through_the_form(app, session: Session) -> None
         free="yes",
         accessibility=["step_free", "hearing_loop"],
         audience="Anyone",
+        languages="Polish; Urdu, BSL",
         drop_in="yes",
+        carers_welcome="no",
         website="hulmeknit.example.org",
         submitter_name="Sam Private",
         submitter_email="sam.private@example.org",
@@ -151,6 +153,7 @@ def test_a_resident_adds_a_place_through_the_form(app, session: Session) -> None
         and proposed["website"] == "https://hulmeknit.example.org"
     )
     assert proposed["accessibility"] == ["step_free", "hearing_loop"]
+    assert proposed["languages"] == ["Polish", "Urdu", "BSL"] and proposed["carers_welcome"] is False
 
 
 def test_form_errors_are_shown_inline_and_keep_what_was_typed(app, session: Session) -> None:
