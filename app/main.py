@@ -77,6 +77,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.mount(ORUK_PATH, create_oruk_app(settings))
     return app
-
-
-app = create_app()

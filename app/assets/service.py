@@ -12,7 +12,7 @@ from app.assets.models import Asset, AssetHistory, AssetSession, AssetStatus, Or
 from app.assets.schemas import AssetCreate, AssetPublic, AssetUpdate
 from app.assets.types import WEEKDAYS
 from app.categories.service import get_taxonomy
-from app.core.config import get_settings
+from app.core.config import Settings
 from app.core.errors import Conflict, Invalid, NotFound
 from app.geo.service import locate_postcode
 
@@ -173,12 +173,15 @@ def merge_assets(session: Session, keep_id: uuid.UUID, merge_id: uuid.UUID, acto
     return get_asset(session, keep.id, include_unpublished=True)
 
 
-def flag_duplicates(session: Session, sources: list[str], since: datetime) -> int:
+def duplicate_params(settings: Settings) -> dict[str, Any]:
+    """How alike two places must be to count as likely duplicates (DUPLICATE_RADIUS_M, DUPLICATE_MIN_SIMILARITY)."""
+    return {"radius": settings.duplicate_radius_m, "similarity": settings.duplicate_min_similarity}
+
+
+def flag_duplicates(session: Session, sources: list[str], since: datetime, settings: Settings) -> int:
     """After an import of `sources`: records the likely duplicates among the places it wrote since `since` and places
     from other sources, for moderators (`repository.flag_duplicates`); commits; returns how many pairs are new."""
-    settings = get_settings()
-    params = {"radius": settings.duplicate_radius_m, "similarity": settings.duplicate_min_similarity}
-    found = repository.flag_duplicates(session, sources, since, params)
+    found = repository.flag_duplicates(session, sources, since, duplicate_params(settings))
     session.commit()
     return found
 

@@ -45,7 +45,8 @@ def serve(
 
     settings = get_settings()
     uvicorn.run(
-        "app.main:app",
+        "app.main:create_app",
+        factory=True,  # each worker makes its app, reading the settings then (none are read at import)
         host=host or settings.host,
         port=port or settings.port,
         workers=workers or settings.workers,

@@ -18,7 +18,7 @@ def purge_submissions(
     from app.moderation.service import purge_private_details
 
     with Session(get_engine()) as session:
-        count = purge_private_details(session, days)
+        count = purge_private_details(session, get_settings().submission_retention_days if days is None else days)
     console.print(f"Deleted the private details of {count} decided submission{'s' * (count != 1)}.")
 
 

@@ -24,6 +24,7 @@ from sqlmodel import Session
 from app.assets.models import AssetStatus
 from app.assets.schemas import AssetCreate
 from app.assets.service import flag_duplicates, retire_by_source, upsert_by_source
+from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import AppError
 from app.geo.uk import position_problem
@@ -153,7 +154,7 @@ def run_import(
         with Session(get_engine()) as session:
             outcome = apply_rows(session, rows, kind, status, dry_run, on_progress)
             sources = sorted({row.fields["source"] for row in rows if row.fields and row.fields.get("source")})
-            if sources and not dry_run and (found := flag_duplicates(session, sources, since)):
+            if sources and not dry_run and (found := flag_duplicates(session, sources, since, get_settings())):
                 outcome.counts["possible_duplicates"] = found
         run.counts = dict(outcome.counts)
         run.errors = outcome.problems

@@ -33,18 +33,18 @@ _ZXY = "CAST(:z AS integer), CAST(:x AS integer), CAST(:y AS integer)"
 _TILE = f"ST_TileEnvelope({_ZXY})"
 _SEARCH_BOX = f"ST_Transform(ST_TileEnvelope({_ZXY}, margin => :margin), 4326)"
 
-# A feature's properties: the fields the layer shows (app/assets/fields.py), and what a popup needs besides: the top
-# category (its colour), whether the listing is stale, and the place page's address.
-_PROPERTIES = ", ".join(
-    [f"'{f.name}', {column(f)}" for f in shown_in(Output.LAYER)]
-    + [f"'category', {TOP_CATEGORY}", f"'stale', {stale_sql()}", "'url', '/places/' || a.id"]
-)
-_FEATURE = f"""json_build_object(
-    'type', 'Feature',
-    'id', a.id,
-    'geometry', ST_AsGeoJSON(a.location::geometry, 7)::json,
-    'properties', json_build_object({_PROPERTIES})
-)::text"""
+def _feature() -> str:
+    """A GeoJSON Feature as text: the fields the layer shows (app/assets/fields.py), and what a popup needs besides:
+    the top category (its colour), whether the listing is stale (made per call: the threshold is a setting), and the
+    place page's address."""
+    properties = [f"'{f.name}', {column(f)}" for f in shown_in(Output.LAYER)]
+    properties += [f"'category', {TOP_CATEGORY}", f"'stale', {stale_sql()}", "'url', '/places/' || a.id"]
+    return f"""json_build_object(
+        'type', 'Feature',
+        'id', a.id,
+        'geometry', ST_AsGeoJSON(a.location::geometry, 7)::json,
+        'properties', json_build_object({", ".join(properties)})
+    )::text"""
 
 
 def asset_tile(
@@ -75,7 +75,7 @@ def features_nearest(
     first; `filters` (from assets.filters.filters_for) should include the bbox condition."""
     where = " AND ".join(["a.status = 'published'", *filters])
     sql = f"""
-        SELECT {_FEATURE} FROM asset a WHERE {where}
+        SELECT {_feature()} FROM asset a WHERE {where}
         ORDER BY a.location::geometry <-> ST_SetSRID(ST_MakePoint(:centre_lon, :centre_lat), 4326)
         LIMIT :fetch
     """

@@ -51,7 +51,7 @@ def queue_page(
     limit = 50
     done = done if done and _DONE.match(done) else None  # only our own confirmations, never arbitrary text
     with as_page(_ERROR_TITLES, "Something is wrong"):
-        total, rows = moderation.queue(session, actor, kind, area or None, status, limit, offset)
+        total, rows = moderation.queue(session, actor, kind, area or None, status, limit, offset, app_settings(request))
     context = {
         "rows": rows,
         "total": total,
@@ -86,7 +86,7 @@ def _submission_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     with as_page(_ERROR_TITLES, "Something is wrong"):
-        item = moderation.detail(session, actor, submission_id)
+        item = moderation.detail(session, actor, submission_id, app_settings(request))
     current: AssetPublic | None = item["current"]
     current_fields = current.model_dump() if current else {}
     if item["kind"] != SubmissionKind.new:  # an edit, or a report the moderator corrects

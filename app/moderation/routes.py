@@ -51,6 +51,7 @@ _GUARDED = {
 def list_submissions(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     actor: ModeratorDep,
     kind: SubmissionKind | None = None,
     area: str | None = Query(
@@ -60,7 +61,7 @@ def list_submissions(
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=100_000),
 ) -> QueuePage:
-    total, rows = moderation.queue(session, actor, kind, area, status, limit, offset)
+    total, rows = moderation.queue(session, actor, kind, area, status, limit, offset, settings)
     return QueuePage(
         total=total, items=[QueueItem.model_validate(r) for r in rows], next=next_url(request, offset, limit, total)
     )
@@ -72,8 +73,10 @@ def list_submissions(
     summary="One submission, with the current asset and likely duplicates",
     responses=_GUARDED,
 )
-def get_submission(session: SessionDep, actor: ModeratorDep, submission_id: uuid.UUID) -> SubmissionDetail:
-    return SubmissionDetail.model_validate(moderation.detail(session, actor, submission_id))
+def get_submission(
+    session: SessionDep, settings: SettingsDep, actor: ModeratorDep, submission_id: uuid.UUID
+) -> SubmissionDetail:
+    return SubmissionDetail.model_validate(moderation.detail(session, actor, submission_id, settings))
 
 
 @router.patch(
@@ -102,7 +105,7 @@ def amend_submission(
     except ValidationError as exc:
         raise RequestValidationError([{**e, "loc": ("body", "proposed", *e["loc"])} for e in exc.errors()]) from None
     moderation.amend(session, actor, submission_id, proposal, data.position_confirmed, pin_max_m=settings.pin_max_distance_m)
-    return get_submission(session, actor, submission_id)
+    return get_submission(session, settings, actor, submission_id)
 
 
 @router.post(
@@ -117,10 +120,10 @@ def amend_submission(
     responses={**_GUARDED, 409: {"description": "Already decided"}},
 )
 def approve_submission(
-    session: SessionDep, actor: ModeratorDep, submission_id: uuid.UUID, data: Decision | None = None
+    session: SessionDep, settings: SettingsDep, actor: ModeratorDep, submission_id: uuid.UUID, data: Decision | None = None
 ) -> SubmissionDetail:
     moderation.approve(session, actor, submission_id, data.note if data else None)
-    return get_submission(session, actor, submission_id)
+    return get_submission(session, settings, actor, submission_id)
 
 
 @router.post(
@@ -130,10 +133,10 @@ def approve_submission(
     responses={**_GUARDED, 409: {"description": "Already decided"}},
 )
 def reject_submission(
-    session: SessionDep, actor: ModeratorDep, submission_id: uuid.UUID, data: Rejection
+    session: SessionDep, settings: SettingsDep, actor: ModeratorDep, submission_id: uuid.UUID, data: Rejection
 ) -> SubmissionDetail:
     moderation.reject(session, actor, submission_id, data.note)
-    return get_submission(session, actor, submission_id)
+    return get_submission(session, settings, actor, submission_id)
 
 
 @router.get(

@@ -14,8 +14,16 @@ from app.areas.service import require_area
 from app.assets import repository as assets_repository
 from app.assets.models import AssetHistory, AssetStatus
 from app.assets.schemas import AssetCreate, AssetPublic, AssetUpdate
-from app.assets.service import create_asset, dismiss_duplicate, get_asset, merge_assets, update_asset, verify_asset
-from app.core.config import get_settings
+from app.assets.service import (
+    create_asset,
+    dismiss_duplicate,
+    duplicate_params,
+    get_asset,
+    merge_assets,
+    update_asset,
+    verify_asset,
+)
+from app.core.config import Settings
 from app.core.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from app.geo import repository as geo_repository
 from app.geo.service import locate_postcode
@@ -24,11 +32,6 @@ from app.submissions import repository as submissions
 from app.submissions.models import Submission, SubmissionKind, SubmissionStatus
 from app.submissions.schemas import Changes, NewPlace
 from app.submissions.service import edit_proposal, new_place_proposal
-
-
-def duplicate_params() -> dict[str, Any]:
-    settings = get_settings()
-    return {"radius": settings.duplicate_radius_m, "similarity": settings.duplicate_min_similarity}
 
 
 def _area_limit(session: Session, actor: Actor, requested: str | None) -> list[str]:
@@ -50,9 +53,10 @@ def queue(
     status: SubmissionStatus,
     limit: int,
     offset: int,
+    settings: Settings,
 ) -> tuple[int, list[dict[str, Any]]]:
     filters = ["s.status = :status"]
-    params: dict[str, Any] = {"status": status.value, **duplicate_params()}
+    params: dict[str, Any] = {"status": status.value, **duplicate_params(settings)}
     if kind:
         filters.append("s.kind = :kind")
         params["kind"] = kind.value
@@ -71,10 +75,10 @@ def visible_submission(session: Session, actor: Actor, submission_id: uuid.UUID,
     return submission
 
 
-def detail(session: Session, actor: Actor, submission_id: uuid.UUID) -> dict[str, Any]:
+def detail(session: Session, actor: Actor, submission_id: uuid.UUID, settings: Settings) -> dict[str, Any]:
     """A submission with the asset as it is now (edits, reports) and its likely duplicates (new places)."""
     submission = visible_submission(session, actor, submission_id)
-    row = repository.item(session, submission_id, duplicate_params()) or {}
+    row = repository.item(session, submission_id, duplicate_params(settings)) or {}
     current = get_asset(session, submission.asset_id, include_unpublished=True) if submission.asset_id else None
     purged = submission.purged_at is not None
     return {
@@ -86,7 +90,7 @@ def detail(session: Session, actor: Actor, submission_id: uuid.UUID) -> dict[str
         if purged or not (submission.submitter_name or submission.submitter_email)
         else {"name": submission.submitter_name, "email": submission.submitter_email, "consent": submission.consent},
         "current": current,
-        "duplicates": repository.duplicates(session, submission_id, duplicate_params(), list(actor.areas)),
+        "duplicates": repository.duplicates(session, submission_id, duplicate_params(settings), list(actor.areas)),
         "amended_by": submission.amended_by,
         "amended_at": submission.amended_at,
         "decided_by": submission.decided_by,
@@ -329,7 +333,6 @@ def not_duplicates(session: Session, actor: Actor, first_id: uuid.UUID, second_i
     dismiss_duplicate(session, first_id, second_id, actor.label)
 
 
-def purge_private_details(session: Session, retention_days: int | None = None) -> int:
-    """Deletes submitters' names, emails and notes from submissions decided more than the retention period ago."""
-    days = get_settings().submission_retention_days if retention_days is None else retention_days
-    return repository.purge_private(session, datetime.now(UTC) - timedelta(days=days))
+def purge_private_details(session: Session, retention_days: int) -> int:
+    """Deletes submitters' names, emails and notes from submissions decided more than `retention_days` ago."""
+    return repository.purge_private(session, datetime.now(UTC) - timedelta(days=retention_days))

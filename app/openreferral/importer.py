@@ -20,6 +20,7 @@ from app.assets.models import AssetStatus
 from app.assets.schemas import AssetCreate
 from app.assets.service import flag_duplicates, retire_by_source, upsert_by_source
 from app.categories.service import get_taxonomy
+from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import AppError
 from app.imports.models import ImportRun
@@ -141,7 +142,7 @@ def run_import(
         since = datetime.now(UTC)
         with Session(get_engine()) as session:
             outcome = import_feed(session, feed, options, on_service)
-            if not options.dry_run and (found := flag_duplicates(session, [source_name(feed)], since)):
+            if not options.dry_run and (found := flag_duplicates(session, [source_name(feed)], since, get_settings())):
                 outcome.counts["possible_duplicates"] = found
         run.counts = dict(outcome.counts)
         run.errors = outcome.problems
