@@ -10,6 +10,7 @@ from rich.console import Console
 from app.areas.models import AreaLevel
 from app.assets.models import AssetStatus
 from app.cli.output import console, progress
+from app.core.config import get_settings
 
 
 def import_postcodes(
@@ -252,7 +253,7 @@ def insights_refresh() -> None:
     from app.insights.service import refresh
 
     console.print("Refreshing insights for every LSOA and top-level category…", markup=False)
-    done = refresh(wait=True)
+    done = refresh(get_settings(), wait=True)
     console.print(done["message"] if done else "Nothing refreshed.", markup=False)
 
 

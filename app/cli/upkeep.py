@@ -38,7 +38,7 @@ def purge_searches() -> None:
     """Delete recorded searches older than SEARCH_RETENTION_MONTHS (the insights refresh does it too; docs/privacy.md)."""
     from app.insights.service import purge_searches as purge
 
-    count = purge()
+    count = purge(get_settings())
     console.print(f"Deleted {count} recorded search{'es' * (count != 1)} past the retention period.")
 
 

@@ -20,7 +20,7 @@ CHECK_EVERY_S = 60.0
 async def refresh_forever(settings: Settings, check_every_s: float = CHECK_EVERY_S) -> None:
     while True:
         try:
-            done = await asyncio.to_thread(service.refresh, False, settings.insights_refresh_minutes, settings)
+            done = await asyncio.to_thread(service.refresh, settings, False, settings.insights_refresh_minutes)
             if done:
                 log.info("insights: %s", done["message"])
         except asyncio.CancelledError:

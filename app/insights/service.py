@@ -21,7 +21,7 @@ from app.areas.schemas import AreaDetail
 from app.areas.service import get_area, require_area
 from app.assets.filters import Criteria
 from app.categories.service import CategoryNode, get_taxonomy
-from app.core.config import Settings, get_settings
+from app.core.config import Settings
 from app.core.dates import LONDON
 from app.core.db import get_engine
 from app.core.errors import Invalid
@@ -76,12 +76,11 @@ def record_search(criteria: Criteria, found: int, lat: float, lon: float) -> Non
 
 # --- The refresh ----------------------------------------------------------------------------------------------------
 
-def refresh(wait: bool = True, older_than_minutes: float | None = None, settings: Settings | None = None) -> dict[str, Any] | None:
+def refresh(settings: Settings, wait: bool = True, older_than_minutes: float | None = None) -> dict[str, Any] | None:
     """Recomputes access for every LSOA and top-level category and the published demand, and purges raw searches
     past their retention, in one transaction under the refresh's advisory lock (one refresh at a time, over every
     worker and the command). Returns the refresh's record; None when `wait` is false and another refresh holds the
     lock, or when the last refresh is younger than `older_than_minutes`."""
-    settings = settings or get_settings()
     with Session(get_engine()) as session:
         if not repository.lock_refresh(session, wait):
             return None
@@ -108,9 +107,8 @@ def refresh(wait: bool = True, older_than_minutes: float | None = None, settings
         return repository.last_refresh(session)
 
 
-def purge_searches(settings: Settings | None = None) -> int:
+def purge_searches(settings: Settings) -> int:
     """Deletes raw searches older than SEARCH_RETENTION_MONTHS; how many."""
-    settings = settings or get_settings()
     with Session(get_engine()) as session:
         purged = repository.purge_searches(session, today(), settings.search_retention_months)
         session.commit()
@@ -134,10 +132,9 @@ def top_level(session: Session, slug: str) -> CategoryNode:
     return node
 
 
-def area_insights(session: Session, area: str, category: str, settings: Settings | None = None) -> dict[str, Any]:
+def area_insights(session: Session, area: str, category: str, settings: Settings) -> dict[str, Any]:
     """The area's LSOAs (those whose centroid lies inside it) as a GeoJSON FeatureCollection with their figures for
     the top-level category; a count withheld for privacy is null."""
-    settings = settings or get_settings()
     code = require_area(session, area)
     node = top_level(session, category)
     rows = repository.area_lsoas(session, code, node.id)

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
+from app.core.config import get_settings
 from app.insights import service
 from tests.factories import make_asset
 
@@ -24,7 +25,7 @@ def figures(session):
     rows = [{"d": last_month, "l": "W01001941"} for _ in range(12)]
     session.execute(text("INSERT INTO search_demand (day, lsoa_code, categories, found) VALUES (:d, :l, '{libraries}', 0)"), rows)
     session.commit()
-    service.refresh()
+    service.refresh(get_settings())
 
 
 def test_the_choropleth_has_a_legend_tooltips_and_keyboard_access(page: Page, figures):

@@ -96,7 +96,7 @@ def test_access_counts_match_an_independent_geodesic_computation(session):
     places = _real_places_near(session)
     make_asset(session, name="A pending library", categories=["libraries"], lat=52.6723, lon=-0.7281, status="pending")
     assert {c for c, _, _ in places} == {"libraries", "gp-practices"} and len(places) >= 10
-    done = service.refresh()
+    done = service.refresh(get_settings())
     lsoas = session.execute(text("SELECT count(*) FROM lsoa")).scalar_one()
     assert lsoas >= 2559 and done["counts"]["lsoas"] == lsoas and done["counts"]["access_rows"] == lsoas * 18
     tops = {"libraries": "learning", "gp-practices": "health-services"}
@@ -125,7 +125,7 @@ def test_access_counts_match_an_independent_geodesic_computation(session):
 
 def test_the_api_gives_an_areas_lsoas_with_their_figures(client, session):
     _real_places_near(session, within_m=2000)
-    service.refresh()
+    service.refresh(get_settings())
     answer = client.get("/api/v1/insights/areas", params={"area": "W06000015", "category": "learning"})
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/geo+json")
     body = answer.json()
@@ -166,7 +166,7 @@ def test_bad_input_is_a_clear_4xx(client, params, status, words):
 
 def test_the_map_layer_serves_lsoas_by_viewport_with_simplified_outlines(client, session):
     _real_places_near(session, within_m=2000)
-    service.refresh()
+    service.refresh(get_settings())
     box = {"bbox": "-3.19,51.47,-3.16,51.49", "category": "learning"}
     near = client.get("/api/v1/insights/lsoas.geojson", params={**box, "zoom": 15})
     assert near.status_code == 200 and near.headers["content-type"].startswith("application/geo+json")
@@ -216,7 +216,7 @@ def _into_last_month() -> None:
 
 def _published(client) -> dict:
     _into_last_month()
-    service.refresh()
+    service.refresh(get_settings())
     body = client.get("/api/v1/insights/areas", params={"area": "W06000015", "category": "learning"}).json()
     return next(f["properties"] for f in body["features"] if f["id"] == CARDIFF)
 
@@ -245,7 +245,7 @@ def _insert_searches(session, days_and_counts, lsoa: str = CARDIFF, categories: 
 
 
 def _cardiff_published(client) -> int | None:
-    service.refresh()
+    service.refresh(get_settings())
     body = client.get("/api/v1/insights/areas", params={"area": "W06000015", "category": "learning"}).json()
     return next(f["properties"] for f in body["features"] if f["id"] == CARDIFF)["searches"]
 
@@ -269,7 +269,7 @@ def test_monthly_figures_withhold_nine_searches_and_publish_ten(client, session)
     months = service.published_months(service.today())
     _insert_searches(session, [(months[-1], 9), (months[-2], 10), (months[-3], 13)])
     _insert_searches(session, [(months[-2], 12)], categories=("food-banks",))
-    done = service.refresh()
+    done = service.refresh(get_settings())
     assert done["counts"]["monthly_rows"] >= 3
     report = service.area_report(session, "W06000015", "learning")
     assert report.months == months
@@ -362,7 +362,7 @@ def test_raw_searches_are_purged_after_the_retention_period(session):
     for day in (today, today - timedelta(days=380), today - timedelta(days=400)):
         session.execute(text("INSERT INTO search_demand (day, lsoa_code, found) VALUES (:d, :l, 0)"), {"d": day, "l": CARDIFF})
     session.commit()
-    assert service.purge_searches() == 1  # 400 days is past 13 months; 380 is not
+    assert service.purge_searches(get_settings()) == 1  # 400 days is past 13 months; 380 is not
     assert session.execute(text("SELECT count(*) FROM search_demand")).scalar_one() == 2
 
 
@@ -370,10 +370,10 @@ def test_raw_searches_are_purged_after_the_retention_period(session):
 
 def test_only_one_refresh_runs_at_a_time(session):
     assert repository.lock_refresh(session, wait=False)
-    assert service.refresh(wait=False) is None  # another holds the lock
+    assert service.refresh(get_settings(), wait=False) is None  # another holds the lock
     session.rollback()
-    assert service.refresh(wait=False)["finished_at"] is not None
-    assert service.refresh(wait=False, older_than_minutes=60) is None  # fresh enough
+    assert service.refresh(get_settings(), wait=False)["finished_at"] is not None
+    assert service.refresh(get_settings(), wait=False, older_than_minutes=60) is None  # fresh enough
 
 
 def test_the_app_refreshes_by_itself_when_the_setting_asks(session):

@@ -7,6 +7,7 @@ import io
 import pytest
 from sqlalchemy import text
 
+from app.core.config import get_settings
 from app.insights import service
 from app.insights.charts import Series, bar_chart
 from tests.factories import make_asset
@@ -25,7 +26,7 @@ def cardiff(session):
     rows = [{"d": last_month, "l": CARDIFF_032G} for _ in range(12)]
     session.execute(text("INSERT INTO search_demand (day, lsoa_code, categories, found) VALUES (:d, :l, '{libraries}', 0)"), rows)
     session.commit()
-    service.refresh()
+    service.refresh(get_settings())
 
 
 def test_the_page_shows_an_areas_map_table_charts_and_sources(client, cardiff):
@@ -124,7 +125,7 @@ def test_text_people_typed_is_escaped(client):
 
 def test_charts_mark_withheld_months_and_never_pool_the_nations(client, session):
     make_asset(session, name="Oakham Library", categories=["libraries"], lat=52.6707, lon=-0.7296)
-    service.refresh()
+    service.refresh(get_settings())
     page = client.get("/insights", params={"area": RUTLAND_COUNCIL, "category": "learning"}).text
     assert "places within reach by deprivation decile, England (IMD 2019 deciles" in page and "Wales (WIMD" not in page
     assert "no monthly figure is published" in page  # no searches at all: nothing to chart by category
