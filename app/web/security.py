@@ -10,6 +10,8 @@ Only `/embed` and `/insights/embed` may be shown in an iframe. They are read-onl
 `embed_allowed_origins` names the sites that may (the app itself always may). Every other page answers `frame-ancestors 'none'` and
 `X-Frame-Options: DENY`.
 
+Moderators' pages and API, the sign-in pages and asset history are never stored by a cache (`no-store`).
+
 Every response also carries a Permissions-Policy that turns off the browser features no page uses (geolocation is
 left to the site's own pages: the finder's "Use my location"), and, when the request came over HTTPS, HSTS. The
 scheme is the one the server reports: uvicorn's proxy headers (`assetmap serve`) set it from `X-Forwarded-Proto`
@@ -26,6 +28,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.config import Settings
 
 EMBED_PATHS = frozenset({"/embed", "/insights/embed"})
+# Moderators' pages and API, sign-in and asset history show submitters' private details or need a signed-in session:
+# no browser or shared cache keeps them (a response that says otherwise itself keeps its own Cache-Control).
+PRIVATE_PREFIXES = ("/moderate", "/login", "/logout", "/api/v1/moderation/")
 # Features no page uses are off for every page and frame; geolocation only for the site's own pages (the finder).
 # Only features Chromium knows are named: an unknown one is a console error on every page.
 PERMISSIONS_POLICY = ", ".join([
@@ -84,6 +89,7 @@ class SecurityHeaders:
         nonce = secrets.token_urlsafe(16)
         scope.setdefault("state", {})["csp_nonce"] = nonce
         embed = scope["path"] in EMBED_PATHS
+        private = scope["path"].startswith(PRIVATE_PREFIXES) or scope["path"].endswith("/history")
         policy = self.policy(nonce, self.embed_ancestors if embed else "'none'")
 
         async def send_with_headers(message: Message) -> None:
@@ -97,6 +103,8 @@ class SecurityHeaders:
                     headers["Strict-Transport-Security"] = HSTS
                 if not embed:
                     headers["X-Frame-Options"] = "DENY"
+                if private and "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -143,6 +143,22 @@ def test_signed_in_pages_are_not_compressed(app, session):
         assert ("content-encoding" in response.headers) == (path == LEAFLET), path
 
 
+
+def test_moderation_sign_in_and_history_are_never_cached(app, session, client):
+    from tests.factories import make_asset
+    from tests.people import browser, make_user, sign_in
+
+    moderator = browser(app)
+    user = make_user(session)
+    asset = make_asset(session)
+    assert client.get("/login").headers["cache-control"] == "no-store"
+    sign_in(moderator, user.email)
+    for path in ["/moderate", "/moderate/stale", f"/moderate/assets/{asset.id}/history", "/api/v1/moderation/submissions"]:
+        response = moderator.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["cache-control"] == "no-store", path
+    assert "cache-control" not in client.get("/").headers  # public pages are not affected
+
 # ---- HEAD -------------------------------------------------------------------------------------------------------
 
 def test_head_answers_like_get_without_the_body(client, session):
