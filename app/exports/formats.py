@@ -24,8 +24,8 @@ _CSV_FIELDS = shown_in(Output.CSV)
 CSV_COLUMNS = (*(name for f in _CSV_FIELDS for name in f.csv or (f.name,)), "url")
 # Numbers we format ourselves: never formulas, and a leading minus (a longitude west of Greenwich) must stay a minus.
 _NUMERIC = {name for f in _CSV_FIELDS if f.kind == "number" for name in f.csv or (f.name,)}
-# The GeoJSON gives these as the feature's id and geometry rather than as properties.
-_GEOJSON_MEMBERS = {"id", "lat", "lon"}
+# The GeoJSON gives id, lat and lon as the feature's id and geometry rather than as properties.
+_GEOJSON_PROPERTIES = tuple(f for f in shown_in(Output.GEOJSON) if f.name not in {"id", "lat", "lon"})
 
 
 @dataclass(frozen=True)
@@ -61,15 +61,19 @@ def _json_value(value: Any) -> Any:
 def opening_hours(schedule: list[dict[str, Any]]) -> str:
     """'Tue 10:00-12:00 (first Tuesday); Sat 09:00-11:00'"""
     return "; ".join(
-        f"{s['day'].capitalize()} {s['opens']}-{s['closes']}" + (f" ({s['note']})" if s.get("note") else "") for s in schedule
+        f"{s['day'].capitalize()} {s['opens']}-{s['closes']}" + (f" ({s['note']})" if s.get("note") else "")
+        for s in schedule
     )
 
 
 def _csv_cells(place_field: PlaceField, value: Any) -> list[Any]:
-    """A field's CSV cells (the organisation has four, every other field one)."""
+    """A field's CSV cells: one per name in its `csv` (the organisation's are `organisation_<key>`, its name first)."""
     if place_field.name == "organisation":
         org = value or {}
-        return [org.get("name"), org.get("website"), org.get("email"), org.get("phone")]
+        return [
+            org.get(column.removeprefix("organisation_") if column != "organisation" else "name")
+            for column in place_field.csv
+        ]
     if place_field.name == "schedule":
         return [opening_hours(value)]
     if place_field.name in ("lat", "lon"):
@@ -109,7 +113,7 @@ def csv_lines(rows: Iterable[dict[str, Any]], meta: Metadata, asset_url: str) ->
 
 
 def _feature(row: dict[str, Any], asset_url: str) -> dict[str, Any]:
-    properties = {f.name: _json_value(row[f.name]) for f in shown_in(Output.GEOJSON) if f.name not in _GEOJSON_MEMBERS}
+    properties = {f.name: _json_value(row[f.name]) for f in _GEOJSON_PROPERTIES}
     properties["url"] = asset_url.format(id=row["id"])
     return {
         "type": "Feature",
