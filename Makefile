@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # The database: DATABASE_URL from the environment, or the one `assetmap init-db` provisions and writes to .env.
 
-.PHONY: run test test-fast install frontend system db demo serve bench bench-full clean
+.PHONY: run test test-fast install frontend system db demo serve messages bench bench-full clean
 
 run: install frontend system db demo serve
 
@@ -50,6 +50,12 @@ test-fast: install frontend
 	@scripts/ensure-system.sh
 	$(BIN)/assetmap init-db
 	$(BIN)/pytest -m "not browser and not slow"
+
+# The interface text: extract every marked message (babel.cfg) and add the new ones to each language's catalogue,
+# to be translated there (docs/cymraeg.md). tests/i18n fails while any message lacks a translation.
+messages: install
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k _l --no-location --sort-output -o app/i18n/messages.pot .
+	$(BIN)/pybabel --quiet update -i app/i18n/messages.pot -d app/i18n/locales -D messages --no-fuzzy-matching --ignore-obsolete
 
 # Benchmarks (docs/benchmarks.md): wrk and pgbench from Debian, matplotlib for the growth plot; tipg installs itself
 # into bench/.venv-tipg. They use their own database, assetmap_bench, on DATABASE_URL's server.

@@ -15,6 +15,7 @@ from app.core.health import router as health_router
 from app.exports.routes import router as exports_router
 from app.finder.routes import router as finder_router
 from app.geo.routes import router as postcodes_router
+from app.i18n.middleware import LocaleMiddleware
 from app.insights.page_routes import router as insights_pages_router
 from app.insights.routes import router as insights_router
 from app.insights.schedule import lifespan
@@ -58,12 +59,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     install_page_errors(app)
-    # The last added runs first: security headers on everything, then HEAD as GET (so a HEAD's headers are the
-    # compressed GET's), then compression, then the body-size limit.
+    # The last added runs first: the language (so every response, errors too, is in it), security headers on
+    # everything, then HEAD as GET (so a HEAD's headers are the compressed GET's), then compression, then the
+    # body-size limit.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(Compression, session_cookie=SESSION_COOKIE)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders, settings=settings)
+    app.add_middleware(LocaleMiddleware)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
     # The map layers' /api/v1/assets.geojson is registered before the assets' /api/v1/assets/{asset_id}.
     routers = (

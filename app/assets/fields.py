@@ -30,6 +30,8 @@ from app.assets.types import (
     Word,
     short_text,
 )
+from app.i18n import Text
+from app.i18n import lazy_gettext as _l
 
 
 class Output(StrEnum):
@@ -52,13 +54,13 @@ class FormSpec:
     # position: lat and lon together, with the pin map (drawn once, by lat)
     # words: a list of short texts typed as one line, separated by commas or semicolons
     widget: Literal["text", "textarea", "yes_no", "number", "words", "choices", "categories", "schedule", "position"]
-    question: str  # the form's label, which may be longer than the field's label
-    hint: str | None = None
+    question: Text  # the form's label, which may be longer than the field's label
+    hint: Text | None = None
     input_type: str = "text"  # an <input>'s type: tel, email …
     autocomplete: str | None = None
     required: bool = False
-    yes: str = "Yes"  # a yes/no question's two answers
-    no: str = "No"
+    yes: Text = field(default_factory=lambda: _l("Yes"))  # a yes/no question's two answers
+    no: Text = field(default_factory=lambda: _l("No"))
     rows: int = 4  # a textarea's height
     max_length: int | None = None  # an <input>'s maxlength, when the field's own type does not give it
 
@@ -66,7 +68,7 @@ class FormSpec:
 @dataclass(frozen=True)
 class PlaceField:
     name: str
-    label: str  # as people read it: moderation, error messages, the place page's generic list
+    label: Text  # as people read it: moderation, error messages, the place page's generic list
     kind: Kind
     shown_in: frozenset[Output]
     input: Any = None  # the type the API accepts (None: set by the app, never sent)
@@ -89,23 +91,23 @@ _PEOPLE = _EVERY_FILE | {Output.FORM, Output.PAGE}  # what the public reads and 
 
 
 def _text(
-    name: str, label: str, max_length: int, shown_in: frozenset[Output], form: FormSpec | None = None, **kw: Any
+    name: str, label: Text, max_length: int, shown_in: frozenset[Output], form: FormSpec | None = None, **kw: Any
 ) -> PlaceField:
     return PlaceField(name, label, "text", shown_in, input=short_text(max_length), public=str | None, form=form, **kw)
 
 
-def _yes_no(name: str, label: str, shown_in: frozenset[Output], form: FormSpec, **kw: Any) -> PlaceField:
+def _yes_no(name: str, label: Text, shown_in: frozenset[Output], form: FormSpec, **kw: Any) -> PlaceField:
     return PlaceField(name, label, "yes_no", shown_in, input=bool, public=bool | None, form=form, **kw)
 
 
-def _age(name: str, label: str) -> PlaceField:
+def _age(name: str, label: Text) -> PlaceField:
     form = FormSpec("number", label)
     return PlaceField(
         name, label, "number", _PEOPLE, input=int, public=int | None, limits={"ge": 0, "le": 120}, form=form
     )
 
 
-def _timestamp(name: str, label: str, shown_in: frozenset[Output], **kw: Any) -> PlaceField:
+def _timestamp(name: str, label: Text, shown_in: frozenset[Output], **kw: Any) -> PlaceField:
     return PlaceField(name, label, "when", shown_in, **{"public": datetime | None, **kw})
 
 
@@ -114,7 +116,7 @@ def _timestamp(name: str, label: str, shown_in: frozenset[Output], **kw: Any) ->
 FIELDS: tuple[PlaceField, ...] = (
     PlaceField(
         "id",
-        "Id",
+        _l("Id"),
         "id",
         _EVERY_FILE | {Output.LAYER},
         public=uuid.UUID,
@@ -122,42 +124,44 @@ FIELDS: tuple[PlaceField, ...] = (
     ),
     PlaceField(
         "name",
-        "Name",
+        _l("Name"),
         "text",
         _PEOPLE | {Output.LAYER},
         input=short_text(200),
         public=str,
         limits={"min_length": 1},
-        form=FormSpec("text", "Name of the place or group", required=True),
+        form=FormSpec("text", _l("Name of the place or group"), required=True),
         special="the place page's heading",
     ),
     PlaceField(
         "description",
-        "Description",
+        _l("Description"),
         "long_text",
         _PEOPLE,
         input=short_text(5000),
         public=str,
         form=FormSpec(
-            "textarea", "What is it?", hint="What happens there, and what someone going for the first time should know."
+            "textarea",
+            _l("What is it?"),
+            hint=_l("What happens there, and what someone going for the first time should know."),
         ),
         special="the place page shows it as paragraphs",
     ),
     PlaceField(
         "categories",
-        "Categories",
+        _l("Categories"),
         "special",
         _PEOPLE | {Output.LAYER},
         input=list[str],
         public=list[str],
         limits={"min_length": 1, "max_length": 10},
         description="Category slugs, see /api/v1/categories",
-        form=FormSpec("categories", "What kind of place or group is it?"),
+        form=FormSpec("categories", _l("What kind of place or group is it?")),
         special="slugs checked against the taxonomy and stored in asset_category; shown by their names",
     ),
     PlaceField(
         "tags",
-        "Tags",
+        _l("Tags"),
         "words",
         _EVERY_FILE,
         input=list[Word],
@@ -167,26 +171,26 @@ FIELDS: tuple[PlaceField, ...] = (
     ),
     PlaceField(
         "organisation",
-        "Organisation",
+        _l("Organisation"),
         "special",
         _PEOPLE,
         input=OrganisationIn,
         public=OrganisationPublic | None,
         csv=("organisation", "organisation_website", "organisation_email", "organisation_phone"),
-        form=FormSpec("text", "Organisation that runs it", max_length=200),
+        form=FormSpec("text", _l("Organisation that runs it"), max_length=200),
         special="its own table, found by its identity in the source; the form asks only for its name",
     ),
     _text(
         "address",
-        "Address",
+        _l("Address"),
         300,
         _PEOPLE | {Output.LAYER},
-        FormSpec("text", "Address", autocomplete="street-address"),
+        FormSpec("text", _l("Address"), autocomplete="street-address"),
         special="the place page shows it with the postcode, beside the map",
     ),
     PlaceField(
         "postcode",
-        "Postcode",
+        _l("Postcode"),
         "text",
         _PEOPLE | {Output.LAYER},
         input=short_text(10),
@@ -194,8 +198,8 @@ FIELDS: tuple[PlaceField, ...] = (
         description="Places the asset at this postcode unless lat/lon are given",
         form=FormSpec(
             "text",
-            "Postcode",
-            hint="We use the postcode to put it on the map, unless you drop a pin below.",
+            _l("Postcode"),
+            hint=_l("We use the postcode to put it on the map, unless you drop a pin below."),
             autocomplete="postal-code",
             required=True,
         ),
@@ -203,84 +207,84 @@ FIELDS: tuple[PlaceField, ...] = (
     ),
     PlaceField(
         "lat",
-        "Latitude",
+        _l("Latitude"),
         "number",
         _PEOPLE,
         input=float,
         public=float,
         limits={"ge": -90, "le": 90},
         csv=("latitude",),
-        form=FormSpec("position", "Latitude", hint="For example 53.4808"),
+        form=FormSpec("position", _l("Latitude"), hint=_l("For example 53.4808")),
         special="one PostGIS point with lon; the GeoJSON outputs give it as the geometry, the place page as its map",
     ),
     PlaceField(
         "lon",
-        "Longitude",
+        _l("Longitude"),
         "number",
         _PEOPLE,
         input=float,
         public=float,
         limits={"ge": -180, "le": 180},
         csv=("longitude",),
-        form=FormSpec("position", "Longitude", hint="For example -2.2426"),
+        form=FormSpec("position", _l("Longitude"), hint=_l("For example -2.2426")),
         special="see lat",
     ),
     _text(
         "phone",
-        "Phone",
+        _l("Phone"),
         40,
         _PEOPLE,
-        FormSpec("text", "Phone", input_type="tel"),
+        FormSpec("text", _l("Phone"), input_type="tel"),
         special="the place page's contact links",
     ),
     PlaceField(
         "email",
-        "Email",
+        _l("Email"),
         "text",
         _PEOPLE,
         input=Email,
         public=str | None,
-        form=FormSpec("text", "Email", input_type="email"),
+        form=FormSpec("text", _l("Email"), input_type="email"),
         special="the place page's contact links",
     ),
     PlaceField(
         "website",
-        "Website",
+        _l("Website"),
         "text",
         _PEOPLE,
         input=Url,
         public=str | None,
-        form=FormSpec("text", "Website", hint="For example: www.example.org"),
+        form=FormSpec("text", _l("Website"), hint=_l("For example: www.example.org")),
         special="the place page's contact links",
     ),
     _yes_no(
         "free",
-        "Free",
+        _l("Free"),
         _PEOPLE | {Output.LAYER},
-        FormSpec("yes_no", "Is it free?", yes="Yes, it is free", no="No, there is a charge"),
+        FormSpec("yes_no", _l("Is it free?"), yes=_l("Yes, it is free"), no=_l("No, there is a charge")),
         special="the place page's badge and its Cost section",
     ),
     _text(
         "cost_description",
-        "Cost details",
+        _l("Cost details"),
         300,
         _PEOPLE,
-        FormSpec("text", "Cost details", hint="For example: £2 a session, tea included."),
+        FormSpec("text", _l("Cost details"), hint=_l("For example: £2 a session, tea included.")),
         special="the place page's Cost section",
     ),
     PlaceField(
         "accessibility",
-        "Accessibility",
+        _l("Accessibility"),
         "choices",
         _PEOPLE,
         input=list[Accessibility],
         public=list[str],
-        form=FormSpec("choices", "Accessibility"),
+        form=FormSpec("choices", _l("Accessibility")),
         special="codes shown by their labels (ACCESSIBILITY_LABELS)",
     ),
     PlaceField(
         "languages",
-        "Languages",
+        _l("Languages"),
         "words",
         _PEOPLE,
         input=list[Word],
@@ -289,58 +293,69 @@ FIELDS: tuple[PlaceField, ...] = (
         description="Languages it is offered in, besides English",
         form=FormSpec(
             "words",
-            "Languages spoken besides English",
-            hint="Separate them with commas, for example: Polish, Urdu, BSL.",
+            _l("Languages spoken besides English"),
+            hint=_l("Separate them with commas, for example: Polish, Urdu, BSL."),
         ),
     ),
-    _age("min_age", "Minimum age"),
-    _age("max_age", "Maximum age"),
+    _age("min_age", _l("Minimum age")),
+    _age("max_age", _l("Maximum age")),
     _text(
         "audience",
-        "Who it is for",
+        _l("Who it is for"),
         300,
         _PEOPLE,
-        FormSpec("text", "Who it is for", hint="For example: anyone over 50; carers; families with children under 5."),
+        FormSpec(
+            "text", _l("Who it is for"), hint=_l("For example: anyone over 50; carers; families with children under 5.")
+        ),
         description="Who it is for, in plain words",
     ),
     _yes_no(
         "drop_in",
-        "Drop in",
+        _l("Drop in"),
         _PEOPLE | {Output.LAYER},
-        FormSpec("yes_no", "Can people just turn up?", yes="Yes, just turn up", no="No, book or be referred first"),
+        FormSpec(
+            "yes_no",
+            _l("Can people just turn up?"),
+            yes=_l("Yes, just turn up"),
+            no=_l("No, book or be referred first"),
+        ),
         description="True when no referral is needed",
         special="the place page's badge",
     ),
     _yes_no(
         "carers_welcome",
-        "Carers welcome",
+        _l("Carers welcome"),
         _PEOPLE,
-        FormSpec("yes_no", "Can a carer or support worker come too?", yes="Yes, carers are welcome", no="No"),
+        FormSpec(
+            "yes_no", _l("Can a carer or support worker come too?"), yes=_l("Yes, carers are welcome"), no=_l("No")
+        ),
         description="True when a carer or support worker can come too",
     ),
     PlaceField(
         "schedule",
-        "Times",
+        _l("Times"),
         "special",
         _PEOPLE | {Output.LAYER},
         input=list[ScheduleSession],
         public=list[SchedulePublic],
         limits={"max_length": 50},
         csv=("opening_hours",),
-        form=FormSpec("schedule", "Times"),
+        form=FormSpec("schedule", _l("Times")),
         special="rows of asset_session; the CSV writes it as one line of text",
     ),
     _text(
         "opening_hours_text",
-        "When it meets",
+        _l("When it meets"),
         500,
         _PEOPLE | {Output.LAYER},
-        FormSpec("textarea", "In your words", hint="For example: every Tuesday 10am to 12pm, not in August.", rows=2),
+        FormSpec(
+            "textarea", _l("In your words"), hint=_l("For example: every Tuesday 10am to 12pm, not in August."), rows=2
+        ),
         special="the place page's When section",
     ),
     PlaceField(
         "status",
-        "Status",
+        _l("Status"),
         "special",
         frozenset({Output.API}),
         input=AssetStatus,
@@ -348,26 +363,30 @@ FIELDS: tuple[PlaceField, ...] = (
         special="only published places reach the public outputs",
     ),
     _text(
-        "source", "Source", 40, frozenset({Output.API}), special="set by imports; not published in the open-data files"
+        "source",
+        _l("Source"),
+        40,
+        frozenset({Output.API}),
+        special="set by imports; not published in the open-data files",
     ),
-    _text("external_id", "Identifier in the source", 120, frozenset({Output.API}), special="see source"),
+    _text("external_id", _l("Identifier in the source"), 120, frozenset({Output.API}), special="see source"),
     _timestamp(
         "last_verified_at",
-        "Last checked",
+        _l("Last checked"),
         _EVERY_FILE | {Output.LAYER, Output.PAGE},
         input=datetime,
         special='the place page\'s "last checked" line',
     ),
     PlaceField(
         "merged_into",
-        "Merged into",
+        _l("Merged into"),
         "id",
         frozenset({Output.API}),
         public=uuid.UUID | None,
         description="For an archived place a moderator merged into another: the place it became",
     ),
-    _timestamp("created_at", "Created", frozenset({Output.API}), public=datetime),
-    _timestamp("updated_at", "Updated", _EVERY_FILE, public=datetime),
+    _timestamp("created_at", _l("Created"), frozenset({Output.API}), public=datetime),
+    _timestamp("updated_at", _l("Updated"), _EVERY_FILE, public=datetime),
 )
 
 BY_NAME = {f.name: f for f in FIELDS}
@@ -382,23 +401,23 @@ def shown_in(output: Output) -> tuple[PlaceField, ...]:
 # The place form's sections, in order: a legend (None: no fieldset), an id for error links, a hint, and its fields.
 @dataclass(frozen=True)
 class FormSection:
-    legend: str | None
+    legend: Text | None
     fields: tuple[str, ...]
     id: str | None = None
-    hint: str | None = None
+    hint: Text | None = None
 
 
 FORM_SECTIONS: tuple[FormSection, ...] = (
     FormSection(None, ("name", "description", "categories")),
-    FormSection("Where is it?", ("address", "postcode", "lat", "lon")),
-    FormSection("When does it meet or open?", ("opening_hours_text", "schedule"), id="schedule"),
-    FormSection("Cost", ("free", "cost_description")),
+    FormSection(_l("Where is it?"), ("address", "postcode", "lat", "lon")),
+    FormSection(_l("When does it meet or open?"), ("opening_hours_text", "schedule"), id="schedule"),
+    FormSection(_l("Cost"), ("free", "cost_description")),
     FormSection(None, ("accessibility",)),
-    FormSection("Who is it for?", ("audience", "languages", "min_age", "max_age", "drop_in", "carers_welcome")),
+    FormSection(_l("Who is it for?"), ("audience", "languages", "min_age", "max_age", "drop_in", "carers_welcome")),
     FormSection(
-        "Public contact details",
+        _l("Public contact details"),
         ("organisation", "phone", "email", "website"),
-        hint="These will be shown on the map, so only give details the group is happy to publish.",
+        hint=_l("These will be shown on the map, so only give details the group is happy to publish."),
     ),
 )
 FORM_ORDER = tuple(name for section in FORM_SECTIONS for name in section.fields)

@@ -1,12 +1,17 @@
-"""Dates as people in the UK read them: in UK time (GMT or BST), whatever the server's or the database's zone."""
+"""Dates as people in the UK read them: in UK time (GMT or BST), whatever the server's or the database's zone, and
+in the request's language (Welsh month names on Welsh pages)."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
+from app.i18n import current_locale
 
 LONDON = ZoneInfo("Europe/London")
 
 
 def uk_date(moment: datetime, with_time: bool = False) -> str:
-    """ "3 June 2026", or "3 June 2026, 14:05" `with_time`."""
-    local = moment.astimezone(LONDON)
-    return f"{local:%-d %B %Y, %H:%M}" if with_time else f"{local:%-d %B %Y}"
+    """ "3 June 2026" ("3 Mehefin 2026"), or "3 June 2026, 14:05" `with_time`."""
+    pattern = "d MMMM y, HH:mm" if with_time else "d MMMM y"
+    return format_datetime(moment, pattern, tzinfo=LONDON, locale=current_locale())

@@ -113,7 +113,7 @@ def run_search(session: Session, params: QueryParams, record: bool) -> FinderSea
     values = _form_values(params)
     search = FinderSearch(values)
     if not any(params.get(name) for name in ("postcode", "lat", "lon")):
-        if params:  # a filter was chosen, but no place to search from
+        if any(name != "lang" for name in params):  # a filter was chosen, but no place to search from
             search.errors["postcode"] = "Enter a postcode, or use your location"
         return search
     if values["time"] and not values["day"]:

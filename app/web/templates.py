@@ -1,12 +1,21 @@
-"""Jinja templates for server-rendered pages. Autoescaping is on for every .html template."""
+"""Jinja templates for server-rendered pages. Autoescaping is on for every .html template.
+
+Text is marked for translation with `{{ _("…") }}` (or `{% trans %}`): it is shown in the request's language
+(app/i18n). `_("Hello %(name)s", name=value)` escapes the value, never the translation.
+"""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from app.core.config import PROJECT_ROOT
 from app.core.dates import uk_date
+from app.i18n import current_locale, gettext, ngettext
+from app.i18n import lazy_gettext as _l
+from app.i18n.locales import HTML_LANG, LOCALES, NAMES
+from app.i18n.scripts import script_messages
 from app.web.security import csp_nonce
 
 
@@ -15,7 +24,23 @@ def _app_settings(request: Request) -> dict[str, Any]:
     return {"attribution": request.app.state.settings.attribution}
 
 
-templates = Jinja2Templates(directory=PROJECT_ROOT / "app" / "templates", context_processors=[_app_settings])
-templates.env.globals["site_name"] = "Community Asset Map"
+def language_url(request: Request, locale: str) -> str:
+    """This page in `locale`: the same path and query, with `lang` set."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", locale)]
+    return f"{request.url.path}?{urlencode(query)}"
+
+
+def _language(request: Request) -> dict[str, Any]:
+    """The page's language (`<html lang>`), and a link to the page in each other language."""
+    locale = current_locale()
+    others = [{"code": code, "name": NAMES[code], "url": language_url(request, code)} for code in LOCALES if code != locale]
+    return {"locale": locale, "html_lang": HTML_LANG[locale], "other_languages": others}
+
+
+templates = Jinja2Templates(directory=PROJECT_ROOT / "app" / "templates", context_processors=[_app_settings, _language])
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates.env.globals["site_name"] = _l("Community Asset Map")
+templates.env.globals["script_messages"] = script_messages  # the page scripts' text, as JSON
 templates.env.globals["csp_nonce"] = csp_nonce  # inline <script nonce="{{ csp_nonce(request) }}">
 templates.env.filters["uk_date"] = uk_date  # {{ when | uk_date }} or {{ when | uk_date(with_time=True) }}: in UK time

@@ -21,5 +21,19 @@
     return node;
   }
 
-  window.AssetMapDom = { el: el };
+  /* The page's language's text for a script's English text (the page's <body data-messages>, app/i18n/scripts.py):
+     _("{n} places", {n: 3}). Mark text as _("…") so that `make messages` finds it. */
+  var messages = null;
+  function t(text, values) {
+    if (messages === null) {
+      var data = document.body && document.body.getAttribute("data-messages");
+      messages = data ? JSON.parse(data) : {};
+    }
+    var translated = messages[text] || text;
+    return translated.replace(/\{(\w+)\}/g, function (whole, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+
+  window.AssetMapDom = { el: el, t: t };
 })();

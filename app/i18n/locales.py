@@ -1,0 +1,65 @@
+"""The interface languages, and the one a request is served in.
+
+A page's language is chosen by, in order: `?lang=cy|en` (which the middleware also remembers in a cookie), that
+cookie, the browser's `Accept-Language`, and English. The API and the Open Referral feed are called by programs, so
+only `?lang` and `Accept-Language` choose theirs: a response never depends on a cookie a case system did not send.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+LOCALES = ("en", "cy")
+DEFAULT = "en"
+HTML_LANG = {"en": "en-GB", "cy": "cy"}  # <html lang>, Content-Language
+NAMES = {"en": "English", "cy": "Cymraeg"}  # each language in its own words, for the switch
+COOKIE = "am_lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+API_PREFIXES = ("/api/", "/oruk")
+
+_current: ContextVar[str] = ContextVar("locale", default=DEFAULT)
+
+
+def current_locale() -> str:
+    return _current.get()
+
+
+@contextmanager
+def use_locale(locale: str) -> Iterator[None]:
+    """Translate in `locale` within the block (a request, a command that renders Welsh, a test)."""
+    token = _current.set(locale if locale in LOCALES else DEFAULT)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def supported(value: str | None) -> str | None:
+    """`value` if it names a language we serve ("cy", "CY", "cy-GB" …), else None."""
+    primary = (value or "").strip().lower().split("-")[0]
+    return primary if primary in LOCALES else None
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The best language we serve in an Accept-Language header (RFC 9110 §12.5.4), or None."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        locale = supported(tag)
+        if locale and quality > 0:
+            ranked.append((-quality, position, locale))
+    return min(ranked)[2] if ranked else None
+
+
+def choose(path: str, query_lang: str | None, cookie: str | None, accept_language: str | None) -> str:
+    if locale := supported(query_lang):
+        return locale
+    if not path.startswith(API_PREFIXES) and (locale := supported(cookie)):
+        return locale
+    return from_accept_language(accept_language) or DEFAULT
