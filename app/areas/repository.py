@@ -50,8 +50,9 @@ def find(session: Session, q: str | None, level: AreaLevel | None, limit: int) -
     return [dict(r) for r in session.execute(text(sql), params).mappings()]
 
 
-def get(session: Session, code: str) -> dict[str, Any] | None:
-    sql = f"SELECT {_SUMMARY}, ST_AsGeoJSON(geom, 6)::json AS geometry FROM area WHERE code = :code"
+def get(session: Session, code: str, outline: bool = True) -> dict[str, Any] | None:
+    geometry = ", ST_AsGeoJSON(geom, 6)::json AS geometry" if outline else ""
+    sql = f"SELECT {_SUMMARY}{geometry} FROM area WHERE code = :code"
     row = session.execute(text(sql), {"code": code}).mappings().first()
     return dict(row) if row else None
 

@@ -32,6 +32,12 @@ def find_areas(session: Session, q: str | None, level: AreaLevel | None, limit: 
     return [AreaSummary.model_validate(row) for row in repository.find(session, checked_text(q or "", "q") or None, level, limit)]
 
 
+def area_summary(session: Session, code: str, field: str = "area") -> AreaSummary:
+    """The area without its outline (which can be large; its box is enough to fit a map); Invalid (422) as
+    require_area."""
+    return AreaSummary.model_validate(repository.get(session, require_area(session, code, field), outline=False))
+
+
 def get_area(session: Session, code: str) -> AreaDetail:
     row = repository.get(session, checked_text(code, "code").upper())
     if row is None:

@@ -54,8 +54,8 @@ def filters_for(session: Session, criteria: Criteria) -> tuple[list[str], dict[s
         add(repository.BBOX_FILTER, **c.bbox.params())
     if c.category:
         add(repository.CATEGORY_FILTER, category_ids=get_taxonomy(session).subtree_ids(list(c.category)))
-    if c.q and checked_text(c.q, "q"):
-        add(repository.TEXT_FILTER, q=c.q)
+    if c.q and (q := checked_text(c.q, "q")):
+        add(repository.TEXT_FILTER, q=q)
     if c.area and c.area.strip():
         condition, area_params = area_filter(session, c.area)
         add(condition, **area_params)
@@ -65,8 +65,8 @@ def filters_for(session: Session, criteria: Criteria) -> tuple[list[str], dict[s
         add(repository.DROP_IN_FILTER, drop_in=c.drop_in)
     if c.carers_welcome is not None:
         add(repository.CARERS_WELCOME_FILTER, carers_welcome=c.carers_welcome)
-    if c.language and checked_text(c.language, "language"):
-        add(repository.LANGUAGE_FILTER, language=c.language.strip())
+    if c.language and (language := checked_text(c.language, "language")):
+        add(repository.LANGUAGE_FILTER, language=language)
     if c.accessibility:
         add(repository.ACCESSIBILITY_FILTER, accessibility=list(c.accessibility))
     if c.age is not None:

@@ -42,6 +42,11 @@ MAX_OFFSET = 10_000  # the nearby search's own limit
 RADII = {800: "800 m (about 10 minutes' walk)", 1609: "1 mile", 3218: "2 miles", 8047: "5 miles", 16093: "10 miles"}
 DEFAULT_RADIUS = 1609
 _FIELDS = ("postcode", "lat", "lon", "radius_m", "q", "language", "day", "time", "age", "page")
+# The text boxes' maxlength: the nearby search's own limits, so the form never lets through what the search refuses.
+MAX_LENGTHS = {
+    name: next(rule.max_length for rule in NearbyQuery.model_fields[name].metadata if hasattr(rule, "max_length"))
+    for name in ("postcode", "q", "language")
+}
 
 
 @dataclass
@@ -235,6 +240,7 @@ def finder_page(request: Request, session: SessionDep, settings: SettingsDep, vi
         "day_names": DAY_NAMES,
         "radii": RADII,
         "default_radius": DEFAULT_RADIUS,
+        "max_lengths": MAX_LENGTHS,
         "back": urlencode(list(request.query_params.multi_items())),
         "shortlist_days": settings.shortlist_days,
         "shortlist_max": MAX_ITEMS,

@@ -7,11 +7,8 @@ value also has a text label, so colour is never the only cue. Text is escaped (m
 
 import math
 from dataclasses import dataclass
-from itertools import count
 
 from markupsafe import Markup, escape
-
-_ids = count(1)
 
 
 @dataclass(frozen=True)
@@ -37,12 +34,12 @@ def _number(value: float | None, digits: int) -> str:
     return f"{value:,.{digits}f}"
 
 
-def bar_chart(caption: str, groups: list[str], series: list[Series], *, group_label: str, digits: int = 0,
-              missing: str = "withheld", note: str | None = None, ticks: list[str] | None = None, width: int = 640,
-              height: int = 220) -> Markup:
+def bar_chart(caption: str, groups: list[str], series: list[Series], *, chart_id: str, group_label: str,
+              digits: int = 0, missing: str = "withheld", note: str | None = None, ticks: list[str] | None = None,
+              width: int = 640, height: int = 220) -> Markup:
     """A grouped bar chart: one group of bars per label in `groups` (written on the axis as `ticks`, when given: shorter
-    ones), one bar per series. A None value draws no bar and a dash, and reads `missing` in the table."""
-    chart_id = f"chart-{next(_ids)}"
+    ones), one bar per series. A None value draws no bar and a dash, and reads `missing` in the table. `chart_id`
+    names its caption: unique on its page, and the same for the same chart in every request."""
     left, right, top, bottom = 44, 8, 12, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     known = [v for s in series for v in s.values if v is not None]

@@ -59,7 +59,6 @@ def look_first_csv(request: Request, session: ReadSessionDep) -> Response:
     """Every row of the page's "where to look first" table (not only the first 25), in the page's order."""
     with as_page(TITLES, DEFAULT_TITLE, ("/insights", "Go to the insights page")):
         query = _query(request, need_area=True)
-        report = service.area_report(session, query.area or "", query.category)
-    filename = f"where-to-look-first-{report.area.code}-{report.category.slug}.csv"
-    return Response(service.rows_csv(service.look_first(report.rows, query.sort)), media_type="text/csv; charset=utf-8",
+        filename, body = service.look_first_csv(session, query.area or "", query.category, query.sort)
+    return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

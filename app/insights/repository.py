@@ -306,17 +306,20 @@ _JOIN_FIGURES = """
 """
 
 
-def area_lsoas(session: Session, area: str, category_id: int, outlines: bool = True) -> list[dict[str, Any]]:
-    """The LSOAs whose centroid is inside the area, with their figures for the category and (`outlines`) their outline
-    as GeoJSON (5 decimals, about a metre)."""
+def area_lsoas(session: Session, area: str, category_id: int, outlines: bool = True,
+               deciles: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """The LSOAs whose centroid is inside the area (and, given `deciles`, whose deprivation decile is one of them),
+    with their figures for the category and (`outlines`) their outline as GeoJSON (5 decimals, about a metre)."""
     outline = ", ST_AsGeoJSON(l.boundary, 5) AS geometry" if outlines else ""
+    in_deciles = " AND l.deprivation_decile = ANY(:deciles)" if deciles is not None else ""
     sql = f"""
         SELECT {_FIGURES}{outline}
         FROM lsoa l {_JOIN_FIGURES}
-        WHERE {_IN_AREA}
+        WHERE {_IN_AREA}{in_deciles}
         ORDER BY l.code
     """
-    return [dict(r) for r in session.execute(text(sql), {"area": area, "category": category_id}).mappings()]
+    params = {"area": area, "category": category_id, "deciles": list(deciles or ())}
+    return [dict(r) for r in session.execute(text(sql), params).mappings()]
 
 
 def lsoa_features(session: Session, box: dict[str, float], category_id: int, area: str | None, tolerance: float,
@@ -346,13 +349,13 @@ def lsoa_features(session: Session, box: dict[str, float], category_id: int, are
 
 
 def access_by_decile(session: Session, area: str, category_id: int) -> list[dict[str, Any]]:
-    """Per nation and deprivation decile of the area's LSOAs: how many LSOAs, and the mean places of the category
-    within 800 m and 1,600 m (never pooled across nations: each ranks its own LSOAs)."""
+    """Per nation and deprivation decile of the area's LSOAs (a None decile: those without one): how many LSOAs, and
+    the mean places of the category within 800 m and 1,600 m (never pooled across nations: each ranks its own LSOAs)."""
     sql = f"""
         SELECT l.nation, l.deprivation_decile AS decile, count(*) AS lsoas,
                avg(ac.places_800m)::float AS mean_800m, avg(ac.places_1600m)::float AS mean_1600m
         FROM lsoa l {_JOIN_FIGURES}
-        WHERE {_IN_AREA} AND l.deprivation_decile IS NOT NULL
+        WHERE {_IN_AREA}
         GROUP BY l.nation, l.deprivation_decile
         ORDER BY l.nation, l.deprivation_decile
     """

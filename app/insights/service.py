@@ -17,8 +17,8 @@ from typing import Any
 from fastapi import Request
 from sqlmodel import Session
 
-from app.areas.schemas import AreaDetail
-from app.areas.service import get_area, require_area
+from app.areas.schemas import AreaSummary
+from app.areas.service import area_summary, require_area
 from app.assets.filters import Criteria
 from app.categories.service import CategoryNode, get_taxonomy
 from app.core.config import Settings
@@ -199,35 +199,47 @@ def published_months(today: date, months: int = PUBLISHED_MONTHS) -> list[date]:
 class AreaReport:
     """What the insights page shows of one area and top-level category."""
 
-    area: AreaDetail
+    area: AreaSummary
     category: CategoryNode
-    rows: list[dict[str, Any]]  # every LSOA of the area with its figures (PROPERTIES), by code
+    rows: list[dict[str, Any]]  # the area's LSOAs in "where to look first" (LOOK_FIRST_DECILES), with PROPERTIES
     as_of: datetime | None  # the last refresh; None before the first
     months: list[date]  # the published months, oldest first
     monthly: dict[int, dict[date, tuple[int | None, int | None]]]  # category id -> month -> (searches, unmet)
-    by_decile: list[dict[str, Any]]  # per nation and decile: lsoas, mean_800m, mean_1600m
+    by_decile: list[dict[str, Any]]  # per nation and decile (None: without one): lsoas, mean_800m, mean_1600m
 
     @property
     def nations(self) -> list[str]:
-        return sorted({row["nation"] for row in self.rows})
+        return sorted({row["nation"] for row in self.by_decile})
+
+    @property
+    def lsoas(self) -> int:
+        """How many LSOAs the area has (the API's and the CSV's rows)."""
+        return sum(row["lsoas"] for row in self.by_decile)
+
+
+def look_first_rows(session: Session, area: str, category: CategoryNode) -> list[dict[str, Any]]:
+    """The area's LSOAs in each nation's deciles 1–2, with their figures for the category: all the "where to look
+    first" table and its CSV can show. A fifth of the area's LSOAs, read without their outlines: about 6,600 for
+    England, the largest area."""
+    return repository.area_lsoas(session, area, category.id, outlines=False, deciles=LOOK_FIRST_DECILES)
 
 
 def area_report(session: Session, area: str, category: str) -> AreaReport:
     """The area's figures for the page; Invalid (422) for an unknown area or category, or a sub-category."""
-    code = require_area(session, area)
+    summary = area_summary(session, area)
     node = top_level(session, category)
     last = repository.last_refresh(session)
     monthly: dict[int, dict[date, tuple[int | None, int | None]]] = {}
-    for row in repository.area_months(session, code):
+    for row in repository.area_months(session, summary.code):
         monthly.setdefault(row["category_id"], {})[row["month"]] = (row["searches"], row["unmet_searches"])
     return AreaReport(
-        area=get_area(session, code),
+        area=summary,
         category=node,
-        rows=repository.area_lsoas(session, code, node.id, outlines=False),
+        rows=look_first_rows(session, summary.code, node),
         as_of=last["finished_at"] if last else None,
         months=published_months(last["started_at"].astimezone(LONDON).date() if last else today()),
         monthly=monthly,
-        by_decile=repository.access_by_decile(session, code, node.id),
+        by_decile=repository.access_by_decile(session, summary.code, node.id),
     )
 
 
@@ -248,10 +260,16 @@ LOOK_FIRST_ORDER: dict[str, Callable[[dict[str, Any]], tuple[Any, ...]]] = {
 
 
 def look_first(rows: list[dict[str, Any]], sort: str = "places") -> list[dict[str, Any]]:
-    """The most deprived LSOAs (each nation's deciles 1–2), by default those with the fewest places of the category
-    within 800 m first (then 1,600 m, then the most unmet searches)."""
-    chosen = [r for r in rows if r["deprivation_decile"] in LOOK_FIRST_DECILES]
-    return sorted(chosen, key=LOOK_FIRST_ORDER[sort])
+    """"Where to look first" (look_first_rows) in the order asked for: by default those with the fewest places of the
+    category within 800 m first (then 1,600 m, then the most unmet searches)."""
+    return sorted(rows, key=LOOK_FIRST_ORDER[sort])
+
+
+def look_first_csv(session: Session, area: str, category: str, sort: str) -> tuple[str, str]:
+    """The file name and text of "where to look first" as CSV: every row (the page shows the first 25), in the page's
+    order; Invalid (422) for an unknown area or category."""
+    code, node = require_area(session, area), top_level(session, category)
+    return f"where-to-look-first-{code}-{node.slug}.csv", rows_csv(look_first(look_first_rows(session, code, node), sort))
 
 
 def simplify_for(zoom: int) -> tuple[float, int]:

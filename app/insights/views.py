@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
-from app.areas.schemas import AreaDetail, AreaSummary
+from app.areas.schemas import AreaSummary
 from app.areas.service import find_areas
 from app.categories.service import CategoryNode, Taxonomy
 from app.core.config import Settings
@@ -167,12 +167,15 @@ def insights_map(settings: Settings, view: MeasureView, area: AreaSummary | None
 
 # --- The printed map --------------------------------------------------------------------------------------------
 
-def print_map(session: Session, area: AreaDetail, category: CategoryNode, view: MeasureView) -> Markup | None:
+def print_map(session: Session, report: service.AreaReport, view: MeasureView) -> Markup | None:
     """The area's LSOAs as an SVG choropleth drawn on the server (the print view needs no script or tiles); None when
-    the area has more than PRINT_MAP_MAX_LSOAS."""
+    the area has more than PRINT_MAP_MAX_LSOAS (counted first: no outline is read for them) or none with an outline."""
+    if report.lsoas > PRINT_MAP_MAX_LSOAS:
+        return None
+    area = report.area
     west, _, east, _ = area.bbox
-    rows = repository.area_outlines_svg(session, area.code, category.id, tolerance=(east - west) / PRINT_WIDTH / 2)
-    if not rows or len(rows) > PRINT_MAP_MAX_LSOAS:
+    rows = repository.area_outlines_svg(session, area.code, report.category.id, tolerance=(east - west) / PRINT_WIDTH / 2)
+    if not rows:
         return None
     x0, y0, x1, y1 = repository.grid_extent(session, area.code)
     margin = (x1 - x0) * 0.01
@@ -212,6 +215,7 @@ def decile_charts(report: service.AreaReport) -> list[Markup]:
             f"({index} deciles, 1 = most deprived)",
             [str(d) for d in deciles], series, group_label="Decile", digits=1, missing="no LSOAs",
             note=f"Neighbourhoods (LSOAs) per decile — {counts}. A dash: no LSOA of that decile here.",
+            chart_id=f"chart-deciles-{nation}",
         ))
     return charts
 
@@ -220,8 +224,8 @@ def month_label(month: date) -> str:
     return f"{month:%b %Y}"
 
 
-def monthly_chart(report: service.AreaReport) -> Markup:
-    """Searches and unmet searches for the chosen category, by month."""
+def monthly_chart(report: service.AreaReport, rounding: int) -> Markup:
+    """Searches and unmet searches for the chosen category, by month (published figures rounded to `rounding`)."""
     figures = report.monthly.get(report.category.id, {})
     return bar_chart(
         f"Searches for {report.category.name} from {report.area.name}, by month",
@@ -230,7 +234,8 @@ def monthly_chart(report: service.AreaReport) -> Markup:
         series=[Series("Searches", [figures.get(m, (None, None))[0] for m in report.months], "s-searches"),
                 Series("Unmet searches", [figures.get(m, (None, None))[1] for m in report.months], "s-unmet")],
         group_label="Month",
-        note="A dash: withheld (fewer than the threshold, or none). Published figures are rounded to the nearest 5.",
+        note=f"A dash: withheld (fewer than the threshold, or none). Published figures are rounded to the nearest {rounding}.",
+        chart_id="chart-months",
     )
 
 
@@ -268,16 +273,18 @@ def area_choices(session: Session) -> dict[str, list[AreaSummary]]:
 
 def page_context(session: Session, settings: Settings, taxonomy: Taxonomy, query: InsightsQuery, *,
                  embed: bool = False, printed: bool = False) -> dict[str, Any]:
-    """Everything an insights template shows, for the query (raises Invalid for an unknown area or category)."""
-    category = service.top_level(session, query.category)
-    report = service.area_report(session, query.area, category.slug) if query.area else None
-    view = measures(settings, category)[query.measure]
+    """Everything an insights template shows, for the query (raises Invalid for an unknown area or category). Each
+    figure is read once."""
+    report = service.area_report(session, query.area, query.category) if query.area else None
+    category = report.category if report else service.top_level(session, query.category)
+    all_measures = measures(settings, category)
+    view = all_measures[query.measure]
     rows = service.look_first(report.rows, query.sort) if report else []
     context: dict[str, Any] = {
         "query": query,
         "category": category,
         "roots": taxonomy.roots,
-        "measures": measures(settings, category),
+        "measures": all_measures,
         "view": view,
         "report": report,
         "look_first": rows[:PRINT_TABLE_ROWS if printed else TABLE_ROWS],
@@ -286,21 +293,22 @@ def page_context(session: Session, settings: Settings, taxonomy: Taxonomy, query
         "decile_note": service.DECILE_NOTE,
         "unmet_below": settings.unmet_below,
         "threshold": settings.demand_threshold,
+        "rounding": settings.demand_rounding,
         "nations": service.NATIONS,
     }
-    last = repository.last_refresh(session)
-    context["sources"] = Sources(
-        as_of=last["finished_at"] if last else None,
-        deprivation_loaded=repository.deprivation_loaded(session),
-        months=report.months if report else service.published_months(service.today()),
-    )
+    if report:
+        as_of, months = report.as_of, report.months
+    else:
+        last = repository.last_refresh(session)
+        as_of, months = (last["finished_at"] if last else None), service.published_months(service.today())
+    context["sources"] = Sources(as_of=as_of, deprivation_loaded=repository.deprivation_loaded(session), months=months)
     if printed:
-        context["print_map"] = print_map(session, report.area, category, view) if report else None
+        context["print_map"] = print_map(session, report, view) if report else None
     else:
         context["map"] = insights_map(settings, view, report.area if report else None, category, embed=embed)
     if report and not embed:
         context["decile_charts"] = decile_charts(report)
-        context["monthly_chart"] = monthly_chart(report)
+        context["monthly_chart"] = monthly_chart(report, settings.demand_rounding)
         context["category_months"] = category_months(report, taxonomy)
         context["month_labels"] = [month_label(m) for m in report.months]
     if not embed and not printed:

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.core.config import PROJECT_ROOT
 from app.core.dates import uk_date
+from app.finder.views import distance_text
 from app.i18n import current_locale, gettext, ngettext
 from app.i18n import lazy_gettext as _l
 from app.i18n.locales import HTML_LANG, LOCALES, NAMES
@@ -43,4 +44,5 @@ templates.env.install_gettext_callables(gettext, ngettext, newstyle=True)  # typ
 templates.env.globals["site_name"] = _l("Community Asset Map")
 templates.env.globals["script_messages"] = script_messages  # the page scripts' text, as JSON
 templates.env.globals["csp_nonce"] = csp_nonce  # inline <script nonce="{{ csp_nonce(request) }}">
+templates.env.filters["distance"] = distance_text  # {{ metres | distance }}: "350 m", "1.2 km (0.7 miles)"
 templates.env.filters["uk_date"] = uk_date  # {{ when | uk_date }} or {{ when | uk_date(with_time=True) }}: in UK time

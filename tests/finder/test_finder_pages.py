@@ -147,6 +147,18 @@ def test_bad_input_shows_the_form_again_with_an_inline_error(client, places, par
     assert not names(response.text)
 
 
+def test_the_form_names_every_filter_and_hints_at_the_language(client):
+    from app.search.schemas import NearbyQuery
+
+    html = client.get("/finder").text
+    assert "<legend>Cost, referral, carers, access, age and language" in html
+    assert '<p class="hint" id="language-hint">One language, for example Polish or BSL</p>' in html
+    assert 'aria-describedby="language-hint"' in html and "placeholder" not in html
+    for name in ("postcode", "q", "language"):  # the search's own limits
+        limit = NearbyQuery.model_fields[name].metadata[0].max_length
+        assert re.search(rf'id="{name}" name="{name}"[^>]* maxlength="{limit}"', html), name
+
+
 def test_what_was_typed_is_escaped(client, places, session):
     make_asset(session, name=XSS, lat=53.4835, lon=-2.2312, address=XSS)
     response = client.get("/finder", params={"postcode": "M1 1AE", "q": XSS})

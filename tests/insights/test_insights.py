@@ -316,6 +316,17 @@ def test_no_stored_row_holds_a_postcode_coordinates_or_words(client, session):
             assert not any(f in str(value) for f in forbidden), (column, value)
 
 
+def test_the_language_asked_for_is_never_stored(client, session):
+    """A language a link worker searched for can say who the person is: only the filter's name is kept."""
+    lat, lon = INSIDE_CARDIFF_032G
+    assert client.get("/api/v1/assets/nearby", params={"lat": lat, "lon": lon, "language": "Polish"}).status_code == 200
+    assert client.get("/finder", params={"postcode": "CF10 1EP", "language": "Tigrinya"}).status_code == 200
+    rows = _searches(session)
+    assert len(rows) == 2 and all(r["filters"] == ["language"] for r in rows)
+    stored = " ".join(str(value) for row in rows for value in row.values()).lower()
+    assert "polish" not in stored and "tigrinya" not in stored
+
+
 def test_searches_outside_england_and_wales_are_not_recorded(client, session):
     for lat, lon in ((55.9533, -3.1883), (54.15, -4.48)):  # Edinburgh; Douglas, Isle of Man
         assert client.get("/api/v1/assets/nearby", params={"lat": lat, "lon": lon}).status_code == 200

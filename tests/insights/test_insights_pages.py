@@ -3,12 +3,15 @@ bad input answered with the HTML error page."""
 
 import csv
 import io
+import re
 
 import pytest
-from sqlalchemy import text
+from fastapi.testclient import TestClient
+from sqlalchemy import event, text
 
 from app.core.config import get_settings
-from app.insights import service
+from app.core.db import get_engine
+from app.insights import repository, service, views
 from app.insights.charts import Series, bar_chart
 from tests.factories import make_asset
 
@@ -119,7 +122,7 @@ def test_text_people_typed_is_escaped(client):
     typed = '<script>alert(1)</script>'
     answer = client.get("/insights", params={"area": "W06000015", "category": typed})
     assert answer.status_code == 422 and typed not in answer.text and "&lt;script&gt;" in answer.text
-    chart = bar_chart("<b>Caption</b>", ["<i>"], [Series("<u>", [1], "s-near")], group_label="x")
+    chart = bar_chart("<b>Caption</b>", ["<i>"], [Series("<u>", [1], "s-near")], chart_id="c", group_label="x")
     assert "<b>" not in chart and "<i>" not in chart and "<u>" not in chart and "&lt;b&gt;" in chart
 
 
@@ -130,3 +133,72 @@ def test_charts_mark_withheld_months_and_never_pool_the_nations(client, session)
     assert "places within reach by deprivation decile, England (IMD 2019 deciles" in page and "Wales (WIMD" not in page
     assert "no monthly figure is published" in page  # no searches at all: nothing to chart by category
     assert page.count(">withheld</td>") >= 24  # the monthly chart's table: every month withheld
+
+
+# --- Found in review ------------------------------------------------------------------------------------------------
+
+def test_a_print_view_over_the_cut_off_reads_no_outline(client, cardiff, monkeypatch):
+    """An area with more LSOAs than the printed map can draw is counted first: not one outline is read for it."""
+    def no_outlines(*args, **kwargs):
+        raise AssertionError("outlines read for an area over the cut-off")
+
+    monkeypatch.setattr(views, "PRINT_MAP_MAX_LSOAS", 213)  # Cardiff has 214
+    monkeypatch.setattr(repository, "area_outlines_svg", no_outlines)
+    page = client.get("/insights/print", params={"area": CARDIFF_COUNCIL, "category": "learning"})
+    assert page.status_code == 200 and "too many neighbourhoods to print as one map" in page.text
+
+
+def test_an_area_report_reads_only_the_rows_it_shows(session, cardiff):
+    """The page reads the area's deciles 1 and 2 (all "where to look first" can show), and counts the rest."""
+    report = service.area_report(session, CARDIFF_COUNCIL, "learning")
+    assert report.lsoas == 214 and 0 < len(report.rows) < 214
+    assert {row["deprivation_decile"] for row in report.rows} == {1, 2}
+    assert report.nations == ["W"] and not hasattr(report.area, "geometry")
+
+
+def test_published_figures_say_the_apps_own_rounding(session, cardiff):
+    settings = get_settings().model_copy(update={"demand_rounding": 7})
+    from app.main import create_app
+
+    with TestClient(create_app(settings)) as own:
+        html = own.get("/insights", params={"area": CARDIFF_COUNCIL, "category": "learning"}).text
+    assert html.count("rounded to the nearest 7") == 2 and "nearest 5" not in html  # the sources and the chart's note
+
+
+def test_the_figures_link_needs_an_area(client, cardiff):
+    assert "The figures as data" not in client.get("/insights").text
+    page = client.get("/insights", params={"area": CARDIFF_COUNCIL.lower(), "category": "learning"}).text
+    assert '<a href="/api/v1/insights/areas?area=W06000015&amp;category=learning">The figures as data</a>' in page
+
+
+def test_the_page_reads_each_figure_once(client, cardiff):
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, params, context, executemany):
+        statements.append(statement)
+
+    event.listen(get_engine(), "before_cursor_execute", seen)
+    try:
+        assert client.get("/insights", params={"area": CARDIFF_COUNCIL, "category": "learning"}).status_code == 200
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", seen)
+    repeated = {s for s in statements if statements.count(s) > 1}
+    assert statements and not repeated, repeated
+
+
+def test_two_requests_draw_the_same_charts(client, cardiff):
+    """Chart ids are numbered per page, not by a counter in the process."""
+    def charts(html: str) -> str:
+        return html[html.index('<section class="insights-charts"'):html.index("</section>", html.index('<section class="insights-charts"'))]
+
+    params = {"area": CARDIFF_COUNCIL, "category": "learning"}
+    first, second = (charts(client.get("/insights", params=params).text) for _ in range(2))
+    assert first == second
+    ids = re.findall(r'id="(chart-[^"]+)"', first)
+    assert ids and len(ids) == len(set(ids))
+
+
+def test_the_table_shows_distances_as_the_finder_does(client, cardiff):
+    """One rule for a distance in words (app.finder.views.distance_text, the `distance` filter)."""
+    page = client.get("/insights", params={"area": CARDIFF_COUNCIL, "category": "learning"}).text
+    assert re.search(r"<td>\d+\.\d km \(\d+\.\d miles\)</td>", page)  # the nearest library from a far neighbourhood

@@ -51,7 +51,8 @@
   /* The figures of one neighbourhood, as lines of text. */
   InsightsMap.prototype.lines = function (p) {
     var c = this.config;
-    var nearest = p.nearest_m === null ? "none published" : p.nearest_m < 1000 ? p.nearest_m + " m" : (p.nearest_m / 1000).toFixed(1) + " km";
+    // Whole metres as the layer gives them: the page's distance rule (the `distance` filter) is the server's.
+    var nearest = p.nearest_m === null ? "none published" : p.nearest_m.toLocaleString("en-GB") + " m";
     return [
       "Deprivation decile: " + count(p.deprivation_decile, "not known") + " of 10, " + (NATIONS[p.nation] || p.nation),
       c.categoryName + ": " + count(p.places_800m, "not computed") + " places within 800 m, " +
