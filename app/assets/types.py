@@ -9,9 +9,18 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from app.core.text import clean_email, clean_text, clean_url
+from app.i18n import Text
+from app.i18n import lazy_gettext as _l
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True))
+# Each day's name in the language it is shown in (lazy: translated each time it is shown).
+DAY_NAMES: dict[str, Text] = dict(
+    zip(
+        WEEKDAYS,
+        (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday")),
+        strict=True,
+    )
+)
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
@@ -28,19 +37,20 @@ class Accessibility(StrEnum):
     dementia_friendly = "dementia_friendly"
 
 
-ACCESSIBILITY_LABELS: dict[str, str] = {
-    Accessibility.step_free: "Step-free access",
-    Accessibility.accessible_toilet: "Accessible toilet",
-    Accessibility.hearing_loop: "Hearing loop",
-    Accessibility.quiet_space: "Quiet space",
-    Accessibility.large_print: "Large print materials",
-    Accessibility.bsl: "British Sign Language (BSL)",
-    Accessibility.accessible_parking: "Accessible parking",
-    Accessibility.changing_places: "Changing Places toilet",
-    Accessibility.assistance_dogs: "Assistance dogs welcome",
-    Accessibility.dementia_friendly: "Dementia friendly",
+ACCESSIBILITY_LABELS: dict[str, Text] = {
+    Accessibility.step_free: _l("Step-free access"),
+    Accessibility.accessible_toilet: _l("Accessible toilet"),
+    Accessibility.hearing_loop: _l("Hearing loop"),
+    Accessibility.quiet_space: _l("Quiet space"),
+    Accessibility.large_print: _l("Large print materials"),
+    Accessibility.bsl: _l("British Sign Language (BSL)"),
+    Accessibility.accessible_parking: _l("Accessible parking"),
+    Accessibility.changing_places: _l("Changing Places toilet"),
+    Accessibility.assistance_dogs: _l("Assistance dogs welcome"),
+    Accessibility.dementia_friendly: _l("Dementia friendly"),
 }
-"""How each accessibility feature is named to people, on pages, forms and in Open Referral UK output."""
+"""How each accessibility feature is named to people, on pages, forms and in Open Referral UK output (lazy: in the
+language of the page or response that shows it; the codes stay the same in every language)."""
 
 
 def short_text(max_length: int):  # noqa: ANN201 - an Annotated type

@@ -7,6 +7,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.i18n.locales import API_PREFIXES, COOKIE, COOKIE_MAX_AGE, HTML_LANG, choose, supported, use_locale
+from app.web.security import EMBED_PATHS
 
 
 def _cookie(scope: Scope) -> str | None:
@@ -33,7 +34,8 @@ TRANSLATED_TYPES = ("text/html", "application/json", "application/problem+json")
 class LocaleMiddleware:
     """Chooses the request's language, sets it for gettext and for templates (`request.state.locale`). A response
     with interface text says which language it is in (`Content-Language`) and what chose it (`Vary`), and a page asked
-    for with `?lang=` remembers the choice in a cookie for a year."""
+    for with `?lang=` remembers the choice in a cookie for a year. An embed does not: its `lang` is the language a
+    council chose for its own site (and its links carry it), not the visitor's choice for this one."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -58,7 +60,7 @@ class LocaleMiddleware:
                 headers.add_vary_header("Accept-Language")
                 if is_page:
                     headers.add_vary_header("Cookie")
-                if is_page and supported(query_lang):
+                if is_page and supported(query_lang) and path not in EMBED_PATHS:
                     headers.append(
                         "Set-Cookie", f"{COOKIE}={locale}; Max-Age={COOKIE_MAX_AGE}; Path=/; SameSite=Lax"
                     )

@@ -3,6 +3,9 @@
 Folium builds the map set-up (Leaflet map, basemap, one marker-cluster layer per top-level category, layer
 control); the places themselves are fetched by the browser for the current viewport (`/static/js/asset-map.js`),
 so a page's size does not grow with the database.
+
+Leaflet's own words (its zoom buttons' titles, the title of its attribution link) and the OpenStreetMap attribution
+are put in the page's language here; the map scripts translate the rest (asset-map.js).
 """
 
 from dataclasses import dataclass
@@ -16,7 +19,8 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 from markupsafe import Markup
 
-from app.core.config import Settings
+from app.core.config import OSM_TILE_ATTRIBUTION, Settings
+from app.i18n import gettext as _
 
 VENDOR = "/static/vendor"
 DOM_JS = "/static/js/dom.js"
@@ -42,11 +46,23 @@ class LocalMap(folium.Map):
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = L.map(
                 {{ this.get_name()|tojson }},
-                {center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }}, ...{{ this.options|tojavascript }}}
+                {center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }}, ...{{ this.options|tojavascript }},
+                 zoomControl: false}
             );
+            L.control.zoom({{ this.zoom_titles|tojavascript }}).addTo({{ this.get_name() }});
+            (function (credit) {
+                if (credit && credit.options.prefix) credit.setPrefix(credit.options.prefix.replace(
+                    "A JavaScript library for interactive maps", {{ this.leaflet_title|tojson }}));
+            })({{ this.get_name() }}.attributionControl);
         {% endmacro %}
         """
     )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # Leaflet's own English, in the page's language (the zoom control Leaflet would add, with these titles).
+        self.zoom_titles = {"zoom_in_title": _("Zoom in"), "zoom_out_title": _("Zoom out")}
+        self.leaflet_title = escape(_("A JavaScript library for interactive maps"))  # an attribute in Leaflet's HTML
 
 
 class LocalMarkerCluster(MarkerCluster):
@@ -100,15 +116,22 @@ class MapParts:
     script: Markup
 
 
+def tile_attribution(settings: Settings) -> str:
+    """The basemap's attribution (HTML): OpenStreetMap's, in the page's language, or an operator's own as written."""
+    if settings.tile_attribution == OSM_TILE_ATTRIBUTION:
+        return _('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors')
+    return settings.tile_attribution
+
+
 def base_map(settings: Settings, lat: float, lon: float, zoom: int, *, attribution: str | None = None) -> LocalMap:
     """A map on the configured basemap. `attribution` (plain text) is added to the map's own attribution line."""
-    tile_attribution = settings.tile_attribution + (f" | {escape(attribution)}" if attribution else "")
+    attributions = tile_attribution(settings) + (f" | {escape(attribution)}" if attribution else "")
     return LocalMap(
         location=[lat, lon],
         zoom_start=zoom,
         tiles=folium.TileLayer(
             tiles=settings.tile_url,
-            attr=tile_attribution,
+            attr=attributions,
             name="Basemap",
             max_zoom=settings.tile_max_zoom,
             control=False,

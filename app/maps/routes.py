@@ -11,9 +11,12 @@ from app.assets import service as assets
 from app.categories.service import get_taxonomy
 from app.core.deps import SessionDep, SettingsDep
 from app.core.errors import NotFound
+from app.i18n import current_locale
+from app.i18n import gettext as _
+from app.i18n.locales import supported
 from app.maps.areas import embed_area
 from app.maps.palette import category_css
-from app.maps.views import MapQuery, build_map_page, build_place_view, layers_for
+from app.maps.views import MapQuery, build_map_page, build_place_view, embed_titles, layers_for
 from app.web.browser import as_page
 from app.web.templates import templates
 
@@ -22,15 +25,17 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 def _map_query(request: Request) -> MapQuery:
     params = request.query_params
-    fields = ("lat", "lon", "zoom", "q", "area", "postcode", "controls")
+    fields = ("lat", "lon", "zoom", "q", "area", "postcode", "controls", "lang_switch")
     data: dict[str, Any] = {name: params[name] for name in fields if params.get(name, "") != ""}
     data["category"] = params.getlist("category")
+    if supported(params.get("lang")):
+        data["lang"] = current_locale()  # the language ?lang chose ("CY", "cy-GB" … are Welsh)
     return MapQuery.model_validate(data)
 
 
 def _page(request: Request, template: str, build: Callable[[], dict[str, Any]]) -> HTMLResponse:
     """Renders `template` with what `build` returns; a mistake in the address gets the HTML error page."""
-    with as_page({404: "Page not found"}, "There is a problem with this address"):
+    with as_page({404: _("Page not found")}, _("There is a problem with this address")):
         context = build()
     return templates.TemplateResponse(request, template, context)
 
@@ -50,7 +55,7 @@ def place_page(asset_id: str, request: Request, session: SessionDep, settings: S
         try:
             key = uuid.UUID(asset_id)
         except ValueError:
-            raise NotFound("There is no place at this address. It may have been removed.") from None
+            raise NotFound(_("There is no place at this address. It may have been removed.")) from None
         asset = assets.get_asset(session, key)
         return {"place": build_place_view(settings, get_taxonomy(session), asset)}
 
@@ -64,6 +69,8 @@ def embed_page(request: Request, session: SessionDep, settings: SettingsDep) -> 
         area = embed_area(session, query.area) if query.area else None
         if area:
             query = query.model_copy(update={"area": area.code})  # as the layer and boundary requests expect it
+        if query.lang_switch and not query.lang:
+            query = query.model_copy(update={"lang": current_locale()})  # the language it opened in, for its links
         page = build_map_page(
             settings, get_taxonomy(session), query, embed=True, bounds=area.bounds if area else None,
             area_name=area.name if area else None,
@@ -77,6 +84,6 @@ def embed_page(request: Request, session: SessionDep, settings: SettingsDep) -> 
 def embed_builder(request: Request, session: SessionDep) -> HTMLResponse:
     def build() -> dict[str, Any]:
         layers = layers_for(get_taxonomy(session), [])
-        return {"layers": layers, "category_css": category_css([layer.slug for layer in layers])}
+        return {"layers": layers, "category_css": category_css([layer.slug for layer in layers]), "titles": embed_titles()}
 
     return _page(request, "maps/builder.html", build)

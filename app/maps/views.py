@@ -1,8 +1,8 @@
 """What the map pages show: their maps, layers and the settings handed to the browser script."""
 
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import urlencode
+from typing import Any, Literal
+from urllib.parse import quote, urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -13,8 +13,12 @@ from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES
 from app.categories.service import Taxonomy
 from app.core.config import Settings
 from app.core.dates import uk_date
+from app.i18n import gettext as _
+from app.i18n import use_locale
+from app.i18n.locales import LOCALES
 from app.maps import folium_map, palette
 from app.maps.folium_map import Layer, MapParts
+from app.web.templates import attribution
 
 GEOJSON_LIMIT = 1000  # places fetched per viewport; beyond it the page asks people to zoom in
 SEARCH_RADIUS_M = 10_000  # how far the postcode search looks for the nearest places
@@ -41,6 +45,10 @@ class MapQuery(BaseModel):
     area: str | None = Field(None, max_length=20, pattern=r"^[A-Za-z0-9]+$")
     postcode: str | None = Field(None, max_length=10)
     controls: bool = True
+    # The embed's language, when its address fixes it (a council's choice, or the visitor's through the switch); its
+    # links carry it, as a framed page may not get the language cookie.
+    lang: Literal["en", "cy"] | None = None
+    lang_switch: bool = False  # the embed shows a link to itself in the other language
 
     @field_validator("q", "postcode")
     @classmethod
@@ -50,15 +58,22 @@ class MapQuery(BaseModel):
     @model_validator(mode="after")
     def _both_or_neither(self) -> "MapQuery":
         if (self.lat is None) != (self.lon is None):
-            raise ValueError("give both lat and lon, or neither")
+            raise ValueError(_("give both lat and lon, or neither"))
         return self
 
     def full_map_url(self) -> str:
-        """The full map (`/`) starting as this query does: same place, council area, categories, words and postcode."""
+        """The full map (`/`) starting as this query does: same place, council area, categories, words, postcode and
+        language."""
         given = [(name, getattr(self, name)) for name in ("area", "lat", "lon", "zoom", "q", "postcode")]
         params = [(name, str(value)) for name, value in given if value is not None]
         params += [("category", slug) for slug in self.category]
+        params += [("lang", self.lang)] if self.lang else []
         return "/?" + urlencode(params) if params else "/"
+
+    def finder_url(self) -> str:
+        """The finder, the map's plain list for a page without JavaScript, for this query's postcode and language."""
+        params = [(name, value) for name in ("postcode", "lang") if (value := getattr(self, name))]
+        return "/finder?" + urlencode(params, quote_via=quote) if params else "/finder"
 
     def centre(self, settings: Settings) -> tuple[float, float, int]:
         lat = self.lat if self.lat is not None else settings.map_lat
@@ -80,6 +95,16 @@ def layers_for(taxonomy: Taxonomy, categories: list[str]) -> list[Layer]:
     """One layer per top-level category: all of them, or those of the chosen categories, in taxonomy order."""
     wanted = {taxonomy.root_of(n.slug).slug for n in taxonomy.require(categories)} if categories else None
     return [Layer(r.slug, r.name) for r in taxonomy.roots if wanted is None or r.slug in wanted]
+
+
+def embed_titles() -> dict[str, dict[str, str]]:
+    """The embed's name (its <iframe> title) in each language, for the builder's code: the embed's language may not
+    be the builder page's. `%(area)s` stands for the council's name."""
+    titles = {}
+    for locale in LOCALES:
+        with use_locale(locale):
+            titles[locale] = {"everywhere": _("Map of community places"), "area": _("Map of community places in %(area)s")}
+    return titles
 
 
 def category_names(taxonomy: Taxonomy) -> dict[str, list[str]]:
@@ -111,6 +136,7 @@ def build_map_page(
         "postcode": query.postcode,
         "linkTarget": "_blank" if embed else None,
         "rememberSearch": not embed,
+        "lang": query.lang if embed else None,  # added to the embed's links to places
     }
     fmap = folium_map.asset_map(
         settings,
@@ -120,7 +146,7 @@ def build_map_page(
         layers=layers,
         config=config,
         layer_control=query.controls,
-        attribution=settings.attribution if embed else None,
+        attribution=attribution(settings) if embed else None,
         bounds=bounds if query.lat is None else None,
     )
     return MapPage(
@@ -164,14 +190,14 @@ def build_place_view(settings: Settings, taxonomy: Taxonomy, asset: AssetPublic)
         asset=asset,
         categories=[n.name for n in nodes],
         root_slug=root,
-        accessibility=[ACCESSIBILITY_LABELS.get(a, a.replace("_", " ")) for a in asset.accessibility],
-        schedule=[(DAY_NAMES[s.day], f"{s.opens}–{s.closes}", s.note) for s in asset.schedule],
+        accessibility=[str(ACCESSIBILITY_LABELS.get(a, a.replace("_", " "))) for a in asset.accessibility],
+        schedule=[(str(DAY_NAMES[s.day]), f"{s.opens}–{s.closes}", s.note) for s in asset.schedule],
         verified=uk_date(verified_at) if verified_at else None,
         stale=asset.stale,
         map=folium_map.render(folium_map.place_map(settings, asset.lat, asset.lon, asset.name)),
         category_css=palette.category_css([root] if root else []),
         details=[
-            (f.label, show(getattr(asset, f.name), f.name))
+            (str(f.label), show(getattr(asset, f.name), f.name))
             for f in shown_in(Output.PAGE)
             if f.name not in PAGE_SECTIONS and getattr(asset, f.name) not in (None, "", [])
         ],

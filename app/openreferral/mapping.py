@@ -189,8 +189,8 @@ def location(row: Row, full: bool) -> Json:
             {
                 "id": ids.derived("accessibility", row["id"], code),
                 "location_id": location_id,
-                "description": ACCESSIBILITY_LABELS.get(code, code),
-                "accessibility": ACCESSIBILITY_LABELS.get(code, code),
+                "description": str(ACCESSIBILITY_LABELS.get(code, code)),  # in the response's language
+                "accessibility": str(ACCESSIBILITY_LABELS.get(code, code)),
             }
             for code in row["accessibility"]
         ]

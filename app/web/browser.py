@@ -21,6 +21,7 @@ from app.accounts.models import UserAccount, WebSession
 from app.accounts.service import find_session
 from app.core.deps import SessionDep, SettingsDep, app_settings
 from app.core.errors import AppError, validation_errors
+from app.i18n import gettext as _
 from app.web.templates import templates
 
 SESSION_COOKIE = "am_session"
@@ -39,7 +40,8 @@ class Visitor:
 
 class PageError(Exception):
     """Answered with the one HTML error page (error.html): 401 shows the sign-in form, anything else the title, the
-    messages and a way on (`back`: a link and its words; the map by default)."""
+    messages and a way on (`back`: a link and its words; the map by default). Raised while a request is served, so
+    the caller gives its words already translated (`_`)."""
 
     def __init__(self, status_code: int, title: str, message: str | Sequence[str], back: tuple[str, str] | None = None):
         self.messages = [message] if isinstance(message, str) else list(message)
@@ -47,7 +49,7 @@ class PageError(Exception):
         self.status_code = status_code
         self.title = title
         self.message = " ".join(self.messages)
-        self.back = back or ("/", "Go to the map")
+        self.back = back or ("/", _("Go to the map"))
 
 
 @contextmanager
@@ -93,8 +95,8 @@ async def checked_form(request: Request, visitor: VisitorDep) -> FormData:
     if not isinstance(sent, str) or not secrets.compare_digest(sent, visitor.csrf_token):
         raise PageError(
             403,
-            "This form has expired",
-            "For your security we could not accept this form. Go back, reload the page and try again.",
+            _("This form has expired"),
+            _("For your security we could not accept this form. Go back, reload the page and try again."),
         )
     return form
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from app.core.config import PROJECT_ROOT
+from app.core.config import ATTRIBUTION, PROJECT_ROOT, Settings
 from app.core.dates import uk_date
 from app.finder.views import distance_text
 from app.i18n import current_locale, gettext, ngettext
@@ -20,9 +20,20 @@ from app.i18n.scripts import script_messages
 from app.web.security import csp_nonce
 
 
+def attribution(settings: Settings) -> str:
+    """The data's attribution: the default one in the page's language, or an operator's own as they wrote it."""
+    if settings.attribution == ATTRIBUTION:
+        return gettext(
+            "Contains OS data © Crown copyright and database right; "
+            "Contains National Statistics data © Crown copyright and database right; "
+            "© OpenStreetMap contributors (ODbL)"
+        )
+    return settings.attribution
+
+
 def _app_settings(request: Request) -> dict[str, Any]:
     """What every page shows from the settings of the app that serves it (read per request, not at import)."""
-    return {"attribution": request.app.state.settings.attribution}
+    return {"attribution": attribution(request.app.state.settings)}
 
 
 def language_url(request: Request, locale: str) -> str:

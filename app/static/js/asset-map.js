@@ -3,29 +3,41 @@
 
    Places come from /api/v1/assets.geojson for the current viewport: refetched when the map stops moving (debounced),
    and a newer request cancels an older one. Every piece of data is put into the page with textContent or
-   setAttribute, never as HTML. */
+   setAttribute, never as HTML. Text is in the page's language (`_`, dom.js); the API is asked in it too. */
 (function () {
   "use strict";
 
-  var DAYS = { mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday", sun: "Sunday" };
   var DEBOUNCE_MS = 250;
   var LIST_MAX = 50;
   var SEARCH_ZOOM = 15;
   var PLACE_ZOOM = 17;
 
   var el = window.AssetMapDom.el;  /* dom.js */
+  var _ = window.AssetMapDom.t;
+
+  /* Called when shown, not when this script loads in the page's <head>: the translations are on <body>. */
+  function dayName(day) {
+    return {
+      mon: _("Monday"), tue: _("Tuesday"), wed: _("Wednesday"), thu: _("Thursday"), fri: _("Friday"), sat: _("Saturday"),
+      sun: _("Sunday"),
+    }[day] || day;
+  }
 
   function formatDistance(metres) {
-    if (metres < 1000) return Math.round(metres / 10) * 10 + " m";
-    var miles = metres / 1609.344;
-    return (metres / 1000).toFixed(1) + " km (" + miles.toFixed(1) + " miles)";
+    if (metres < 1000) return _("{n} m", { n: Math.round(metres / 10) * 10 });
+    return _("{km} km ({miles} miles)", { km: (metres / 1000).toFixed(1), miles: (metres / 1609.344).toFixed(1) });
+  }
+
+  /* The API's answers (labels, error messages) in the page's language. */
+  function apiHeaders(accept) {
+    return { Accept: accept, "Accept-Language": document.documentElement.lang };
   }
 
   function clusterIcon(slug) {
     return function (cluster) {
       var count = cluster.getChildCount();
       var size = count < 10 ? 34 : count < 100 ? 40 : 46;
-      var label = el("span", null, String(count), el("span", { className: "visually-hidden" }, count === 1 ? " place" : " places"));
+      var label = el("span", null, String(count), el("span", { className: "visually-hidden" }, " " + (count === 1 ? _("place") : _("places"))));
       return L.divIcon({ html: label, className: "asset-cluster cat-" + slug, iconSize: L.point(size, size) });
     };
   }
@@ -54,7 +66,10 @@
     };
     this.bind();
     var toggle = map.getContainer().querySelector(".leaflet-control-layers-toggle");
-    if (toggle) toggle.setAttribute("aria-label", "Layers: choose which kinds of places to show");
+    if (toggle) {
+      toggle.setAttribute("aria-label", _("Layers: choose which kinds of places to show"));
+      toggle.title = _("Layers");
+    }
     if (config.area) this.drawArea(config.area);
     this.load();
     if (config.postcode) this.search(config.postcode, false);
@@ -94,7 +109,7 @@
     if (!this.dom.panel) return;
     this.dom.panel.hidden = !open;
     this.dom.toggle.setAttribute("aria-expanded", String(open));
-    this.dom.toggle.textContent = open ? "Hide the list" : "List of places";
+    this.dom.toggle.textContent = open ? _("Hide the list") : _("List of places");
   };
 
   /* ---- Loading the places in view ---- */
@@ -128,9 +143,9 @@
     this.request = controller;
     var params = this.filterParams(new URLSearchParams({ bbox: this.bboxParam(), limit: String(this.config.limit) }));
     this.setBusy(true);
-    fetch(this.config.urls.geojson + "?" + params.toString(), { signal: controller.signal, headers: { Accept: "application/geo+json" } })
+    fetch(this.config.urls.geojson + "?" + params.toString(), { signal: controller.signal, headers: apiHeaders("application/geo+json") })
       .then(function (response) {
-        if (!response.ok) throw new Error("The map could not load places (error " + response.status + ").");
+        if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();
       })
       .then(function (collection) {
@@ -142,7 +157,7 @@
       .catch(function (error) {
         if (error.name === "AbortError") return;
         self.setBusy(false);
-        self.announce("Sorry, the map could not load places. Please try again.");
+        self.announce(_("Sorry, the map could not load places. Please try again."));
       });
   };
 
@@ -208,7 +223,11 @@
       var element = marker.getElement();
       if (element) { element.setAttribute("aria-label", label); element.setAttribute("data-id", props.id); }
     });
-    marker.on("popupopen", function () { self.openMarker = marker; });
+    marker.on("popupopen", function (event) {
+      self.openMarker = marker;
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) close.setAttribute("aria-label", _("Close"));  // Leaflet's own label is English
+    });
     marker.on("popupclose", function () { if (self.openMarker === marker) self.openMarker = null; });
     marker.bindPopup(function () { return self.popup(self.markers.has(props.id) ? self.markers.get(props.id).props : props); },
       { maxWidth: 320, minWidth: 220, autoPanPadding: [24, 24] });
@@ -217,8 +236,9 @@
 
   /* ---- Popups and list items ---- */
 
+  /* An embed fixed to a language links to pages in it: a framed page may not get the language cookie. */
   AssetMap.prototype.placeUrl = function (id) {
-    return "/places/" + encodeURIComponent(id);
+    return "/places/" + encodeURIComponent(id) + (this.config.lang ? "?lang=" + encodeURIComponent(this.config.lang) : "");
   };
 
   AssetMap.prototype.link = function (href, text, className) {
@@ -229,8 +249,8 @@
   AssetMap.prototype.badges = function (props) {
     if (!props.free && !props.drop_in) return null;
     return el("p", { className: "badges" },
-      props.free ? el("span", { className: "badge free" }, "Free") : null,
-      props.drop_in ? el("span", { className: "badge drop-in" }, "Drop in") : null);
+      props.free ? el("span", { className: "badge free" }, _("Free")) : null,
+      props.drop_in ? el("span", { className: "badge drop-in" }, _("Drop in")) : null);
   };
 
   AssetMap.prototype.describe = function (props) {
@@ -249,27 +269,28 @@
   AssetMap.prototype.freshness = function (props) {
     if (!props.stale) return null;
     var date = { day: "numeric", month: "long", year: "numeric", timeZone: "Europe/London" };
+    var locale = document.documentElement.lang === "cy" ? "cy" : "en-GB";  // Welsh month names, as uk_date's
     return el("p", { className: "freshness" }, props.last_verified_at
-      ? "Not verified since " + new Date(props.last_verified_at).toLocaleDateString("en-GB", date)
-      : "Not yet checked");
+      ? _("Not verified since {date}", { date: new Date(props.last_verified_at).toLocaleDateString(locale, date) })
+      : _("Not yet checked"));
   };
 
   AssetMap.prototype.popup = function (props) {
     var body = el("div", { className: "asset-popup" },
       el("h2", null, this.link(this.placeUrl(props.id), props.name)));
     this.describe(props).forEach(function (node) { if (node) body.appendChild(node); });
-    body.appendChild(el("h3", null, "Opening times"));
+    body.appendChild(el("h3", null, _("Opening times")));
     body.appendChild(this.hoursList(props));
-    body.appendChild(el("p", null, this.link(this.placeUrl(props.id), "More details about this place")));
+    body.appendChild(el("p", null, this.link(this.placeUrl(props.id), _("More details about this place"))));
     return body;
   };
 
   AssetMap.prototype.hoursList = function (props) {
     var sessions = props.schedule || [];
-    if (!sessions.length && !props.opening_hours_text) return el("p", { className: "hint" }, "Not recorded: check with the organiser.");
+    if (!sessions.length && !props.opening_hours_text) return el("p", { className: "hint" }, _("Not recorded: check with the organiser."));
     var list = el("ul", { className: "schedule" });
     sessions.forEach(function (s) {
-      list.appendChild(el("li", null, DAYS[s.day] + " " + s.opens + "–" + s.closes + (s.note ? " (" + s.note + ")" : "")));
+      list.appendChild(el("li", null, dayName(s.day) + " " + s.opens + "–" + s.closes + (s.note ? " (" + s.note + ")" : "")));
     });
     if (props.opening_hours_text) list.appendChild(el("li", null, props.opening_hours_text));
     return list;
@@ -295,28 +316,29 @@
     return items;
   };
 
-  // " in Rutland" when the map is limited to an area (an embed), so "no places" is not read as "none anywhere".
-  AssetMap.prototype.inArea = function () {
-    return this.config.areaName ? " in " + this.config.areaName : "";
-  };
-
+  /* What the list says. A map limited to an area (an embed) names it, so "no places" is not read as "none anywhere". */
   AssetMap.prototype.renderList = function () {
     if (!this.dom.list) return;
     var items, message;
+    var area = this.config.areaName;
     if (this.nearest) {
       items = this.nearest.items;
-      message = items.length
-        ? items.length + (items.length === 1 ? " place" : " places") + " near " + this.nearest.postcode + ", nearest first."
-        : "No places found" + this.inArea() + " within " + formatDistance(this.config.searchRadius) + " of " + this.nearest.postcode + ".";
-      this.dom.heading.textContent = "Nearest to " + this.nearest.postcode;
+      var near = { n: items.length, postcode: this.nearest.postcode, area: area, distance: formatDistance(this.config.searchRadius) };
+      if (items.length === 1) message = _("1 place near {postcode}, nearest first.", near);
+      else if (items.length) message = _("{n} places near {postcode}, nearest first.", near);
+      else if (area) message = _("No places found in {area} within {distance} of {postcode}.", near);
+      else message = _("No places found within {distance} of {postcode}.", near);
+      this.dom.heading.textContent = _("Nearest to {postcode}", near);
     } else {
       var all = this.inView();
       items = all.slice(0, LIST_MAX);
-      this.dom.heading.textContent = "Places in this part of the map";
-      if (!all.length) message = "No places" + this.inArea() + " in this part of the map. Zoom out or search for a postcode.";
-      else if (this.truncated) message = "There are more places here than the map can show at once. Zoom in or search for a postcode to see them all.";
-      else if (all.length > LIST_MAX) message = "Showing the " + LIST_MAX + " places nearest the middle of the map, of " + all.length + ". Zoom in to see the rest.";
-      else message = all.length + (all.length === 1 ? " place" : " places") + " in this part of the map.";
+      this.dom.heading.textContent = _("Places in this part of the map");
+      if (!all.length && area) message = _("No places in {area} in this part of the map. Zoom out or search for a postcode.", { area: area });
+      else if (!all.length) message = _("No places in this part of the map. Zoom out or search for a postcode.");
+      else if (this.truncated) message = _("There are more places here than the map can show at once. Zoom in or search for a postcode to see them all.");
+      else if (all.length > LIST_MAX) message = _("Showing the {max} places nearest the middle of the map, of {n}. Zoom in to see the rest.", { max: LIST_MAX, n: all.length });
+      else if (all.length === 1) message = _("1 place in this part of the map.");
+      else message = _("{n} places in this part of the map.", { n: all.length });
     }
     if (this.dom.clear) this.dom.clear.hidden = !this.nearest;
     var self = this;
@@ -330,8 +352,8 @@
     var li = el("li", { className: "result", "data-id": props.id },
       el("h3", null, this.link(this.placeUrl(props.id), props.name)));
     this.describe(props).forEach(function (node) { if (node) li.appendChild(node); });
-    if (item.distance_m !== undefined) li.appendChild(el("p", { className: "distance" }, formatDistance(item.distance_m) + " away"));
-    var button = el("button", { type: "button", className: "secondary" }, "Show on map",
+    if (item.distance_m !== undefined) li.appendChild(el("p", { className: "distance" }, _("{distance} away", { distance: formatDistance(item.distance_m) })));
+    var button = el("button", { type: "button", className: "secondary" }, _("Show on map"),
       el("span", { className: "visually-hidden" }, ": " + props.name));
     button.addEventListener("click", function () { self.focusPlace(props.id, item.latlng); });
     li.appendChild(button);
@@ -375,12 +397,12 @@
     var self = this;
     var postcode = (text || "").trim();
     this.showError("");
-    if (!postcode) { this.showError("Enter a postcode, such as M1 1AE."); return Promise.resolve(); }
-    this.announce("Looking up " + postcode + "…");
-    return fetch(this.config.urls.postcodes + encodeURIComponent(postcode))
+    if (!postcode) { this.showError(_("Enter a postcode, such as M1 1AE.")); return Promise.resolve(); }
+    this.announce(_("Looking up {postcode}…", { postcode: postcode }));
+    return fetch(this.config.urls.postcodes + encodeURIComponent(postcode), { headers: apiHeaders("application/json") })
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
-          if (!response.ok) throw new Error(body.detail || "That postcode could not be found.");
+          if (!response.ok) throw new Error(body.detail || _("That postcode could not be found."));
           return body;
         });
       })
@@ -391,8 +413,8 @@
         var params = self.filterParams(new URLSearchParams({
           lat: String(place.lat), lon: String(place.lon), radius_m: String(self.config.searchRadius), limit: "20",
         }));
-        return fetch(self.config.urls.nearby + "?" + params.toString()).then(function (response) {
-          if (!response.ok) throw new Error("Sorry, the nearest places could not be loaded.");
+        return fetch(self.config.urls.nearby + "?" + params.toString(), { headers: apiHeaders("application/json") }).then(function (response) {
+          if (!response.ok) throw new Error(_("Sorry, the nearest places could not be loaded."));
           return response.json();
         }).then(function (body) {
           self.nearest = {
@@ -450,7 +472,7 @@
         mask.addTo(self.map);
         outline.addTo(self.map);
       })
-      .catch(function () { self.announce("The council's boundary could not be drawn."); });
+      .catch(function () { self.announce(_("The council's boundary could not be drawn.")); });
   };
 
   /* The outer rings of a (Multi)Polygon as Leaflet lat/lng rings, to cut out of the mask. */

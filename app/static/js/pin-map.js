@@ -8,6 +8,7 @@
 (function () {
   "use strict";
   var L = window.L;
+  var _ = window.AssetMapDom.t;  /* dom.js */
   var tools = document.getElementById("pin-tools");
   var box = document.getElementById("pin-map");
   var lat = document.getElementById("lat");
@@ -26,8 +27,8 @@
   tools.hidden = false;
   var typed = readPosition();
   var map = L.map(box).setView(typed || [53.4808, -2.2426], typed ? 16 : 12);
-  L.tileLayer(box.dataset.tiles, { maxZoom: 19, attribution: "© OpenStreetMap contributors" }).addTo(map);
-  var pin = typed ? L.marker(typed, { title: "Your pin", alt: "Your pin" }).addTo(map) : null;
+  L.tileLayer(box.dataset.tiles, { maxZoom: 19, attribution: _("© OpenStreetMap contributors") }).addTo(map);
+  var pin = typed ? L.marker(typed, { title: _("Your pin"), alt: _("Your pin") }).addTo(map) : null;
   var centre = null;        // {lat, lon, postcode, precision} of the typed postcode, once known
   var centreMarker = null;
   var asked = null;         // the postcode last looked up
@@ -49,12 +50,8 @@
   // As the server words it (finder/present.distance_text).
   function distanceWords(metres) {
     var rounded = Math.max(10, Math.round(metres / 10) * 10);
-    if (rounded < 1000) return rounded + " m";
-    return (metres / 1000).toFixed(1) + " km (" + (metres / 1609.344).toFixed(1) + " miles)";
-  }
-
-  function centreName() {
-    return centre.precision === "postcode" ? "the centre of " + centre.postcode : "the middle of the " + centre.postcode + " area";
+    if (rounded < 1000) return _("{n} m", { n: rounded });
+    return _("{km} km ({miles} miles)", { km: (metres / 1000).toFixed(1), miles: (metres / 1609.344).toFixed(1) });
   }
 
   function setConfirmation(needed, words) {
@@ -72,19 +69,24 @@
     if (remove) remove.hidden = !pin;
     if (!status) return;
     if (!pin) {
-      status.textContent = centre ? "No pin: " + centreName() + " is used." : "No pin: the postcode's centre is used.";
+      if (!centre) status.textContent = _("No pin: the postcode's centre is used.");
+      else if (centre.precision === "postcode") status.textContent = _("No pin: the centre of {postcode} is used.", centre);
+      else status.textContent = _("No pin: the middle of the {postcode} area is used.", centre);
       setConfirmation(false);
       return;
     }
     if (!centre) {
-      status.textContent = "Pin placed.";
+      status.textContent = _("Pin placed.");
       return;  // nothing to compare with yet: what the server said (if anything) stands
     }
     var metres = metresBetween([centre.lat, centre.lon], [pin.getLatLng().lat, pin.getLatLng().lng]);
-    var words = "The pin is " + distanceWords(metres) + " from " + centreName() + ".";
+    var apart = { distance: distanceWords(metres), postcode: centre.postcode };
+    var words = centre.precision === "postcode"
+      ? _("The pin is {distance} from the centre of {postcode}.", apart)
+      : _("The pin is {distance} from the middle of the {postcode} area.", apart);
     status.textContent = words;
     // A 1% margin: asking a little early is better than the server refusing what this page let through.
-    setConfirmation(metres > maxDistance * 0.99, words + " Is the place really there? If not, move the pin or correct the postcode.");
+    setConfirmation(metres > maxDistance * 0.99, words + " " + _("Is the place really there? If not, move the pin or correct the postcode."));
   }
 
   function showBoth() {
@@ -113,7 +115,9 @@
         if (!found) { forget(); return; }
         centre = { lat: found.lat, lon: found.lon, postcode: found.postcode, precision: found.precision };
         if (centreMarker) map.removeLayer(centreMarker);
-        var label = found.precision === "postcode" ? "Centre of " + found.postcode : "Middle of " + found.postcode;
+        var label = found.precision === "postcode"
+          ? _("Centre of {postcode}", { postcode: found.postcode })
+          : _("Middle of {postcode}", { postcode: found.postcode });
         centreMarker = L.marker([found.lat, found.lon], {
           title: label, alt: label, keyboard: false, interactive: false,
           icon: L.divIcon({ className: "pin-centre", html: "", iconSize: [16, 16], iconAnchor: [8, 8] })
@@ -131,7 +135,7 @@
   }
 
   function placePin(at, fillFields) {
-    if (pin) pin.setLatLng(at); else pin = L.marker(at, { title: "Your pin", alt: "Your pin" }).addTo(map);
+    if (pin) pin.setLatLng(at); else pin = L.marker(at, { title: _("Your pin"), alt: _("Your pin") }).addTo(map);
     if (fillFields) {
       lat.value = at.lat.toFixed(6);
       lon.value = at.lng.toFixed(6);

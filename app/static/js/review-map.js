@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var L = window.L;
+  var _ = window.AssetMapDom.t;  /* dom.js */
   var box = document.getElementById("review-map");
   if (!box || typeof L === "undefined") return;
   var d = box.dataset;
@@ -11,12 +12,12 @@
   var centre = [parseFloat(d.centreLat), parseFloat(d.centreLon)];
   if (!pin.concat(centre).every(isFinite)) return;
   var map = L.map(box, { scrollWheelZoom: false });
-  L.tileLayer(d.tiles, { maxZoom: 19, attribution: "© OpenStreetMap contributors" }).addTo(map);
+  L.tileLayer(d.tiles, { maxZoom: 19, attribution: _("© OpenStreetMap contributors") }).addTo(map);
   L.polyline([centre, pin], { color: "#1d1d1b", weight: 2, dashArray: "4 6", interactive: false }).addTo(map);
   L.marker(centre, {
     title: d.centreLabel, alt: d.centreLabel, keyboard: false,
     icon: L.divIcon({ className: "pin-centre", html: "", iconSize: [16, 16], iconAnchor: [8, 8] })
   }).addTo(map);
-  L.marker(pin, { title: "Proposed pin", alt: "Proposed pin", keyboard: false }).addTo(map);
+  L.marker(pin, { title: _("Proposed pin"), alt: _("Proposed pin"), keyboard: false }).addTo(map);
   map.fitBounds(L.latLngBounds([pin, centre]), { maxZoom: 16, padding: [30, 30] });
 })();
