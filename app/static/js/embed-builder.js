@@ -25,8 +25,11 @@
   var area = null; // {code, name}
   var previewTimer = null;
 
+  // One regular expression: Babel's extractor (make messages) misreads `/>/g` and would miss every text after it.
+  var ENTITIES = { "&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&gt;" };
+
   function escapeAttribute(text) {
-    return String(text).replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    return String(text).replace(/[&"<>]/g, function (c) { return ENTITIES[c]; });
   }
 
   function embedPath() {
