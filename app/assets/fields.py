@@ -10,10 +10,13 @@ Some fields need an output's own handling, and say so in `special`: the categori
 taxonomy, stored in asset_category), the schedule (rows of asset_session), the organisation (a table of its own), the
 position (one PostGIS point shown as lat and lon). Open Referral UK maps places to its own schema field by field
 (openreferral/mapping.py), because the standard's names and structure are not ours.
+
+The texts people write about a place (its name, description, opening hours in words and who it is for) have an
+optional Welsh version each, `<name>_cy` (`_and_welsh`, `WELSH`); app/assets/language.py picks the one to show.
 """
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -63,6 +66,7 @@ class FormSpec:
     no: Text = field(default_factory=lambda: _l("No"))
     rows: int = 4  # a textarea's height
     max_length: int | None = None  # an <input>'s maxlength, when the field's own type does not give it
+    language: Literal["en", "cy"] | None = None  # of a text asked for in both languages: the label says which
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class PlaceField:
     csv: tuple[str, ...] = ()  # its CSV column names (empty: its own name)
     form: FormSpec | None = None
     special: str = ""  # which outputs handle it themselves, and why
+    translates: str | None = None  # a Welsh version (`<name>_cy`): the English field it is the Welsh text of
 
     @property
     def max_length(self) -> int | None:
@@ -111,6 +116,25 @@ def _timestamp(name: str, label: Text, shown_in: frozenset[Output], **kw: Any) -
     return PlaceField(name, label, "when", shown_in, **{"public": datetime | None, **kw})
 
 
+def _and_welsh(english: PlaceField, label: Text, hint: Text | None = None) -> tuple[PlaceField, PlaceField]:
+    """A text people write, in English and in Welsh: the field, and its optional Welsh version `<name>_cy` with the
+    same type, limits and outputs. The form asks the same question of both, saying which language each is in; a page
+    shows the one in its own language, or else the other (app/assets/language.py)."""
+    assert english.form is not None
+    welsh = replace(
+        english,
+        name=f"{english.name}_cy",
+        label=label,
+        public=str | None,
+        limits={},
+        description=f"{english.name} in Welsh",
+        form=replace(english.form, hint=hint, required=False, language="cy"),
+        special=f"shown in place of {english.name} on Welsh pages, and {english.name} in its place on English ones",
+        translates=english.name,
+    )
+    return replace(english, form=replace(english.form, language="en")), welsh
+
+
 # The fields in the order the API, the exports and the history list them. Each one's SQL is `a.<name>` unless
 # assets/repository.COLUMNS gives another expression.
 FIELDS: tuple[PlaceField, ...] = (
@@ -122,30 +146,37 @@ FIELDS: tuple[PlaceField, ...] = (
         public=uuid.UUID,
         special="the GeoJSON export and layer give it as each feature's id; the place page's address",
     ),
-    PlaceField(
-        "name",
-        _l("Name"),
-        "text",
-        _PEOPLE | {Output.LAYER},
-        input=short_text(200),
-        public=str,
-        limits={"min_length": 1},
-        form=FormSpec("text", _l("Name of the place or group"), required=True),
-        special="the place page's heading",
-    ),
-    PlaceField(
-        "description",
-        _l("Description"),
-        "long_text",
-        _PEOPLE,
-        input=short_text(5000),
-        public=str,
-        form=FormSpec(
-            "textarea",
-            _l("What is it?"),
-            hint=_l("What happens there, and what someone going for the first time should know."),
+    *_and_welsh(
+        PlaceField(
+            "name",
+            _l("Name"),
+            "text",
+            _PEOPLE | {Output.LAYER},
+            input=short_text(200),
+            public=str,
+            limits={"min_length": 1},
+            form=FormSpec("text", _l("Name of the place or group"), required=True),
+            special="the place page's heading; a place given only a Welsh name has the same name in English",
         ),
-        special="the place page shows it as paragraphs",
+        _l("Name in Welsh"),
+        hint=_l("Leave it empty if the name is the same in both languages."),
+    ),
+    *_and_welsh(
+        PlaceField(
+            "description",
+            _l("Description"),
+            "long_text",
+            _PEOPLE,
+            input=short_text(5000),
+            public=str,
+            form=FormSpec(
+                "textarea",
+                _l("What is it?"),
+                hint=_l("What happens there, and what someone going for the first time should know."),
+            ),
+            special="the place page shows it as paragraphs",
+        ),
+        _l("Description in Welsh"),
     ),
     PlaceField(
         "categories",
@@ -299,15 +330,18 @@ FIELDS: tuple[PlaceField, ...] = (
     ),
     _age("min_age", _l("Minimum age")),
     _age("max_age", _l("Maximum age")),
-    _text(
-        "audience",
-        _l("Who it is for"),
-        300,
-        _PEOPLE,
-        FormSpec(
-            "text", _l("Who it is for"), hint=_l("For example: anyone over 50; carers; families with children under 5.")
+    *_and_welsh(
+        _text(
+            "audience",
+            _l("Who it is for"),
+            300,
+            _PEOPLE,
+            FormSpec(
+                "text", _l("Who it is for"), hint=_l("For example: anyone over 50; carers; families with children under 5.")
+            ),
+            description="Who it is for, in plain words",
         ),
-        description="Who it is for, in plain words",
+        _l("Who it is for, in Welsh"),
     ),
     _yes_no(
         "drop_in",
@@ -343,15 +377,18 @@ FIELDS: tuple[PlaceField, ...] = (
         form=FormSpec("schedule", _l("Times")),
         special="rows of asset_session; the CSV writes it as one line of text",
     ),
-    _text(
-        "opening_hours_text",
-        _l("When it meets"),
-        500,
-        _PEOPLE | {Output.LAYER},
-        FormSpec(
-            "textarea", _l("In your words"), hint=_l("For example: every Tuesday 10am to 12pm, not in August."), rows=2
+    *_and_welsh(
+        _text(
+            "opening_hours_text",
+            _l("When it meets"),
+            500,
+            _PEOPLE | {Output.LAYER},
+            FormSpec(
+                "textarea", _l("In your words"), hint=_l("For example: every Tuesday 10am to 12pm, not in August."), rows=2
+            ),
+            special="the place page's When section",
         ),
-        special="the place page's When section",
+        _l("When it meets, in Welsh"),
     ),
     PlaceField(
         "status",
@@ -390,6 +427,7 @@ FIELDS: tuple[PlaceField, ...] = (
 )
 
 BY_NAME = {f.name: f for f in FIELDS}
+WELSH = {f.translates: f.name for f in FIELDS if f.translates}  # each text people write -> its Welsh version
 WRITABLE = tuple(f for f in FIELDS if f.input is not None)
 LIST_FIELDS = frozenset(f.name for f in FIELDS if f.kind in LIST_KINDS)
 
@@ -408,12 +446,17 @@ class FormSection:
 
 
 FORM_SECTIONS: tuple[FormSection, ...] = (
-    FormSection(None, ("name", "description", "categories")),
+    FormSection(None, ("name", "name_cy", "description", "description_cy", "categories")),
     FormSection(_l("Where is it?"), ("address", "postcode", "lat", "lon")),
-    FormSection(_l("When does it meet or open?"), ("opening_hours_text", "schedule"), id="schedule"),
+    FormSection(
+        _l("When does it meet or open?"), ("opening_hours_text", "opening_hours_text_cy", "schedule"), id="schedule"
+    ),
     FormSection(_l("Cost"), ("free", "cost_description")),
     FormSection(None, ("accessibility",)),
-    FormSection(_l("Who is it for?"), ("audience", "languages", "min_age", "max_age", "drop_in", "carers_welcome")),
+    FormSection(
+        _l("Who is it for?"),
+        ("audience", "audience_cy", "languages", "min_age", "max_age", "drop_in", "carers_welcome"),
+    ),
     FormSection(
         _l("Public contact details"),
         ("organisation", "phone", "email", "website"),

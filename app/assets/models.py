@@ -96,11 +96,12 @@ class Asset(SQLModel, table=True):
         # Finds an asset by its Open Referral service_at_location id (app/openreferral/ids.py; migration 0004).
         Index("ix_asset_oruk_sal_id", text(f"uuid_generate_v5('{ORUK_NAMESPACE}'::uuid, 'service_at_location/' || id::text)")),
         # A crowded tile keeps its lowest ids (app/maps/repository.py): walking this index, PostgreSQL tests the tile's box
-        # on the included location and reads name from it too, so the table is not visited at all (migration 0006).
+        # on the included location and reads both names from it too, so the table is not visited at all (migrations 0006
+        # and 0015).
         Index(
             "ix_asset_published_id",
             "id",
-            postgresql_include=["location", "name"],
+            postgresql_include=["location", "name", "name_cy"],
             postgresql_where=text("status = 'published'"),
         ),
         # Counting the published places within a radius (the nearby search's total) reads only this index: geography's
@@ -119,7 +120,9 @@ class Asset(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     name: str = Field(max_length=200)
+    name_cy: str | None = Field(default=None, max_length=200)  # the Welsh versions of what people write (migration 0015)
     description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    description_cy: str | None = Field(default=None, sa_column=Column(Text))
     organisation_id: uuid.UUID | None = Field(default=None, foreign_key="organisation.id", index=True)
     tags: list[str] = Field(default_factory=list, sa_column=_text_array())
     address: str | None = None
@@ -135,9 +138,11 @@ class Asset(SQLModel, table=True):
     min_age: int | None = None
     max_age: int | None = None
     audience: str | None = None  # who it is for, in the provider's words
+    audience_cy: str | None = None
     drop_in: bool | None = None
     carers_welcome: bool | None = None  # a carer or support worker can come too
     opening_hours_text: str | None = None  # the source's own wording when it could not be parsed into sessions
+    opening_hours_text_cy: str | None = None
     status: str = Field(default=AssetStatus.pending, max_length=12, index=True)
     source: str | None = Field(default=None, max_length=40)
     external_id: str | None = Field(default=None, max_length=120)

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData, QueryParams
 
+from app.assets.language import place_text
 from app.assets.schemas import AssetPublic
 from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES
 from app.categories.service import get_taxonomy
@@ -191,13 +192,13 @@ def results_map(settings: Settings, search: FinderSearch) -> folium_map.MapParts
     ).add_to(fmap)
     points = [list(search.origin)]
     for p in search.places:
-        a = p.asset
-        popup = f'<a href="#result-{p.number}">{p.number}. {escape(a.name)}</a><br>{escape(p.distance or "")}'
+        a, name = p.asset, place_text(p.asset, "name")
+        popup = f'<a href="#result-{p.number}"{name.attr}>{p.number}. {escape(name.text)}</a><br>{escape(p.distance or "")}'
         folium.Marker(
             [a.lat, a.lon],
             icon=folium.DivIcon(html=str(p.number), icon_size=(28, 28), icon_anchor=(14, 14), class_name="finder-pin"),
-            title=f"{p.number}. {a.name}",
-            alt=f"{p.number}. {a.name}",
+            title=f"{p.number}. {name.text}",
+            alt=f"{p.number}. {name.text}",
         ).add_child(HtmlPopup(popup)).add_to(fmap)
         points.append([a.lat, a.lon])
     fmap.fit_bounds(points, padding=(24, 24))

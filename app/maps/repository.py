@@ -6,7 +6,7 @@ only those are projected to Web Mercator and encoded with ST_AsMVTGeom. A tile h
 Beyond that it keeps those with the lowest ids: as ids are random UUIDs, that is an even random sample of the tile
 (density is kept, no region or data source is favoured), and the same one on every request, so ETags stay stable. For
 a crowded tile PostgreSQL walks ids in order through ix_asset_published_id, which carries each published asset's
-location and name: the tile test and the kept rows' name come from the index, and the table is not read (an
+location and both names: the tile test and the kept rows' names come from the index, and the table is not read (an
 index-only scan, once VACUUM has marked its pages all-visible).
 
 **GeoJSON**: when more assets match than the limit, the ones nearest the box's centre are kept. The order is
@@ -50,12 +50,13 @@ def _feature() -> str:
 def asset_tile(
     session: Session, z: int, x: int, y: int, filters: list[str], params: dict[str, Any], max_features: int
 ) -> bytes:
-    """The tile's protobuf bytes, with one layer `assets` (properties id, name, category); b"" when empty."""
+    """The tile's protobuf bytes, with one layer `assets` (properties id, name, name_cy when the place has a Welsh
+    name, category); b"" when empty."""
     where = " AND ".join(["a.status = 'published'", f"a.location::geometry && {_SEARCH_BOX}", *filters])
     sql = f"""
         WITH features AS (
             SELECT ST_AsMVTGeom(ST_Transform(a.location::geometry, 3857), {_TILE}, {EXTENT}, {BUFFER}, true) AS geom,
-                   a.id::text AS id, a.name, {TOP_CATEGORY} AS category
+                   a.id::text AS id, a.name, a.name_cy, {TOP_CATEGORY} AS category
             FROM asset a
             WHERE {where}
             ORDER BY a.id

@@ -7,7 +7,8 @@ from urllib.parse import quote, urlencode
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.assets.display import show
-from app.assets.fields import Output, shown_in
+from app.assets.fields import WELSH, Output, shown_in
+from app.assets.language import place_text
 from app.assets.schemas import AssetPublic
 from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES
 from app.categories.service import Taxonomy
@@ -179,7 +180,7 @@ PAGE_SECTIONS = frozenset({
     "name", "description", "categories", "organisation", "address", "postcode", "lat", "lon", "phone", "email",
     "website", "free", "cost_description", "accessibility", "languages", "min_age", "max_age", "audience", "drop_in",
     "schedule", "opening_hours_text", "last_verified_at",
-})
+}) | frozenset(WELSH.values())  # a Welsh text is shown in its English field's section, in the page's language
 
 
 def build_place_view(settings: Settings, taxonomy: Taxonomy, asset: AssetPublic) -> PlaceView:
@@ -194,7 +195,7 @@ def build_place_view(settings: Settings, taxonomy: Taxonomy, asset: AssetPublic)
         schedule=[(str(DAY_NAMES[s.day]), f"{s.opens}–{s.closes}", s.note) for s in asset.schedule],
         verified=uk_date(verified_at) if verified_at else None,
         stale=asset.stale,
-        map=folium_map.render(folium_map.place_map(settings, asset.lat, asset.lon, asset.name)),
+        map=folium_map.render(folium_map.place_map(settings, asset.lat, asset.lon, place_text(asset, "name").text)),
         category_css=palette.category_css([root] if root else []),
         details=[
             (str(f.label), show(getattr(asset, f.name), f.name))

@@ -25,7 +25,7 @@ from app.core.errors import AppError
 from app.core.ids import RowId
 from app.finder.views import distance_text
 from app.moderation import service as moderation
-from app.moderation.views import FIELD_ORDER, label, shower
+from app.moderation.views import FIELD_ORDER, compared, label, shower
 from app.submissions import forms, service
 from app.submissions.models import KIND_NAMES, STATUS_NAMES, SubmissionKind, SubmissionStatus
 from app.submissions.schemas import parse_proposal
@@ -109,6 +109,7 @@ def _submission_page(
         "values": amended_values or forms.asset_values(form_source),
         "errors": errors or {},
         "field_order": FIELD_ORDER,
+        "compared": compared,
         "label": label,
         "show": shower(session),
         "kind_names": KIND_NAMES,

@@ -6,7 +6,7 @@ from functools import partial
 from sqlmodel import Session
 
 from app.assets.display import show
-from app.assets.fields import FORM_ORDER, WRITABLE
+from app.assets.fields import FORM_ORDER, WELSH, WRITABLE
 from app.categories.service import get_taxonomy
 from app.submissions.forms import LABELS as FORM_LABELS
 
@@ -15,6 +15,15 @@ LABELS = FORM_LABELS  # every field's name as moderators read it
 # The order fields are listed in when proposals, assets and history entries are compared: the form's, then the
 # fields no form asks for.
 FIELD_ORDER = (*FORM_ORDER, *(f.name for f in WRITABLE if f.name not in FORM_ORDER))
+# A text and its version in the other language (name and name_cy …), either way round.
+_OTHER_LANGUAGE = WELSH | {welsh: english for english, welsh in WELSH.items()}
+
+
+def compared(proposed: dict) -> list[str]:
+    """The fields a comparison of a change lists, in order: those proposed, and the other language's version of a text
+    proposed, so that a moderator sees both and can amend the one the change left behind."""
+    wanted = set(proposed) | {_OTHER_LANGUAGE[name] for name in proposed if name in _OTHER_LANGUAGE}
+    return [name for name in FIELD_ORDER if name in wanted]
 
 
 def label(field: str) -> str:

@@ -108,6 +108,8 @@ def to_fields(values: dict[str, Any], only: set[str] | None = None) -> tuple[dic
             if name == "organisation":
                 value = {"name": value} if value else None
             fields[name] = "" if name == "description" and value is None else value
+    if (only is None or "name" in only) and not values.get("name") and values.get("name_cy"):
+        fields["name"] = values["name_cy"]  # a name is not translated: a place known only by its Welsh name has it in both
     for name in WORD_FIELDS:
         if wanted(name):
             fields[name] = split_words(values[name])

@@ -73,6 +73,7 @@ def test_geojson_is_an_rfc7946_feature_collection(client, session):
     assert feature["properties"] == {
         "id": str(asset.id),
         "name": 'The "Singing" <Club> & Friends',
+        "name_cy": None,
         "categories": ["choirs-music", "older-people-groups"],
         "category": "arts-culture",  # the top-level category of the first one
         "address": "Central Library, St Peter's Square",
@@ -81,6 +82,7 @@ def test_geojson_is_an_rfc7946_feature_collection(client, session):
         "drop_in": False,
         "schedule": [{"day": "tue", "opens": "10:00", "closes": "12:00", "note": "first Tuesday"}],
         "opening_hours_text": None,
+        "opening_hours_text_cy": None,
         "last_verified_at": None,
         "stale": True,
         "url": f"/places/{asset.id}",
@@ -206,7 +208,7 @@ def test_tile_holds_the_assets_with_their_properties_and_positions(client, sessi
     assert response.headers["cache-control"] == f"public, max-age={get_settings().tile_max_age_seconds}"
     assert response.headers["access-control-allow-origin"] == "*"  # anyone may draw the layer on their own map
     [feature] = decode(response.content)
-    assert feature["properties"] == {"id": str(choir.id), "name": "Choir <b>", "category": "arts-culture"}
+    assert feature["properties"] == {"id": str(choir.id), "name": "Choir <b>", "category": "arts-culture"}  # no Welsh name
     assert feature["geometry"]["type"] == "Point"
     expected = tile_position(MANCHESTER["lon"], MANCHESTER["lat"], z, x, y)
     assert feature["geometry"]["coordinates"] == pytest.approx(list(expected), abs=1)

@@ -13,6 +13,7 @@
   var PLACE_ZOOM = 17;
 
   var el = window.AssetMapDom.el;  /* dom.js */
+  var placeText = window.AssetMapDom.placeText;
   var _ = window.AssetMapDom.t;
 
   /* Called when shown, not when this script loads in the page's <head>: the translations are on <body>. */
@@ -217,8 +218,9 @@
 
   AssetMap.prototype.makeMarker = function (props, latlng, root) {
     var self = this;
-    var marker = L.marker(latlng, { icon: this.icon(root), title: props.name, riseOnHover: true });
-    var label = props.name + " (" + this.categoryName(root) + ")";
+    var name = placeText(props, "name").text;
+    var marker = L.marker(latlng, { icon: this.icon(root), title: name, riseOnHover: true });
+    var label = name + " (" + this.categoryName(root) + ")";
     marker.on("add", function () {
       var element = marker.getElement();
       if (element) { element.setAttribute("aria-label", label); element.setAttribute("data-id", props.id); }
@@ -244,6 +246,12 @@
   AssetMap.prototype.link = function (href, text, className) {
     var target = this.config.linkTarget;
     return el("a", { href: href, className: className, target: target, rel: target ? "noopener" : null }, text);
+  };
+
+  /* The place's name as a heading linking to its page, in the page's language or else marked with the other's. */
+  AssetMap.prototype.placeName = function (tag, props) {
+    var name = placeText(props, "name");
+    return el(tag, { lang: name.lang }, this.link(this.placeUrl(props.id), name.text));
   };
 
   AssetMap.prototype.badges = function (props) {
@@ -277,7 +285,7 @@
 
   AssetMap.prototype.popup = function (props) {
     var body = el("div", { className: "asset-popup" },
-      el("h2", null, this.link(this.placeUrl(props.id), props.name)));
+      this.placeName("h2", props));
     this.describe(props).forEach(function (node) { if (node) body.appendChild(node); });
     body.appendChild(el("h3", null, _("Opening times")));
     body.appendChild(this.hoursList(props));
@@ -287,12 +295,13 @@
 
   AssetMap.prototype.hoursList = function (props) {
     var sessions = props.schedule || [];
-    if (!sessions.length && !props.opening_hours_text) return el("p", { className: "hint" }, _("Not recorded: check with the organiser."));
+    var hours = placeText(props, "opening_hours_text");
+    if (!sessions.length && !hours.text) return el("p", { className: "hint" }, _("Not recorded: check with the organiser."));
     var list = el("ul", { className: "schedule" });
     sessions.forEach(function (s) {
       list.appendChild(el("li", null, dayName(s.day) + " " + s.opens + "–" + s.closes + (s.note ? " (" + s.note + ")" : "")));
     });
-    if (props.opening_hours_text) list.appendChild(el("li", null, props.opening_hours_text));
+    if (hours.text) list.appendChild(el("li", { lang: hours.lang }, hours.text));
     return list;
   };
 
@@ -350,11 +359,11 @@
     var self = this;
     var props = item.props;
     var li = el("li", { className: "result", "data-id": props.id },
-      el("h3", null, this.link(this.placeUrl(props.id), props.name)));
+      this.placeName("h3", props));
     this.describe(props).forEach(function (node) { if (node) li.appendChild(node); });
     if (item.distance_m !== undefined) li.appendChild(el("p", { className: "distance" }, _("{distance} away", { distance: formatDistance(item.distance_m) })));
     var button = el("button", { type: "button", className: "secondary" }, _("Show on map"),
-      el("span", { className: "visually-hidden" }, ": " + props.name));
+      el("span", { className: "visually-hidden" }, ": " + placeText(props, "name").text));
     button.addEventListener("click", function () { self.focusPlace(props.id, item.latlng); });
     li.appendChild(button);
     return li;

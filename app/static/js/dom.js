@@ -35,5 +35,19 @@
     });
   }
 
-  window.AssetMapDom = { el: el, t: t };
+  /* A place's text (name, opening_hours_text …) in the page's language, or else in the other one, as the server's
+     pages show it (app/assets/language.py): {text, lang}, where lang is set only when the text is not in the page's
+     language, for the lang attribute of the element that holds it: el("h2", {lang: shown.lang}, shown.text). */
+  function placeText(place, field) {
+    var page = document.documentElement.lang === "cy" ? "cy" : "en";
+    var texts = { en: place[field], cy: place[field + "_cy"] };
+    var order = page === "cy" ? ["cy", "en"] : ["en", "cy"];
+    for (var i = 0; i < order.length; i++) {
+      var text = (texts[order[i]] || "").trim();
+      if (text) return { text: text, lang: order[i] === page ? null : order[i] };
+    }
+    return { text: "", lang: null };
+  }
+
+  window.AssetMapDom = { el: el, t: t, placeText: placeText };
 })();
