@@ -1,15 +1,18 @@
 """The interactive API documentation (/docs), served with the app's own copy of Swagger UI instead of a CDN's.
 
-FastAPI's page has one inline script; it gets this request's CSP nonce like every other page.
+FastAPI's page has one inline script; it gets this request's CSP nonce like every other page. Swagger UI and the
+OpenAPI descriptions are in English only, so the page says it is English whatever language the site is shown in.
 """
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
+from app.i18n.locales import HTML_LANG
 from app.web.security import csp_nonce
 
 SWAGGER = "/static/vendor/swagger-ui"
+ENGLISH = HTML_LANG["en"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -24,4 +27,5 @@ def api_docs(request: Request) -> HTMLResponse:
         swagger_favicon_url=f"{SWAGGER}/favicon-32x32.png",
     )
     html = bytes(page.body).decode().replace("<script>", f'<script nonce="{csp_nonce(request)}">')
-    return HTMLResponse(html)
+    html = html.replace("<html>", f'<html lang="{ENGLISH}">', 1)
+    return HTMLResponse(html, headers={"Content-Language": ENGLISH})

@@ -194,3 +194,9 @@ def test_the_footer_attribution_is_welsh_on_welsh_pages(client):
 def test_the_csv_export_keeps_english_opening_hours_on_a_welsh_request(client, place):
     body = client.get("/api/v1/export.csv", params={"lang": "cy"}, headers={"Accept-Language": "cy"}).text
     assert "Tue 10:00-12:00" in body and "Maw" not in body
+
+
+def test_the_api_documentation_says_it_is_in_english_on_a_welsh_visit(client):
+    # Swagger UI and the OpenAPI descriptions have no Welsh: the page is marked English, not passed off as Welsh.
+    response = client.get("/docs", params={"lang": "cy"})
+    assert '<html lang="en-GB">' in response.text and response.headers["content-language"] == "en-GB"
