@@ -15,6 +15,7 @@ from app.accounts.models import Role
 from app.accounts.service import Actor, authenticate_key, find_session, user_actor
 from app.core.db import get_engine
 from app.core.deps import SessionDep, SettingsDep, app_settings
+from app.i18n import gettext as _
 from app.web.browser import SESSION_COOKIE, PageError, Visitor, VisitorDep
 
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -32,25 +33,27 @@ def require_role(*roles: Role) -> Callable[..., Actor]:
         if x_api_key:
             actor = authenticate_key(session, x_api_key)
             if actor is None:
-                raise HTTPException(401, "That API key is not valid or has been revoked.", headers=_CHALLENGE)
+                raise HTTPException(401, _("That API key is not valid or has been revoked."), headers=_CHALLENGE)
         else:
             cookie = request.cookies.get(SESSION_COOKIE)
             found = find_session(session, cookie, settings.session_idle_minutes) if cookie else None
             if found is None:
                 raise HTTPException(
-                    401, "This needs an API key in the X-API-Key header (or a signed-in session).", headers=_CHALLENGE
+                    401, _("This needs an API key in the X-API-Key header (or a signed-in session)."), headers=_CHALLENGE
                 )
             web_session, user = found
             if request.method not in _SAFE_METHODS and not (
                 x_csrf_token and secrets.compare_digest(x_csrf_token, web_session.csrf_token)
             ):
                 raise HTTPException(
-                    403, "With a session cookie, send the session's CSRF token in the X-CSRF-Token header."
+                    403, _("With a session cookie, send the session's CSRF token in the X-CSRF-Token header.")
                 )
             actor = user_actor(user)
         if actor.role not in roles:
+            word = _("or")
+            needed = f" {word} ".join(r.value for r in roles)
             raise HTTPException(
-                403, f"This needs a {' or '.join(r.value for r in roles)} key or account; yours is {actor.role.value}."
+                403, _("This needs a %(roles)s key or account; yours is %(role)s.") % {"roles": needed, "role": actor.role.value}
             )
         return actor
 
@@ -74,9 +77,9 @@ def require_page_role(*roles: Role) -> Callable[[Visitor], Actor]:
 
     def guard(visitor: VisitorDep) -> Actor:
         if visitor.user is None:
-            raise PageError(401, "Sign in", "Sign in to see this page.")
+            raise PageError(401, _("Sign in"), _("Sign in to see this page."))
         if visitor.user.role not in roles:
-            raise PageError(403, "Not allowed", "Your account cannot see this page: it is for moderators.")
+            raise PageError(403, _("Not allowed"), _("Your account cannot see this page: it is for moderators."))
         return user_actor(visitor.user)
 
     return guard

@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.accounts.deps import MODERATORS
 from app.accounts.service import LoginRefused, end_session, sign_in, start_session
 from app.core.deps import SessionDep, SettingsDep
+from app.i18n import gettext as _
 from app.web.browser import CSRF_COOKIE, SESSION_COOKIE, FormDep, VisitorDep, render, safe_next, set_cookie
 from app.web.ratelimit import RateLimited, client_bucket, consume
 
@@ -27,7 +28,7 @@ def login(
     client = request.client.host if request.client else "unknown"
     try:
         consume(session, client_bucket("login", client), settings.login_rate_limit, settings.login_rate_window_s,
-                "tried to sign in many times")
+                _("You have tried to sign in many times recently."))
         session.commit()
         user = sign_in(session, email, password, client, settings.login_max_failures, settings.login_lockout_minutes)
     except RateLimited as limited:
@@ -39,7 +40,7 @@ def login(
         )
     if visitor.web_session:  # signing in again replaces the old session
         end_session(session, request.cookies.get(SESSION_COOKIE, ""))
-    _, token = start_session(session, user, settings.session_idle_minutes, settings.session_max_hours)
+    _web_session, token = start_session(session, user, settings.session_idle_minutes, settings.session_max_hours)
     if user.role not in MODERATORS and target.startswith("/moderate"):
         target = "/"
     response = RedirectResponse(target, status_code=303)

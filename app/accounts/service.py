@@ -19,6 +19,7 @@ from app.accounts.passwords import (
 from app.areas.service import require_area
 from app.core.errors import AppError, Conflict, Invalid, NotFound
 from app.core.text import clean_email
+from app.i18n import gettext as _
 
 _TOUCH_EVERY = timedelta(minutes=1)  # how stale last_seen_at may get before a request writes it
 
@@ -125,8 +126,10 @@ def sign_in(
     has an account.
     """
     wrong = LoginRefused(
-        "That email address and password do not match an account, or sign-in to the account from your address is "
-        f"locked for {lockout_minutes} minutes after {max_failures} failed attempts in a row."
+        _(
+            "That email address and password do not match an account, or sign-in to the account from your address is "
+            "locked for %(minutes)s minutes after %(failures)s failed attempts in a row."
+        ) % {"minutes": lockout_minutes, "failures": max_failures}
     )
     account, address = _account_hash(email), _client_hash(client)
     user = repository.find_user(session, email.strip().lower())

@@ -7,6 +7,7 @@ from app.areas.models import AreaLevel
 from app.areas.schemas import AreaDetail, AreaSummary
 from app.core.errors import Invalid, NotFound
 from app.core.text import checked_text
+from app.i18n import gettext as _
 
 
 def require_area(session: Session, code: str, field: str = "area") -> str:
@@ -16,11 +17,9 @@ def require_area(session: Session, code: str, field: str = "area") -> str:
         return canonical
     shown = code.strip()[:20]
     if not repository.any_loaded(session):
-        raise Invalid(f"Unknown area '{shown}': no boundaries are loaded (run `assetmap import boundaries`).", field)
-    raise Invalid(
-        f"Unknown area '{shown}'. Use an ONS code such as E08000003 (Manchester); find one with /api/v1/areas?q=<name>.",
-        field,
-    )
+        raise Invalid(_("Unknown area '%(code)s': no boundaries are loaded (run `assetmap import boundaries`).") % {"code": shown}, field)
+    message = _("Unknown area '%(code)s'. Use an ONS code such as E08000003 (Manchester); find one with /api/v1/areas?q=<name>.")
+    raise Invalid(message % {"code": shown}, field)
 
 
 def area_filter(session: Session, code: str) -> tuple[str, dict[str, str]]:
@@ -41,5 +40,6 @@ def area_summary(session: Session, code: str, field: str = "area") -> AreaSummar
 def get_area(session: Session, code: str) -> AreaDetail:
     row = repository.get(session, checked_text(code, "code").upper())
     if row is None:
-        raise NotFound(f"No area has the code '{code.strip()[:20]}'. Find one with /api/v1/areas?q=<name>.", "code")
+        message = _("No area has the code '%(code)s'. Find one with /api/v1/areas?q=<name>.")
+        raise NotFound(message % {"code": code.strip()[:20]}, "code")
     return AreaDetail.model_validate(row)

@@ -3,12 +3,20 @@
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, create_model, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.assets.fields import WRITABLE, Output, shown_in
 from app.assets.freshness import is_stale
 from app.assets.models import AssetStatus
 from app.assets.types import EXAMPLE_SCHEDULE, short_text
 from app.geo.postcodes import parse_postcode
+from app.i18n import gettext as _
+
+# The types of the errors that concern more than one field, so that a form can tell which of its fields to mark
+# whatever the language of the message.
+LAT_LON_PAIR = "lat_lon_pair"
+AGE_RANGE = "age_range"
+NO_POSITION = "no_position"
 
 _Changes = create_model(
     "_Changes",
@@ -28,7 +36,7 @@ class AssetUpdate(_Changes):
     def _not_cleared(cls, value: Any) -> Any:
         """Left out, these stay as they are; sent as null they would clear a field every asset must have."""
         if value is None:
-            raise ValueError("cannot be empty")
+            raise ValueError(_("cannot be empty"))
         return value
 
     @field_validator("source", "external_id")
@@ -50,15 +58,15 @@ class AssetUpdate(_Changes):
             return None
         parsed = parse_postcode(value)
         if parsed is None:
-            raise ValueError(f"'{value[:20]}' is not a UK postcode")
+            raise ValueError(_("'%(postcode)s' is not a UK postcode") % {"postcode": value[:20]})
         return parsed.display
 
     @model_validator(mode="after")
     def _coherent(self) -> "AssetUpdate":
         if (self.lat is None) != (self.lon is None):
-            raise ValueError("give both lat and lon, or neither")
+            raise PydanticCustomError(LAT_LON_PAIR, _("give both lat and lon, or neither"))
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
-            raise ValueError("min_age must not be more than max_age")
+            raise PydanticCustomError(AGE_RANGE, _("min_age must not be more than max_age"))
         return self
 
 
@@ -93,7 +101,7 @@ class AssetCreate(AssetUpdate):
     @model_validator(mode="after")
     def _placed(self) -> "AssetCreate":
         if self.lat is None and not self.postcode:
-            raise ValueError("give lat and lon, or a postcode, to place the asset")
+            raise PydanticCustomError(NO_POSITION, _("give lat and lon, or a postcode, to place the asset"))
         return self
 
 

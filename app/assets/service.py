@@ -15,6 +15,7 @@ from app.categories.service import get_taxonomy
 from app.core.config import Settings
 from app.core.errors import Conflict, Invalid, NotFound
 from app.geo.service import locate_postcode
+from app.i18n import gettext as _
 
 # Fields _apply writes itself (the position, a postcode that places it, the organisation, categories, schedule); every
 # other field a request may send is a column of its own name.
@@ -33,7 +34,7 @@ def public_asset(row: dict[str, Any]) -> AssetPublic:
 def get_asset(session: Session, asset_id: uuid.UUID, include_unpublished: bool = False) -> AssetPublic:
     row = repository.get_public(session, asset_id)
     if row is None or (row["status"] != AssetStatus.published and not include_unpublished):
-        raise NotFound(f"No published asset has the id {asset_id}.")
+        raise NotFound(_("No published asset has the id %(id)s.") % {"id": asset_id})
     return public_asset(row)
 
 
@@ -69,7 +70,9 @@ def verify_asset(session: Session, asset_id: uuid.UUID, actor: str) -> AssetPubl
     not checked: Conflict (restore it first, from its history)."""
     asset = repository.get_row(session, asset_id)
     if asset is not None and asset.status == AssetStatus.archived:
-        raise Conflict(f"{asset.name} is archived: restore it from its history before confirming it is still running.")
+        raise Conflict(
+            _("%(name)s is archived: restore it from its history before confirming it is still running.") % {"name": asset.name}
+        )
     return update_asset(session, asset_id, AssetUpdate(last_verified_at=datetime.now(UTC)), actor, action="verify")
 
 
@@ -146,12 +149,13 @@ def merge_assets(session: Session, keep_id: uuid.UUID, merge_id: uuid.UUID, acto
     either source update it), its categories, and the values it lacks; `merge_id` is archived and points to it
     (`merged_into`). Both record a "merge" in their history."""
     if keep_id == merge_id:
-        raise Invalid("A place cannot be merged into itself.", "merge")
+        raise Invalid(_("A place cannot be merged into itself."), "merge")
     keep, gone = _require_row(session, keep_id), _require_row(session, merge_id)
     if keep.status == AssetStatus.archived:
-        raise Conflict(f"{keep.name} is archived: keep a place that is on the map.", "keep")
+        raise Conflict(_("%(name)s is archived: keep a place that is on the map.") % {"name": keep.name}, "keep")
     if gone.merged_into_id is not None:
-        raise Conflict(f"{gone.name} has already been merged into {gone.merged_into_id}.", "merge")
+        merged = {"name": gone.name, "id": gone.merged_into_id}
+        raise Conflict(_("%(name)s has already been merged into %(id)s.") % merged, "merge")
     kept_before, gone_before = _snapshot(session, keep.id), _snapshot(session, gone.id)
     ids_before = repository.identifiers(session, keep.id)
     filled: dict[str, Any] = {k: gone_before[k] for k in _FILLED_BY_MERGE if kept_before[k] in (None, "") and gone_before[k] not in (None, "")}
@@ -197,7 +201,7 @@ def dismiss_duplicate(session: Session, first: uuid.UUID, second: uuid.UUID, act
 def _require_row(session: Session, asset_id: uuid.UUID) -> Asset:
     asset = repository.get_row(session, asset_id)
     if asset is None:
-        raise NotFound(f"No asset has the id {asset_id}.")
+        raise NotFound(_("No asset has the id %(id)s.") % {"id": asset_id})
     return asset
 
 
@@ -244,9 +248,9 @@ def _apply(session: Session, asset: Asset, fields: dict[str, Any], current: dict
     elif "postcode" in fields:
         asset.postcode = None
     if asset.location is None:
-        raise Invalid("The asset needs a place: give lat and lon, or a postcode.", "lat")
+        raise Invalid(_("The asset needs a place: give lat and lon, or a postcode."), "lat")
     if asset.min_age is not None and asset.max_age is not None and asset.min_age > asset.max_age:
-        raise Invalid("min_age must not be more than max_age.", "min_age")
+        raise Invalid(_("min_age must not be more than max_age."), "min_age")
     if "organisation" in fields:
         org = fields["organisation"]
         asset.organisation_id = _organisation(session, fields.get("source", asset.source), org).id if org else None
@@ -294,8 +298,10 @@ def _require_free_source_id(session: Session, asset: Asset, fields: dict[str, An
     other = repository.find_by_source(session, source, external_id)
     if other is not None and other.id != asset.id:
         raise Conflict(
-            f"Asset {other.id} ({other.name}) already has source {source!r} and external id {external_id!r}; an "
-            "identifier from a source belongs to one asset only.",
+            _(
+                "Asset %(id)s (%(name)s) already has source %(source)s and external id %(external_id)s; an identifier "
+                "from a source belongs to one asset only."
+            ) % {"id": other.id, "name": other.name, "source": repr(source), "external_id": repr(external_id)},
             "external_id",
         )
 

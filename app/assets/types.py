@@ -7,9 +7,11 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.core.text import clean_email, clean_text, clean_url
 from app.i18n import Text
+from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -71,6 +73,9 @@ def split_words(text: str) -> list[str]:
 EXAMPLE_SCHEDULE = [{"day": "tue", "opens": "10:00", "closes": "12:00", "note": "first Tuesday of the month"}]
 
 
+CLOSES_BEFORE_OPENS = "closes_before_opens"  # the error's type, for forms whatever the language of its message
+
+
 class ScheduleSession(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": EXAMPLE_SCHEDULE})
 
@@ -82,7 +87,8 @@ class ScheduleSession(BaseModel):
     @model_validator(mode="after")
     def _closes_after_opens(self) -> "ScheduleSession":
         if self.closes <= self.opens:
-            raise ValueError(f"closes ({self.closes:%H:%M}) must be after opens ({self.opens:%H:%M})")
+            times = {"closes": f"{self.closes:%H:%M}", "opens": f"{self.opens:%H:%M}"}
+            raise PydanticCustomError(CLOSES_BEFORE_OPENS, _("closes (%(closes)s) must be after opens (%(opens)s)") % times)
         return self
 
 

@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from app.categories import repository
 from app.core.errors import Invalid
+from app.i18n import gettext as _
 
 
 @dataclass
@@ -33,8 +34,8 @@ class Taxonomy:
         unknown = [s for s in slugs if s not in self.by_slug]
         if unknown:
             raise Invalid(
-                f"Unknown category {', '.join(repr(s) for s in unknown)}. "
-                "See /api/v1/categories for the list of category slugs.",
+                _("Unknown category %(slugs)s. See /api/v1/categories for the list of category slugs.")
+                % {"slugs": ", ".join(repr(s) for s in unknown)},
                 field,
             )
         return [self.by_slug[s] for s in slugs]

@@ -14,6 +14,10 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
+from app.i18n import ngettext
+
 
 class AppError(Exception):
     """A failure the caller can fix; services raise these and never deal in HTTP."""
@@ -51,18 +55,85 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+def _options(expected: Any) -> str:
+    """pydantic's list of allowed values ("'a', 'b' or 'c'") with its "or" in the request's language."""
+    word = _("or")
+    return str(expected).replace("' or '", f"' {word} '")
+
+
+# pydantic's messages for the errors people meet, in the request's language: each English message id is pydantic's
+# own text, so English answers are pydantic's (tests/core/test_error_messages.py checks it). Other errors keep
+# pydantic's English message.
+_PYDANTIC: dict[str, Callable[[dict[str, Any]], str]] = {
+    "string_too_long": lambda c: ngettext(
+        "String should have at most %(num)s character", "String should have at most %(num)s characters", c["max_length"]
+    ) % {"num": c["max_length"]},
+    "string_too_short": lambda c: ngettext(
+        "String should have at least %(num)s character", "String should have at least %(num)s characters", c["min_length"]
+    ) % {"num": c["min_length"]},
+    "too_long": lambda c: ngettext(
+        "List should have at most %(num)s item after validation, not %(actual)s",
+        "List should have at most %(num)s items after validation, not %(actual)s",
+        c["max_length"],
+    ) % {"num": c["max_length"], "actual": c["actual_length"]},
+    "too_short": lambda c: ngettext(
+        "List should have at least %(num)s item after validation, not %(actual)s",
+        "List should have at least %(num)s items after validation, not %(actual)s",
+        c["min_length"],
+    ) % {"num": c["min_length"], "actual": c["actual_length"]},
+    "string_type": lambda c: _("Input should be a valid string"),
+    "string_pattern_mismatch": lambda c: _("String should match pattern '%(pattern)s'") % {"pattern": c["pattern"]},
+    "int_type": lambda c: _("Input should be a valid integer"),
+    "int_parsing": lambda c: _("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": lambda c: _("Input should be a valid integer, got a number with a fractional part"),
+    "float_type": lambda c: _("Input should be a valid number"),
+    "float_parsing": lambda c: _("Input should be a valid number, unable to parse string as a number"),
+    "bool_type": lambda c: _("Input should be a valid boolean"),
+    "bool_parsing": lambda c: _("Input should be a valid boolean, unable to interpret input"),
+    "enum": lambda c: _("Input should be %(expected)s") % {"expected": _options(c["expected"])},
+    "literal_error": lambda c: _("Input should be %(expected)s") % {"expected": _options(c["expected"])},
+    "uuid_type": lambda c: _("UUID input should be a string, bytes or UUID object"),
+    "uuid_parsing": lambda c: _("Input should be a valid UUID, %(error)s") % {"error": c["error"]},
+    "list_type": lambda c: _("Input should be a valid list"),
+    "dict_type": lambda c: _("Input should be a valid dictionary"),
+    "model_type": lambda c: _("Input should be a valid dictionary or instance of %(class_name)s") % c,
+    "model_attributes_type": lambda c: _("Input should be a valid dictionary or object to extract fields from"),
+    "time_type": lambda c: _("Input should be a valid time"),
+    "time_parsing": lambda c: _("Input should be in a valid time format, %(error)s") % {"error": c["error"]},
+    "datetime_from_date_parsing": lambda c: _("Input should be a valid datetime or date, %(error)s") % {"error": c["error"]},
+    "date_from_datetime_parsing": lambda c: _("Input should be a valid date or datetime, %(error)s") % {"error": c["error"]},
+    "union_tag_invalid": lambda c: _(
+        "Input tag '%(tag)s' found using %(discriminator)s does not match any of the expected tags: %(expected_tags)s"
+    ) % c,
+    "union_tag_not_found": lambda c: _("Unable to extract tag using discriminator %(discriminator)s") % c,
+}
+
+
+_BOUNDS = {
+    "less_than_equal": _l("must be at most %(limit)s (got %(got)s)"),
+    "greater_than_equal": _l("must be at least %(limit)s (got %(got)s)"),
+    "less_than": _l("must be below %(limit)s (got %(got)s)"),
+    "greater_than": _l("must be above %(limit)s (got %(got)s)"),
+}
+
+
 def _friendly(error: dict[str, Any]) -> str:
-    """Pydantic's message, rephrased where it would puzzle a person."""
+    """Pydantic's message in the request's language, rephrased where it would puzzle a person. A ValueError a
+    validator raises carries its own text, translated where it was raised."""
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
-        return "is not a field this endpoint accepts"
+        return _("is not a field this endpoint accepts")
     if kind == "missing":
-        return "is required"
-    if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
-        bounds = {"less_than_equal": "at most", "greater_than_equal": "at least", "less_than": "below", "greater_than": "above"}
+        return _("is required")
+    if kind in _BOUNDS:
         limit = next(iter(ctx.values()), "")
-        return f"must be {bounds[kind]} {limit} (got {error.get('input')!r})"
+        return str(_BOUNDS[kind]) % {"limit": limit, "got": repr(error.get("input"))}
+    if kind in _PYDANTIC:
+        try:
+            return _PYDANTIC[kind](ctx)
+        except (KeyError, TypeError, ValueError):  # a context this pydantic version shapes otherwise
+            pass
     message = str(error.get("msg", "is invalid"))
     return message.removeprefix("Value error, ")
 
@@ -81,7 +152,7 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, psycopg.OperationalError, psycopg.InterfaceError
 )
 RETRY_AFTER_SECONDS = 30
-UNAVAILABLE = "The service is temporarily unavailable: its database cannot be reached. Please try again shortly."
+UNAVAILABLE = _l("The service is temporarily unavailable: its database cannot be reached. Please try again shortly.")
 # No template: rendering one may itself need what is down (the visitor's session, the category list).
 _UNAVAILABLE_PAGE = f"""<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -98,7 +169,7 @@ UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control":
 
 def unavailable_response(path: str) -> JSONResponse | HTMLResponse:
     if path.startswith(_JSON_PREFIXES):
-        return JSONResponse(error_body(UNAVAILABLE), status_code=503, headers=UNAVAILABLE_HEADERS)
+        return JSONResponse(error_body(str(UNAVAILABLE)), status_code=503, headers=UNAVAILABLE_HEADERS)
     return HTMLResponse(_UNAVAILABLE_PAGE, status_code=503, headers=UNAVAILABLE_HEADERS)
 
 
@@ -180,10 +251,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         if any(e.get("type") == "json_invalid" for e in exc.errors()):
-            return await _unreadable_body(request, "it is not valid JSON")
+            return await _unreadable_body(request, _("it is not valid JSON"))
         errors = validation_errors(list(exc.errors()))
-        summary = "; ".join(f"{e['field']} {e['message']}" if e["field"] else e["message"] for e in errors)
-        return JSONResponse(error_body(f"Invalid request: {summary}", errors), status_code=422)
+        summary = "; ".join(_("%(field)s %(message)s") % e if e["field"] else e["message"] for e in errors)
+        return JSONResponse(error_body(_("Invalid request: %(summary)s") % {"summary": summary}, errors), status_code=422)
 
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -196,11 +267,14 @@ def install_error_handlers(app: FastAPI) -> None:
         # FastAPI answers 400 "There was an error parsing the body" for a body it could not decode.
         why = _UNDECODABLE.get(type(exc.__cause__)) if exc.status_code == 400 else None
         if why:
-            return await _unreadable_body(request, why)
-        return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+            return await _unreadable_body(request, str(why))
+        detail = _STARLETTE.get(str(exc.detail), exc.detail)
+        return JSONResponse(error_body(str(detail)), status_code=exc.status_code, headers=exc.headers)
 
 
-_UNDECODABLE = {UnicodeDecodeError: "it is not UTF-8 text", RecursionError: "it is nested too deeply"}
+# Starlette's own details, for a path no route has and a method a route does not take.
+_STARLETTE = {"Not Found": _l("Not Found"), "Method Not Allowed": _l("Method Not Allowed")}
+_UNDECODABLE = {UnicodeDecodeError: _l("it is not UTF-8 text"), RecursionError: _l("it is nested too deeply")}
 
 
 async def _unreadable_body(request: Request, why: str) -> JSONResponse:
@@ -211,8 +285,9 @@ async def _unreadable_body(request: Request, why: str) -> JSONResponse:
             await run_in_threadpool(check, request)
         except HTTPException as denied:
             return JSONResponse(error_body(str(denied.detail)), status_code=denied.status_code, headers=denied.headers)
-    error = {"field": "body", "message": f"cannot be read: {why}"}
-    return JSONResponse(error_body(f"Invalid request: the body cannot be read: {why}.", [error]), status_code=422)
+    error = {"field": "body", "message": _("cannot be read: %(why)s") % {"why": why}}
+    detail = _("Invalid request: the body cannot be read: %(why)s.") % {"why": why}
+    return JSONResponse(error_body(detail, [error]), status_code=422)
 
 
 def _access_checks(dependant: Any) -> Iterator[Callable[[Request], None]]:
@@ -259,8 +334,10 @@ class BodySizeLimit:
         await self.app(scope, _replay([{"type": "http.request", "body": b"".join(chunks), "more_body": False}]), send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
+        limit = f"{self.max_bytes:,}"
         response = JSONResponse(
-            error_body(f"The request body is too large: the limit is {self.max_bytes:,} bytes."), status_code=413
+            error_body(_("The request body is too large: the limit is %(limit)s bytes.") % {"limit": limit}),
+            status_code=413,
         )
         await response(scope, _replay([]), send)
 

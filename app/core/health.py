@@ -24,7 +24,7 @@ def healthz() -> JSONResponse:
             version = conn.execute(text("SELECT postgis_version()")).scalar_one()
     except SQLAlchemyError:
         return JSONResponse(
-            {"status": "unavailable", "database": "unreachable", "detail": UNAVAILABLE, "errors": []},
+            {"status": "unavailable", "database": "unreachable", "detail": str(UNAVAILABLE), "errors": []},
             status_code=503, headers=UNAVAILABLE_HEADERS,
         )
     return JSONResponse({"status": "ok", "database": "ok", "postgis": version})

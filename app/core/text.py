@@ -4,6 +4,7 @@ import re
 from urllib.parse import urlsplit
 
 from app.core.errors import Invalid
+from app.i18n import gettext as _
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -13,7 +14,7 @@ def clean_text(value: str | None) -> str | None:
     if value is None:
         return None
     if _CONTROL.search(value):
-        raise ValueError("contains control characters")
+        raise ValueError(_("contains control characters"))
     return value.strip()
 
 
@@ -22,7 +23,7 @@ def checked_text(value: str, field: str) -> str:
     try:
         return clean_text(value) or ""
     except ValueError as exc:
-        raise Invalid(f"{field} {exc}", field) from None
+        raise Invalid(_("%(field)s %(message)s") % {"field": field, "message": exc}, field) from None
 
 
 def clean_url(value: str | None) -> str | None:
@@ -33,7 +34,7 @@ def clean_url(value: str | None) -> str | None:
         value = "https://" + value
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise ValueError("must be a web address starting with http:// or https://")
+        raise ValueError(_("must be a web address starting with http:// or https://"))
     return value
 
 
@@ -45,5 +46,5 @@ def clean_email(value: str | None) -> str | None:
     if not value:
         return None
     if not _EMAIL.match(value):
-        raise ValueError("is not an email address")
+        raise ValueError(_("is not an email address"))
     return value

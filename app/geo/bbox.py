@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from app.core.errors import Invalid
+from app.i18n import gettext as _
 
 
 @dataclass(frozen=True)
@@ -18,17 +19,18 @@ class BBox:
 
 def parse_bbox(text: str) -> BBox:
     parts = text.split(",")
-    example = "for example bbox=-2.30,53.46,-2.20,53.50"
+    example = {"example": "bbox=-2.30,53.46,-2.20,53.50"}
     if len(parts) != 4:
-        raise Invalid(f"bbox needs four numbers, minlon,minlat,maxlon,maxlat ({example}).", "bbox")
+        raise Invalid(_("bbox needs four numbers, minlon,minlat,maxlon,maxlat (for example %(example)s).") % example, "bbox")
     try:
         minlon, minlat, maxlon, maxlat = (float(p) for p in parts)
     except ValueError:
-        raise Invalid(f"bbox must be four numbers separated by commas ({example}).", "bbox") from None
+        raise Invalid(_("bbox must be four numbers separated by commas (for example %(example)s).") % example, "bbox") from None
     if not (-180 <= minlon <= 180 and -180 <= maxlon <= 180):
-        raise Invalid("bbox longitudes must be between -180 and 180.", "bbox")
+        raise Invalid(_("bbox longitudes must be between -180 and 180."), "bbox")
     if not (-90 <= minlat <= 90 and -90 <= maxlat <= 90):
-        raise Invalid("bbox latitudes must be between -90 and 90.", "bbox")
+        raise Invalid(_("bbox latitudes must be between -90 and 90."), "bbox")
     if minlon >= maxlon or minlat >= maxlat:
-        raise Invalid(f"bbox is inverted or empty: the minimum must come before the maximum ({example}).", "bbox")
+        message = _("bbox is inverted or empty: the minimum must come before the maximum (for example %(example)s).")
+        raise Invalid(message % example, "bbox")
     return BBox(minlon, minlat, maxlon, maxlat)

@@ -7,6 +7,7 @@ from sqlmodel import Session
 from app.core.errors import Invalid, NotFound
 from app.geo import repository
 from app.geo.postcodes import parse_postcode
+from app.i18n import gettext as _
 
 
 @dataclass(frozen=True)
@@ -21,13 +22,15 @@ def locate_postcode(session: Session, text: str, field: str = "postcode") -> Pla
     """Raises Invalid (422) for text that is not a postcode, NotFound (404) for one we do not know."""
     parsed = parse_postcode(text)
     if parsed is None:
-        raise Invalid(f"'{text.strip()[:20]}' is not a UK postcode: expected something like 'M1 1AE' or 'M1'.", field)
+        message = _("'%(text)s' is not a UK postcode: expected something like 'M1 1AE' or 'M1'.")
+        raise Invalid(message % {"text": text.strip()[:20]}, field)
     if parsed.is_outcode:
         outcode = repository.get_outcode(session, parsed.key)
         if outcode is None:
-            raise NotFound(f"We do not know the postcode area '{parsed.display}'.", field)
+            raise NotFound(_("We do not know the postcode area '%(outcode)s'.") % {"outcode": parsed.display}, field)
         return Place(parsed.display, outcode.lat, outcode.lon, "outcode")
     row = repository.get_postcode(session, parsed.key)
     if row is None:
-        raise NotFound(f"We do not know the postcode '{parsed.display}'. Check it, or try just the first half.", field)
+        message = _("We do not know the postcode '%(postcode)s'. Check it, or try just the first half.")
+        raise NotFound(message % {"postcode": parsed.display}, field)
     return Place(row.postcode, row.lat, row.lon, "postcode")

@@ -6,6 +6,7 @@ from app.assets.filters import Criteria, filters_for
 from app.core.deps import SessionDep, SettingsDep
 from app.core.errors import Invalid
 from app.geo.bbox import parse_bbox
+from app.i18n import gettext as _
 from app.maps import geojson, repository, tiles
 from app.maps.http_cache import cacheable_response, public_headers
 
@@ -76,7 +77,7 @@ def assets_geojson(
     ),
 ) -> Response:
     if limit is not None and limit > settings.geojson_max_limit:
-        raise Invalid(f"limit must be at most {settings.geojson_max_limit} (got {limit})", "limit")
+        raise Invalid(_("limit must be at most %(max)s (got %(got)s)") % {"max": settings.geojson_max_limit, "got": limit}, "limit")
     limit = limit or settings.geojson_default_limit
     box = parse_bbox(bbox)
     filters, params = filters_for(session, Criteria(bbox=box, category=category, q=q, area=area))

@@ -24,17 +24,30 @@ from app.core.deps import SessionDep, app_settings
 from app.core.errors import AppError
 from app.core.ids import RowId
 from app.finder.views import distance_text
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.moderation import service as moderation
-from app.moderation.views import FIELD_ORDER, compared, label, shower
+from app.moderation.views import FIELD_ORDER, action_name, compared, label, shower
 from app.submissions import forms, service
 from app.submissions.models import KIND_NAMES, STATUS_NAMES, SubmissionKind, SubmissionStatus
 from app.submissions.schemas import parse_proposal
 from app.web.browser import FormDep, PageError, as_page, render, safe_next
 
 router = APIRouter(include_in_schema=False)
-_DONE = re.compile(r"^(approved|rejected) AM-[0-9A-Z]{8}$")
+_DONE = re.compile(r"^(approved|rejected) (AM-[0-9A-Z]{8})$")
 # What the moderation pages answer for a service's refusal, by status.
-_ERROR_TITLES = {403: "Not allowed", 404: "Not found", 409: "Already decided", 422: "Cannot do that"}
+_ERROR_TITLES = {403: _l("Not allowed"), 404: _l("Not found"), 409: _l("Already decided"), 422: _l("Cannot do that")}
+_PROBLEM = _l("Something is wrong")
+
+
+def _confirmation(done: str | None) -> str | None:
+    """What the queue says after a decision (`done`: "approved AM-…"): only our own confirmations, never arbitrary
+    text."""
+    found = _DONE.match(done or "")
+    if found is None:
+        return None
+    said = _("Approved %(reference)s.") if found[1] == "approved" else _("Rejected %(reference)s.")
+    return said % {"reference": found[2]}
 
 
 @router.get("/moderate")
@@ -49,8 +62,7 @@ def queue_page(
     done: str | None = Query(None, max_length=40),
 ) -> HTMLResponse:
     limit = 50
-    done = done if done and _DONE.match(done) else None  # only our own confirmations, never arbitrary text
-    with as_page(_ERROR_TITLES, "Something is wrong"):
+    with as_page(_ERROR_TITLES, _PROBLEM):
         total, rows = moderation.queue(session, actor, kind, area or None, status, limit, offset, app_settings(request))
     context = {
         "rows": rows,
@@ -60,7 +72,7 @@ def queue_page(
         "status": status,
         "offset": offset,
         "limit": limit,
-        "done": done,
+        "done": _confirmation(done),
         "area_choices": _area_choices(session, actor),
         "kind_names": KIND_NAMES,
         "status_names": STATUS_NAMES,
@@ -85,7 +97,7 @@ def _submission_page(
     amended_values: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    with as_page(_ERROR_TITLES, "Something is wrong"):
+    with as_page(_ERROR_TITLES, _PROBLEM):
         item = moderation.detail(session, actor, submission_id, app_settings(request))
     current: AssetPublic | None = item["current"]
     current_fields = current.model_dump() if current else {}
@@ -129,7 +141,7 @@ def submission_detail(
 def amend_submission(
     request: Request, session: SessionDep, actor: ModeratorPage, form: FormDep, submission_id: uuid.UUID
 ) -> HTMLResponse | RedirectResponse:
-    with as_page(_ERROR_TITLES, "Something is wrong"):
+    with as_page(_ERROR_TITLES, _PROBLEM):
         submission = moderation.visible_submission(session, actor, submission_id)
         kind = SubmissionKind(submission.kind)
         values = {**forms.form_values(form), "position_confirmed": forms.position_confirmed(form)}
@@ -155,7 +167,7 @@ def amend_submission(
         except service.PinFarFromPostcode as far:
             errors = {"position_confirmed": far.form_message}
         except AppError as exc:
-            errors = {forms.form_field((exc.field or "form").split("."), exc.message): exc.message}
+            errors = {forms.form_field((exc.field or "form").split(".")): exc.message}
     if errors:
         return _submission_page(request, session, actor, submission_id, errors, values, 422)
     return RedirectResponse(f"/moderate/submissions/{submission_id}?amended=1", status_code=303)
@@ -165,7 +177,7 @@ def amend_submission(
 def approve_submission(
     session: SessionDep, actor: ModeratorPage, form: FormDep, submission_id: uuid.UUID
 ) -> RedirectResponse:
-    with as_page(_ERROR_TITLES, "Something is wrong"):
+    with as_page(_ERROR_TITLES, _PROBLEM):
         note = str(form.get("note", "")).strip() or None
         submission = moderation.approve(session, actor, submission_id, note)
     return RedirectResponse(f"/moderate?done=approved+{submission.reference}", status_code=303)
@@ -178,19 +190,21 @@ def reject_submission(
     note = str(form.get("reason", "")).strip()[:2000]
     if not note:
         return _submission_page(
-            request, session, actor, submission_id, {"reason": "Give a reason the submitter can read"}, None, 422
+            request, session, actor, submission_id, {"reason": _("Give a reason the submitter can read")}, None, 422
         )
-    with as_page(_ERROR_TITLES, "Something is wrong"):
+    with as_page(_ERROR_TITLES, _PROBLEM):
         submission = moderation.reject(session, actor, submission_id, note)
     return RedirectResponse(f"/moderate?done=rejected+{submission.reference}", status_code=303)
 
 
 @router.get("/moderate/assets/{asset_id}/history")
 def history_page(request: Request, session: SessionDep, actor: ModeratorPage, asset_id: uuid.UUID) -> HTMLResponse:
-    with as_page(_ERROR_TITLES, "Something is wrong"):
+    with as_page(_ERROR_TITLES, _PROBLEM):
         entries = moderation.history(session, actor, asset_id)
         asset = get_asset(session, asset_id, include_unpublished=True)
-    context = {"asset": asset, "entries": list(reversed(entries)), "label": label, "show": shower(session)}
+    context = {
+        "asset": asset, "entries": list(reversed(entries)), "label": label, "show": shower(session), "action_name": action_name
+    }
     return render(request, "moderation/history.html", context)
 
 
@@ -198,14 +212,14 @@ def history_page(request: Request, session: SessionDep, actor: ModeratorPage, as
 def restore_version(
     session: SessionDep, actor: ModeratorPage, form: FormDep, asset_id: uuid.UUID, entry_id: RowId
 ) -> RedirectResponse:
-    with as_page(_ERROR_TITLES, "Something is wrong"):
+    with as_page(_ERROR_TITLES, _PROBLEM):
         moderation.restore(session, actor, asset_id, entry_id)
     return RedirectResponse(f"/moderate/assets/{asset_id}/history?restored={entry_id}", status_code=303)
 
 
 @router.post("/moderate/assets/{asset_id}/archive")
 def archive_place(session: SessionDep, actor: ModeratorPage, form: FormDep, asset_id: uuid.UUID) -> RedirectResponse:
-    with as_page(_ERROR_TITLES, "Something is wrong"):
+    with as_page(_ERROR_TITLES, _PROBLEM):
         moderation.archive(session, actor, asset_id)
     return RedirectResponse(f"/moderate/assets/{asset_id}/history?archived=1", status_code=303)
 
@@ -221,7 +235,7 @@ def stale_page(
 ) -> HTMLResponse:
     """Places nobody has verified for over `stale_after_days`, least recently verified first."""
     limit = 50
-    with as_page(_ERROR_TITLES, "Something is wrong"):
+    with as_page(_ERROR_TITLES, _PROBLEM):
         total, rows = moderation.stale_places(session, actor, area or None, limit, offset)
     confirmed = None
     if verified:
@@ -242,7 +256,7 @@ def stale_page(
 @router.post("/moderate/assets/{asset_id}/verify")
 def verify_place(session: SessionDep, actor: ModeratorPage, form: FormDep, asset_id: uuid.UUID) -> RedirectResponse:
     """"Yes, still running": marks the place verified now, then goes back to the page the button was on."""
-    with as_page(_ERROR_TITLES, "Something is wrong"):
+    with as_page(_ERROR_TITLES, _PROBLEM):
         moderation.verify(session, actor, asset_id)
     back = urlsplit(safe_next(str(form.get("next", "")), "/moderate/stale"))
     query = [(k, v) for k, v in parse_qsl(back.query) if k != "verified"] + [("verified", str(asset_id))]
@@ -260,7 +274,7 @@ def duplicates_page(
 ) -> HTMLResponse:
     """Places imports found listed twice, with "Keep this one" on each and "Not the same place"."""
     limit = 20
-    with as_page(_ERROR_TITLES, "Something is wrong"):
+    with as_page(_ERROR_TITLES, _PROBLEM):
         total, rows = moderation.duplicate_pairs(session, actor, area or None, limit, offset)
     kept = None
     if merged:
@@ -275,14 +289,14 @@ def duplicates_page(
 
 @router.post("/moderate/duplicates/merge")
 def merge_duplicates(session: SessionDep, actor: ModeratorPage, form: FormDep) -> RedirectResponse:
-    with as_page(_ERROR_TITLES, "Something is wrong"):
+    with as_page(_ERROR_TITLES, _PROBLEM):
         kept = moderation.merge(session, actor, _form_id(form, "keep"), _form_id(form, "merge"))
     return RedirectResponse(f"/moderate/duplicates?merged={kept.id}", status_code=303)
 
 
 @router.post("/moderate/duplicates/dismiss")
 def dismiss_duplicates(session: SessionDep, actor: ModeratorPage, form: FormDep) -> RedirectResponse:
-    with as_page(_ERROR_TITLES, "Something is wrong"):
+    with as_page(_ERROR_TITLES, _PROBLEM):
         moderation.not_duplicates(session, actor, _form_id(form, "first"), _form_id(form, "second"))
     return RedirectResponse("/moderate/duplicates", status_code=303)
 
@@ -291,4 +305,4 @@ def _form_id(form: FormData, name: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(form.get(name, "")))
     except ValueError:
-        raise PageError(422, "Cannot do that", f"The form's {name} is not a place id.") from None
+        raise PageError(422, _("Cannot do that"), _("The form's %(name)s is not a place id.") % {"name": name}) from None

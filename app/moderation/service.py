@@ -27,6 +27,7 @@ from app.core.config import Settings
 from app.core.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from app.geo import repository as geo_repository
 from app.geo.service import locate_postcode
+from app.i18n import gettext as _
 from app.moderation import repository
 from app.submissions import repository as submissions
 from app.submissions.models import Submission, SubmissionKind, SubmissionStatus
@@ -40,7 +41,7 @@ def _area_limit(session: Session, actor: Actor, requested: str | None) -> list[s
     if requested:
         code = requested.strip().upper()
         if areas and code not in areas:
-            raise Forbidden(f"You moderate {', '.join(areas)} only, not {code}.", "area")
+            raise Forbidden(_("You moderate %(areas)s only, not %(code)s.") % {"areas": ", ".join(areas), "code": code}, "area")
         areas = [require_area(session, code)]
     return areas
 
@@ -69,9 +70,9 @@ def queue(
 def visible_submission(session: Session, actor: Actor, submission_id: uuid.UUID, lock: bool = False) -> Submission:
     submission = submissions.get(session, submission_id, lock=lock)
     if submission is None:
-        raise NotFound(f"No submission has the id {submission_id}.")
+        raise NotFound(_("No submission has the id %(id)s.") % {"id": submission_id})
     if actor.areas and not repository.in_areas(session, submission.id, list(actor.areas)):
-        raise Forbidden("This submission is outside the council areas you moderate.")
+        raise Forbidden(_("This submission is outside the council areas you moderate."))
     return submission
 
 
@@ -123,7 +124,8 @@ def require_in_areas(session: Session, actor: Actor, points: list[AreaPoint]) ->
         return
     for what, lat, lon, field in points:
         if not repository.point_in_areas(session, lat, lon, list(actor.areas)):
-            raise Forbidden(f"{what} lies outside the council areas you moderate ({', '.join(actor.areas)}).", field)
+            message = _("%(what)s lies outside the council areas you moderate (%(areas)s).")
+            raise Forbidden(message % {"what": what, "areas": ", ".join(actor.areas)}, field)
 
 
 def _resulting_point(
@@ -140,7 +142,7 @@ def _resulting_point(
         return None
     if current is not None and (current.lat, current.lon) == point[:2]:
         return None
-    return ("The position this would give the place", *point)
+    return (_("The position this would give the place"), *point)
 
 
 def require_decision_in_areas(session: Session, actor: Actor, submission: Submission, proposed: dict[str, Any]) -> None:
@@ -150,7 +152,7 @@ def require_decision_in_areas(session: Session, actor: Actor, submission: Submis
     if not actor.areas:
         return
     current = get_asset(session, submission.asset_id, include_unpublished=True) if submission.asset_id else None
-    points: list[AreaPoint] = [("The place as it is now", current.lat, current.lon, None)] if current else []
+    points: list[AreaPoint] = [(_("The place as it is now"), current.lat, current.lon, None)] if current else []
     if resulting := _resulting_point(session, current, proposed):
         points.append(resulting)
     require_in_areas(session, actor, points)
@@ -161,9 +163,11 @@ def _pending(session: Session, actor: Actor, submission_id: uuid.UUID, check_are
     caller checks another proposal, an amendment, itself)."""
     submission = visible_submission(session, actor, submission_id, lock=True)
     if submission.status != SubmissionStatus.pending:
-        raise Conflict(
-            f"Submission {submission.reference} has already been {submission.status} by {submission.decided_by}."
-        )
+        decided = {
+            SubmissionStatus.approved: _("Submission %(reference)s has already been approved by %(by)s."),
+            SubmissionStatus.rejected: _("Submission %(reference)s has already been rejected by %(by)s."),
+        }[SubmissionStatus(submission.status)]
+        raise Conflict(decided % {"reference": submission.reference, "by": submission.decided_by})
     if check_areas:
         require_decision_in_areas(session, actor, submission, submission.proposed)
     return submission
@@ -201,7 +205,7 @@ def amend(
             pin_max_m=pin_max_m,
         )
     else:
-        raise Invalid(f"A {submission.kind} submission cannot be amended with this proposal.")
+        raise Invalid(_("A %(kind)s submission cannot be amended with this proposal.") % {"kind": submission.kind})
     require_decision_in_areas(session, actor, submission, validated.fields)
     if submission.kind == SubmissionKind.new:
         submission.location = validated.location
@@ -269,7 +273,7 @@ def history(session: Session, actor: Actor, asset_id: uuid.UUID) -> list[AssetHi
 def visible_asset(session: Session, actor: Actor, asset_id: uuid.UUID) -> AssetPublic:
     """The asset in any status; Forbidden if it lies outside the council areas the moderator is limited to."""
     current = get_asset(session, asset_id, include_unpublished=True)
-    require_in_areas(session, actor, [("This place", current.lat, current.lon, None)])
+    require_in_areas(session, actor, [(_("This place"), current.lat, current.lon, None)])
     return current
 
 
@@ -277,10 +281,10 @@ def restore(session: Session, actor: Actor, asset_id: uuid.UUID, entry_id: int) 
     """Makes the asset as it was after history entry `entry_id` (recorded as a "restore")."""
     entry = session.get(AssetHistory, entry_id)
     if entry is None or entry.asset_id != asset_id:
-        raise NotFound(f"Asset {asset_id} has no history entry {entry_id}.")
+        raise NotFound(_("Asset %(id)s has no history entry %(entry)s.") % {"id": asset_id, "entry": entry_id})
     current = visible_asset(session, actor, asset_id)
     if restored := _resulting_point(session, current, entry.snapshot, ""):
-        require_in_areas(session, actor, [("The version you are restoring", *restored[1:3], None)])
+        require_in_areas(session, actor, [(_("The version you are restoring"), *restored[1:3], None)])
     fields = {k: v for k, v in entry.snapshot.items() if k in AssetUpdate.model_fields}  # not merged_into: a merge stands
     return update_asset(session, asset_id, AssetUpdate.model_validate(fields), actor.label, action="restore")
 
@@ -321,7 +325,7 @@ def merge(session: Session, actor: Actor, keep_id: uuid.UUID, merge_id: uuid.UUI
     areas."""
     keep, other = get_asset(session, keep_id, include_unpublished=True), get_asset(session, merge_id, include_unpublished=True)
     require_in_areas(
-        session, actor, [("The place to keep", keep.lat, keep.lon, "keep"), ("The place to merge", other.lat, other.lon, "merge")]
+        session, actor, [(_("The place to keep"), keep.lat, keep.lon, "keep"), (_("The place to merge"), other.lat, other.lon, "merge")]
     )
     return merge_assets(session, keep_id, merge_id, actor.label)
 

@@ -1,4 +1,5 @@
-"""How moderators read fields: their labels, their order in a comparison, and their values as text."""
+"""How moderators read fields: their labels, their order in a comparison, and their values as text; and what a history
+entry did."""
 
 from collections.abc import Callable
 from functools import partial
@@ -8,9 +9,21 @@ from sqlmodel import Session
 from app.assets.display import show
 from app.assets.fields import FORM_ORDER, WELSH, WRITABLE
 from app.categories.service import get_taxonomy
+from app.i18n import Text
+from app.i18n import lazy_gettext as _l
 from app.submissions.forms import LABELS as FORM_LABELS
 
 LABELS = FORM_LABELS  # every field's name as moderators read it
+
+# What a history entry did (asset_history.action), as its heading says it.
+ACTION_NAMES: dict[str, Text] = {
+    "create": _l("Create"),
+    "update": _l("Update"),
+    "archive": _l("Archive"),
+    "restore": _l("Restore"),
+    "verify": _l("Verify"),
+    "merge": _l("Merge"),
+}
 
 # The order fields are listed in when proposals, assets and history entries are compared: the form's, then the
 # fields no form asks for.
@@ -26,9 +39,13 @@ def compared(proposed: dict) -> list[str]:
     return [name for name in FIELD_ORDER if name in wanted]
 
 
-def label(field: str) -> str:
+def label(field: str) -> Text:
     """A field's name as words ("Last checked", not last_verified_at), even for a field added later."""
     return LABELS.get(field) or field.replace("_", " ").capitalize()
+
+
+def action_name(action: str) -> Text:
+    return ACTION_NAMES.get(action) or action.capitalize()
 
 
 def shower(session: Session) -> Callable[..., str]:

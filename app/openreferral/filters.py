@@ -6,6 +6,7 @@ from app.assets.filters import Criteria
 from app.categories.service import get_taxonomy
 from app.core.errors import Invalid
 from app.core.text import checked_text
+from app.i18n import gettext as _
 from app.openreferral import ids
 from app.openreferral.schemas import ServiceQuery
 
@@ -18,15 +19,18 @@ def term_slugs(session: Session) -> dict[str, str]:
 def service_criteria(session: Session, query: ServiceQuery) -> Criteria:
     if query.taxonomy_id is not None and query.taxonomy_id != ids.taxonomy_id():
         raise Invalid(
-            f"Unknown taxonomy_id {query.taxonomy_id}: this directory has one taxonomy, {ids.taxonomy_id()} "
-            "(see /oruk/taxonomies). Every service has at least one of its terms.",
+            _(
+                "Unknown taxonomy_id %(id)s: this directory has one taxonomy, %(ours)s (see /oruk/taxonomies). Every "
+                "service has at least one of its terms."
+            ) % {"id": query.taxonomy_id, "ours": ids.taxonomy_id()},
             "taxonomy_id",
         )
     category: list[str] = []
     if query.taxonomy_term_id is not None:
         slug = term_slugs(session).get(str(query.taxonomy_term_id))
         if slug is None:
-            raise Invalid(f"Unknown taxonomy_term_id {query.taxonomy_term_id}: see /oruk/taxonomy_terms.", "taxonomy_term_id")
+            message = _("Unknown taxonomy_term_id %(id)s: see /oruk/taxonomy_terms.") % {"id": query.taxonomy_term_id}
+            raise Invalid(message, "taxonomy_term_id")
         category = [slug]
     return Criteria(
         category=category, q=checked_text(query.search, "search") if query.search else None, minimum_age=query.minimum_age, maximum_age=query.maximum_age,

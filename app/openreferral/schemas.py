@@ -14,6 +14,8 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.i18n import gettext as _
+
 HSDS_VERSION = "HSDS-UK-3.0"
 PROFILE_URL = "https://open-referral-uk-profile.readthedocs.io/en/latest/"
 
@@ -266,21 +268,23 @@ class ServiceQuery(PageQuery):
         for code, name in zip(BYDAY, _DAY_NAMES, strict=True):
             if word in (code.lower(), name, name[:3]):
                 return code
-        raise ValueError(f"must be a day of the week such as MO, TU, WE, TH, FR, SA or SU (got {value[:20]!r})")
+        raise ValueError(
+            _("must be a day of the week such as MO, TU, WE, TH, FR, SA or SU (got %(got)s)") % {"got": repr(value[:20])}
+        )
 
     @field_validator("start_time", "end_time")
     @classmethod
     def _time(cls, value: str | None) -> str | None:
         if value is not None and not _TIME.match(value.strip()):
-            raise ValueError(f"must be a time as HH:MM on the 24-hour clock, such as 09:30 (got {value[:20]!r})")
+            raise ValueError(_("must be a time as HH:MM on the 24-hour clock, such as 09:30 (got %(got)s)") % {"got": repr(value[:20])})
         return value.strip() if value else value
 
     @model_validator(mode="after")
     def _coherent(self) -> "ServiceQuery":
         if self.start_time and self.end_time and self.start_at >= self.end_at:  # type: ignore[operator]
-            raise ValueError("start_time must be before end_time")
+            raise ValueError(_("start_time must be before end_time"))
         if self.minimum_age is not None and self.maximum_age is not None and self.minimum_age > self.maximum_age:
-            raise ValueError("minimum_age must not be more than maximum_age")
+            raise ValueError(_("minimum_age must not be more than maximum_age"))
         return self
 
     @property
@@ -305,5 +309,5 @@ class ServiceAtLocationQuery(ServiceQuery):
     @model_validator(mode="after")
     def _proximity_needs_postcode(self) -> "ServiceAtLocationQuery":
         if self.proximity is not None and not self.postcode:
-            raise ValueError("proximity needs a postcode as well, such as postcode=M1 1AE&proximity=1609")
+            raise ValueError(_("proximity needs a postcode as well, such as postcode=M1 1AE&proximity=1609"))
         return self

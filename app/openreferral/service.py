@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.assets.filters import filters_for
 from app.categories.service import get_taxonomy
 from app.core.errors import NotFound
+from app.i18n import gettext as _
 from app.openreferral import ids, mapping, repository
 from app.openreferral.filters import service_criteria, term_slugs
 from app.openreferral.schemas import PageQuery, ServiceAtLocationQuery, ServiceQuery
@@ -46,7 +47,7 @@ def list_services(session: Session, query: ServiceQuery) -> dict[str, Any]:
 def get_service(session: Session, service_id: uuid.UUID) -> dict[str, Any]:
     row = repository.get_service(session, service_id)
     if row is None:
-        raise NotFound(f"No service has the id {service_id}.")
+        raise NotFound(_("No service has the id %(id)s.") % {"id": service_id})
     return mapping.service_full(row, get_taxonomy(session))
 
 
@@ -69,7 +70,7 @@ def list_service_at_locations(session: Session, query: ServiceAtLocationQuery, r
 def get_service_at_location(session: Session, sal_id: uuid.UUID) -> dict[str, Any]:
     row = repository.get_by_service_at_location(session, sal_id)
     if row is None:
-        raise NotFound(f"No service_at_location has the id {sal_id}.")
+        raise NotFound(_("No service_at_location has the id %(id)s.") % {"id": sal_id})
     return mapping.service_at_location_full(row, get_taxonomy(session))
 
 
@@ -80,7 +81,7 @@ def list_taxonomies(session: Session, query: PageQuery, uri: str) -> dict[str, A
 
 def get_taxonomy_by_id(session: Session, taxonomy_id: uuid.UUID, uri: str) -> dict[str, Any]:
     if taxonomy_id != ids.taxonomy_id():
-        raise NotFound(f"No taxonomy has the id {taxonomy_id}.")
+        raise NotFound(_("No taxonomy has the id %(id)s.") % {"id": taxonomy_id})
     return mapping.taxonomy(get_taxonomy(session), uri, with_terms=True)
 
 
@@ -93,6 +94,6 @@ def list_taxonomy_terms(session: Session, query: PageQuery) -> dict[str, Any]:
 def get_taxonomy_term(session: Session, term_id: uuid.UUID) -> dict[str, Any]:
     slug = term_slugs(session).get(str(term_id))
     if slug is None:
-        raise NotFound(f"No taxonomy term has the id {term_id}.")
+        raise NotFound(_("No taxonomy term has the id %(id)s.") % {"id": term_id})
     tree = get_taxonomy(session)
     return mapping.taxonomy_term(tree, tree.by_slug[slug])

@@ -9,6 +9,7 @@ from app.assets.filters import Criteria
 from app.assets.schemas import AssetPublic
 from app.assets.types import WEEKDAYS, Accessibility, Weekday
 from app.core.text import clean_text
+from app.i18n import gettext as _
 
 _HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
@@ -47,18 +48,18 @@ class NearbyQuery(BaseModel):
     @classmethod
     def _hhmm(cls, value: str | None) -> str | None:
         if value is not None and not _HHMM.fullmatch(value):
-            raise ValueError(f"must be a time as HH:MM on the 24-hour clock, such as 09:30 (got {value!r})")
+            raise ValueError(_("must be a time as HH:MM on the 24-hour clock, such as 09:30 (got %(got)s)") % {"got": repr(value)})
         return value
 
     @model_validator(mode="after")
     def _one_centre(self) -> "NearbyQuery":
         has_point = self.lat is not None or self.lon is not None
         if has_point and (self.lat is None or self.lon is None):
-            raise ValueError("give both lat and lon")
+            raise ValueError(_("give both lat and lon"))
         if has_point == bool(self.postcode):
-            raise ValueError("give either lat and lon, or a postcode (exactly one of them)")
+            raise ValueError(_("give either lat and lon, or a postcode (exactly one of them)"))
         if self.time and not self.day:
-            raise ValueError("time needs a day as well, such as day=tue&time=10:30")
+            raise ValueError(_("time needs a day as well, such as day=tue&time=10:30"))
         return self
 
     @property

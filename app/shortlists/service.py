@@ -11,6 +11,7 @@ from app.assets.schemas import AssetPublic
 from app.core.config import Settings
 from app.core.dates import uk_date
 from app.core.errors import Gone, Invalid, NotFound
+from app.i18n import gettext as _
 from app.shortlists import repository
 from app.shortlists.models import Shortlist, ShortlistItem
 from app.shortlists.schemas import ShortlistIn
@@ -40,18 +41,18 @@ def create(session: Session, data: ShortlistIn, client_address: str, settings: S
     seen: set = set()
     for index, asset_id in enumerate(ids):
         if asset_id in seen:
-            raise Invalid(f"The place {asset_id} is in the list twice: keep it once.", f"items.{index}.asset_id")
+            raise Invalid(_("The place %(id)s is in the list twice: keep it once.") % {"id": asset_id}, f"items.{index}.asset_id")
         seen.add(asset_id)
     published = repository.published_ids(session, ids)
     for index, asset_id in enumerate(ids):
         if asset_id not in published:
-            raise Invalid(f"No published place has the id {asset_id}.", f"items.{index}.asset_id")
+            raise Invalid(_("No published place has the id %(id)s.") % {"id": asset_id}, f"items.{index}.asset_id")
     ratelimit.consume(
         session,
         ratelimit.client_bucket("shortlist", client_address),
         settings.shortlist_rate_limit,
         settings.shortlist_rate_window_s,
-        what="made a lot of shortlists",
+        what=_("You have made a lot of shortlists recently."),
     )
     now = datetime.now(UTC)
     shortlist = Shortlist(
@@ -78,11 +79,11 @@ def get(session: Session, code: str, now: datetime | None = None) -> SharedList:
     """The list with its places: NotFound for an unknown code, Gone once it has expired."""
     shortlist = repository.find(session, code) if CODE.match(code) else None
     if shortlist is None:
-        raise NotFound("There is no shortlist at this address. Check the link, or ask for a new one.")
+        raise NotFound(_("There is no shortlist at this address. Check the link, or ask for a new one."))
     if shortlist.expires_at <= (now or datetime.now(UTC)):
         raise Gone(
-            f"This shortlist expired on {uk_date(shortlist.expires_at)} and has been removed. "
-            "Ask your link worker for a new one."
+            _("This shortlist expired on %(date)s and has been removed. Ask your link worker for a new one.")
+            % {"date": uk_date(shortlist.expires_at)}
         )
     items = [
         ListedPlace(

@@ -11,10 +11,14 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.assets.fields import BY_NAME, FIELDS, FORM_SECTIONS, Output, shown_in
-from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES, split_words
+from app.assets.schemas import AGE_RANGE, LAT_LON_PAIR, NO_POSITION
+from app.assets.types import ACCESSIBILITY_LABELS, CLOSES_BEFORE_OPENS, DAY_NAMES, split_words
 from app.categories.service import get_taxonomy
 from app.core.config import PROJECT_ROOT
 from app.core.errors import validation_errors
+from app.i18n import Text
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.submissions.models import REPORT_REASONS
 
 SCHEDULE_ROWS = 3  # empty rows offered at least; a place with more sessions shows them all
@@ -31,12 +35,12 @@ NUMBER_FIELDS = {f.name: float if f.form.widget == "position" else int for f in 
 GROUPS = {"lat": ("lat", "lon"), "lon": ("lat", "lon")}
 
 # Every field's name as people read it in messages: the declaration's, and the form's own fields.
-LABELS = {f.name: f.label for f in FIELDS} | {
-    "note": "Note",
-    "submitter_name": "Your name",
-    "submitter_email": "Your email",
-    "consent": "Consent",
-    "reason": "Reason",
+LABELS: dict[str, Text] = {f.name: f.label for f in FIELDS} | {
+    "note": _l("Note"),
+    "submitter_name": _l("Your name"),
+    "submitter_email": _l("Your email"),
+    "consent": _l("Consent"),
+    "reason": _l("Reason"),
 }
 
 
@@ -125,12 +129,13 @@ def to_fields(values: dict[str, Any], only: set[str] | None = None) -> tuple[dic
             try:
                 fields[name] = kind(raw) if raw else None
             except ValueError:
-                errors[name] = f"{LABELS[name]} must be a {'whole ' if kind is int else ''}number"
+                message = _("%(label)s must be a whole number") if kind is int else _("%(label)s must be a number")
+                errors[name] = message % {"label": LABELS[name]}
     if wanted("schedule"):
         rows = [row for row in values["schedule"] if any(row.values())]
         fields["schedule"] = [{part: value for part, value in row.items() if value or part != "note"} for row in rows]
         if any(not (row["day"] and row["opens"] and row["closes"]) for row in rows):
-            errors["schedule"] = "Give a day, a start time and an end time for each time it meets"
+            errors["schedule"] = _("Give a day, a start time and an end time for each time it meets")
     return fields, errors
 
 
@@ -149,39 +154,45 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
     messages: dict[str, str] = {}
     for raw, error in zip(exc.errors(), validation_errors(list(exc.errors())), strict=True):
         loc = [str(p) for p in raw.get("loc", ())]
-        field = form_field(loc, error["message"])
-        messages.setdefault(field, _phrase(field, raw.get("type", ""), error["message"]))
+        kind = raw.get("type", "")
+        field = form_field(loc, kind)
+        messages.setdefault(field, _phrase(field, kind, error["message"]))
     return messages
 
 
-def form_field(loc: list[str], message: str) -> str:
+def form_field(loc: list[str], kind: str = "") -> str:
+    """The form field an error belongs to, by its location; one about the whole place (no location) by its type."""
     if loc and loc[0] in ("place", "changes", "proposed"):
         loc = loc[1:]
     if loc and loc[0] == "submitter":
         return f"submitter_{loc[1]}" if len(loc) > 1 else "consent"
     if not loc:
-        if "postcode" in message or "lat" in message:
+        if kind in (LAT_LON_PAIR, NO_POSITION):
             return "postcode"
-        if "age" in message:
+        if kind == AGE_RANGE:
             return "max_age"
         return "form"
     return loc[0]
 
 
 def _phrase(field: str, kind: str, message: str) -> str:
-    label = LABELS.get(field, "This")
+    label = LABELS.get(field) or _("This")
     if field == "categories" and kind in ("missing", "too_short"):
-        return "Choose at least one category"
-    if field == "schedule" and "must be after" in message:
-        return "Each end time must be after its start time"
-    if field == "max_age" and "min_age" in message:
-        return "The maximum age must not be less than the minimum age"
-    if field == "postcode" and "lat and lon" in message:
-        return "Give both the latitude and the longitude (or drop a pin), or neither"
+        return _("Choose at least one category")
+    if field == "schedule" and kind == CLOSES_BEFORE_OPENS:
+        return _("Each end time must be after its start time")
+    if field == "max_age" and kind == AGE_RANGE:
+        return _("The maximum age must not be less than the minimum age")
+    if field == "postcode" and kind == LAT_LON_PAIR:
+        return _("Give both the latitude and the longitude (or drop a pin), or neither")
+    if field == "postcode" and kind == NO_POSITION:
+        return _("Enter the postcode, or drop a pin on the map")
     if kind in ("missing", "string_too_short", "too_short"):
-        return f"Enter {label.lower()}" if field != "name" else "Enter the name of the place or group"
+        if field == "name":
+            return _("Enter the name of the place or group")
+        return _("Enter %(label)s") % {"label": label.lower()}
     if message[:1].islower() and field not in ("form", "postcode", "max_age", "consent"):
-        return f"{label} {message}"
+        return _("%(label)s %(message)s") % {"label": label, "message": message}
     return message[:1].upper() + message[1:]
 
 

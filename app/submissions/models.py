@@ -10,6 +10,9 @@ from sqlalchemy import Column, DateTime, ForeignKey, Index, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from app.i18n import Text as Label
+from app.i18n import lazy_gettext as _l
+
 
 class SubmissionKind(StrEnum):
     new = "new"
@@ -32,13 +35,13 @@ class ReportReason(StrEnum):
     other = "other"
 
 
-REPORT_REASONS = {
-    ReportReason.closed: "It has closed or no longer runs",
-    ReportReason.moved: "It has moved",
-    ReportReason.wrong_details: "Some details are wrong",
-    ReportReason.duplicate: "It is listed twice",
-    ReportReason.not_appropriate: "It should not be on the map",
-    ReportReason.other: "Something else",
+REPORT_REASONS: dict[str, Label] = {
+    ReportReason.closed: _l("It has closed or no longer runs"),
+    ReportReason.moved: _l("It has moved"),
+    ReportReason.wrong_details: _l("Some details are wrong"),
+    ReportReason.duplicate: _l("It is listed twice"),
+    ReportReason.not_appropriate: _l("It should not be on the map"),
+    ReportReason.other: _l("Something else"),
 }
 
 
@@ -89,5 +92,9 @@ class RateLimitWindow(SQLModel, table=True):
 
 
 # How the pages name a submission's kind and status.
-KIND_NAMES = {"new": "New place", "edit": "Suggested change", "report": "Report: closed or wrong"}
-STATUS_NAMES = {"pending": "Waiting for a moderator", "approved": "Approved", "rejected": "Not accepted"}
+KIND_NAMES: dict[str, Label] = {
+    "new": _l("New place"), "edit": _l("Suggested change"), "report": _l("Report: closed or wrong")
+}
+STATUS_NAMES: dict[str, Label] = {
+    "pending": _l("Waiting for a moderator"), "approved": _l("Approved"), "rejected": _l("Not accepted")
+}

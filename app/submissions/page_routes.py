@@ -14,6 +14,8 @@ from starlette.datastructures import FormData
 from app.assets.schemas import AssetPublic
 from app.core.deps import SessionDep, app_settings
 from app.core.errors import AppError
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.submissions import forms, service
 from app.submissions.models import KIND_NAMES, REPORT_REASONS, STATUS_NAMES
 from app.submissions.schemas import EditSubmission, NewSubmission, ReportSubmission
@@ -24,7 +26,8 @@ router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)
 
 # What a resident's pages answer for a service's refusal, by status.
-_ERROR_TITLES = {404: "Not found", 422: "Cannot do that", 429: "Too many submissions"}
+_ERROR_TITLES = {404: _l("Not found"), 422: _l("Cannot do that"), 429: _l("Too many submissions")}
+_PROBLEM = _l("Something is wrong")
 
 
 def _private_values(form: FormData) -> dict[str, Any]:
@@ -71,7 +74,7 @@ def _accept(
     except service.PinFarFromPostcode as far:
         return retry({"position_confirmed": far.form_message}, far.status_code, None)
     except AppError as exc:
-        field = forms.form_field((exc.field or "form").split("."), exc.message)
+        field = forms.form_field((exc.field or "form").split("."))
         return retry({field: exc.message}, exc.status_code, None)
     return RedirectResponse(f"/submitted/{submission.reference}?sent=1", status_code=303)
 
@@ -95,9 +98,9 @@ def _place_form(
         "values": values,
         "errors": errors,
         "asset": asset,
-        "heading": f"Suggest a change to {asset.name}" if asset else "Add a place or group",
+        "heading": _("Suggest a change to %(name)s") % {"name": asset.name} if asset else _("Add a place or group"),
         "action": f"/places/{asset.id}/suggest" if asset else "/add",
-        "button": "Send suggestion" if asset else "Send for checking",
+        "button": _("Send suggestion") if asset else _("Send for checking"),
     }
     return render(request, "submissions/place_form.html", context, status_code, headers)
 
@@ -120,7 +123,7 @@ def add_place(request: Request, session: SessionDep, form: FormDep) -> HTMLRespo
 
 
 def _published(session: Session, asset_id: uuid.UUID) -> AssetPublic:
-    with as_page(_ERROR_TITLES, "Something is wrong"):
+    with as_page(_ERROR_TITLES, _PROBLEM):
         return service.published_asset(session, asset_id)
 
 
@@ -139,7 +142,7 @@ def suggest_change(
     changed = forms.changed_fields(forms.form_values(form), forms.asset_values(asset.model_dump()))
     fields, errors = forms.to_fields(values, only=changed)
     if not changed:
-        errors["form"] = "You have not changed anything yet: change the details that are wrong, then send."
+        errors["form"] = _("You have not changed anything yet: change the details that are wrong, then send.")
     payload = {
         "kind": "edit",
         "asset_id": asset_id,
@@ -177,7 +180,7 @@ def report_problem(
 ) -> HTMLResponse | RedirectResponse:
     asset = _published(session, asset_id)
     values = {"reason": str(form.get("reason", "")), **_private_values(form)}
-    errors = {} if values["reason"] else {"reason": "Choose what the problem is"}
+    errors = {} if values["reason"] else {"reason": _("Choose what the problem is")}
     payload = {"kind": "report", "asset_id": asset_id, "reason": values["reason"] or None, **_private_fields(values)}
 
     def retry(errors: dict[str, str], status: int, headers: dict[str, str] | None) -> HTMLResponse:
@@ -190,7 +193,7 @@ def report_problem(
 def submission_page(
     request: Request, session: SessionDep, visitor: VisitorDep, reference: str, sent: bool = False
 ) -> HTMLResponse:
-    with as_page(_ERROR_TITLES, "Something is wrong"):
+    with as_page(_ERROR_TITLES, _PROBLEM):
         status = service.get_status(session, reference[:20])
     context = {"status": status, "just_sent": sent, "kind_names": KIND_NAMES, "status_names": STATUS_NAMES}
     return render(request, "submissions/received.html", context)

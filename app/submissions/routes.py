@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
 from app.core.deps import SessionDep, SettingsDep
+from app.i18n import gettext as _
 from app.submissions import service
 from app.submissions.models import SubmissionKind, SubmissionStatus
 from app.submissions.schemas import SubmissionIn, SubmissionReceived, SubmissionStatusOut
@@ -69,7 +70,7 @@ def create_submission(
         kind=SubmissionKind(submission.kind),
         status=SubmissionStatus(submission.status),
         status_url=f"/api/v1/submissions/{submission.reference}/status",
-        message="Thank you. A moderator will check this before it appears on the map.",
+        message=_("Thank you. A moderator will check this before it appears on the map."),
     )
 
 

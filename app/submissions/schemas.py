@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from app.assets.schemas import AssetCreate, AssetUpdate
 from app.assets.types import Email
 from app.core.text import clean_text
+from app.i18n import gettext as _
 from app.submissions.models import ReportReason, SubmissionKind, SubmissionStatus
 
 # Set only by moderators' decisions (approval publishes and verifies), never proposed by a resident.
@@ -28,7 +29,9 @@ Name = Annotated[str, Field(max_length=200), AfterValidator(clean_text)]
 
 def refuse_moderator_fields(fields: BaseModel) -> None:
     if chosen := sorted(fields.model_fields_set & MODERATOR_ONLY):
-        raise ValueError(f"{', '.join(chosen)} cannot be proposed: moderators set them when they approve")
+        raise ValueError(
+            _("%(fields)s cannot be proposed: moderators set them when they approve") % {"fields": ", ".join(chosen)}
+        )
 
 
 class NewPlace(AssetCreate):
@@ -55,7 +58,7 @@ class Changes(AssetUpdate):
     @model_validator(mode="after")
     def _resident_fields(self) -> "Changes":
         if not self.model_fields_set:
-            raise ValueError("propose at least one change")
+            raise ValueError(_("propose at least one change"))
         refuse_moderator_fields(self)
         return self
 
@@ -79,7 +82,7 @@ class Submitter(BaseModel):
     @model_validator(mode="after")
     def _consented(self) -> "Submitter":
         if (self.name or self.email) and not self.consent:
-            raise ValueError("tick the consent box to let us keep your name and email, or leave them out")
+            raise ValueError(_("tick the consent box to let us keep your name and email, or leave them out"))
         return self
 
 

@@ -16,6 +16,7 @@ from app.core.errors import AppError, Invalid, NotFound
 from app.finder.views import distance_text
 from app.geo import repository as geo_repository
 from app.geo.service import locate_postcode
+from app.i18n import gettext as _
 from app.submissions import repository
 from app.submissions.models import Submission, SubmissionKind
 from app.submissions.schemas import EditSubmission, NewSubmission, ReportSubmission, SubmissionStatusOut, Submitter
@@ -58,8 +59,15 @@ class PinDistance:
     @property
     def centre_name(self) -> str:
         if self.precision == "postcode":
-            return f"the centre of {self.postcode}"
-        return f"the middle of the {self.postcode} area"
+            return _("the centre of %(postcode)s") % {"postcode": self.postcode}
+        return _("the middle of the %(postcode)s area") % {"postcode": self.postcode}
+
+    @property
+    def from_centre(self) -> str:
+        """"from the centre of …" as one phrase: in Welsh "from" changes the word after it (o ganol)."""
+        if self.precision == "postcode":
+            return _("from the centre of %(postcode)s") % {"postcode": self.postcode}
+        return _("from the middle of the %(postcode)s area") % {"postcode": self.postcode}
 
     @property
     def distance(self) -> str:
@@ -76,19 +84,21 @@ class PinFarFromPostcode(Invalid):
 
     def __init__(self, pin: PinDistance, field: str = "position_confirmed"):
         super().__init__(
-            f"The position (lat/lon) is {pin.distance} from {pin.centre_name}, more than the {pin.limit} allowed "
-            f"without confirmation. Check the position and the postcode; if the place really is there, send "
-            f"position_confirmed: true.",
+            _(
+                "The position (lat/lon) is %(distance)s %(from_centre)s, more than the %(limit)s allowed without "
+                "confirmation. Check the position and the postcode; if the place really is there, send "
+                "position_confirmed: true."
+            ) % {"distance": pin.distance, "from_centre": pin.from_centre, "limit": pin.limit},
             field,
         )
         self.pin = pin
 
     @property
     def form_message(self) -> str:
-        return (
-            f"The pin is {self.pin.distance} from {self.pin.centre_name}. Move the pin, correct the postcode, or tick "
-            "‘Yes, the place is really here’."
-        )
+        return _(
+            "The pin is %(distance)s %(from_centre)s. Move the pin, correct the postcode, or tick ‘Yes, the place is "
+            "really here’."
+        ) % {"distance": self.pin.distance, "from_centre": self.pin.from_centre}
 
 
 def pin_distance(
@@ -159,7 +169,7 @@ def edit_proposal(
     ages = {name: getattr(changes if name in changes.model_fields_set else asset, name) for name in ("min_age", "max_age")}
     if None not in ages.values() and ages["min_age"] > ages["max_age"]:
         raise Invalid(
-            f"The maximum age ({ages['max_age']}) must not be less than the minimum age ({ages['min_age']}).",
+            _("The maximum age (%(max_age)s) must not be less than the minimum age (%(min_age)s).") % ages,
             f"{prefix}max_age",
         )
     if changes.categories:
@@ -175,7 +185,7 @@ def published_asset(session: Session, asset_id: uuid.UUID) -> AssetPublic:
     try:
         return get_asset(session, asset_id)
     except NotFound:
-        raise NotFound(f"No place on the map has the id {asset_id}.", "asset_id") from None
+        raise NotFound(_("No place on the map has the id %(id)s.") % {"id": asset_id}, "asset_id") from None
 
 
 def submit(
@@ -228,7 +238,8 @@ def get_status(session: Session, reference: str) -> SubmissionStatusOut:
     submission = repository.find_by_reference(session, reference.strip().upper())
     if submission is None:
         raise NotFound(
-            f"No submission has the reference {reference.strip()[:20]!r}. Check it against the one you were given."
+            _("No submission has the reference %(reference)s. Check it against the one you were given.")
+            % {"reference": repr(reference.strip()[:20])}
         )
     return SubmissionStatusOut(
         reference=submission.reference,

@@ -14,14 +14,22 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from app.core.errors import AppError
+from app.i18n import Text, ngettext
+from app.i18n import lazy_gettext as _l
+
+SUBMISSIONS = _l("You have sent a lot of submissions recently.")
 
 
 class RateLimited(AppError):
     status_code = 429
 
-    def __init__(self, retry_after: int, what: str = "sent a lot of submissions"):
+    def __init__(self, retry_after: int, what: Text = SUBMISSIONS):
+        """`what`: what the client has done too often, as a sentence."""
         minutes = math.ceil(retry_after / 60)
-        super().__init__(f"You have {what} recently. Please try again in {minutes} minute{'s' * (minutes != 1)}.")
+        again = ngettext("Please try again in %(num)s minute.", "Please try again in %(num)s minutes.", minutes) % {
+            "num": minutes
+        }
+        super().__init__(f"{what} {again}")
         self.retry_after = retry_after
 
 
@@ -29,7 +37,7 @@ def client_bucket(scope: str, client_address: str) -> str:
     return f"{scope}:{hashlib.sha256(client_address.encode()).hexdigest()[:40]}"
 
 
-def consume(session: Session, bucket: str, limit: int, window_s: int, what: str = "sent a lot of submissions") -> None:
+def consume(session: Session, bucket: str, limit: int, window_s: int, what: Text = SUBMISSIONS) -> None:
     """Counts one hit for `bucket` (in the caller's transaction); RateLimited if it goes over `limit`."""
     now = datetime.now(UTC)
     start = datetime.fromtimestamp(int(now.timestamp()) // window_s * window_s, UTC)
