@@ -22,7 +22,7 @@ class Criteria:
 
     bbox: BBox | None = None
     category: Sequence[str] = ()  # slugs: any of them, or a category below one
-    q: str | None = None  # words in the name, description or tags
+    q: str | None = None  # words in the name, description or tags, in English or in Welsh
     area: str | None = None  # an area code: inside it
     free: bool | None = None
     drop_in: bool | None = None

@@ -91,6 +91,7 @@ class Asset(SQLModel, table=True):
         # Bounding-box and tile queries work in planar lon/lat: the geometry view of the point is indexed too.
         Index("ix_asset_geom", text("(location::geometry)"), postgresql_using="gist"),
         Index("ix_asset_search_vector", "search_vector", postgresql_using="gin"),
+        Index("ix_asset_search_words", "search_words", postgresql_using="gin"),
         Index("ix_asset_accessibility", "accessibility", postgresql_using="gin"),
         Index("ix_asset_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
         # Finds an asset by its Open Referral service_at_location id (app/openreferral/ids.py; migration 0004).
@@ -159,6 +160,19 @@ class Asset(SQLModel, table=True):
             TSVECTOR,
             Computed(
                 "to_tsvector('english', name || ' ' || description || ' ' || assetmap_join(tags))",
+                persisted=True,
+            ),
+        ),
+    )
+    # The same texts in both languages as whole words without accents, for the search's words in Welsh (migration 0015;
+    # the text search configuration assetmap_words is `unaccent` then `simple`: no stemming).
+    search_words: Any = Field(
+        default=None,
+        sa_column=Column(
+            TSVECTOR,
+            Computed(
+                "to_tsvector('assetmap_words', name || ' ' || coalesce(name_cy, '') || ' ' || description || ' ' "
+                "|| coalesce(description_cy, '') || ' ' || assetmap_join(tags))",
                 persisted=True,
             ),
         ),

@@ -67,7 +67,12 @@ TOP_CATEGORY = """(
 # The conditions on `asset a` that listings combine (app/assets/filters.py builds them from a Criteria).
 BBOX_FILTER = "a.location::geometry && ST_MakeEnvelope(:minlon, :minlat, :maxlon, :maxlat, 4326)"
 CATEGORY_FILTER = "EXISTS (SELECT 1 FROM asset_category f WHERE f.asset_id = a.id AND f.category_id = ANY(:category_ids))"
-TEXT_FILTER = "a.search_vector @@ websearch_to_tsquery('english', :q)"
+# The words in English (stemmed: "choirs" finds "choir") or as whole words of either language without accents ("cor"
+# finds "Côr"): PostgreSQL has no Welsh stemmer (migration 0015, docs/cymraeg.md). Each side has its GIN index.
+TEXT_FILTER = (
+    "(a.search_vector @@ websearch_to_tsquery('english', :q) "
+    "OR a.search_words @@ websearch_to_tsquery('assetmap_words', :q))"
+)
 FREE_FILTER = "a.free = :free"
 DROP_IN_FILTER = "a.drop_in = :drop_in"
 CARERS_WELCOME_FILTER = "a.carers_welcome = :carers_welcome"

@@ -22,7 +22,7 @@ class NearbyQuery(BaseModel):
     postcode: str | None = Field(None, max_length=40, description="Search around this postcode or outcode instead of lat/lon", examples=["M1 1AE"])
     radius_m: int = Field(1609, ge=1, le=50_000, description="Search radius in metres (default one mile)")
     category: list[str] = Field([], description="Category slug, repeatable; matches its sub-categories too", examples=[["social-connection"]])
-    q: str | None = Field(None, max_length=200, description="Words to find in the name, description or tags", examples=["choir"])
+    q: str | None = Field(None, max_length=200, description="Words to find in the name, description or tags, in English or in Welsh", examples=["choir"])
     free: bool | None = Field(None, description="Only free (true) or only paid (false) places")
     day: Weekday | None = Field(None, description="Only places that meet on this day")
     time: str | None = Field(None, description="With day: only places open at this time, HH:MM", examples=["10:30"])
