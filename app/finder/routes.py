@@ -26,6 +26,8 @@ from app.core.config import Settings
 from app.core.deps import SessionDep, SettingsDep
 from app.core.errors import AppError, validation_errors
 from app.finder.views import PlaceSummary, summarise
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.insights.service import records_searches
 from app.maps import folium_map
 from app.search import service as nearby
@@ -38,9 +40,12 @@ from app.web.ratelimit import client_address
 router = APIRouter(include_in_schema=False)
 
 RESULT_LIMIT = 50  # a page of results
-SHORTLIST_PROBLEM = "Cannot make the shortlist"
+SHORTLIST_PROBLEM = _l("Cannot make the shortlist")
 MAX_OFFSET = 10_000  # the nearby search's own limit
-RADII = {800: "800 m (about 10 minutes' walk)", 1609: "1 mile", 3218: "2 miles", 8047: "5 miles", 16093: "10 miles"}
+RADII = {
+    800: _l("800 m (about 10 minutes' walk)"), 1609: _l("1 mile"), 3218: _l("2 miles"), 8047: _l("5 miles"),
+    16093: _l("10 miles"),
+}
 DEFAULT_RADIUS = 1609
 _FIELDS = ("postcode", "lat", "lon", "radius_m", "q", "language", "day", "time", "age", "page")
 # The text boxes' maxlength: the nearby search's own limits, so the form never lets through what the search refuses.
@@ -58,6 +63,7 @@ class FinderSearch:
     errors: dict[str, str] = field(default_factory=dict)
     searched: bool = False
     origin_label: str = ""
+    near_you: bool = False  # searched around the person's location, not a postcode
     origin: tuple[float, float] | None = None
     total: int = 0
     offset: int = 0  # of the first place listed, as the pages go
@@ -120,10 +126,10 @@ def run_search(session: Session, params: QueryParams, record: bool) -> FinderSea
     search = FinderSearch(values)
     if not any(params.get(name) for name in ("postcode", "lat", "lon")):
         if any(name != "lang" for name in params):  # a filter was chosen, but no place to search from
-            search.errors["postcode"] = "Enter a postcode, or use your location"
+            search.errors["postcode"] = _("Enter a postcode, or use your location")
         return search
     if values["time"] and not values["day"]:
-        search.errors["day"] = "Choose a day as well, to search by time"
+        search.errors["day"] = _("Choose a day as well, to search by time")
     try:
         query = NearbyQuery.model_validate(_query_data(values))
     except ValidationError as exc:
@@ -140,7 +146,8 @@ def run_search(session: Session, params: QueryParams, record: bool) -> FinderSea
     except AppError as exc:
         search.errors[_field_of({"field": exc.field or "postcode"})] = exc.message
         return search
-    search.origin_label = origin.postcode or "your location"
+    search.near_you = not origin.postcode
+    search.origin_label = origin.postcode or _("your location")
     search.offset = query.offset
     search.places = [
         summarise(AssetPublic.model_validate(row), number, row["distance_m"])
@@ -151,7 +158,10 @@ def run_search(session: Session, params: QueryParams, record: bool) -> FinderSea
     return search
 
 
-_LABELS = {"radius_m": "Distance", "age": "Age", "time": "Time", "q": "Words", "language": "Language", "day": "Day", "category": "Needs"}
+_LABELS = {
+    "radius_m": _l("Distance"), "age": _l("Age"), "time": _l("Time"), "q": _l("Words"), "language": _l("Language"),
+    "day": _l("Day"), "category": _l("Needs"),
+}
 
 
 def _sentence(error: dict[str, str]) -> str:
@@ -159,10 +169,10 @@ def _sentence(error: dict[str, str]) -> str:
     label = _LABELS.get(name)
     message = error["message"]
     if name == "accessibility":
-        return "Choose accessibility needs from the list"
+        return _("Choose accessibility needs from the list")
     if name in ("", "lat", "lon"):
-        return "Enter a postcode, or use your location (it could not be read)"
-    return f"{label} {message}" if label else message[:1].upper() + message[1:]
+        return _("Enter a postcode, or use your location (it could not be read)")
+    return _("%(field)s %(message)s") % {"field": label, "message": message} if label else message[:1].upper() + message[1:]
 
 
 class HtmlPopup(MacroElement):
@@ -188,7 +198,7 @@ def results_map(settings: Settings, search: FinderSearch) -> folium_map.MapParts
         return None
     fmap = folium_map.base_map(settings, search.origin[0], search.origin[1], 15)
     folium.CircleMarker(
-        list(search.origin), radius=8, color="#1d1d1b", weight=3, fill=False, tooltip="Search centre", interactive=False
+        list(search.origin), radius=8, color="#1d1d1b", weight=3, fill=False, tooltip=_("Search centre"), interactive=False
     ).add_to(fmap)
     points = [list(search.origin)]
     for p in search.places:
@@ -253,12 +263,13 @@ def finder_page(request: Request, session: SessionDep, settings: SettingsDep, vi
 @router.post("/finder/shortlist", response_model=None)
 def share_ticked(request: Request, session: SessionDep, settings: SettingsDep, form: FormDep) -> RedirectResponse:
     """Without JavaScript: the ticked results, in the list's order, become a shared shortlist."""
-    back = ("/finder?" + str(form.get("back", ""))[:2000], "Go back to your search")
+    back = ("/finder?" + str(form.get("back", ""))[:2000], _("Go back to your search"))
     ids = [str(v) for v in form.getlist("asset_id")]
     if not ids:
-        raise PageError(422, SHORTLIST_PROBLEM, "Tick at least one place to put on the shortlist.", back)
+        raise PageError(422, SHORTLIST_PROBLEM, _("Tick at least one place to put on the shortlist."), back)
     if len(ids) > MAX_ITEMS:
-        raise PageError(422, SHORTLIST_PROBLEM, f"A shortlist holds at most {MAX_ITEMS} places: untick some and try again.", back)
+        too_many = _("A shortlist holds at most %(max)s places: untick some and try again.") % {"max": MAX_ITEMS}
+        raise PageError(422, SHORTLIST_PROBLEM, too_many, back)
     with as_page({}, SHORTLIST_PROBLEM, back):
         data = ShortlistIn.model_validate({"title": _text(form, "title"), "items": [{"asset_id": i} for i in ids]})
         shortlist = shortlists.create(session, data, client_address(request), settings)

@@ -14,7 +14,8 @@ from datetime import UTC, datetime, time, timedelta
 from app.assets.freshness import is_stale
 from app.assets.schemas import AssetPublic
 from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES, WEEKDAYS, SchedulePublic
-from app.core.dates import LONDON, uk_date
+from app.core.dates import LONDON, local_date, uk_date
+from app.i18n import gettext as _
 
 WALKING_M_PER_MIN = 80
 
@@ -24,7 +25,7 @@ def distance_text(metres: float) -> str:
     rounded = max(10, round(metres / 10) * 10)
     if rounded < 1000:
         return f"{rounded} m"
-    return f"{metres / 1000:.1f} km ({metres / 1609.344:.1f} miles)"
+    return _("%(km)s km (%(miles)s miles)") % {"km": f"{metres / 1000:.1f}", "miles": f"{metres / 1609.344:.1f}"}
 
 
 def walking_minutes(metres: float) -> int:
@@ -44,29 +45,29 @@ def next_meeting(schedule: list[SchedulePublic], now: datetime | None = None, da
                 continue
             note = f" ({s.note})" if s.note else ""
             if dated:
-                return f"{DAY_NAMES[s.day]} {day:%-d %B} {s.opens}–{s.closes}{note}"
+                return f"{DAY_NAMES[s.day]} {local_date(day, 'd MMMM')} {s.opens}–{s.closes}{note}"
             if ahead == 0 and opens <= local.time().replace(tzinfo=None):
-                return f"On now, until {s.closes}{note}"
-            when = "Today" if ahead == 0 else "Tomorrow" if ahead == 1 else DAY_NAMES[s.day]
+                return _("On now, until %(time)s") % {"time": s.closes} + note
+            when = _("Today") if ahead == 0 else _("Tomorrow") if ahead == 1 else DAY_NAMES[s.day]
             return f"{when} {s.opens}–{s.closes}{note}"
     return None
 
 
 def cost_text(asset: AssetPublic) -> str:
     if asset.free:
-        return "Free" + (f": {asset.cost_description}" if asset.cost_description else "")
+        return _("Free: %(details)s") % {"details": asset.cost_description} if asset.cost_description else _("Free")
     if asset.cost_description:
         return asset.cost_description
-    return "There is a charge: ask the organiser" if asset.free is False else "Cost not recorded"
+    return _("There is a charge: ask the organiser") if asset.free is False else _("Cost not recorded")
 
 
 def age_text(asset: AssetPublic) -> str | None:
     if asset.min_age is not None and asset.max_age is not None:
-        return f"Ages {asset.min_age} to {asset.max_age}"
+        return _("Ages %(min)s to %(max)s") % {"min": asset.min_age, "max": asset.max_age}
     if asset.min_age is not None:
-        return f"Ages {asset.min_age} and over"
+        return _("Ages %(min)s and over") % {"min": asset.min_age}
     if asset.max_age is not None:
-        return f"Ages up to {asset.max_age}"
+        return _("Ages up to %(max)s") % {"max": asset.max_age}
     return None
 
 
@@ -105,8 +106,8 @@ def summarise(
         next_meeting=next_meeting(asset.schedule, now, dated),
         cost=cost_text(asset),
         ages=age_text(asset),
-        accessibility=[ACCESSIBILITY_LABELS.get(a, a.replace("_", " ")) for a in asset.accessibility],
-        schedule=[(DAY_NAMES[s.day], f"{s.opens}–{s.closes}", s.note) for s in asset.schedule],
+        accessibility=[str(ACCESSIBILITY_LABELS.get(a, a.replace("_", " "))) for a in asset.accessibility],
+        schedule=[(str(DAY_NAMES[s.day]), f"{s.opens}–{s.closes}", s.note) for s in asset.schedule],
         verified=uk_date(verified_at) if verified_at else None,
         stale=is_stale(verified_at, now),
         note=note,

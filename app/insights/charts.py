@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from app.i18n import gettext as _
+
 
 @dataclass(frozen=True)
 class Series:
@@ -30,16 +32,17 @@ def _nice_top(value: float) -> float:
 
 def _number(value: float | None, digits: int) -> str:
     if value is None:
-        return "withheld"
+        return _("withheld")
     return f"{value:,.{digits}f}"
 
 
 def bar_chart(caption: str, groups: list[str], series: list[Series], *, chart_id: str, group_label: str,
-              digits: int = 0, missing: str = "withheld", note: str | None = None, ticks: list[str] | None = None,
+              digits: int = 0, missing: str | None = None, note: str | None = None, ticks: list[str] | None = None,
               width: int = 640, height: int = 220) -> Markup:
     """A grouped bar chart: one group of bars per label in `groups` (written on the axis as `ticks`, when given: shorter
-    ones), one bar per series. A None value draws no bar and a dash, and reads `missing` in the table. `chart_id`
-    names its caption: unique on its page, and the same for the same chart in every request."""
+    ones), one bar per series. A None value draws no bar and a dash, and reads `missing` (else "withheld") in the table.
+    `chart_id` names its caption: unique on its page, and the same for the same chart in every request."""
+    missing = missing or _("withheld")
     left, right, top, bottom = 44, 8, 12, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     known = [v for s in series for v in s.values if v is not None]
@@ -84,6 +87,6 @@ def bar_chart(caption: str, groups: list[str], series: list[Series], *, chart_id
     return Markup(
         f'<figure class="chart-figure"><figcaption id="{chart_id}-caption">{escape(caption)}</figcaption>'
         f'<ul class="chart-key">{key}</ul>{"".join(parts)}{note_html}'
-        f'<details class="chart-data"><summary>The figures</summary><table><thead><tr><th scope="col">'
+        f'<details class="chart-data"><summary>{escape(_("The figures"))}</summary><table><thead><tr><th scope="col">'
         f'{escape(group_label)}</th>{head}</tr></thead><tbody>{rows}</tbody></table></details></figure>'
     )

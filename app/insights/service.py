@@ -26,6 +26,8 @@ from app.core.dates import LONDON
 from app.core.db import get_engine
 from app.core.errors import Invalid
 from app.geo.bbox import BBox
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.insights import recorder, repository
 from app.maps.geojson import limited_collection
 from app.web.transport import is_head
@@ -33,8 +35,9 @@ from app.web.transport import is_head
 log = logging.getLogger(__name__)
 PUBLISHED_MONTHS = 12  # published demand counts the searches of the last 12 whole calendar months
 PROPERTIES = repository.PROPERTIES
-NATIONS = {"E": "England", "W": "Wales"}
-DECILE_NOTE = (
+NATIONS = {"E": _l("England"), "W": _l("Wales")}
+INDEXES = {"E": _l("IMD 2019"), "W": _l("WIMD 2019")}  # each nation's own index of deprivation
+DECILE_NOTE = _l(
     "deprivation_decile is each nation's own: the English Index of Multiple Deprivation 2019 for English LSOAs, the "
     "Welsh Index of Multiple Deprivation 2019 for Welsh ones (1 = the most deprived tenth of that nation's LSOAs). "
     "An English and a Welsh decile cannot be compared."
@@ -124,11 +127,8 @@ def top_level(session: Session, slug: str) -> CategoryNode:
     node = taxonomy.require([slug])[0]
     if node.parent_slug is not None:
         tops = ", ".join(n.slug for n in taxonomy.roots)
-        raise Invalid(
-            f"'{slug}' is a sub-category of '{taxonomy.root_of(slug).slug}'; insights are by top-level category "
-            f"({tops}). See /api/v1/categories.",
-            "category",
-        )
+        message = _("'%(slug)s' is a sub-category of '%(top)s'; insights are by top-level category (%(tops)s). See /api/v1/categories.")
+        raise Invalid(message % {"slug": slug, "top": taxonomy.root_of(slug).slug, "tops": tops}, "category")
     return node
 
 
@@ -154,14 +154,14 @@ def area_insights(session: Session, area: str, category: str, settings: Settings
         "category": node.slug,
         "as_of": last["finished_at"].astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z") if last else None,
         "notes": {
-            "deprivation": DECILE_NOTE,
-            "access": "Published places within 800 m and 1,600 m of the LSOA's population-weighted centroid, straight "
-                      "line on the WGS84 ellipsoid, and the distance in metres to the nearest (null: none published).",
-            "searches": f"Nearby searches for the category from the LSOA in the last {PUBLISHED_MONTHS} whole calendar "
-                        "months (not the current one); unmet: "
-                        f"those that found fewer than {settings.unmet_below} places within their radius. Counts below "
-                        f"{settings.demand_threshold} are null (withheld), the rest rounded to the nearest "
-                        f"{settings.demand_rounding}.",
+            "deprivation": str(DECILE_NOTE),
+            "access": _("Published places within 800 m and 1,600 m of the LSOA's population-weighted centroid, straight "
+                        "line on the WGS84 ellipsoid, and the distance in metres to the nearest (null: none published)."),
+            "searches": _("Nearby searches for the category from the LSOA in the last %(months)s whole calendar months "
+                          "(not the current one); unmet: those that found fewer than %(unmet_below)s places within their "
+                          "radius. Counts below %(threshold)s are null (withheld), the rest rounded to the nearest "
+                          "%(rounding)s.") % {"months": PUBLISHED_MONTHS, "unmet_below": settings.unmet_below,
+                                              "threshold": settings.demand_threshold, "rounding": settings.demand_rounding},
         },
         "features": features,
     }

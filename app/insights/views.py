@@ -17,6 +17,8 @@ from app.areas.schemas import AreaSummary
 from app.areas.service import find_areas
 from app.categories.service import CategoryNode, Taxonomy
 from app.core.config import Settings
+from app.core.dates import local_date
+from app.i18n import gettext as _
 from app.insights import repository, service
 from app.insights.charts import Series, bar_chart
 from app.maps import folium_map
@@ -79,33 +81,41 @@ DEMAND_COLOURS = ["#fdd49e", "#fc8d59", "#e34a33", "#b30000"]
 
 def _range_label(low: int, high: int | None) -> str:
     if high is None:
-        return f"{low:,} or more"
-    return f"{low:,}" if low == high else f"{low:,} to {high:,}"
+        return _("%(low)s or more") % {"low": f"{low:,}"}
+    return f"{low:,}" if low == high else _("%(low)s to %(high)s") % {"low": f"{low:,}", "high": f"{high:,}"}
+
+
+def _decile_label(decile: int) -> str:
+    if decile == 1:
+        return _("%(decile)s (most deprived)") % {"decile": decile}
+    return _("%(decile)s (least deprived)") % {"decile": decile} if decile == 10 else str(decile)
 
 
 def measures(settings: Settings, category: CategoryNode) -> dict[str, MeasureView]:
-    """The four measures the map can show, with legends; demand bands start at the privacy threshold."""
+    """The four measures the map can show, with legends (in the request's language); demand bands start at the privacy
+    threshold."""
     t = settings.demand_threshold
     demand_edges = [(t, 2 * t - 1), (2 * t, 5 * t - 1), (5 * t, 10 * t - 1), (10 * t, None)]
     demand = [Band(_range_label(lo, hi), c, lo, hi) for (lo, hi), c in zip(demand_edges, DEMAND_COLOURS, strict=True)]
-    withheld = f"Withheld: fewer than {t} searches, or none"
-    name = category.name
+    withheld = _("Withheld: fewer than %(threshold)s searches, or none") % {"threshold": t}
+    name = {"category": category.name}
     return {
         "deprivation": MeasureView(
-            "deprivation", "Deprivation decile (each nation's own)", "deprivation_decile",
-            [Band(f"{d}{' (most deprived)' if d == 1 else ' (least deprived)' if d == 10 else ''}", c, d, d)
-             for d, c in enumerate(DECILE_COLOURS, start=1)],
-            "No decile", "decile",
+            "deprivation", _("Deprivation decile (each nation's own)"), "deprivation_decile",
+            [Band(_decile_label(d), c, d, d) for d, c in enumerate(DECILE_COLOURS, start=1)],
+            _("No decile"), _("decile"),
         ),
         "places": MeasureView(
-            "places", f"Places for {name} within 800 m", "places_800m",
+            "places", _("Places for %(category)s within 800 m") % name, "places_800m",
             [Band(_range_label(lo, hi), c, lo, hi) for lo, hi, c in PLACE_BANDS],
-            "Not computed yet", "places within 800 m",
+            _("Not computed yet"), _("places within 800 m"),
         ),
-        "searches": MeasureView("searches", f"Searches for {name}, last 12 months", "searches", demand, withheld, "searches"),
+        "searches": MeasureView(
+            "searches", _("Searches for %(category)s, last 12 months") % name, "searches", demand, withheld, _("searches"),
+        ),
         "unmet": MeasureView(
-            "unmet", f"Unmet searches for {name}, last 12 months", "unmet_searches", demand, withheld,
-            f"searches that found fewer than {settings.unmet_below} places",
+            "unmet", _("Unmet searches for %(category)s, last 12 months") % name, "unmet_searches", demand, withheld,
+            _("searches that found fewer than %(n)s places") % {"n": settings.unmet_below},
         ),
     }
 
@@ -143,7 +153,7 @@ def insights_map(settings: Settings, view: MeasureView, area: AreaSummary | None
                  category: CategoryNode, *, embed: bool = False) -> MapParts:
     """The choropleth: a Folium map fitted to the area (else the configured centre) whose LSOAs the browser fetches by
     viewport from LAYER_URL, coloured by the measure."""
-    attribution = "Deprivation: MHCLG IoD 2019, Welsh Government WIMD 2019; LSOAs: ONS"
+    attribution = _("Deprivation: MHCLG IoD 2019, Welsh Government WIMD 2019; LSOAs: ONS")
     fmap = folium_map.base_map(settings, settings.map_lat, settings.map_lon, 12 if area else settings.map_zoom,
                                attribution=attribution)
     if area:
@@ -173,7 +183,7 @@ def print_map(session: Session, report: service.AreaReport, view: MeasureView) -
     if report.lsoas > PRINT_MAP_MAX_LSOAS:
         return None
     area = report.area
-    west, _, east, _ = area.bbox
+    west, _south, east, _north = area.bbox
     rows = repository.area_outlines_svg(session, area.code, report.category.id, tolerance=(east - west) / PRINT_WIDTH / 2)
     if not rows:
         return None
@@ -185,7 +195,7 @@ def print_map(session: Session, report: service.AreaReport, view: MeasureView) -
         f"<title>{escape(row['name'])}: {escape(_figure(row[view.prop], view))}</title></path>"
         for row in rows
     )
-    label = f"Map of {area.name}'s neighbourhoods (LSOAs) coloured by {view.title.lower()}"
+    label = _("Map of %(area)s's neighbourhoods (LSOAs) coloured by %(measure)s") % {"area": area.name, "measure": view.title.lower()}
     return Markup(
         f'<svg class="print-map" viewBox="{box}" role="img" aria-label="{escape(label)}" '
         f'xmlns="http://www.w3.org/2000/svg"><g class="lsoas">{paths}</g></svg>'
@@ -205,36 +215,36 @@ def decile_charts(report: service.AreaReport) -> list[Markup]:
         rows = {r["decile"]: r for r in report.by_decile if r["nation"] == nation}
         deciles = list(range(1, 11))
         series = [
-            Series("Mean places within 800 m", [rows[d]["mean_800m"] if d in rows else None for d in deciles], "s-near"),
-            Series("Mean places within 1,600 m", [rows[d]["mean_1600m"] if d in rows else None for d in deciles], "s-far"),
+            Series(_("Mean places within 800 m"), [rows[d]["mean_800m"] if d in rows else None for d in deciles], "s-near"),
+            Series(_("Mean places within 1,600 m"), [rows[d]["mean_1600m"] if d in rows else None for d in deciles], "s-far"),
         ]
         counts = ", ".join(f"{d}: {rows[d]['lsoas']}" for d in deciles if d in rows)
-        index = "IMD 2019" if nation == "E" else "WIMD 2019"
+        caption = _("%(category)s: places within reach by deprivation decile, %(nation)s (%(index)s deciles, 1 = most deprived)")
         charts.append(bar_chart(
-            f"{report.category.name}: places within reach by deprivation decile, {service.NATIONS[nation]} "
-            f"({index} deciles, 1 = most deprived)",
-            [str(d) for d in deciles], series, group_label="Decile", digits=1, missing="no LSOAs",
-            note=f"Neighbourhoods (LSOAs) per decile — {counts}. A dash: no LSOA of that decile here.",
+            caption % {"category": report.category.name, "nation": service.NATIONS[nation], "index": service.INDEXES[nation]},
+            [str(d) for d in deciles], series, group_label=_("Decile"), digits=1, missing=_("no LSOAs"),
+            note=_("Neighbourhoods (LSOAs) per decile — %(counts)s. A dash: no LSOA of that decile here.") % {"counts": counts},
             chart_id=f"chart-deciles-{nation}",
         ))
     return charts
 
 
 def month_label(month: date) -> str:
-    return f"{month:%b %Y}"
+    return local_date(month, "MMM y")
 
 
 def monthly_chart(report: service.AreaReport, rounding: int) -> Markup:
     """Searches and unmet searches for the chosen category, by month (published figures rounded to `rounding`)."""
     figures = report.monthly.get(report.category.id, {})
+    note = _("A dash: withheld (fewer than the threshold, or none). Published figures are rounded to the nearest %(rounding)s.")
     return bar_chart(
-        f"Searches for {report.category.name} from {report.area.name}, by month",
+        _("Searches for %(category)s from %(area)s, by month") % {"category": report.category.name, "area": report.area.name},
         [month_label(m) for m in report.months],
-        ticks=[f"{m:%b %y}" for m in report.months],
-        series=[Series("Searches", [figures.get(m, (None, None))[0] for m in report.months], "s-searches"),
-                Series("Unmet searches", [figures.get(m, (None, None))[1] for m in report.months], "s-unmet")],
-        group_label="Month",
-        note=f"A dash: withheld (fewer than the threshold, or none). Published figures are rounded to the nearest {rounding}.",
+        ticks=[local_date(m, "MMM yy") for m in report.months],
+        series=[Series(_("Searches"), [figures.get(m, (None, None))[0] for m in report.months], "s-searches"),
+                Series(_("Unmet searches"), [figures.get(m, (None, None))[1] for m in report.months], "s-unmet")],
+        group_label=_("Month"),
+        note=note % {"rounding": rounding},
         chart_id="chart-months",
     )
 
@@ -259,15 +269,15 @@ class Sources:
 
     @property
     def window(self) -> str:
-        return f"{self.months[0]:%B %Y} to {self.months[-1]:%B %Y}"
+        return _("%(first)s to %(last)s") % {"first": local_date(self.months[0], "MMMM y"), "last": local_date(self.months[-1], "MMMM y")}
 
 
 def area_choices(session: Session) -> dict[str, list[AreaSummary]]:
     """Every loaded area for the chooser, by level: councils, then regions and countries."""
-    groups: dict[str, list[AreaSummary]] = {"Councils": [], "Regions": [], "Countries": []}
+    councils, regions, countries = _("Councils"), _("Regions"), _("Countries")
+    groups: dict[str, list[AreaSummary]] = {councils: [], regions: [], countries: []}
     for area in find_areas(session, None, None, 5000):
-        level = {"region": "Regions", "country": "Countries"}.get(area.level, "Councils")
-        groups[level].append(area)
+        groups[{"region": regions, "country": countries}.get(area.level, councils)].append(area)
     return {name: areas for name, areas in groups.items() if areas}
 
 

@@ -11,24 +11,26 @@ from app.core.dates import uk_date
 from app.core.deps import SessionDep, SettingsDep
 from app.core.errors import AppError
 from app.finder.views import summarise
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.shortlists import service
 from app.web.browser import as_page
 from app.web.templates import templates
 
 router = APIRouter(include_in_schema=False)
-_TITLES = {404: "Shortlist not found", 410: "This shortlist has expired"}
+_TITLES = {404: _l("Shortlist not found"), 410: _l("This shortlist has expired")}
 
 
 def qr_svg(url: str) -> bytes:
     """The address as a QR code, drawn as SVG on the server (no network, no script)."""
     out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="svg", scale=4, border=2, title="QR code of this list's address")
+    segno.make(url, error="m").save(out, kind="svg", scale=4, border=2, title=_("QR code of this list's address"))
     return out.getvalue()
 
 
 @router.get("/s/{code}", response_class=HTMLResponse)
 def shortlist_page(request: Request, session: SessionDep, settings: SettingsDep, code: str) -> HTMLResponse:
-    with as_page(_TITLES, "Cannot show this list"):
+    with as_page(_TITLES, _("Cannot show this list")):
         shared = service.get(session, code)
     now = datetime.now(UTC)
     # Dated meetings: a shared list is printed and read on other days, when "Tomorrow" would be wrong.

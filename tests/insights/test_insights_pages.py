@@ -7,7 +7,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, text
+from sqlalchemy import event
 
 from app.core.config import get_settings
 from app.core.db import get_engine
@@ -18,18 +18,6 @@ from tests.factories import make_asset
 pytestmark = pytest.mark.usefixtures("lsoas", "councils")
 
 CARDIFF_COUNCIL, RUTLAND_COUNCIL = "W06000015", "E06000017"
-CARDIFF_032G = "W01001941"
-
-
-@pytest.fixture
-def cardiff(session):
-    """A library in Cardiff's city centre, a month of searches from its LSOA, and a refresh."""
-    make_asset(session, name="Central Library", categories=["libraries"], lat=51.4785, lon=-3.1760)
-    last_month = service.published_months(service.today())[-1]
-    rows = [{"d": last_month, "l": CARDIFF_032G} for _ in range(12)]
-    session.execute(text("INSERT INTO search_demand (day, lsoa_code, categories, found) VALUES (:d, :l, '{libraries}', 0)"), rows)
-    session.commit()
-    service.refresh(get_settings())
 
 
 def test_the_page_shows_an_areas_map_table_charts_and_sources(client, cardiff):

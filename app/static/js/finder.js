@@ -11,6 +11,7 @@
   var MAX_ITEMS = 30;
 
   var el = window.AssetMapDom.el;  /* dom.js */
+  var _ = window.AssetMapDom.t;
 
   function $(id) { return document.getElementById(id); }
 
@@ -22,15 +23,15 @@
     var status = $("location-status");
     button.hidden = false;
     button.addEventListener("click", function () {
-      status.textContent = "Finding your location…";
+      status.textContent = _("Finding your location…");
       navigator.geolocation.getCurrentPosition(function (position) {
         $("lat").value = position.coords.latitude.toFixed(5);
         $("lon").value = position.coords.longitude.toFixed(5);
         $("postcode").value = "";
-        status.textContent = "Searching around your location…";
+        status.textContent = _("Searching around your location…");
         $("finder-form").submit();
       }, function () {
-        status.textContent = "Your location is not available: type a postcode instead.";
+        status.textContent = _("Your location is not available: type a postcode instead.");
       }, { timeout: 10000, maximumAge: 60000 });
     });
     $("postcode").addEventListener("input", function () { $("lat").value = ""; $("lon").value = ""; });
@@ -62,7 +63,7 @@
     this.send.addEventListener("click", function () { self.share(); });
     $("shortlist-clear").addEventListener("click", function () {
       self.state.items = [];
-      self.changed("The shortlist is empty.");
+      self.changed(_("The shortlist is empty."));
       self.title.focus();
     });
     var nojs = $("nojs-share");
@@ -92,12 +93,12 @@
       var at = self.indexOf(id);
       if (at >= 0) {
         self.state.items.splice(at, 1);
-        self.changed(name + " removed from the shortlist.");
+        self.changed(_("{name} removed from the shortlist.", { name: name }));
       } else if (self.state.items.length >= MAX_ITEMS) {
-        self.status.textContent = "A shortlist can hold " + MAX_ITEMS + " places at most.";
+        self.status.textContent = _("A shortlist can hold {max} places at most.", { max: MAX_ITEMS });
       } else {
         self.state.items.push({ id: id, name: name, note: "" });
-        self.changed(name + " added to the shortlist.");
+        self.changed(_("{name} added to the shortlist.", { name: name }));
       }
     });
     pick.appendChild(button);
@@ -108,7 +109,7 @@
     this.save();
     this.render();
     var count = this.state.items.length;
-    this.status.textContent = message + " " + count + (count === 1 ? " place" : " places") + " on it.";
+    this.status.textContent = message + " " + (count === 1 ? _("1 place on it.") : _("{n} places on it.", { n: count }));
     this.result.hidden = true;
   };
 
@@ -117,7 +118,7 @@
     if (to < 0 || to >= items.length) return;
     var moved = items.splice(index, 1)[0];
     items.splice(to, 0, moved);
-    this.changed(moved.name + " moved to number " + (to + 1) + ".");
+    this.changed(_("{name} moved to number {n}.", { name: moved.name, n: to + 1 }));
     var again = this.list.children[to].querySelector("[data-control='" + control + "']");
     if (again && !again.disabled) again.focus();
     else this.list.children[to].querySelector("button").focus();
@@ -139,24 +140,24 @@
       self.list.appendChild(el("li", { "data-id": item.id },
         el("p", { className: "name" }, (index + 1) + ". " + item.name),
         el("div", { className: "controls" },
-          control("up", "Up", "Move " + item.name + " up", index === 0, function () { self.move(index, -1, "up"); }),
-          control("down", "Down", "Move " + item.name + " down", index === items.length - 1, function () { self.move(index, 1, "down"); }),
-          control("remove", "Remove", "Remove " + item.name + " from the shortlist", false, function () {
+          control("up", _("Up"), _("Move {name} up", { name: item.name }), index === 0, function () { self.move(index, -1, "up"); }),
+          control("down", _("Down"), _("Move {name} down", { name: item.name }), index === items.length - 1, function () { self.move(index, 1, "down"); }),
+          control("remove", _("Remove"), _("Remove {name} from the shortlist", { name: item.name }), false, function () {
             items.splice(index, 1);
-            self.changed(item.name + " removed from the shortlist.");
+            self.changed(_("{name} removed from the shortlist.", { name: item.name }));
             var next = self.list.children[Math.min(index, items.length - 1)];
             (next ? next.querySelector("button") : $("shortlist-heading")).focus();
           })),
-        el("label", { for: noteId }, "Note about " + item.name + " ", el("span", { className: "hint" }, "(optional, no names)")),
+        el("label", { for: noteId }, _("Note about {name}", { name: item.name }) + " ", el("span", { className: "hint" }, _("(optional, no names)"))),
         note));
     });
-    if (!items.length) this.list.appendChild(el("li", { className: "hint" }, "Nothing yet: use “Add to shortlist” on the results."));
+    if (!items.length) this.list.appendChild(el("li", { className: "hint" }, _("Nothing yet: use “Add to shortlist” on the results.")));
     this.send.disabled = !items.length;
     Object.keys(this.buttons).forEach(function (id) {
       var entry = self.buttons[id], on = self.indexOf(id) >= 0;
       entry.button.setAttribute("aria-pressed", String(on));
       entry.button.textContent = "";
-      entry.button.appendChild(document.createTextNode(on ? "On the shortlist (remove)" : "Add to shortlist"));
+      entry.button.appendChild(document.createTextNode(on ? _("On the shortlist (remove)") : _("Add to shortlist")));
       entry.button.appendChild(el("span", { className: "visually-hidden" }, ": " + entry.name));
     });
   };
@@ -177,10 +178,12 @@
       title: this.state.title.trim() || null,
       items: this.state.items.map(function (item) { return { asset_id: item.id, note: (item.note || "").trim() || null }; }),
     };
-    fetch("/api/v1/shortlists", { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body) })
+    // The API answers its messages in the language asked for: the page's.
+    var headers = { "Content-Type": "application/json", Accept: "application/json", "Accept-Language": document.documentElement.lang };
+    fetch("/api/v1/shortlists", { method: "POST", headers: headers, body: JSON.stringify(body) })
       .then(function (response) {
         return response.json().then(function (data) {
-          if (!response.ok) throw new Error(self.explain(data) || "The shortlist could not be shared (error " + response.status + ").");
+          if (!response.ok) throw new Error(self.explain(data) || _("The shortlist could not be shared (error {status}).", { status: response.status }));
           return data;
         });
       })
@@ -190,7 +193,7 @@
         link.textContent = data.url;
         $("shortlist-qr").src = "/s/" + encodeURIComponent(data.code) + "/qr.svg";
         self.result.hidden = false;
-        self.status.textContent = "Shared. The link and its QR code are below.";
+        self.status.textContent = _("Shared. The link and its QR code are below.");
         self.result.focus();
       })
       .catch(function (error) {

@@ -7,8 +7,13 @@
   "use strict";
 
   var DEBOUNCE_MS = 250;
-  var NATIONS = { E: "England (IMD 2019)", W: "Wales (WIMD 2019)" };
   var el = window.AssetMapDom.el;
+  var _ = window.AssetMapDom.t;
+
+  /* Each nation with its own index (translated when used: this script may run before the page's <body>). */
+  function nationName(code) {
+    return code === "E" ? _("England (IMD 2019)") : code === "W" ? _("Wales (WIMD 2019)") : code;
+  }
 
   function InsightsMap(map, config) {
     this.map = map;
@@ -52,13 +57,16 @@
   InsightsMap.prototype.lines = function (p) {
     var c = this.config;
     // Whole metres as the layer gives them: the page's distance rule (the `distance` filter) is the server's.
-    var nearest = p.nearest_m === null ? "none published" : p.nearest_m.toLocaleString("en-GB") + " m";
+    var nearest = p.nearest_m === null ? _("none published") : p.nearest_m.toLocaleString("en-GB") + " m";
+    var notComputed = _("not computed"), notKnown = _("not known"), withheld = _("withheld");
+    var under = _("withheld (under {threshold})", { threshold: c.threshold });
     return [
-      "Deprivation decile: " + count(p.deprivation_decile, "not known") + " of 10, " + (NATIONS[p.nation] || p.nation),
-      c.categoryName + ": " + count(p.places_800m, "not computed") + " places within 800 m, " +
-        count(p.places_1600m, "not computed") + " within 1,600 m; nearest " + nearest,
-      "Searches, last 12 months: " + count(p.searches, "withheld (under " + c.threshold + ")"),
-      "Unmet (found fewer than " + c.unmetBelow + "): " + count(p.unmet_searches, "withheld"),
+      _("Deprivation decile: {decile} of 10, {nation}", { decile: count(p.deprivation_decile, notKnown), nation: nationName(p.nation) }),
+      _("{category}: {near} places within 800 m, {far} within 1,600 m; nearest {nearest}", {
+        category: c.categoryName, near: count(p.places_800m, notComputed), far: count(p.places_1600m, notComputed), nearest: nearest,
+      }),
+      _("Searches, last 12 months: {n}", { n: count(p.searches, under) }),
+      _("Unmet (found fewer than {below}): {n}", { below: c.unmetBelow, n: count(p.unmet_searches, withheld) }),
     ];
   };
 
@@ -102,7 +110,7 @@
     this.layer.eachLayer(function (other) { other.closeTooltip(); }); // one tooltip at a time, a hovered one too
     var layer = this.byCode[code];
     if (!layer) {
-      if (this.status) this.status.textContent = "That neighbourhood is not in the map's view.";
+      if (this.status) this.status.textContent = _("That neighbourhood is not in the map's view.");
       return;
     }
     layer.setStyle({ weight: 4, color: "#ffbf47", opacity: 1 });
@@ -166,14 +174,15 @@
         self.layer.addData(collection);
         if (keep && self.byCode[keep]) self.highlight(keep, false);
         if (self.status) {
+          var shown = collection.numberReturned.toLocaleString("en-GB");
           self.status.textContent = collection.truncated
-            ? "Showing the " + collection.numberReturned.toLocaleString("en-GB") + " neighbourhoods nearest the centre: zoom in to see them all."
-            : collection.numberReturned.toLocaleString("en-GB") + " neighbourhoods in view.";
+            ? _("Showing the {n} neighbourhoods nearest the centre: zoom in to see them all.", { n: shown })
+            : _("{n} neighbourhoods in view.", { n: shown });
         }
       })
       .catch(function (error) {
         if (error.name === "AbortError") return;
-        if (self.status) self.status.textContent = "The neighbourhoods could not be loaded. Try again in a moment.";
+        if (self.status) self.status.textContent = _("The neighbourhoods could not be loaded. Try again in a moment.");
       });
   };
 
