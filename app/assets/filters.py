@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.areas.service import area_filter
 from app.assets import repository
+from app.assets.language import language_names
 from app.categories.service import get_taxonomy
 from app.core.text import checked_text
 from app.geo.bbox import BBox
@@ -28,7 +29,7 @@ class Criteria:
     drop_in: bool | None = None
     carers_welcome: bool | None = None
     accessibility: Sequence[str] = ()  # all of them
-    language: str | None = None  # offered in this language (any case)
+    language: str | None = None  # offered in this language (any case; Welsh as "Welsh" or "Cymraeg")
     age: int | None = None  # inside the age range
     minimum_age: float | None = None  # the minimum age (none: 0) is at least this (Open Referral's meaning)
     maximum_age: float | None = None  # the maximum age is at most this (Open Referral's meaning)
@@ -66,7 +67,7 @@ def filters_for(session: Session, criteria: Criteria) -> tuple[list[str], dict[s
     if c.carers_welcome is not None:
         add(repository.CARERS_WELCOME_FILTER, carers_welcome=c.carers_welcome)
     if c.language and (language := checked_text(c.language, "language")):
-        add(repository.LANGUAGE_FILTER, language=language)
+        add(repository.LANGUAGE_FILTER, language_names=language_names(language))
     if c.accessibility:
         add(repository.ACCESSIBILITY_FILTER, accessibility=list(c.accessibility))
     if c.age is not None:

@@ -1,4 +1,6 @@
-"""Which language a place's text is shown in: the request's, or else the other one, said with `lang`.
+"""Welsh and English in a place's data: which language its text is shown in, and the names Welsh goes by.
+
+Which language: the request's, or else the other one, said with `lang`.
 
 A place's name, description, opening hours in words and who it is for may be written in English, in Welsh
 (`<name>_cy`, app/assets/fields.py) or in both. A page shows each in its own language where there is one, and otherwise
@@ -16,6 +18,15 @@ from app.assets.fields import WELSH
 from app.i18n import current_locale
 
 LANGUAGES = ("en", "cy")  # the languages a place's text is written in: the field itself is English
+# A place lists the languages it is offered in as its organisers write them: Welsh as "Welsh" or as "Cymraeg".
+WELSH_NAMES = ("welsh", "cymraeg")
+
+
+def language_names(language: str) -> list[str]:
+    """The names (in lower case) that a language asked for matches in a place's list: Welsh is Welsh or Cymraeg,
+    however it is asked for; any other language its own name."""
+    asked = language.strip().lower()
+    return list(WELSH_NAMES) if asked in WELSH_NAMES else [asked]
 
 
 @dataclass(frozen=True)

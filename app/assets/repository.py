@@ -76,7 +76,7 @@ TEXT_FILTER = (
 FREE_FILTER = "a.free = :free"
 DROP_IN_FILTER = "a.drop_in = :drop_in"
 CARERS_WELCOME_FILTER = "a.carers_welcome = :carers_welcome"
-LANGUAGE_FILTER = "EXISTS (SELECT 1 FROM unnest(a.languages) l WHERE lower(l) = lower(:language))"
+LANGUAGE_FILTER = "EXISTS (SELECT 1 FROM unnest(a.languages) l WHERE lower(l) = ANY(:language_names))"
 ACCESSIBILITY_FILTER = "a.accessibility @> CAST(:accessibility AS text[])"
 AGE_FILTER = "(a.min_age IS NULL OR a.min_age <= :age) AND (a.max_age IS NULL OR a.max_age >= :age)"
 # An asset with no minimum age is open from birth; one with no maximum age has no upper limit.

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData, QueryParams
 
-from app.assets.language import place_text
+from app.assets.language import language_names, place_text
 from app.assets.schemas import AssetPublic
 from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES
 from app.categories.service import get_taxonomy
@@ -82,6 +82,7 @@ def _form_values(params: QueryParams) -> dict[str, Any]:
     values["free"] = params.get("free") == "yes"
     values["drop_in"] = params.get("drop_in") == "yes"
     values["carers_welcome"] = params.get("carers_welcome") == "yes"
+    values["welsh"] = params.get("welsh") == "yes"  # Welsh-medium: one language, as one typed in the language box
     return values
 
 
@@ -112,6 +113,8 @@ def _query_data(values: dict[str, Any]) -> dict[str, Any]:
         data["drop_in"] = True
     if values["carers_welcome"]:
         data["carers_welcome"] = True
+    if values["welsh"]:
+        data["language"] = "Welsh"  # a place that lists Welsh or Cymraeg (assets.language.language_names)
     return data
 
 
@@ -130,6 +133,8 @@ def run_search(session: Session, params: QueryParams, record: bool) -> FinderSea
         return search
     if values["time"] and not values["day"]:
         search.errors["day"] = _("Choose a day as well, to search by time")
+    if values["welsh"] and values["language"] and language_names(values["language"]) != language_names("Welsh"):
+        search.errors["language"] = _("Tick Welsh-medium or type one language, not both")
     try:
         query = NearbyQuery.model_validate(_query_data(values))
     except ValidationError as exc:

@@ -62,3 +62,33 @@ def test_english_stemming_is_for_the_english_text_only(client, session):
     make_asset(session, name="Star Cafe", name_cy="Caffi'r Seren", categories=["cafes"], **CARDIFF)
     assert found(client, "caffis") == ["Caffi Seren"]  # stemmed as if English: "caffi"
     assert found(client, "caffi") == ["Caffi Seren", "Star Cafe"]
+
+
+def test_welsh_is_welsh_whether_a_place_wrote_welsh_or_cymraeg(client, session):
+    make_asset(session, name="Ti a Fi", languages=["Cymraeg"], categories=["families"], **CARDIFF)
+    make_asset(session, name="Welsh for Adults", languages=["Welsh", "English"], categories=["adult-learning"], **CARDIFF)
+    make_asset(session, name="Polish Saturday School", languages=["Polish"], categories=["young-people"], **CARDIFF)
+
+    def offered_in(language: str) -> list[str]:
+        response = client.get("/api/v1/assets/nearby", params={**CARDIFF, "language": language})
+        assert response.status_code == 200, response.text
+        return sorted(item["name"] for item in response.json()["items"])
+
+    for asked in ("Welsh", "welsh", "Cymraeg", "CYMRAEG", " Cymraeg "):
+        assert offered_in(asked) == ["Ti a Fi", "Welsh for Adults"], asked
+    assert offered_in("Polish") == ["Polish Saturday School"]
+    finder = client.get("/finder", params={"postcode": "CF10 1EP", "radius_m": 16093, "language": "Cymraeg"}).text
+    assert "Ti a Fi" in finder and "Welsh for Adults" in finder and "Polish Saturday School" not in finder
+
+
+def test_the_finder_asks_for_welsh_medium_groups(client, session):
+    make_asset(session, name="Ti a Fi", languages=["Cymraeg"], categories=["families"], **CARDIFF)
+    make_asset(session, name="Polish Saturday School", languages=["Polish"], categories=["young-people"], **CARDIFF)
+    search = {"postcode": "CF10 1EP", "radius_m": 16093, "welsh": "yes"}
+    page = client.get("/finder", params=search).text
+    assert "Ti a Fi" in page and "Polish Saturday School" not in page
+    assert 'id="welsh" name="welsh" value="yes" checked' in page
+    both = client.get("/finder", params={**search, "language": "Polish"})
+    assert both.status_code == 422 and "Tick Welsh-medium or type one language, not both" in both.text
+    assert client.get("/finder", params={**search, "language": "Cymraeg"}).status_code == 200  # the same language
+    assert "Cyfrwng Cymraeg: yn cael ei gynnal yn Gymraeg" in client.get("/finder", params={"lang": "cy"}).text
