@@ -25,11 +25,11 @@
      _("{n} places", {n: 3}). Mark text as _("…") so that `make messages` finds it. */
   var messages = null;
   function t(text, values) {
-    if (messages === null) {
-      var data = document.body && document.body.getAttribute("data-messages");
+    if (messages === null && document.body) {  // read once the page's <body> exists (a script in <head> may call early)
+      var data = document.body.getAttribute("data-messages");
       messages = data ? JSON.parse(data) : {};
     }
-    var translated = messages[text] || text;
+    var translated = (messages && messages[text]) || text;
     return translated.replace(/\{(\w+)\}/g, function (whole, name) {
       return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
     });
