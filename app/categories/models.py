@@ -9,6 +9,9 @@ class Category(SQLModel, table=True):
     slug: str = Field(max_length=60, unique=True, index=True)
     name: str = Field(max_length=120)
     description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # In Welsh (migration 0016); app/categories/service.py names a category in the request's language.
+    name_cy: str | None = Field(default=None, max_length=120)
+    description_cy: str | None = Field(default=None, sa_column=Column(Text))
     parent_id: int | None = Field(default=None, foreign_key="category.id", index=True)
     # Slugs from the root down, joined by "/": a subtree is `path = p OR path LIKE p || '/%'`.
     path: str = Field(max_length=400, unique=True)

@@ -22,7 +22,10 @@ def _tree(node: CategoryNode) -> CategoryTree:
     "",
     response_model=list[CategoryTree],
     summary="The category tree",
-    description="Top-level categories with their sub-categories. Filtering by a category includes everything below it.",
+    description=(
+        "Top-level categories with their sub-categories. Filtering by a category includes everything below it. Names "
+        "and descriptions are in the request's language (`Accept-Language: cy` for Welsh); slugs are the same in both."
+    ),
 )
 def list_categories(session: SessionDep) -> list[CategoryTree]:
     return [_tree(root) for root in get_taxonomy(session).roots]

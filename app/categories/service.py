@@ -1,4 +1,9 @@
-"""The taxonomy in memory. It changes only through migrations, so one load per process is enough."""
+"""The taxonomy in memory. It changes only through migrations, so one load per process is enough.
+
+A category is named to people in the request's language: `CategoryNode.name` and `.description` are the one place
+that chooses (Welsh on a Welsh page or for an API request in Welsh, where the category has a Welsh name; English
+otherwise), so every page, legend, form, Open Referral term and API label that shows a category's name follows it.
+"""
 
 from dataclasses import dataclass, field
 
@@ -6,18 +11,34 @@ from sqlmodel import Session
 
 from app.categories import repository
 from app.core.errors import Invalid
+from app.i18n import current_locale
 from app.i18n import gettext as _
+
+
+def in_request_language(english: str, welsh: str | None) -> str:
+    """A category's text in the request's language: the Welsh where there is one on a Welsh request."""
+    return welsh if current_locale() == "cy" and welsh else english
 
 
 @dataclass
 class CategoryNode:
     id: int
     slug: str
-    name: str
-    description: str
+    name_en: str
+    name_cy: str | None
+    description_en: str
+    description_cy: str | None
     path: str
     parent_slug: str | None
     children: list["CategoryNode"] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return in_request_language(self.name_en, self.name_cy)
+
+    @property
+    def description(self) -> str:
+        return in_request_language(self.description_en, self.description_cy)
 
 
 class Taxonomy:
@@ -67,8 +88,10 @@ def get_taxonomy(session: Session) -> Taxonomy:
                 CategoryNode(
                     id=c.id,
                     slug=c.slug,
-                    name=c.name,
-                    description=c.description,
+                    name_en=c.name,
+                    name_cy=c.name_cy,
+                    description_en=c.description,
+                    description_cy=c.description_cy,
                     path=c.path,
                     parent_slug=by_id[c.parent_id].slug if c.parent_id else None,
                 )
