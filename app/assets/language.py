@@ -22,11 +22,15 @@ LANGUAGES = ("en", "cy")  # the languages a place's text is written in: the fiel
 WELSH_NAMES = ("welsh", "cymraeg")
 
 
+def is_welsh(language: str) -> bool:
+    """Whether a language a place lists, or one asked for, is Welsh."""
+    return language.strip().lower() in WELSH_NAMES
+
+
 def language_names(language: str) -> list[str]:
     """The names (in lower case) that a language asked for matches in a place's list: Welsh is Welsh or Cymraeg,
     however it is asked for; any other language its own name."""
-    asked = language.strip().lower()
-    return list(WELSH_NAMES) if asked in WELSH_NAMES else [asked]
+    return list(WELSH_NAMES) if is_welsh(language) else [language.strip().lower()]
 
 
 @dataclass(frozen=True)

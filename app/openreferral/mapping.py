@@ -3,14 +3,15 @@
 One asset is one service at one physical location. Only published assets reach here, so status is always
 "active". Weekly sessions become WEEKLY schedules; `free`/`cost_description` become a cost option; the
 accessibility features become the location's accessibility entries; the categories become attributes linking the
-service to our taxonomy's terms. Values we do not have are left out. Decisions are documented in
-docs/openreferral.md.
+service to our taxonomy's terms; the Welsh name is the service's alternate name, and Welsh among the languages has
+its ISO 639-1 code. Values we do not have are left out. Decisions are documented in docs/openreferral.md.
 """
 
 import uuid
 from collections import Counter
 from typing import Any
 
+from app.assets.language import is_welsh
 from app.assets.types import ACCESSIBILITY_LABELS, WEEKDAYS
 from app.categories.service import CategoryNode, Taxonomy
 from app.openreferral import ids
@@ -22,6 +23,7 @@ TAXONOMY_DESCRIPTION = (
     "with more specific categories below them."
 )
 COUNTRY = "GB"
+WELSH_CODE = "cy"  # ISO 639-1
 
 
 Row = dict[str, Any]
@@ -77,6 +79,7 @@ def service_summary(row: Row) -> Json:
             "id": row["id"],
             "organization_id": row["organisation_id"],
             "name": row["name"],
+            "alternate_name": row["name_cy"],  # HSDS 3.0 core: the profile has no other place for a Welsh name
             "description": row["description"],
             "url": row["website"],
             "email": row["email"],
@@ -96,10 +99,7 @@ def service_full(row: Row, tree: Taxonomy, with_locations: bool = True) -> Json:
     service_id = row["id"]
     obj = service_summary(row) | {
         "schedules": schedules(row),
-        "languages": [
-            {"id": ids.derived("language", service_id, name), "service_id": service_id, "name": name}
-            for name in dict.fromkeys(row["languages"])
-        ],
+        "languages": languages(row),
         "cost_options": cost_options(row),
         "attributes": [attribute(tree, service_id, slug) for slug in row["categories"]],
         "phones": [{"id": ids.derived("phone", service_id), "number": row["phone"]}] if row["phone"] else [],
@@ -110,6 +110,18 @@ def service_full(row: Row, tree: Taxonomy, with_locations: bool = True) -> Json:
     if with_locations:
         obj["service_at_locations"] = [_service_at_location(row) | {"location": location(row, full=True)}]
     return obj
+
+
+def languages(row: Row) -> list[Json]:
+    """The languages the place lists, each once: Welsh (listed as Welsh or Cymraeg, or both) once, with its code."""
+    out: list[Json] = []
+    for name in dict.fromkeys(row["languages"]):
+        welsh = is_welsh(name)
+        if welsh and any(language.get("code") == WELSH_CODE for language in out):
+            continue
+        language = {"id": ids.derived("language", row["id"], name), "service_id": row["id"], "name": name}
+        out.append(language | ({"code": WELSH_CODE} if welsh else {}))
+    return out
 
 
 def schedules(row: Row) -> list[Json]:

@@ -2,9 +2,9 @@
 
 Field names follow the UK profile's JSON Schemas (`schema/compiled/` in the profile). Absent values are left out of
 responses, never sent as null (the schemas type them as plain strings and numbers). A few fields are HSDS 3.0 core
-fields that the UK profile leaves out (`phones`, `language.name`, `taxonomy_term.code`,
-`eligibility_description`): the profile allows extra properties that do not conflict, and without them a phone
-number or a language could not be published at all. See docs/openreferral.md.
+fields that the UK profile leaves out (`phones`, `language.name`, `language.code`, `taxonomy_term.code`,
+`eligibility_description`, `service.alternate_name`): the profile allows extra properties that do not conflict, and
+without them a phone number, a language or a Welsh name could not be published at all. See docs/openreferral.md.
 """
 
 import datetime as dt
@@ -124,6 +124,7 @@ class Language(_Out):
     id: uuid.UUID
     service_id: uuid.UUID | None = None
     name: str | None = Field(None, description="HSDS 3.0 core field")
+    code: str | None = Field(None, description="HSDS 3.0 core field: the ISO 639-1 code (given for Welsh, cy)")
 
 
 class ServiceSummary(_Out):
@@ -132,6 +133,7 @@ class ServiceSummary(_Out):
     id: uuid.UUID
     organization_id: uuid.UUID | None = None
     name: str
+    alternate_name: str | None = Field(None, description="HSDS 3.0 core field: the service's name in Welsh")
     description: str | None = None
     url: str | None = None
     email: str | None = None

@@ -90,6 +90,7 @@ def convert(session: Session, service: Json, tree: Taxonomy, default_category: s
     organisation = _organisation(service.get("organization"), notes)
     fields: Json = {
         "name": name,
+        "name_cy": _text(service.get("alternate_name"), 200),  # where our own feed puts the Welsh name
         "description": _text(service.get("description"), 5000) or "",
         "categories": categories or [default_category],
         "tags": list(dict.fromkeys(_text(t, 60) for t in unmatched if _text(t, 60)))[:30],
@@ -155,8 +156,10 @@ def _place(session: Session, service: Json, notes: list[str]) -> tuple[Json, Jso
 
 
 def _categories(service: Json, tree: Taxonomy) -> tuple[list[str], list[str]]:
-    """Our category slugs whose name or slug matches one of the service's taxonomy terms; the other terms' names."""
-    ours = {n.name.lower(): n.slug for n in tree.by_slug.values()} | {slug: slug for slug in tree.by_slug}
+    """Our category slugs whose name (in English or in Welsh) or slug matches one of the service's taxonomy terms; the
+    other terms' names."""
+    names = [(name, n.slug) for n in tree.by_slug.values() for name in (n.name_en, n.name_cy) if name]
+    ours = {name.lower(): slug for name, slug in names} | {slug: slug for slug in tree.by_slug}
     matched: list[str] = []
     unmatched: list[str] = []
     for attribute in _list(service.get("attributes")):
@@ -251,8 +254,15 @@ def _accessibility(location: Json) -> list[str]:
     return [code for code, phrases in words.items() if any(p in text for p in phrases)]
 
 
+# Welsh's ISO 639 codes (639-1, 639-2/T, 639-2/B): a language given only by one of them is named Welsh.
+WELSH_CODES = ("cy", "cym", "wel")
+
+
 def _languages(service: Json) -> list[str]:
-    names = [_text(lang.get("name") or lang.get("code"), 60) for lang in _list(service.get("languages"))]
+    names = [
+        _text(lang.get("name") or ("Welsh" if str(lang.get("code")).lower() in WELSH_CODES else lang.get("code")), 60)
+        for lang in _list(service.get("languages"))
+    ]
     return list(dict.fromkeys(n for n in names if n))[:20]
 
 

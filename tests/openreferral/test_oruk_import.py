@@ -28,7 +28,7 @@ from tests.oruk_schemas import EXAMPLES
 
 PORTS = range(8120, 8130)
 COMPARED = (
-    "name", "description", "categories", "address", "postcode", "phone", "email", "website", "free", "cost_description",
+    "name", "name_cy", "description", "categories", "address", "postcode", "phone", "email", "website", "free", "cost_description",
     "accessibility", "languages", "min_age", "max_age", "audience", "schedule", "opening_hours_text", "organisation",
 )
 
@@ -41,8 +41,8 @@ ORIGINALS: list[dict[str, Any]] = [
         "min_age": 60, "free": False, "cost_description": "£3.50 a meal",
         "organisation": {"name": "Ancoats Community Trust", "website": "https://trust.example.org", "email": "hello@trust.example.org", "phone": "0161 000 0001"},
         "phone": "0161 000 0002", "email": "lunch@example.org", "website": "https://lunch.example.org",
-        "accessibility": ["step_free", "accessible_toilet", "hearing_loop"], "languages": ["English", "Urdu"],
-        "audience": "People over 60",
+        "accessibility": ["step_free", "accessible_toilet", "hearing_loop"], "languages": ["English", "Urdu", "Cymraeg"],
+        "audience": "People over 60", "name_cy": "Clwb Cinio Ancoats",
     },
     {"name": "Hulme Walking Group", "categories": ["walking-groups"], "lat": 53.4660, "lon": -2.2480, "free": True,
      "schedule": [{"day": "sat", "opens": "09:00", "closes": "11:00"}]},
