@@ -156,3 +156,21 @@ def test_the_place_page_shows_the_text_in_its_language_and_marks_the_other(clien
     welsh_only = make_asset(session, name="Côr", name_cy="Côr", description_cy="Dewch i ganu.", **MANCHESTER)
     page = client.get(f"/places/{welsh_only.id}", params={"lang": "en"}).text
     assert '<div class="place-description" lang="cy"><p>Dewch i ganu.</p></div>' in page
+
+
+def test_an_import_mapping_fills_the_welsh_fields_from_a_bilingual_file(tmp_path, client):
+    from app.imports.readers import import_file
+
+    (tmp_path / "places.csv").write_text(
+        "ref,Name,Enw,About,Amdano,Postcode\nc1,Community Cafe,Caffi Cymunedol,Tea and cake,Te a chacen,CF10 1EP\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "mapping.yaml").write_text(
+        "source: bilingual\nexternal_id: ref\nfields:\n  name: Name\n  name_cy: Enw\n  description: About\n"
+        "  description_cy: Amdano\n  postcode: Postcode\ncategories: [cafes]\n",
+        encoding="utf-8",
+    )
+    run = import_file("csv", tmp_path / "places.csv", tmp_path / "mapping.yaml")
+    assert run.status == "succeeded", run.errors
+    [item] = client.get("/api/v1/assets/nearby", params={"postcode": "CF10 1EP", "q": "caffi"}).json()["items"]
+    assert (item["name_cy"], item["description_cy"]) == ("Caffi Cymunedol", "Te a chacen")
