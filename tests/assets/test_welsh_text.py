@@ -174,3 +174,12 @@ def test_an_import_mapping_fills_the_welsh_fields_from_a_bilingual_file(tmp_path
     assert run.status == "succeeded", run.errors
     [item] = client.get("/api/v1/assets/nearby", params={"postcode": "CF10 1EP", "q": "caffi"}).json()["items"]
     assert (item["name_cy"], item["description_cy"]) == ("Caffi Cymunedol", "Te a chacen")
+
+
+def test_the_resident_forms_name_the_place_in_the_page_language(client, session):
+    choir = _choir(session)
+    english_only = make_asset(session, name="Albert Square Food Bank", **MANCHESTER)
+    report = client.get(f"/places/{choir.id}/report", params={"lang": "cy"}).text
+    assert "Côr Meibion Treorci</h1>" in report and "<title>" in report and "Treorchy Male Choir" not in report
+    suggest = client.get(f"/places/{english_only.id}/suggest").text  # the cookie keeps Welsh
+    assert '<strong><span lang="en">Albert Square Food Bank</span></strong>' in suggest
