@@ -183,3 +183,19 @@ def test_the_resident_forms_name_the_place_in_the_page_language(client, session)
     assert "Côr Meibion Treorci</h1>" in report and "<title>" in report and "Treorchy Male Choir" not in report
     suggest = client.get(f"/places/{english_only.id}/suggest").text  # the cookie keeps Welsh
     assert '<strong><span lang="en">Albert Square Food Bank</span></strong>' in suggest
+
+
+def test_the_finder_and_a_shortlist_show_names_and_times_in_the_page_language(client, session):
+    choir = _choir(session)
+    bank = make_asset(session, name="Albert Square Food Bank", opening_hours_text="Fridays, by referral", **MANCHESTER)
+    finder = client.get("/finder", params={"postcode": "M2 5PD", "lang": "cy"}).text
+    assert f'<a href="/places/{choir.id}">Côr Meibion Treorci</a>' in finder
+    assert f'<a href="/places/{bank.id}" lang="en">Albert Square Food Bank</a>' in finder
+    assert '<span lang="en">Fridays, by referral</span>' in finder  # no Welsh times: the English, said so
+    items = [{"asset_id": str(choir.id)}, {"asset_id": str(bank.id)}]
+    code = client.post("/api/v1/shortlists", json={"items": items}).json()["code"]
+    shortlist = client.get(f"/s/{code}", params={"lang": "en"}).text
+    assert f'<a href="/places/{choir.id}">Treorchy Male Choir</a>' in shortlist
+    assert "Tuesday evenings" in shortlist and "Bob nos Fawrth" not in shortlist
+    welsh = client.get(f"/s/{code}", params={"lang": "cy"}).text
+    assert "Bob nos Fawrth" in welsh and '<span lang="en">Fridays, by referral</span>' in welsh
