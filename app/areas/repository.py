@@ -33,17 +33,20 @@ def count_at_level(session: Session, level: AreaLevel) -> int:
     return session.execute(text("SELECT count(*) FROM area WHERE :level = ANY(levels)"), {"level": level.value}).scalar_one()
 
 
-def find(session: Session, q: str | None, level: AreaLevel | None, limit: int) -> list[dict[str, Any]]:
-    """Areas whose code is `q` or whose name contains it (any case): exact matches, then names starting with it."""
+def find(
+    session: Session, q: str | None, level: AreaLevel | None, limit: int, also: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Areas whose code is `q` or whose name contains it (any case), or whose code is in `also` (those whose Welsh
+    name holds it): exact matches, then names starting with it."""
     where = ["TRUE"]
-    params: dict[str, Any] = {"limit": limit}
+    params: dict[str, Any] = {"limit": limit, "also": also or []}
     order = ["name", f"array_position({_TIERS}, levels[1])", "code"]
     if level:
         where.append(":level = ANY(levels)")
         params["level"] = level.value
     if q:
         exact = "upper(code) = upper(:q) OR lower(name) = lower(:q)"
-        where.append("(upper(code) = upper(:q) OR name ILIKE :contains ESCAPE '\\')")
+        where.append("(upper(code) = upper(:q) OR name ILIKE :contains ESCAPE '\\' OR code = ANY(:also))")
         params.update(q=q, contains=f"%{_escape_like(q)}%", starts=f"{_escape_like(q)}%")
         order.insert(0, f"CASE WHEN {exact} THEN 0 WHEN name ILIKE :starts ESCAPE '\\' THEN 1 ELSE 2 END")
     sql = f"SELECT {_SUMMARY} FROM area WHERE {' AND '.join(where)} ORDER BY {', '.join(order)} LIMIT :limit"

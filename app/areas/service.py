@@ -5,6 +5,7 @@ from sqlmodel import Session
 from app.areas import repository
 from app.areas.models import AreaLevel
 from app.areas.schemas import AreaDetail, AreaSummary
+from app.areas.welsh_names import codes_named
 from app.core.errors import Invalid, NotFound
 from app.core.text import checked_text
 from app.i18n import gettext as _
@@ -28,7 +29,11 @@ def area_filter(session: Session, code: str) -> tuple[str, dict[str, str]]:
 
 
 def find_areas(session: Session, q: str | None, level: AreaLevel | None, limit: int) -> list[AreaSummary]:
-    return [AreaSummary.model_validate(row) for row in repository.find(session, checked_text(q or "", "q") or None, level, limit)]
+    """Areas by code or by name, in English or in Welsh."""
+    words = checked_text(q or "", "q") or None
+    rows = repository.find(session, words, level, limit, also=codes_named(words) if words else None)
+    areas = [AreaSummary.model_validate(row) for row in rows]
+    return areas if words else sorted(areas, key=lambda area: area.name)  # by the name as shown (Welsh on Welsh pages)
 
 
 def area_summary(session: Session, code: str, field: str = "area") -> AreaSummary:

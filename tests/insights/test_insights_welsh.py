@@ -27,7 +27,7 @@ def test_the_page_is_in_welsh(client, cardiff):
     page = client.get("/insights", params={**CARDIFF, "measure": "searches"})
     assert page.status_code == 200 and WELSH in page.text
     html = shown(page.text)
-    assert "<h1>Ble mae'r angen: Cardiff</h1>" in html
+    assert "<h1>Ble mae'r angen: Caerdydd</h1>" in html  # the council's Welsh name (app/areas/welsh_names.py)
     assert '<label for="insights-area">Cyngor neu ranbarth</label>' in html and '<optgroup label="Cynghorau">' in html
     assert "Wedi'i ddal yn ôl: llai na 10 chwiliad, neu ddim" in html  # the legend
     assert '<h2 id="look-first-heading">Ble i edrych gyntaf</h2>' in html and "mynegai Cymru, MALlC 2019" in html
@@ -51,7 +51,7 @@ def test_the_print_view_and_the_embed_are_in_welsh(client, cardiff):
     printed = client.get("/insights/print", params={**CARDIFF, "measure": "places"})
     assert printed.status_code == 200 and WELSH in printed.text
     html = shown(printed.text)
-    assert "Yn ôl i'r dudalen ryngweithiol" in html and 'aria-label="Map o gymdogaethau (ACEHI) Cardiff wedi' in html
+    assert "Yn ôl i'r dudalen ryngweithiol" in html and 'aria-label="Map o gymdogaethau (ACEHI) Caerdydd wedi' in html
     assert "<h2 id=\"print-map-heading\">Map: lleoedd ar gyfer " in html and "Darpariaeth a galw" in html
     embed = client.get("/insights/embed", params=CARDIFF)
     assert embed.status_code == 200 and WELSH in embed.text and "Agor y mewnwelediadau llawn" in shown(embed.text)
