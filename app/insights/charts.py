@@ -84,9 +84,10 @@ def bar_chart(caption: str, groups: list[str], series: list[Series], *, chart_id
         for g, group in enumerate(groups)
     )
     note_html = f'<p class="hint">{escape(note)}</p>' if note else ""
+    figures = _("The figures")  # outside the f-string, where `make messages` can find it
     return Markup(
         f'<figure class="chart-figure"><figcaption id="{chart_id}-caption">{escape(caption)}</figcaption>'
         f'<ul class="chart-key">{key}</ul>{"".join(parts)}{note_html}'
-        f'<details class="chart-data"><summary>{escape(_("The figures"))}</summary><table><thead><tr><th scope="col">'
+        f'<details class="chart-data"><summary>{escape(figures)}</summary><table><thead><tr><th scope="col">'
         f'{escape(group_label)}</th>{head}</tr></thead><tbody>{rows}</tbody></table></details></figure>'
     )

@@ -11,6 +11,7 @@ from app.core.dates import uk_date
 from app.core.deps import SessionDep, SettingsDep
 from app.core.errors import AppError
 from app.finder.views import summarise
+from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.shortlists import service
@@ -38,7 +39,7 @@ def shortlist_page(request: Request, session: SessionDep, settings: SettingsDep,
     context = {
         "shortlist": shared.shortlist,
         "places": places,
-        "url": service.share_url(str(request.base_url), code, settings.public_base_url),
+        "url": service.share_url(str(request.base_url), code, settings.public_base_url, current_locale()),
         "made": uk_date(shared.shortlist.created_at),
         "expires": uk_date(shared.shortlist.expires_at, with_time=True),  # it goes at that time of day
     }
@@ -51,4 +52,4 @@ def shortlist_qr(request: Request, session: SessionDep, settings: SettingsDep, c
         service.get(session, code)
     except AppError as exc:
         return Response(status_code=exc.status_code)
-    return Response(qr_svg(service.share_url(str(request.base_url), code, settings.public_base_url)), media_type="image/svg+xml")
+    return Response(qr_svg(service.share_url(str(request.base_url), code, settings.public_base_url, current_locale())), media_type="image/svg+xml")

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from app.core.deps import SessionDep, SettingsDep
+from app.i18n import current_locale
 from app.shortlists import service
 from app.shortlists.schemas import ShortlistCreated, ShortlistIn, ShortlistItemOut, ShortlistOut
 from app.web.ratelimit import RateLimited, client_address
@@ -28,7 +29,7 @@ def create_shortlist(request: Request, session: SessionDep, settings: SettingsDe
         shortlist = service.create(session, data, client_address(request), settings)
     except RateLimited as limited:
         raise HTTPException(429, limited.message, headers={"Retry-After": str(limited.retry_after)}) from None
-    url = service.share_url(str(request.base_url), shortlist.code, settings.public_base_url)
+    url = service.share_url(str(request.base_url), shortlist.code, settings.public_base_url, current_locale())
     return ShortlistCreated(code=shortlist.code, url=url, expires_at=shortlist.expires_at)
 
 
@@ -46,7 +47,7 @@ def get_shortlist(
     s = shared.shortlist
     return ShortlistOut(
         code=s.code,
-        url=service.share_url(str(request.base_url), s.code, settings.public_base_url),
+        url=service.share_url(str(request.base_url), s.code, settings.public_base_url, current_locale()),
         title=s.title,
         created_at=s.created_at,
         expires_at=s.expires_at,

@@ -12,6 +12,7 @@ from app.core.config import Settings
 from app.core.dates import uk_date
 from app.core.errors import Gone, Invalid, NotFound
 from app.i18n import gettext as _
+from app.i18n.locales import DEFAULT as DEFAULT_LOCALE
 from app.shortlists import repository
 from app.shortlists.models import Shortlist, ShortlistItem
 from app.shortlists.schemas import ShortlistIn
@@ -103,8 +104,10 @@ def purge_expired(session: Session, now: datetime | None = None) -> int:
     return count
 
 
-def share_url(base_url: str, code: str, public_base_url: str) -> str:
+def share_url(base_url: str, code: str, public_base_url: str, locale: str = DEFAULT_LOCALE) -> str:
     """The page's absolute address: `public_base_url` (PUBLIC_BASE_URL) if set, else `base_url` (where the request came
-    in)."""
+    in). A list made or printed in Welsh opens in Welsh (`?lang=cy`), whatever the language of the phone that scans it;
+    an English one keeps the shortest address (a smaller QR code) and opens in the reader's language."""
     base = public_base_url or base_url
-    return f"{base.rstrip('/')}/s/{code}"
+    language = f"?lang={locale}" if locale != DEFAULT_LOCALE else ""
+    return f"{base.rstrip('/')}/s/{code}{language}"

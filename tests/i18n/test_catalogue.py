@@ -1,6 +1,10 @@
 """Every interface text has a Welsh translation: what `make messages` extracts (babel.cfg) must be in the Welsh
 catalogue, translated (every plural form), not awaiting review as fuzzy, and with the same placeholders."""
 
+import io
+import re
+import tokenize
+
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
@@ -42,3 +46,15 @@ def test_every_interface_text_has_a_welsh_translation():
 def test_welsh_translations_keep_their_placeholders():
     problems = [(message.id, [str(e) for e in errors]) for message, errors in _welsh().check() if errors]
     assert not problems
+
+
+def test_no_text_is_marked_inside_an_f_string():
+    # Babel reads an f-string as one string, so a text marked inside one is never extracted, never translated, and
+    # the test above cannot see it.
+    marked = re.compile(r"\b(_|_l|gettext|ngettext)\(")
+    hidden = []
+    for path in sorted((PROJECT_ROOT / "app").rglob("*.py")):
+        for token in tokenize.generate_tokens(io.StringIO(path.read_text()).readline):
+            if token.type == tokenize.STRING and token.string[:2].lower() in ("f'", 'f"', "rf", "fr") and marked.search(token.string):
+                hidden.append(f"{path.relative_to(PROJECT_ROOT)}:{token.start[0]}")
+    assert not hidden, hidden
