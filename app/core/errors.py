@@ -9,14 +9,16 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from markupsafe import escape
 from pydantic import BaseModel
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.i18n import current_locale, ngettext
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
-from app.i18n import ngettext
+from app.i18n.locales import HTML_LANG
 
 
 class AppError(Exception):
@@ -153,13 +155,20 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
 )
 RETRY_AFTER_SECONDS = 30
 UNAVAILABLE = _l("The service is temporarily unavailable: its database cannot be reached. Please try again shortly.")
-# No template: rendering one may itself need what is down (the visitor's session, the category list).
-_UNAVAILABLE_PAGE = f"""<!doctype html>
-<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Temporarily unavailable - Community Asset Map</title></head>
+
+
+def _unavailable_page() -> str:
+    """A page in the request's language. No template: rendering one may itself need what is down (the visitor's
+    session, the category list)."""
+    title, again, site = escape(_("Temporarily unavailable")), escape(_("Try again")), escape(_("Community Asset Map"))
+    return f"""<!doctype html>
+<html lang="{HTML_LANG[current_locale()]}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} - {site}</title></head>
 <body style="font-family: sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">
-<h1>Temporarily unavailable</h1><p>{UNAVAILABLE}</p><p><a href="">Try again</a></p></body></html>
+<h1>{title}</h1><p>{escape(UNAVAILABLE)}</p><p><a href="">{again}</a></p></body></html>
 """
+
+
 # Paths that answer JSON (the API, the map layers, Open Referral, health); every other path is a page.
 _JSON_PREFIXES = ("/api/", "/tiles/", "/oruk", "/healthz", "/openapi.json")
 
@@ -170,7 +179,7 @@ UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control":
 def unavailable_response(path: str) -> JSONResponse | HTMLResponse:
     if path.startswith(_JSON_PREFIXES):
         return JSONResponse(error_body(str(UNAVAILABLE)), status_code=503, headers=UNAVAILABLE_HEADERS)
-    return HTMLResponse(_UNAVAILABLE_PAGE, status_code=503, headers=UNAVAILABLE_HEADERS)
+    return HTMLResponse(_unavailable_page(), status_code=503, headers=UNAVAILABLE_HEADERS)
 
 
 class ErrorItem(BaseModel):

@@ -97,6 +97,8 @@ def test_every_page_answers_a_short_html_page(down_app) -> None:
                 unavailable += 1
                 assert response.headers["content-type"].startswith("text/html")
                 assert "Temporarily unavailable" in response.text and response.headers["retry-after"] == "30"
+        welsh = client.get("/finder?postcode=CF10+1EP&lang=cy")
+        assert welsh.status_code == 503 and '<html lang="cy">' in welsh.text and "<h1>Ddim ar gael dros dro</h1>" in welsh.text
     assert unavailable >= 5
 
 
