@@ -15,6 +15,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.paths import PROGRAM_PREFIXES
 from app.i18n import current_locale, ngettext
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
@@ -169,15 +170,13 @@ def _unavailable_page() -> str:
 """
 
 
-# Paths that answer JSON (the API, the map layers, Open Referral, health); every other path is a page.
-_JSON_PREFIXES = ("/api/", "/tiles/", "/oruk", "/healthz", "/openapi.json")
 
 
 UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
 
 
 def unavailable_response(path: str) -> JSONResponse | HTMLResponse:
-    if path.startswith(_JSON_PREFIXES):
+    if path.startswith(PROGRAM_PREFIXES):
         return JSONResponse(error_body(str(UNAVAILABLE)), status_code=503, headers=UNAVAILABLE_HEADERS)
     return HTMLResponse(_unavailable_page(), status_code=503, headers=UNAVAILABLE_HEADERS)
 

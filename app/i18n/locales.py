@@ -1,13 +1,15 @@
 """The interface languages, and the one a request is served in.
 
 A page's language is chosen by, in order: `?lang=cy|en` (which the middleware also remembers in a cookie), that
-cookie, the browser's `Accept-Language`, and English. The API and the Open Referral feed are called by programs, so
-only `?lang` and `Accept-Language` choose theirs: a response never depends on a cookie a case system did not send.
+cookie, the browser's `Accept-Language`, and English. The API, the map layers and the Open Referral feed are called
+by programs (app/core/paths.py), so only `?lang` and `Accept-Language` choose theirs: a response never depends on a cookie a case system did not send.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+
+from app.core.paths import PROGRAM_PREFIXES
 
 LOCALES = ("en", "cy")
 DEFAULT = "en"
@@ -15,7 +17,6 @@ HTML_LANG = {"en": "en-GB", "cy": "cy"}  # <html lang>, Content-Language
 NAMES = {"en": "English", "cy": "Cymraeg"}  # each language in its own words, for the switch
 COOKIE = "am_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
-API_PREFIXES = ("/api/", "/oruk")
 
 _current: ContextVar[str] = ContextVar("locale", default=DEFAULT)
 
@@ -60,6 +61,12 @@ def from_accept_language(header: str | None) -> str | None:
 def choose(path: str, query_lang: str | None, cookie: str | None, accept_language: str | None) -> str:
     if locale := supported(query_lang):
         return locale
-    if not path.startswith(API_PREFIXES) and (locale := supported(cookie)):
+    if not path.startswith(PROGRAM_PREFIXES) and (locale := supported(cookie)):
         return locale
     return from_accept_language(accept_language) or DEFAULT
+
+
+def language_headers() -> dict[str, str]:
+    """The headers of a response whose text follows the request's language, for a type the middleware does not label
+    itself (app/i18n/middleware.py TRANSLATED_TYPES)."""
+    return {"Content-Language": HTML_LANG[current_locale()], "Vary": "Accept-Language"}

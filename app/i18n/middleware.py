@@ -1,25 +1,23 @@
 """Serve each request in its language (app/i18n/locales.py): translate in it, and say which it was."""
 
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.i18n.locales import API_PREFIXES, COOKIE, COOKIE_MAX_AGE, HTML_LANG, choose, supported, use_locale
+from app.core.paths import ENGLISH_ONLY_PREFIXES, PROGRAM_PREFIXES
+from app.i18n.locales import COOKIE, COOKIE_MAX_AGE, HTML_LANG, choose, supported, use_locale
 from app.web.security import EMBED_PATHS
 
 
 def _cookie(scope: Scope) -> str | None:
+    """The remembered language, from every Cookie header (HTTP/2 may send several), read as Starlette reads cookies."""
+    cookies: dict[str, str] = {}
     for name, value in scope.get("headers", ()):
         if name == b"cookie":
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:  # a malformed Cookie header is no choice at all
-                return None
-            return jar[COOKIE].value if COOKIE in jar else None
-    return None
+            cookies.update(cookie_parser(value.decode("latin-1")))
+    return cookies.get(COOKIE)
 
 
 def _header(scope: Scope, wanted: bytes) -> str | None:
@@ -27,12 +25,13 @@ def _header(scope: Scope, wanted: bytes) -> str | None:
 
 
 # Only these responses hold interface text (pages, and the API's labels and error messages); tiles, map layers, static
-# files and open-data files are the same in every language, so no Vary splits their caches.
+# files and open-data files are the same in every language, so no Vary splits their caches. A response of another
+# type that does hold translated text (the insights figures' notes) says so itself (locales.language_headers).
 TRANSLATED_TYPES = ("text/html", "application/json", "application/problem+json")
 
 
 class LocaleMiddleware:
-    """Chooses the request's language, sets it for gettext and for templates (`request.state.locale`). A response
+    """Chooses the request's language and sets it for gettext and templates (app.i18n.current_locale). A response
     with interface text says which language it is in (`Content-Language`) and what chose it (`Vary`), and a page asked
     for with `?lang=` remembers the choice in a cookie for a year. An embed does not: its `lang` is the language a
     council chose for its own site (and its links carry it), not the visitor's choice for this one."""
@@ -47,8 +46,8 @@ class LocaleMiddleware:
         path = scope["path"]
         query_lang = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[-1]
         locale = choose(path, query_lang, _cookie(scope), _header(scope, b"accept-language"))
-        scope.setdefault("state", {})["locale"] = locale
-        is_page = not path.startswith(API_PREFIXES)
+        is_page = not path.startswith(PROGRAM_PREFIXES)
+        language = "en-GB" if path.startswith(ENGLISH_ONLY_PREFIXES) else HTML_LANG[locale]
 
         async def send_with_language(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -56,13 +55,15 @@ class LocaleMiddleware:
                 if not headers.get("content-type", "").startswith(TRANSLATED_TYPES):
                     await send(message)
                     return
-                headers.setdefault("Content-Language", HTML_LANG[locale])
+                headers.setdefault("Content-Language", language)
                 headers.add_vary_header("Accept-Language")
                 if is_page:
                     headers.add_vary_header("Cookie")
                 if is_page and supported(query_lang) and path not in EMBED_PATHS:
                     headers.append(
-                        "Set-Cookie", f"{COOKIE}={locale}; Max-Age={COOKIE_MAX_AGE}; Path=/; SameSite=Lax"
+                        "Set-Cookie",
+                        f"{COOKIE}={locale}; Max-Age={COOKIE_MAX_AGE}; Path=/; HttpOnly; SameSite=Lax"
+                        + ("; Secure" if scope.get("scheme") == "https" else ""),  # not a secret: plain http too
                     )
             await send(message)
 

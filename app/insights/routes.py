@@ -5,6 +5,7 @@ from fastapi.responses import JSONResponse, Response
 
 from app.core.deps import ReadSessionDep, SettingsDep
 from app.geo.bbox import parse_bbox
+from app.i18n.locales import language_headers
 from app.insights import service
 from app.insights.schemas import InsightsCollection
 from app.maps.geojson import MEDIA_TYPE as GEOJSON
@@ -51,7 +52,7 @@ def area_insights(
         filename = f"insights-{collection['area']}-{collection['category']}.csv"
         return Response(service.as_csv(collection), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    return JSONResponse(collection, media_type="application/geo+json")
+    return JSONResponse(collection, media_type="application/geo+json", headers=language_headers())  # its notes
 
 
 @router.get(

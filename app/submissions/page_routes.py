@@ -7,10 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from app.assets.language import place_text
 from app.assets.schemas import AssetPublic
 from app.core.deps import SessionDep, app_settings
 from app.core.errors import AppError
@@ -93,12 +95,15 @@ def _place_form(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    # A place's name in the page's language, or the other one marked with lang (a <span> in the heading; text in the title).
+    name = place_text(asset, "name") if asset else None
     context = {
         **forms.form_context(session, app_settings(request).pin_max_distance_m),
         "values": values,
         "errors": errors,
         "asset": asset,
-        "heading": _("Suggest a change to %(name)s") % {"name": asset.name} if asset else _("Add a place or group"),
+        "title": _("Suggest a change to %(name)s") % {"name": name.text} if name else _("Add a place or group"),
+        "heading": Markup(escape(_("Suggest a change to %(name)s"))) % {"name": name} if name else _("Add a place or group"),
         "action": f"/places/{asset.id}/suggest" if asset else "/add",
         "button": _("Send suggestion") if asset else _("Send for checking"),
     }

@@ -38,7 +38,10 @@ def _app_settings(request: Request) -> dict[str, Any]:
 
 
 def language_url(request: Request, locale: str) -> str:
-    """This page in `locale`: the same path and query, with `lang` set."""
+    """This page in `locale`: the same path and query, with `lang` set. A page answering a form (a POST) cannot be
+    asked for again by a link, so its link goes to the home page in `locale`."""
+    if request.method not in ("GET", "HEAD"):
+        return f"/?{urlencode([('lang', locale)])}"
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", locale)]
     return f"{request.url.path}?{urlencode(query)}"
 

@@ -47,6 +47,7 @@ def upgrade() -> None:
     op.add_column("asset", sa.Column("opening_hours_text_cy", sa.String))
     op.add_column("asset", sa.Column("audience_cy", sa.String))
     _tile_index(["location", "name", "name_cy"])
+    op.execute("CREATE EXTENSION IF NOT EXISTS unaccent")  # made by init-db; here for a database made another way
     op.execute("CREATE TEXT SEARCH CONFIGURATION assetmap_words (COPY = simple)")
     op.execute("ALTER TEXT SEARCH CONFIGURATION assetmap_words ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple")
     op.add_column("asset", sa.Column("search_words", postgresql.TSVECTOR, sa.Computed(WORDS, persisted=True)))

@@ -75,3 +75,25 @@ def test_files_without_interface_text_do_not_vary_by_language(client):
 def test_a_garbled_cookie_or_language_is_english(client):
     page = client.get("/finder?lang=xx", headers={"Cookie": 'am_lang="; bad', "Accept-Language": ";;q=,"})
     assert page.status_code == 200 and _lang(page) == "en-GB"
+
+
+def test_the_remembered_choice_is_a_cookie_scripts_cannot_read_and_secure_over_https(client):
+    cookie = client.get("/finder?lang=cy").headers["set-cookie"]
+    assert re.search(r"am_lang=cy; Max-Age=31536000; Path=/; HttpOnly; SameSite=Lax(,|$)", cookie)
+    secure = client.get("https://testserver/finder?lang=cy").headers["set-cookie"]
+    assert re.search(r"am_lang=cy; Max-Age=31536000; Path=/; HttpOnly; SameSite=Lax; Secure", secure)
+
+
+def test_programs_paths_never_follow_the_cookie_and_english_only_documents_say_so(client):
+    client.get("/finder?lang=cy")
+    openapi = client.get("/openapi.json", headers={"Accept-Language": "cy"})
+    assert openapi.headers["content-language"] == "en-GB"  # the OpenAPI document is written in English only
+    health = client.get("/healthz")
+    assert health.headers.get("content-language", "en-GB") == "en-GB" and "Cookie" not in health.headers.get("vary", "")
+
+
+def test_a_page_answering_a_form_links_to_the_home_page_in_the_other_language(client):
+    answered = client.post("/finder/shortlist?lang=cy", data={})
+    links = re.findall(r'<a href="([^"]+)" lang="en" hreflang="en">English</a>', answered.text)
+    assert links == ["/?lang=en"]
+    assert client.get(links[0].replace("&amp;", "&")).status_code == 200

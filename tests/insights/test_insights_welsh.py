@@ -74,8 +74,10 @@ def test_the_csv_keeps_its_english_column_names(client, cardiff):
 
 
 def test_the_apis_notes_and_errors_follow_accept_language(client, cardiff):
-    welsh = client.get("/api/v1/insights/areas", params={"area": CARDIFF_COUNCIL, "category": "learning"},
-                       headers={"Accept-Language": "cy"}).json()
+    answer = client.get("/api/v1/insights/areas", params={"area": CARDIFF_COUNCIL, "category": "learning"},
+                        headers={"Accept-Language": "cy"})
+    assert answer.headers["content-language"] == "cy" and "Accept-Language" in answer.headers["vary"]
+    welsh = answer.json()
     assert "Ni ellir cymharu degradd" in welsh["notes"]["deprivation"] and "talgrynnu" in welsh["notes"]["searches"]
     assert list(welsh["features"][0]["properties"]) == list(service.PROPERTIES)
     wrong = client.get("/api/v1/insights/areas", params={"area": CARDIFF_COUNCIL, "category": "libraries"},
