@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from app.areas.models import AreaLevel
 from app.areas.welsh_names import WELSH_NAMES
 from app.i18n import current_locale
+from app.i18n.bilingual import bilingual
 
 _EXAMPLE = {
     "code": "E08000003",
@@ -37,8 +38,8 @@ class AreaSummary(BaseModel):
             return data
         if "level" not in data and data.get("levels"):
             data = {**data, "level": data["levels"][0]}
-        if current_locale() == "cy" and data.get("code") in WELSH_NAMES:
-            data = {**data, "name": WELSH_NAMES[data["code"]]}
+        if "name" in data:
+            data = {**data, "name": bilingual(data["name"], WELSH_NAMES.get(data.get("code", ""))).text}
         return data
 
     @property

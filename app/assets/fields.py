@@ -128,6 +128,7 @@ def _and_welsh(english: PlaceField, label: Text, hint: Text | None = None) -> tu
         public=str | None,
         limits={},
         description=f"{english.name} in Welsh",
+        csv=(),  # its own name: never the English field's columns
         form=replace(english.form, hint=hint, required=False, language="cy"),
         special=f"shown in place of {english.name} on Welsh pages, and {english.name} in its place on English ones",
         translates=english.name,

@@ -11,13 +11,8 @@ from sqlmodel import Session
 
 from app.categories import repository
 from app.core.errors import Invalid
-from app.i18n import current_locale
 from app.i18n import gettext as _
-
-
-def in_request_language(english: str, welsh: str | None) -> str:
-    """A category's text in the request's language: the Welsh where there is one on a Welsh request."""
-    return welsh if current_locale() == "cy" and welsh else english
+from app.i18n.bilingual import bilingual
 
 
 @dataclass
@@ -34,11 +29,11 @@ class CategoryNode:
 
     @property
     def name(self) -> str:
-        return in_request_language(self.name_en, self.name_cy)
+        return bilingual(self.name_en, self.name_cy).text
 
     @property
     def description(self) -> str:
-        return in_request_language(self.description_en, self.description_cy)
+        return bilingual(self.description_en, self.description_cy).text
 
 
 class Taxonomy:
