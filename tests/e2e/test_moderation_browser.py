@@ -60,8 +60,8 @@ def new_person(browser: Browser, live_server: str, guard: Guard) -> Iterator[Cal
 def test_a_residents_new_place_is_published_by_a_moderator(new_person: Callable[[], Page], moderator: None) -> None:
     resident = new_person()
     resident.goto("/add")
-    resident.get_by_label("Name of the place or group").fill("Ancoats Ukulele Circle")
-    resident.get_by_label("What is it?").fill("Bring a ukulele, or borrow one. All levels.")
+    resident.get_by_label("Name of the place or group (in English)").fill("Ancoats Ukulele Circle")
+    resident.get_by_label("What is it? (in English)").fill("Bring a ukulele, or borrow one. All levels.")
     resident.locator("summary", has_text="Arts, music and culture").click()
     resident.get_by_label("Choirs and music").check()
     resident.get_by_label("Postcode").fill("M1 1AE")

@@ -28,7 +28,7 @@ def centre_of(locator: Locator) -> tuple[float, float]:
 
 
 def fill_in_a_place(page: Page) -> None:
-    page.get_by_label("Name of the place or group").fill("Oakham Walking Group")
+    page.get_by_label("Name of the place or group (in English)").fill("Oakham Walking Group")
     page.locator("summary", has_text="Arts, music and culture").click()
     page.get_by_label("Arts and crafts").check()
 

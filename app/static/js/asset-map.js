@@ -24,11 +24,6 @@
     }[day] || day;
   }
 
-  function formatDistance(metres) {
-    if (metres < 1000) return _("{n} m", { n: Math.round(metres / 10) * 10 });
-    return _("{km} km ({miles} miles)", { km: (metres / 1000).toFixed(1), miles: (metres / 1609.344).toFixed(1) });
-  }
-
   /* The API's answers (labels, error messages) in the page's language. */
   function apiHeaders(accept) {
     return { Accept: accept, "Accept-Language": document.documentElement.lang };
@@ -332,7 +327,7 @@
     var area = this.config.areaName;
     if (this.nearest) {
       items = this.nearest.items;
-      var near = { n: items.length, postcode: this.nearest.postcode, area: area, distance: formatDistance(this.config.searchRadius) };
+      var near = { n: items.length, postcode: this.nearest.postcode, area: area, distance: window.AssetMapDom.distance(this.config.searchRadius) };
       if (items.length === 1) message = _("1 place near {postcode}, nearest first.", near);
       else if (items.length) message = _("{n} places near {postcode}, nearest first.", near);
       else if (area) message = _("No places found in {area} within {distance} of {postcode}.", near);
@@ -361,7 +356,7 @@
     var li = el("li", { className: "result", "data-id": props.id },
       this.placeName("h3", props));
     this.describe(props).forEach(function (node) { if (node) li.appendChild(node); });
-    if (item.distance_m !== undefined) li.appendChild(el("p", { className: "distance" }, _("{distance} away", { distance: formatDistance(item.distance_m) })));
+    if (item.distance_m !== undefined) li.appendChild(el("p", { className: "distance" }, _("{distance} away", { distance: window.AssetMapDom.distance(item.distance_m) })));
     var button = el("button", { type: "button", className: "secondary" }, _("Show on map"),
       el("span", { className: "visually-hidden" }, ": " + placeText(props, "name").text));
     button.addEventListener("click", function () { self.focusPlace(props.id, item.latlng); });

@@ -49,5 +49,14 @@
     return { text: "", lang: null };
   }
 
-  window.AssetMapDom = { el: el, t: t, placeText: placeText };
+  /* A distance as the finder writes it (app/finder/views.py distance_text): to the nearest 10 m below a kilometre,
+     at least 10 m, rounded first so that 996 m is "1.0 km"; then kilometres and miles. */
+  function distance(metres) {
+    var _ = t;  // the name `make messages` looks for
+    var rounded = Math.max(10, Math.round(metres / 10) * 10);
+    if (rounded < 1000) return _("{n} m", { n: rounded });
+    return _("{km} km ({miles} miles)", { km: (metres / 1000).toFixed(1), miles: (metres / 1609.344).toFixed(1) });
+  }
+
+  window.AssetMapDom = { el: el, t: t, placeText: placeText, distance: distance };
 })();

@@ -47,13 +47,6 @@
     return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(h)));
   }
 
-  // As the server words it (finder/present.distance_text).
-  function distanceWords(metres) {
-    var rounded = Math.max(10, Math.round(metres / 10) * 10);
-    if (rounded < 1000) return _("{n} m", { n: rounded });
-    return _("{km} km ({miles} miles)", { km: (metres / 1000).toFixed(1), miles: (metres / 1609.344).toFixed(1) });
-  }
-
   function setConfirmation(needed, words) {
     if (!confirmBox) return;
     if (needed) {
@@ -80,7 +73,7 @@
       return;  // nothing to compare with yet: what the server said (if anything) stands
     }
     var metres = metresBetween([centre.lat, centre.lon], [pin.getLatLng().lat, pin.getLatLng().lng]);
-    var apart = { distance: distanceWords(metres), postcode: centre.postcode };
+    var apart = { distance: window.AssetMapDom.distance(metres), postcode: centre.postcode };
     var words = centre.precision === "postcode"
       ? _("The pin is {distance} from the centre of {postcode}.", apart)
       : _("The pin is {distance} from the middle of the {postcode} area.", apart);
