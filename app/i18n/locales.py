@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from app.core.headers import weighted
 from app.core.paths import PROGRAM_PREFIXES
 
 LOCALES = ("en", "cy")
@@ -43,18 +44,11 @@ def supported(value: str | None) -> str | None:
 
 def from_accept_language(header: str | None) -> str | None:
     """The best language we serve in an Accept-Language header (RFC 9110 §12.5.4), or None."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate((header or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                continue
-        locale = supported(tag)
-        if locale and quality > 0:
-            ranked.append((-quality, position, locale))
+    ranked = [
+        (-quality, position, locale)
+        for position, (tag, quality) in enumerate(weighted(header or ""))
+        if quality > 0 and (locale := supported(tag))
+    ]
     return min(ranked)[2] if ranked else None
 
 

@@ -23,6 +23,8 @@ from starlette.middleware.gzip import GZipResponder, IdentityResponder
 from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.headers import weighted
+
 MINIMUM_SIZE = 500  # bytes: below this gzip's header and the CPU cost more than they save
 LEVEL = 6  # zlib's default trade-off: level 9 costs about twice the CPU for 1–2% smaller files
 ALWAYS_COMPRESSED = "/static/"
@@ -30,17 +32,7 @@ ALWAYS_COMPRESSED = "/static/"
 
 def accepts_gzip(accept_encoding: str) -> bool:
     """True when the Accept-Encoding header allows gzip (or `*`) with a non-zero quality."""
-    allowed: dict[str, float] = {}
-    for part in accept_encoding.lower().split(","):
-        coding, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        if coding:
-            allowed[coding.strip()] = quality
+    allowed = dict(weighted(accept_encoding))
     return allowed.get("gzip", allowed.get("x-gzip", allowed.get("*", 0.0))) > 0
 
 
