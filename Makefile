@@ -54,7 +54,7 @@ test-fast: install frontend
 # The interface text: extract every marked message (babel.cfg) and add the new ones to each language's catalogue,
 # to be translated there (docs/cymraeg.md). tests/i18n fails while any message lacks a translation.
 messages: install
-	$(BIN)/pybabel --quiet extract -F babel.cfg -k _l --no-location --sort-output -o app/i18n/messages.pot .
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o app/i18n/messages.pot .
 	$(BIN)/pybabel --quiet update -i app/i18n/messages.pot -d app/i18n/locales -D messages --no-fuzzy-matching --ignore-obsolete
 
 # Benchmarks (docs/benchmarks.md): wrk and pgbench from Debian, matplotlib for the growth plot; tipg installs itself

@@ -6,7 +6,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.areas.models import AreaLevel
 from app.areas.welsh_names import WELSH_NAMES
-from app.i18n import current_locale
 from app.i18n.bilingual import bilingual
 
 _EXAMPLE = {
@@ -45,7 +44,7 @@ class AreaSummary(BaseModel):
     @property
     def lang(self) -> str:
         """The language `name` is in: "en" for an area with no name in the page's language (mark it on a page)."""
-        return "cy" if current_locale() == "cy" and self.code in WELSH_NAMES else "en"
+        return bilingual(self.name, WELSH_NAMES.get(self.code)).lang
 
 
 class AreaDetail(AreaSummary):

@@ -10,16 +10,19 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.i18n.catalogue import gettext_noop as N_
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 
-ATTRIBUTION = (
+# Both defaults are translated where they are shown, and an operator's own text is shown as written.
+ATTRIBUTION = N_(
     "Contains OS data © Crown copyright and database right; "
     "Contains National Statistics data © Crown copyright and database right; "
     "© OpenStreetMap contributors (ODbL)"
 )
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+OSM_TILE_ATTRIBUTION = N_('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors')
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$|^\*$")
 
 

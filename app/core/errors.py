@@ -170,8 +170,6 @@ def _unavailable_page() -> str:
 """
 
 
-
-
 UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
 
 

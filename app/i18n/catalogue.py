@@ -50,5 +50,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_locale()).ngettext(singular, plural, n)
 
 
+def gettext_noop(message: str) -> str:
+    """`message` itself, marked for `make messages`: a default kept in English where it is defined (a setting's
+    default) and translated with `gettext` where it is shown."""
+    return message
+
+
 def lazy_gettext(message: str) -> LazyProxy:
     return LazyProxy(gettext, message, enable_cache=False)

@@ -118,9 +118,7 @@ class MapParts:
 
 def tile_attribution(settings: Settings) -> str:
     """The basemap's attribution (HTML): OpenStreetMap's, in the page's language, or an operator's own as written."""
-    if settings.tile_attribution == OSM_TILE_ATTRIBUTION:
-        return _('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors')
-    return settings.tile_attribution
+    return _(OSM_TILE_ATTRIBUTION) if settings.tile_attribution == OSM_TILE_ATTRIBUTION else settings.tile_attribution
 
 
 def base_map(settings: Settings, lat: float, lon: float, zoom: int, *, attribution: str | None = None) -> LocalMap:

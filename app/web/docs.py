@@ -28,4 +28,4 @@ def api_docs(request: Request) -> HTMLResponse:
     )
     html = bytes(page.body).decode().replace("<script>", f'<script nonce="{csp_nonce(request)}">')
     html = html.replace("<html>", f'<html lang="{ENGLISH}">', 1)
-    return HTMLResponse(html, headers={"Content-Language": ENGLISH})
+    return HTMLResponse(html)  # Content-Language: the middleware's (core/paths.py ENGLISH_ONLY_PREFIXES)

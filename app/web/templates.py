@@ -23,13 +23,7 @@ from app.web.security import csp_nonce
 
 def attribution(settings: Settings) -> str:
     """The data's attribution: the default one in the page's language, or an operator's own as they wrote it."""
-    if settings.attribution == ATTRIBUTION:
-        return gettext(
-            "Contains OS data © Crown copyright and database right; "
-            "Contains National Statistics data © Crown copyright and database right; "
-            "© OpenStreetMap contributors (ODbL)"
-        )
-    return settings.attribution
+    return gettext(ATTRIBUTION) if settings.attribution == ATTRIBUTION else settings.attribution
 
 
 def _app_settings(request: Request) -> dict[str, Any]:

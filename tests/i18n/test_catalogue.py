@@ -16,7 +16,7 @@ from app.i18n.catalogue import po_path
 def _extracted() -> set[str]:
     with (PROJECT_ROOT / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "N_": None}
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         PROJECT_ROOT, method_map, options_map, keywords=keywords
@@ -51,7 +51,7 @@ def test_welsh_translations_keep_their_placeholders():
 def test_no_text_is_marked_inside_an_f_string():
     # Babel reads an f-string as one string, so a text marked inside one is never extracted, never translated, and
     # the test above cannot see it.
-    marked = re.compile(r"\b(_|_l|gettext|ngettext)\(")
+    marked = re.compile(r"\b(_|_l|N_|gettext|ngettext)\(")
     hidden = []
     for path in sorted((PROJECT_ROOT / "app").rglob("*.py")):
         for token in tokenize.generate_tokens(io.StringIO(path.read_text()).readline):
