@@ -8,10 +8,11 @@ from app.geo.models import Outcode, Postcode
 from app.imports.models import ImportRun
 from app.insights.models import InsightsRefresh, Lsoa, LsoaAccess, LsoaDemand, SearchDemand
 from app.shortlists.models import Shortlist, ShortlistItem
+from app.stories.models import Story, StoryHistory
 from app.submissions.models import RateLimitWindow, Submission
 
 __all__ = [
     "ApiKey", "Area", "Asset", "AssetCategory", "AssetHistory", "AssetSession", "Category", "ImportRun", "InsightsRefresh",
     "LoginThrottle", "Lsoa", "LsoaAccess", "LsoaDemand", "Organisation", "Outcode", "Postcode", "RateLimitWindow",
-    "SearchDemand", "Shortlist", "ShortlistItem", "Submission", "UserAccount", "WebSession",
+    "SearchDemand", "Shortlist", "ShortlistItem", "Story", "StoryHistory", "Submission", "UserAccount", "WebSession",
 ]
