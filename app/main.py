@@ -28,6 +28,9 @@ from app.openreferral.routes import create_oruk_app, mount_redirect
 from app.search.routes import router as search_router
 from app.shortlists.page_routes import router as shortlist_pages_router
 from app.shortlists.routes import router as shortlists_router
+from app.stories.page_routes import router as story_pages_router
+from app.stories.routes import moderation as story_moderation_router
+from app.stories.routes import public as stories_router
 from app.submissions.page_routes import router as submission_pages_router
 from app.submissions.routes import public as submissions_router
 from app.web.browser import SESSION_COOKIE, install_page_errors
@@ -74,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assets_router, exports_router, submissions_router, moderation_api_router, login_router, submission_pages_router,
         moderation_pages_router,
         maps_router, docs_router, mount_redirect, shortlists_router, shortlist_pages_router, finder_router,
-        insights_router, insights_pages_router,
+        insights_router, insights_pages_router, stories_router, story_moderation_router, story_pages_router,
     )
     for router in routers:
         app.include_router(router)

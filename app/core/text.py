@@ -1,4 +1,5 @@
-"""Checks for text people type: no control characters, and links that are only http(s)."""
+"""Checks for text people type: no control characters, no markup where text is published as written, and links
+that are only http(s)."""
 
 import re
 from urllib.parse import urlsplit
@@ -8,6 +9,9 @@ from app.i18n import gettext as _
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+# An HTML tag, comment or declaration opening ("<script", "</b", "<!--", "<?"); a browser reads "< b" and "<3" as
+# text, so "I <3 it" and "a < b" are text here too.
+_MARKUP = re.compile(r"<[A-Za-z/!?]")
 
 
 def clean_text(value: str | None) -> str | None:
@@ -16,6 +20,15 @@ def clean_text(value: str | None) -> str | None:
     if _CONTROL.search(value):
         raise ValueError(_("contains control characters"))
     return value.strip()
+
+
+def plain_text(value: str | None) -> str | None:
+    """`clean_text` that also refuses markup: for text published as it was written (pages escape it anyway; this says
+    so to the sender instead of showing their tags as text)."""
+    value = clean_text(value)
+    if value and _MARKUP.search(value):
+        raise ValueError(_("must be plain text: HTML tags and scripts are not allowed"))
+    return value
 
 
 def checked_text(value: str, field: str) -> str:

@@ -1,4 +1,5 @@
-"""Published assets as open-data files: CSV and GeoJSON, written row by row for streaming.
+"""Published assets as open-data files: CSV and GeoJSON, written row by row for streaming; and their published
+stories as a CSV file of their own.
 
 Both carry the licence and attribution: the CSV in METADATA_LINES comment lines starting with "# " before the
 header row; the GeoJSON in a top-level "metadata" foreign member (RFC 7946 §6.1). Only public fields are written:
@@ -8,7 +9,7 @@ the same ones the public API shows (no history, no submitter, no source ids).
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -95,6 +96,23 @@ def _csv_row(row: dict[str, Any], asset_url: str) -> list[str]:
 
 
 def csv_lines(rows: Iterable[dict[str, Any]], meta: Metadata, asset_url: str) -> Iterator[str]:
+    return _csv_file(CSV_COLUMNS, (_csv_row(row, asset_url) for row in rows), meta)
+
+
+# The stories export (docs/stories.md): a file of its own, one row per published story of a published place.
+STORY_COLUMNS = ("story_id", "asset_id", "place_name", "language", "story", "signature", "published_at", "url")
+
+
+def story_csv_lines(rows: Iterable[dict[str, Any]], meta: Metadata, asset_url: str) -> Iterator[str]:
+    cells = (
+        [str(r["id"]), str(r["asset_id"]), safe_cell(r["place_name"]), r["language"], safe_cell(r["text"]),
+         safe_cell(r["signature"] or ""), r["published_at"].isoformat(), asset_url.format(id=r["asset_id"])]
+        for r in rows
+    )
+    return _csv_file(STORY_COLUMNS, cells, meta)
+
+
+def _csv_file(columns: Sequence[str], rows: Iterable[list[str]], meta: Metadata) -> Iterator[str]:
     """UTF-8 with a byte-order mark (so spreadsheets read accents and £ correctly), then the metadata lines."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -102,9 +120,9 @@ def csv_lines(rows: Iterable[dict[str, Any]], meta: Metadata, asset_url: str) ->
     buffer.write(f"# Licence: {meta.licence} ({meta.licence_url})\r\n")
     buffer.write(f"# Attribution: {meta.attribution}\r\n")
     buffer.write(f"# Source: {meta.source_url}. The column names are on the next line.\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(columns)
     for n, row in enumerate(rows, start=1):
-        writer.writerow(_csv_row(row, asset_url))
+        writer.writerow(row)
         if n % ROWS_PER_CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)

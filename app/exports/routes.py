@@ -1,6 +1,7 @@
-"""Open-data downloads of every published asset: `GET /api/v1/export.geojson` and `GET /api/v1/export.csv`."""
+"""Open-data downloads of every published asset: `GET /api/v1/export.geojson` and `GET /api/v1/export.csv`; and of
+their published stories, `GET /api/v1/export-stories.csv`."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from app.core.config import Settings
 from app.core.db import get_engine
 from app.core.deps import SessionDep, SettingsDep
 from app.exports import formats, repository
+from app.stories import repository as stories
 
 router = APIRouter(prefix="/api/v1", tags=["open data"])
 
@@ -25,14 +27,15 @@ _DESCRIPTION = (
 )
 
 
-def _rows(filters: list[str], params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Its own session: the request's closes when the endpoint returns, before the body has streamed.
+def _rows(read: Callable[[Session], Iterator[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+    """What `read` yields, in a session of its own: the request's closes when the endpoint returns, before the body has
+    streamed.
 
     The first row is read before the download starts, so that a database that cannot be reached is an error answer
     (503), not a download cut off after its headers.
     """
     session = Session(get_engine())
-    rows = repository.stream_published(session, filters, params)
+    rows = read(session)
     try:
         first = next(rows, None)
     except Exception:
@@ -48,9 +51,11 @@ def _rows(filters: list[str], params: dict[str, Any]) -> Iterator[dict[str, Any]
     return stream()
 
 
-def _metadata(request: Request, settings: Settings) -> formats.Metadata:
+def _metadata(
+    request: Request, settings: Settings, title: str = "Community assets (published listings)"
+) -> formats.Metadata:
     return formats.Metadata(
-        title="Community assets (published listings)",
+        title=title,
         publisher=settings.data_publisher,
         licence=settings.data_licence,
         licence_url=settings.data_licence_url,
@@ -60,8 +65,10 @@ def _metadata(request: Request, settings: Settings) -> formats.Metadata:
     )
 
 
-def _download(chunks: Iterator[str], media_type: str, extension: str) -> StreamingResponse:
-    filename = f"community-assets-{datetime.now(UTC):%Y-%m-%d}.{extension}"
+def _download(
+    chunks: Iterator[str], media_type: str, extension: str, name: str = "community-assets"
+) -> StreamingResponse:
+    filename = f"{name}-{datetime.now(UTC):%Y-%m-%d}.{extension}"
     return StreamingResponse(chunks, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -84,7 +91,8 @@ def export_geojson(
     area: str | None = _AREA,
 ) -> StreamingResponse:
     filters, params = filters_for(session, Criteria(category=category, area=area))
-    chunks = formats.geojson_chunks(_rows(filters, params), _metadata(request, settings), _asset_url(request))
+    rows = _rows(lambda session: repository.stream_published(session, filters, params))
+    chunks = formats.geojson_chunks(rows, _metadata(request, settings), _asset_url(request))
     return _download(chunks, "application/geo+json", "geojson")
 
 
@@ -107,5 +115,25 @@ def export_csv(
     area: str | None = _AREA,
 ) -> StreamingResponse:
     filters, params = filters_for(session, Criteria(category=category, area=area))
-    chunks = formats.csv_lines(_rows(filters, params), _metadata(request, settings), _asset_url(request))
+    rows = _rows(lambda session: repository.stream_published(session, filters, params))
+    chunks = formats.csv_lines(rows, _metadata(request, settings), _asset_url(request))
     return _download(chunks, "text/csv; charset=utf-8", "csv")
+
+
+@router.get(
+    "/export-stories.csv",
+    summary="Download all published stories as CSV",
+    description=(
+        "Every published story of a published place, by place: a file of its own, as the asset files have no place "
+        "for them (nor has Open Referral UK). Columns: story_id, asset_id, place_name, language (`en` or `cy`), story, "
+        "signature (a first name, or empty: anonymous), published_at, url (the place in the API). The licence lines "
+        f"come first as in `export.csv` ({formats.METADATA_LINES} lines starting with `# `); UTF-8 with a byte-order "
+        "mark; formula characters escaped."
+    ),
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def export_stories_csv(request: Request, settings: SettingsDep) -> StreamingResponse:
+    meta = _metadata(request, settings, "Stories about community assets (published)")
+    chunks = formats.story_csv_lines(_rows(stories.stream_published), meta, _asset_url(request))
+    return _download(chunks, "text/csv; charset=utf-8", "csv", "community-asset-stories")

@@ -34,6 +34,7 @@ from app.search import service as nearby
 from app.search.schemas import NearbyQuery
 from app.shortlists import service as shortlists
 from app.shortlists.schemas import MAX_ITEMS, ShortlistIn
+from app.stories import service as stories
 from app.web.browser import FormDep, PageError, VisitorDep, as_page, render
 from app.web.ratelimit import client_address
 
@@ -47,6 +48,7 @@ RADII = {
     16093: _l("10 miles"),
 }
 DEFAULT_RADIUS = 1609
+FINDER_STORIES = 2  # the newest stories shown with each result
 _FIELDS = ("postcode", "lat", "lon", "radius_m", "q", "language", "day", "time", "age", "page")
 # The text boxes' maxlength: the nearby search's own limits, so the form never lets through what the search refuses.
 MAX_LENGTHS = {
@@ -246,6 +248,7 @@ def finder_page(request: Request, session: SessionDep, settings: SettingsDep, vi
     search = run_search(session, request.query_params, records_searches(request))
     context = {
         "search": search,
+        "stories": stories.published_for(session, [p.asset.id for p in search.places], FINDER_STORIES),
         "values": search.values,
         "errors": search.errors,
         "map": results_map(settings, search),

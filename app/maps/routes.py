@@ -17,10 +17,12 @@ from app.i18n.locales import supported
 from app.maps.areas import embed_area
 from app.maps.palette import category_css
 from app.maps.views import MapQuery, build_map_page, build_place_view, embed_titles, layers_for
+from app.stories import service as stories
 from app.web.browser import as_page
 from app.web.templates import templates
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+PLACE_STORIES = 10  # the newest stories a place page shows; the API pages through them all
 
 
 def _map_query(request: Request) -> MapQuery:
@@ -57,7 +59,10 @@ def place_page(asset_id: str, request: Request, session: SessionDep, settings: S
         except ValueError:
             raise NotFound(_("There is no place at this address. It may have been removed.")) from None
         asset = assets.get_asset(session, key)
-        return {"place": build_place_view(settings, get_taxonomy(session), asset)}
+        return {
+            "place": build_place_view(settings, get_taxonomy(session), asset),
+            "stories": stories.published_for(session, [key], PLACE_STORIES).get(key, (0, [])),
+        }
 
     return _page(request, "maps/place.html", build)
 

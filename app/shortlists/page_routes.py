@@ -15,11 +15,13 @@ from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.shortlists import service
+from app.stories import service as place_stories
 from app.web.browser import as_page
 from app.web.templates import templates
 
 router = APIRouter(include_in_schema=False)
 _TITLES = {404: _l("Shortlist not found"), 410: _l("This shortlist has expired")}
+SHORTLIST_STORIES = 2  # the newest stories of each place, when the list is shown with stories
 
 
 def qr_svg(url: str) -> bytes:
@@ -30,7 +32,10 @@ def qr_svg(url: str) -> bytes:
 
 
 @router.get("/s/{code}", response_class=HTMLResponse)
-def shortlist_page(request: Request, session: SessionDep, settings: SettingsDep, code: str) -> HTMLResponse:
+def shortlist_page(
+    request: Request, session: SessionDep, settings: SettingsDep, code: str, stories: bool = False
+) -> HTMLResponse:
+    """`stories`: with the newest of each place's stories (to print them too)."""
     with as_page(_TITLES, _("Cannot show this list")):
         shared = service.get(session, code)
     now = datetime.now(UTC)
@@ -42,6 +47,8 @@ def shortlist_page(request: Request, session: SessionDep, settings: SettingsDep,
         "url": service.share_url(str(request.base_url), code, settings.public_base_url, current_locale()),
         "made": uk_date(shared.shortlist.created_at),
         "expires": uk_date(shared.shortlist.expires_at, with_time=True),  # it goes at that time of day
+        "with_stories": stories,
+        "stories": place_stories.published_for(session, [p.asset.id for p in places], SHORTLIST_STORIES) if stories else {},
     }
     return templates.TemplateResponse(request, "shortlists/page.html", context, headers={"Cache-Control": "no-store"})
 
