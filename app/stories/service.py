@@ -96,6 +96,8 @@ def published(session: Session, asset_id: uuid.UUID, limit: int, offset: int) ->
 def published_for(session: Session, asset_ids: list[uuid.UUID], per_place: int) -> dict[uuid.UUID, tuple[int, list[StoryPublic]]]:
     """For a list of places (the finder's results, a shortlist): each one's total and newest `per_place` stories."""
     found: dict[uuid.UUID, tuple[int, list[StoryPublic]]] = {}
+    if not asset_ids:  # a finder before its search
+        return found
     for row in repository.published_for(session, asset_ids, per_place):
         total, stories = found.setdefault(row["asset_id"], (row["total"], []))
         stories.append(StoryPublic.model_validate(row))

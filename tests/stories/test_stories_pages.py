@@ -233,3 +233,19 @@ def test_story_pages_are_for_moderators_only(app, session: Session) -> None:
     assert web.get("/moderate/stories").status_code == 401
     sign_in(web, make_user(session, Role.link_worker, "worker@council.example").email)
     assert web.get("/moderate/stories").status_code == 403
+
+
+def test_the_story_pages_speak_welsh(app, client, session: Session) -> None:
+    place = make_asset(session, name="Canolfan Gymunedol")
+    web = browser(app)
+    page = web.get(f"/places/{place.id}/stories/new", params={"lang": "cy"}).text
+    assert "Rhannu eich stori am Canolfan Gymunedol" in page and "Share your story" not in page
+    token = csrf_of(page)
+    too_long = web.post(f"/places/{place.id}/stories/new", data={"csrf_token": token, **form(text="gair " * 301)})
+    assert too_long.status_code == 422 and "mae ganddi 301 gair: yr uchafswm yw 300" in too_long.text
+    api = client.post(f"/api/v1/assets/{place.id}/stories", json={"text": "Da.", "consent": False},
+                      headers={"Accept-Language": "cy"})
+    assert api.status_code == 422 and "dim ond gyda chytundeb ei hawdur" in api.json()["errors"][0]["message"]
+    publish(session, send(client, place.id, text="Lle croesawgar iawn.", language="cy")["id"])
+    welsh_place = web.get(f"/places/{place.id}").text
+    assert "Straeon pobl" in welsh_place and "Rhoi gwybod am y stori hon" in welsh_place
