@@ -3,14 +3,17 @@ reference; and the moderators' /moderate/stories pages."""
 
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.accounts.deps import ModeratorPage
+from app.accounts.service import Actor
 from app.assets.schemas import AssetPublic
 from app.assets.service import get_asset
 from app.core.deps import SessionDep, app_settings
@@ -64,7 +67,7 @@ def _text(form: FormData, name: str) -> str:
     return str(form.get(name, ""))
 
 
-def _place(session: SessionDep, asset_id: uuid.UUID) -> AssetPublic:
+def _place(session: Session, asset_id: uuid.UUID) -> AssetPublic:
     with as_page(_TITLES, _PROBLEM):
         return get_asset(session, asset_id)
 
@@ -109,7 +112,7 @@ def send_story(request: Request, session: SessionDep, form: FormDep, asset_id: u
     return render(request, "stories/sent.html", {"asset": asset, "reference": reference}, headers=NO_STORE)
 
 
-def _published_story(session: SessionDep, story_id: uuid.UUID) -> tuple[Story, AssetPublic]:
+def _published_story(session: Session, story_id: uuid.UUID) -> tuple[Story, AssetPublic]:
     with as_page(_TITLES, _PROBLEM):
         story = service.published_story(session, story_id)
         return story, get_asset(session, story.asset_id)
@@ -181,7 +184,7 @@ def queue_page(
 
 
 def _story_page(
-    request: Request, session: SessionDep, actor: ModeratorPage, story_id: uuid.UUID, values: dict[str, Any] | None = None,
+    request: Request, session: Session, actor: Actor, story_id: uuid.UUID, values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None, status_code: int = 200,
 ) -> HTMLResponse:
     with as_page(_TITLES, _PROBLEM):
@@ -216,7 +219,10 @@ def edit_story(
     return RedirectResponse(f"/moderate/stories/{story_id}?edited=1", status_code=303)
 
 
-def _decision(session: SessionDep, actor: ModeratorPage, form: FormDep, story_id: uuid.UUID, decide: Any) -> RedirectResponse:
+Decide = Callable[[Session, Actor, uuid.UUID, str | None], Story]
+
+
+def _decision(session: Session, actor: Actor, form: FormData, story_id: uuid.UUID, decide: Decide) -> RedirectResponse:
     with as_page(_TITLES, _PROBLEM):
         note = StoryDecision.model_validate({"note": _text(form, "note") or None}).note
         story = decide(session, actor, story_id, note)
