@@ -5,9 +5,9 @@ import re
 from functools import lru_cache
 from ipaddress import ip_address, ip_network
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.i18n.catalogue import gettext_noop as N_
@@ -123,6 +123,31 @@ class Settings(BaseSettings):
     demand_threshold: int = Field(10, ge=1)
     demand_rounding: int = Field(5, ge=1)
     unmet_below: int = Field(3, ge=1)
+
+    # E-mail (app/mail, docs/deployment.md): "file" (the default, for development) writes each message as an .eml
+    # file in `mail_file_dir`; "smtp" sends it through `smtp_host`:`smtp_port`, in the clear ("none"), upgraded with
+    # STARTTLS ("starttls") or over TLS from the start ("tls"), signing in when `smtp_username` is set.
+    mail_backend: Literal["file", "smtp"] = "file"
+    mail_from: str = "Community Asset Map <noreply@localhost>"
+    mail_file_dir: Path = PROJECT_ROOT / "var" / "mail"
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_timeout_s: float = Field(15, gt=0)
+    mail_rate_limit: int = 10  # messages a client may have sent per window (claims, sign-in links)
+    mail_rate_window_s: int = 3600
+
+    # Claims (docs/claims.md): a claim's confirmation link lasts `claim_confirm_hours`, a claimant's sign-in link
+    # `sign_in_link_minutes`; each works once. A claimed place not checked for `claim_reminder_months` gets its
+    # claimant a reminder, again every `claim_reminder_every_days` until it is checked. Claims that were never
+    # confirmed, rejected or withdrawn are deleted (with their e-mail address) after `claim_retention_days`.
+    claim_confirm_hours: int = Field(24, ge=1)
+    sign_in_link_minutes: int = Field(30, ge=1)
+    claim_reminder_months: int = Field(11, ge=1)
+    claim_reminder_every_days: int = Field(30, ge=1)
+    claim_retention_days: int = Field(90, ge=1)
 
     @field_validator("public_base_url")
     @classmethod
