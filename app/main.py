@@ -9,6 +9,8 @@ from app.accounts.page_routes import router as login_router
 from app.areas.routes import router as areas_router
 from app.assets.routes import router as assets_router
 from app.categories.routes import router as categories_router
+from app.claims.page_routes import router as claim_pages_router
+from app.claims.routes import router as claims_router
 from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.errors import BodySizeLimit, install_error_handlers
 from app.core.health import router as health_router
@@ -78,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         moderation_pages_router,
         maps_router, docs_router, mount_redirect, shortlists_router, shortlist_pages_router, finder_router,
         insights_router, insights_pages_router, stories_router, story_moderation_router, story_pages_router,
+        claims_router, claim_pages_router,
     )
     for router in routers:
         app.include_router(router)

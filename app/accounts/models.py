@@ -11,6 +11,7 @@ class Role(StrEnum):
     admin = "admin"
     moderator = "moderator"
     link_worker = "link_worker"
+    claimant = "claimant"  # someone from a group whose claim to a place was approved (app/claims): signs in by e-mail link
 
 
 class ApiKey(SQLModel, table=True):

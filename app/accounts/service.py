@@ -31,6 +31,7 @@ class Actor:
     label: str  # e.g. "api-key:3 (council import)" or "user:7 (sam@council.gov.uk)"
     role: Role
     areas: tuple[str, ...] = ()  # council area codes a moderator is limited to; empty means everywhere
+    user_id: int | None = None  # the signed-in account, when it is one (a claimant's rights are by account)
 
 
 class LoginRefused(AppError):
@@ -76,7 +77,9 @@ def set_user_disabled(session: Session, email: str, disabled: bool) -> UserAccou
 
 
 def user_actor(user: UserAccount) -> Actor:
-    return Actor(label=f"user:{user.id} ({user.email})", role=Role(user.role), areas=tuple(user.areas))
+    """The history names a claimant as one ("claimant:12 (group@example.org)"), everyone else as a user."""
+    kind = "claimant" if user.role == Role.claimant else "user"
+    return Actor(label=f"{kind}:{user.id} ({user.email})", role=Role(user.role), areas=tuple(user.areas), user_id=user.id)
 
 
 def normalise_email(email: str) -> str:

@@ -1,4 +1,5 @@
-"""Daily upkeep: purge decided submissions' private details and expired shortlists; list stale places."""
+"""Daily upkeep: purge decided submissions' private details, expired shortlists and closed claims; list stale places;
+remind claimants."""
 
 from typing import Annotated
 
@@ -80,3 +81,34 @@ def stale(
     console.print(f"{total:,} published place{'s' * (total != 1)} not verified for over {get_settings().stale_after_days} days{more}.")
 
 
+
+
+def remind_claimants() -> None:
+    """E-mail a sign-in link to each claimant whose places nobody has checked for CLAIM_REMINDER_MONTHS (11), at most
+    once every CLAIM_REMINDER_EVERY_DAYS; links point to PUBLIC_BASE_URL."""
+    from sqlmodel import Session
+
+    from app.claims.service import remind
+    from app.core.db import get_engine
+    from app.mail.backends import mailer_for
+
+    settings = get_settings()
+    base = settings.public_base_url or f"http://{settings.host}:{settings.port}"
+    with Session(get_engine()) as session:
+        count = remind(session, settings, mailer_for(settings), base)
+    console.print(f"Reminded {count} claimant{'s' * (count != 1)}.")
+
+
+def purge_claims(
+    days: Annotated[int | None, typer.Option(help="Retention in days (default: CLAIM_RETENTION_DAYS)")] = None,
+) -> None:
+    """Delete claims that hold no place (never confirmed, rejected, withdrawn) older than the retention period, with
+    their e-mail addresses and notes, and every used or expired e-mail link."""
+    from sqlmodel import Session
+
+    from app.claims.service import purge
+    from app.core.db import get_engine
+
+    with Session(get_engine()) as session:
+        count = purge(session, get_settings().claim_retention_days if days is None else days)
+    console.print(f"Deleted {count} claim{'s' * (count != 1)} past the retention period.")

@@ -4,6 +4,7 @@ from app.accounts.models import ApiKey, LoginThrottle, UserAccount, WebSession
 from app.areas.models import Area
 from app.assets.models import Asset, AssetCategory, AssetHistory, AssetSession, Organisation
 from app.categories.models import Category
+from app.claims.models import Claim, EmailToken
 from app.geo.models import Outcode, Postcode
 from app.imports.models import ImportRun
 from app.insights.models import InsightsRefresh, Lsoa, LsoaAccess, LsoaDemand, SearchDemand
@@ -12,7 +13,7 @@ from app.stories.models import Story, StoryHistory
 from app.submissions.models import RateLimitWindow, Submission
 
 __all__ = [
-    "ApiKey", "Area", "Asset", "AssetCategory", "AssetHistory", "AssetSession", "Category", "ImportRun", "InsightsRefresh",
+    "ApiKey", "Area", "Asset", "AssetCategory", "AssetHistory", "AssetSession", "Category", "Claim", "EmailToken", "ImportRun", "InsightsRefresh",
     "LoginThrottle", "Lsoa", "LsoaAccess", "LsoaDemand", "Organisation", "Outcode", "Postcode", "RateLimitWindow",
     "SearchDemand", "Shortlist", "ShortlistItem", "Story", "StoryHistory", "Submission", "UserAccount", "WebSession",
 ]
