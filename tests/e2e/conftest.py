@@ -16,6 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -24,7 +25,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, expect, sync_playwright
 
-from app.core.config import PROJECT_ROOT, get_settings
+from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.main import create_app
 from tests.processes import free_port
 
@@ -77,12 +78,17 @@ def other_site() -> Iterator[OtherSite]:
     site.close()
 
 
-@pytest.fixture(scope="session")
-def live_server(database: str, other_site: OtherSite) -> Iterator[str]:
+def free_port_url() -> str:
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@contextmanager
+def serving(settings: Settings, url: str | None = None) -> Iterator[str]:
+    """The app with these settings, served by uvicorn in a thread at `url` (a free port by default); yields its URL."""
     if not (VENDOR / "leaflet" / "leaflet.js").exists():
         pytest.fail("The front-end libraries are missing: run `make frontend` (make test does it for you).")
-    settings = get_settings().model_copy(update={"tile_url": BLANK_TILE, "embed_allowed_origins": [other_site.origin]})
-    port = free_port()
+    url = url or free_port_url()
+    port = int(url.rsplit(":", 1)[1])
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -91,9 +97,16 @@ def live_server(database: str, other_site: OtherSite) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("The test server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    yield url
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def live_server(database: str, other_site: OtherSite) -> Iterator[str]:
+    settings = get_settings().model_copy(update={"tile_url": BLANK_TILE, "embed_allowed_origins": [other_site.origin]})
+    with serving(settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
