@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, func, text, update
 from sqlmodel import Session, select
 
 from app.claims.models import Claim, ClaimStatus, EmailToken
@@ -88,8 +88,7 @@ def purge(session: Session, before: datetime, now: datetime) -> int:
     links that are used or expired; returns how many claims."""
     closed = (ClaimStatus.unconfirmed, ClaimStatus.rejected, ClaimStatus.withdrawn)
     result = session.execute(
-        delete(Claim).where(Claim.status.in_(closed), text("coalesce(claim.decided_at, claim.created_at) < :before"))
-        .params(before=before)
+        delete(Claim).where(Claim.status.in_(closed), func.coalesce(Claim.decided_at, Claim.created_at) < before)
     )
     session.execute(delete(EmailToken).where((EmailToken.expires_at < now) | EmailToken.used_at.is_not(None)))
     return result.rowcount or 0

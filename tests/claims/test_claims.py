@@ -289,3 +289,29 @@ def test_claimants_are_reminded_when_their_places_are_not_checked_for_11_months(
     before = len(smtp_server.messages)
     remind(session, settings, mailer, base, datetime.now(UTC) + timedelta(days=62))  # "fresh" is 362 days old by then
     assert [m.recipients for m in smtp_server.messages[before:]] == [["fresh@club.example"]]
+
+
+def test_e_mails_are_limited_per_client(session: Session, smtp_server: SmtpServer) -> None:
+    from app.main import create_app
+
+    place = make_asset(session, name="Busy Place", **M1)
+    web = browser(create_app(smtp_server.settings(mail_rate_limit=2)))
+    for answer in (200, 200, 429):
+        token = csrf_of(web.get("/claimant").text)
+        response = web.post("/claimant", data={"csrf_token": token, "email": f"{answer}@example.org"})
+        assert response.status_code == answer
+    limited = claim(web, place.id, GROUP)
+    assert limited.status_code == 429 and limited.headers["Retry-After"] and smtp_server.messages == []
+
+
+def test_purging_deletes_claims_that_hold_no_place_and_spent_links(session: Session, web: TestClient, smtp_server: SmtpServer) -> None:
+    from app.claims.service import purge
+
+    kept, dropped = make_asset(session, name="Kept", **M1), make_asset(session, name="Dropped", **M1)
+    approved_claimant(session, web, smtp_server, kept.id, "kept@example.org")
+    claim(web, dropped.id, "never@example.org")  # never confirmed
+    session.execute(text("UPDATE claim SET created_at = now() - interval '100 days', decided_at = now() - interval '100 days'"))
+    session.commit()
+    assert purge(session, 90) == 1
+    assert session.execute(text("SELECT email FROM claim")).scalars().all() == ["kept@example.org"]
+    assert session.execute(text("SELECT count(*) FROM email_token WHERE used_at IS NOT NULL")).scalar_one() == 0
