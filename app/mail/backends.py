@@ -3,6 +3,7 @@
 
 Nothing here logs a recipient's address, a subject or a body: messages carry single-use links."""
 
+import logging
 import smtplib
 import ssl
 import uuid
@@ -14,7 +15,11 @@ from pathlib import Path
 from typing import Protocol
 
 from app.core.config import Settings
+from app.core.errors import AppError
+from app.i18n import gettext as _
 from app.i18n.locales import HTML_LANG, current_locale
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,8 +36,15 @@ class Mailer(Protocol):
     def send(self, message: Message) -> None: ...
 
 
-class MailFailed(Exception):
-    """The message could not be handed over; the text names only the kind of failure, never the message."""
+class MailFailed(AppError):
+    """503: the message could not be handed over. The person is asked to try later; the log names only the server
+    and the kind of failure, never the message or its address."""
+
+    status_code = 503
+
+    def __init__(self, server: str, kind: str):
+        log.warning("mail: the SMTP server %s did not take a message (%s)", server, kind)
+        super().__init__(_("The e-mail could not be sent just now. Please try again in a few minutes."))
 
 
 def message(to: str, subject: str, body: str) -> Message:
@@ -78,7 +90,7 @@ class SmtpMailer:
                     smtp.login(s.smtp_username, s.smtp_password.get_secret_value())
                 smtp.send_message(_email(s.mail_from, message))
         except (OSError, smtplib.SMTPException) as exc:
-            raise MailFailed(f"the SMTP server {s.smtp_host}:{s.smtp_port} did not take the message ({type(exc).__name__})") from None
+            raise MailFailed(f"{s.smtp_host}:{s.smtp_port}", type(exc).__name__) from None
 
 
 class FileMailer:

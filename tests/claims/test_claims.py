@@ -315,3 +315,13 @@ def test_purging_deletes_claims_that_hold_no_place_and_spent_links(session: Sess
     assert purge(session, 90) == 1
     assert session.execute(text("SELECT email FROM claim")).scalars().all() == ["kept@example.org"]
     assert session.execute(text("SELECT count(*) FROM email_token WHERE used_at IS NOT NULL")).scalar_one() == 0
+
+
+def test_a_mail_server_that_is_down_is_a_503_asking_to_try_again(session: Session, smtp_server: SmtpServer) -> None:
+    from app.main import create_app
+    from tests.processes import free_port
+
+    place = make_asset(session, name="Quiet Place", **M1)
+    web = browser(create_app(smtp_server.settings(smtp_port=free_port())))  # nothing listens there
+    refused = claim(web, place.id, GROUP)
+    assert refused.status_code == 503 and "try again in a few minutes" in refused.text
