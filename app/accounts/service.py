@@ -39,7 +39,10 @@ class LoginRefused(AppError):
 
 
 def create_api_key(session: Session, name: str, role: Role) -> tuple[ApiKey, str]:
-    """Returns the stored key and the plain key, which exists nowhere else after this call."""
+    """Returns the stored key and the plain key, which exists nowhere else after this call. Claimants have no keys:
+    their rights belong to their account (app/claims)."""
+    if role == Role.claimant:
+        raise Invalid(_("Claimants have no API keys: they sign in with links e-mailed to them."), "role")
     plain = new_key()
     key = repository.add_key(session, ApiKey(name=name, role=role, prefix=plain[:10], key_hash=hash_key(plain)))
     return key, plain
@@ -98,6 +101,8 @@ def create_user(session: Session, email: str, password: str, role: Role, areas: 
         raise Invalid(problem, "password")
     if repository.find_user(session, email):
         raise Conflict(f"There is already an account for {email}.", "email")
+    if role == Role.claimant:
+        raise Invalid(_("A claimant's account is made by approving their claim: it has no password."), "role")
     if areas and role != Role.moderator:
         raise Invalid("Only moderators can be limited to council areas.", "areas")
     codes = sorted({require_area(session, code, "areas") for code in areas or [] if code.strip()})

@@ -325,3 +325,16 @@ def test_a_mail_server_that_is_down_is_a_503_asking_to_try_again(session: Sessio
     web = browser(create_app(smtp_server.settings(smtp_port=free_port())))  # nothing listens there
     refused = claim(web, place.id, GROUP)
     assert refused.status_code == 503 and "try again in a few minutes" in refused.text
+
+
+def test_claimants_are_made_only_by_approving_a_claim(session: Session) -> None:
+    """No password account and no API key can have the claimant role."""
+    import pytest
+
+    from app.accounts.service import create_user
+    from app.core.errors import Invalid
+
+    with pytest.raises(Invalid):
+        create_user(session, "group@example.org", "a long enough password", Role.claimant)
+    with pytest.raises(Invalid):
+        create_api_key(session, "group", Role.claimant)
