@@ -338,3 +338,14 @@ def test_claimants_are_made_only_by_approving_a_claim(session: Session) -> None:
         create_user(session, "group@example.org", "a long enough password", Role.claimant)
     with pytest.raises(Invalid):
         create_api_key(session, "group", Role.claimant)
+
+
+def test_the_claim_pages_are_in_welsh(session: Session, web: TestClient, smtp_server: SmtpServer) -> None:
+    place = make_asset(session, name="Hulme Knit", name_cy="Gweu Hulme", **M1)
+    assert "Ai eich grŵp chi yw hwn? Hawlio'r rhestriad hwn" in web.get(f"/places/{place.id}?lang=cy").text.replace("&#39;", "'")
+    form = web.get(f"/places/{place.id}/claim?lang=cy").text
+    assert "Anfon fy hawliad" in form and "Gweu Hulme" in form and "Send my claim" not in form
+    sign_in_page = web.get("/claimant?lang=cy").text
+    assert "Anfon dolen mewngofnodi ataf" in sign_in_page and "E-mail me" not in sign_in_page
+    refused = claim(web, place.id, "not an address", lang="cy")
+    assert refused.status_code == 422 and "Send my claim" not in refused.text
