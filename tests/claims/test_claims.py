@@ -349,3 +349,26 @@ def test_the_claim_pages_are_in_welsh(session: Session, web: TestClient, smtp_se
     assert "Anfon dolen mewngofnodi ataf" in sign_in_page and "E-mail me" not in sign_in_page
     refused = claim(web, place.id, "not an address", lang="cy")
     assert refused.status_code == 422 and "Send my claim" not in refused.text
+
+
+def test_assetmap_remind_claimants_sends_through_the_configured_server(
+    session: Session, web: TestClient, smtp_server: SmtpServer, monkeypatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import app as cli
+    from app.core.config import get_settings
+
+    place = make_asset(session, name="Forgotten Club", **M1)
+    approved_claimant(session, web, smtp_server, place.id, "forgotten@club.example")
+    session.execute(text("UPDATE asset SET last_verified_at = now() - interval '1 year'"))
+    session.commit()
+    wanted = smtp_server.settings(public_base_url="https://map.example.org")
+    for name in type(wanted).model_fields:
+        if name.startswith(("mail_", "smtp_")) or name == "public_base_url":
+            monkeypatch.setattr(get_settings(), name, getattr(wanted, name))
+    before = len(smtp_server.messages)
+    result = CliRunner().invoke(cli, ["remind-claimants"])
+    assert result.exit_code == 0 and "Reminded 1 claimant." in result.output, result.output
+    (reminder,) = smtp_server.messages[before:]
+    assert reminder.subject == "Are your listings still right?" and link_path(reminder.links[0]).startswith("/claimant/sign-in/")
