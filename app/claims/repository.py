@@ -56,13 +56,6 @@ def find_token(session: Session, token_hash: str, lock: bool = True) -> EmailTok
     return session.exec(statement.with_for_update() if lock else statement).first()
 
 
-def used_up(session: Session, claim_id: uuid.UUID, now: datetime) -> None:
-    """Every other link of the claim stops working (a claim is confirmed once)."""
-    session.execute(
-        update(EmailToken).where(EmailToken.claim_id == claim_id, EmailToken.used_at.is_(None)).values(used_at=now)
-    )
-
-
 def due_reminders(session: Session, checked_before: datetime, reminded_before: datetime) -> list[dict[str, Any]]:
     """Approved claims whose published place was last verified (or, never verified, created) before `checked_before`
     and whose claimant was not reminded since `reminded_before`, locked so that two runs do not both remind."""

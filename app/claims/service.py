@@ -28,7 +28,7 @@ from app.core.text import plain_text
 from app.i18n import current_locale, use_locale
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
-from app.mail.backends import Mailer
+from app.mail.backends import Mailer, Message
 from app.moderation.service import visible_asset
 from app.submissions.service import published_asset
 from app.web import ratelimit
@@ -188,7 +188,10 @@ def request_sign_in(session: Session, email: str, client: str, settings: Setting
     mailer.send(_sign_in_message(session, address, settings, base_url))
 
 
-def _sign_in_message(session: Session, address: str, settings: Settings, base_url: str, places: list[str] | None = None):  # noqa: ANN202
+def _sign_in_message(
+    session: Session, address: str, settings: Settings, base_url: str, places: list[str] | None = None
+) -> Message:
+    """A new sign-in link for `address`, in a sign-in message, or in a reminder naming `places`."""
     minutes = settings.sign_in_link_minutes
     token = _new_token(session, TokenPurpose.sign_in, address, timedelta(minutes=minutes))
     session.commit()
