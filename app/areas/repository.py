@@ -10,8 +10,11 @@ from app.areas.models import AreaLevel
 # Assets (`asset a`) inside the area `:area`, its border included. The subquery runs once (an InitPlan), so the
 # planner can use ix_asset_geom for the bounding-box step, and PostGIS prepares the polygon once per statement.
 AREA_FILTER = "ST_Intersects(a.location::geometry, (SELECT geom FROM area WHERE code = :area))"
-# Assets (`asset a`) inside any of the areas `:areas` (a list of codes), such as a moderator's councils.
-ANY_AREA_FILTER = "EXISTS (SELECT 1 FROM area ar WHERE ar.code = ANY(:areas) AND ST_Intersects(ar.geom, a.location::geometry))"
+# Assets (`asset a`) really inside any of the areas `:areas` (a list of codes), such as a moderator's councils: by
+# where each place is, not its public position (docs/privacy.md), as the moderators' checks of one place are.
+ANY_AREA_FILTER = (
+    "EXISTS (SELECT 1 FROM area ar WHERE ar.code = ANY(:areas) AND ST_Intersects(ar.geom, a.exact_location::geometry))"
+)
 
 _TIERS = "ARRAY[" + ", ".join(f"'{level.value}'" for level in AreaLevel) + "]"
 

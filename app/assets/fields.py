@@ -21,8 +21,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from app.assets.models import AssetStatus
+from app.assets.models import AssetStatus, LocationPrecision
 from app.assets.types import (
+    PRECISION_CHOICES,
     Accessibility,
     Email,
     OrganisationIn,
@@ -46,7 +47,7 @@ class Output(StrEnum):
     PAGE = "page"  # the place page
 
 
-Kind = Literal["id", "text", "long_text", "yes_no", "number", "words", "choices", "when", "special"]
+Kind = Literal["id", "text", "long_text", "yes_no", "number", "words", "choice", "choices", "when", "special"]
 LIST_KINDS = frozenset({"words", "choices"})
 
 
@@ -56,7 +57,8 @@ class FormSpec:
 
     # position: lat and lon together, with the pin map (drawn once, by lat)
     # words: a list of short texts typed as one line, separated by commas or semicolons
-    widget: Literal["text", "textarea", "yes_no", "number", "words", "choices", "categories", "schedule", "position"]
+    # choice: one of `options`, as radio buttons
+    widget: Literal["text", "textarea", "yes_no", "number", "words", "choice", "choices", "categories", "schedule", "position"]
     question: Text  # the form's label, which may be longer than the field's label
     hint: Text | None = None
     input_type: str = "text"  # an <input>'s type: tel, email …
@@ -67,6 +69,7 @@ class FormSpec:
     rows: int = 4  # a textarea's height
     max_length: int | None = None  # an <input>'s maxlength, when the field's own type does not give it
     language: Literal["en", "cy"] | None = None  # of a text asked for in both languages: the label says which
+    options: tuple[tuple[str, Text], ...] = ()  # a choice's values and how each is put, the first chosen by default
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,40 @@ FIELDS: tuple[PlaceField, ...] = (
             required=True,
         ),
         special="checked as a UK postcode and used to place the asset; shown with the address",
+    ),
+    PlaceField(
+        "location_precision",
+        _l("Location shown"),
+        "choice",
+        _PEOPLE | {Output.LAYER},
+        input=LocationPrecision,
+        public=str,
+        description="How precisely the public sees where it is: exact; approximate (lat/lon are the centre of its 250 m "
+        "grid cell, no address or postcode); area (the centre of its postcode district, no address or postcode)",
+        form=FormSpec(
+            "choice",
+            _l("How precisely should the map show where it is?"),
+            hint=_l(
+                "Choose roughly or only the area if the group meets in someone's home, or if the people who go could be "
+                "put at risk if the place were known."
+            ),
+            options=tuple(PRECISION_CHOICES.items()),
+        ),
+        special="the public position (lat, lon) and whether the address and postcode are shown follow it "
+        "(docs/privacy.md); the place page says how it is shown",
+    ),
+    _yes_no(
+        "address_for_link_workers",
+        _l("Address for link workers"),
+        frozenset({Output.API, Output.FORM}),
+        FormSpec(
+            "yes_no",
+            _l("If the map does not show it exactly, may signed-in link workers see the address?"),
+            yes=_l("Yes, link workers may see the address"),
+            no=_l("No, they contact the group first"),
+        ),
+        description="Whether signed-in link workers may see the address of a place not shown exactly",
+        special="read only by the place page for signed-in link workers",
     ),
     PlaceField(
         "lat",
@@ -448,7 +485,9 @@ class FormSection:
 
 FORM_SECTIONS: tuple[FormSection, ...] = (
     FormSection(None, ("name", "name_cy", "description", "description_cy", "categories")),
-    FormSection(_l("Where is it?"), ("address", "postcode", "lat", "lon")),
+    FormSection(
+        _l("Where is it?"), ("address", "postcode", "lat", "lon", "location_precision", "address_for_link_workers")
+    ),
     FormSection(
         _l("When does it meet or open?"), ("opening_hours_text", "opening_hours_text_cy", "schedule"), id="schedule"
     ),

@@ -8,9 +8,11 @@ from typing import Any
 from geoalchemy2 import Geography
 from sqlalchemy import (
     ARRAY,
+    CheckConstraint,
     Column,
     Computed,
     DateTime,
+    FetchedValue,
     ForeignKey,
     Index,
     SmallInteger,
@@ -29,6 +31,14 @@ class AssetStatus(StrEnum):
     pending = "pending"
     published = "published"
     archived = "archived"
+
+
+class LocationPrecision(StrEnum):
+    """How precisely the public sees where a place is (docs/privacy.md); `asset.location` is that public position."""
+
+    exact = "exact"
+    approximate = "approximate"  # the centre of its 250 m cell of the British National Grid
+    area = "area"  # the centre of its postcode district; no address or postcode shown
 
 
 def _text_array() -> Column:
@@ -88,6 +98,8 @@ class Asset(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("source", "external_id", name="uq_asset_source_external_id"),
         Index("ix_asset_location", "location", postgresql_using="gist"),
+        Index("ix_asset_exact_location", "exact_location", postgresql_using="gist"),
+        CheckConstraint("location_precision IN ('exact', 'approximate', 'area')", name="ck_asset_location_precision"),
         # Bounding-box and tile queries work in planar lon/lat: the geometry view of the point is indexed too.
         Index("ix_asset_geom", text("(location::geometry)"), postgresql_using="gist"),
         Index("ix_asset_search_vector", "search_vector", postgresql_using="gin"),
@@ -128,7 +140,23 @@ class Asset(SQLModel, table=True):
     tags: list[str] = Field(default_factory=list, sa_column=_text_array())
     address: str | None = None
     postcode: str | None = Field(default=None, max_length=8)
-    location: Any = Field(sa_column=Column(Geography("POINT", srid=4326, spatial_index=False), nullable=False))
+    # Where the place really is; only moderators, its claimant and signed-in link workers see it (docs/privacy.md).
+    exact_location: Any = Field(sa_column=Column(Geography("POINT", srid=4326, spatial_index=False), nullable=False))
+    location_precision: str = Field(
+        default=LocationPrecision.exact, sa_column=Column(Text, nullable=False, server_default="exact")
+    )
+    address_for_link_workers: bool | None = None  # may signed-in link workers read the address of a place not exact
+    # The public position, which every public output reads: the database computes it from the three above and the
+    # postcode (the trigger asset_public_location, migration 0017), so the application never writes it.
+    location: Any = Field(
+        default=None,
+        sa_column=Column(
+            Geography("POINT", srid=4326, spatial_index=False),
+            nullable=False,
+            server_default=FetchedValue(),
+            server_onupdate=FetchedValue(),
+        ),
+    )
     phone: str | None = None
     email: str | None = None
     website: str | None = None

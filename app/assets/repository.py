@@ -31,32 +31,49 @@ ORGANISATION = """(
     SELECT json_build_object('name', o.name, 'website', o.website, 'email', o.email, 'phone', o.phone)
     FROM organisation o WHERE o.id = a.organisation_id
 )"""
-# The fields (app/assets/fields.py) that are not the column of their name on `asset a`.
+# The fields (app/assets/fields.py) that are not the column of their name on `asset a`. `location` is the public
+# position (migration 0017): a place not shown exactly shows neither its address nor its postcode, which would place
+# it more precisely than its position does (docs/privacy.md).
 COLUMNS = {
     "lat": "ST_Y(a.location::geometry)",
     "lon": "ST_X(a.location::geometry)",
+    "address": "CASE WHEN a.location_precision = 'exact' THEN a.address END",
+    "postcode": "CASE WHEN a.location_precision = 'exact' THEN a.postcode END",
     "categories": CATEGORY_SLUGS,
     "schedule": SCHEDULE,
     "organisation": ORGANISATION,
     "merged_into": "a.merged_into_id",
 }
+# The place as stored, for the people who keep it (moderators, its claimant, API writers) and for its history:
+# where it really is, its address and its postcode.
+RECORD_COLUMNS = COLUMNS | {
+    "lat": "ST_Y(a.exact_location::geometry)",
+    "lon": "ST_X(a.exact_location::geometry)",
+    "address": "a.address",
+    "postcode": "a.postcode",
+}
 
 
-def column(place_field: PlaceField, timestamp: Callable[[str], str] = lambda column: f"a.{column}") -> str:
-    """The SQL expression of a field on `asset a`; `timestamp` writes a timestamp column."""
+def column(
+    place_field: PlaceField, timestamp: Callable[[str], str] = lambda column: f"a.{column}", record: bool = False
+) -> str:
+    """The SQL expression of a field on `asset a`, as the public sees it (or as stored: `record`); `timestamp` writes
+    a timestamp column."""
     if place_field.kind == "when":
         return timestamp(place_field.name)
-    return COLUMNS.get(place_field.name, f"a.{place_field.name}")
+    return (RECORD_COLUMNS if record else COLUMNS).get(place_field.name, f"a.{place_field.name}")
 
 
-def public_columns(timestamp: Callable[[str], str] = lambda column: f"a.{column}") -> str:
-    """The public shape of an asset (every field the API shows, app/assets/fields.py), as a select list on `asset a`.
+def public_columns(timestamp: Callable[[str], str] = lambda column: f"a.{column}", record: bool = False) -> str:
+    """The public shape of an asset (every field the API shows, app/assets/fields.py), as a select list on `asset a`;
+    with `record`, the values as stored instead of as the public sees them.
 
     `timestamp` writes each timestamp column (the search's JSON writes them as text, app/search/repository.py)."""
-    return ",\n    ".join(f"{column(f, timestamp)} AS {f.name}" for f in shown_in(Output.API))
+    return ",\n    ".join(f"{column(f, timestamp, record)} AS {f.name}" for f in shown_in(Output.API))
 
 
 PUBLIC_COLUMNS = public_columns()
+RECORD = public_columns(record=True)
 
 # The top-level category of an asset's first category (in taxonomy order): how maps group assets into layers.
 TOP_CATEGORY = """(
@@ -96,8 +113,10 @@ def session_filter(conditions: list[str]) -> str:
     return f"EXISTS (SELECT 1 FROM asset_session s WHERE s.asset_id = a.id AND {' AND '.join(conditions)})"
 
 
-def get_public(session: Session, asset_id: uuid.UUID) -> dict[str, Any] | None:
-    row = session.execute(text(f"SELECT {PUBLIC_COLUMNS} FROM asset a WHERE a.id = :id"), {"id": asset_id}).mappings().first()
+def get_public(session: Session, asset_id: uuid.UUID, record: bool = False) -> dict[str, Any] | None:
+    """The asset as the public sees it, or as stored (`record`)."""
+    sql = f"SELECT {RECORD if record else PUBLIC_COLUMNS} FROM asset a WHERE a.id = :id"
+    row = session.execute(text(sql), {"id": asset_id}).mappings().first()
     return dict(row) if row else None
 
 
@@ -199,9 +218,10 @@ def move_identifiers(session: Session, from_id: uuid.UUID, to_id: uuid.UUID) -> 
 def likely_duplicate(candidate: str, location: str, name: str) -> str:
     """The one rule for a likely duplicate, on `asset <candidate>`: not archived, within :radius metres of `location`,
     a name at least :similarity alike (pg_trgm) to `name` (DUPLICATE_RADIUS_M, DUPLICATE_MIN_SIMILARITY). Uses
-    ix_asset_location and ix_asset_name_trgm. Moderation's new-place check and the imports' check share it."""
+    ix_asset_exact_location and ix_asset_name_trgm: places are compared where they really are. Moderation's
+    new-place check and the imports' check share it."""
     return (
-        f"{candidate}.status <> 'archived' AND ST_DWithin({candidate}.location, {location}, :radius) "
+        f"{candidate}.status <> 'archived' AND ST_DWithin({candidate}.exact_location, {location}, :radius) "
         f"AND similarity({candidate}.name, {name}) >= :similarity"
     )
 
@@ -212,8 +232,8 @@ def flag_duplicates(session: Session, sources: list[str], since: datetime, param
     sql = f"""
         INSERT INTO asset_duplicate (asset_id, other_id, similarity, distance_m)
         SELECT DISTINCT ON (least(a.id, d.id), greatest(a.id, d.id))
-               least(a.id, d.id), greatest(a.id, d.id), similarity(d.name, a.name), ST_Distance(d.location, a.location)
-        FROM asset a JOIN asset d ON d.id <> a.id AND {likely_duplicate("d", "a.location", "a.name")}
+               least(a.id, d.id), greatest(a.id, d.id), similarity(d.name, a.name), ST_Distance(d.exact_location, a.exact_location)
+        FROM asset a JOIN asset d ON d.id <> a.id AND {likely_duplicate("d", "a.exact_location", "a.name")}
         WHERE a.status <> 'archived' AND a.updated_at >= :since
           AND EXISTS (SELECT 1 FROM asset_source_id i WHERE i.asset_id = a.id AND i.source = ANY(:sources))
           AND NOT EXISTS (
@@ -231,7 +251,7 @@ def dismiss_duplicate(session: Session, first: uuid.UUID, second: uuid.UUID, act
         text(
             """
             INSERT INTO asset_duplicate (asset_id, other_id, similarity, distance_m, dismissed_by, dismissed_at)
-            SELECT least(a.id, b.id), greatest(a.id, b.id), similarity(a.name, b.name), ST_Distance(a.location, b.location),
+            SELECT least(a.id, b.id), greatest(a.id, b.id), similarity(a.name, b.name), ST_Distance(a.exact_location, b.exact_location),
                    :actor, now()
             FROM asset a, asset b WHERE a.id = :first AND b.id = :second
             ON CONFLICT (asset_id, other_id) DO UPDATE SET dismissed_by = :actor, dismissed_at = now()

@@ -7,7 +7,7 @@ from pydantic_core import PydanticCustomError
 
 from app.assets.fields import WRITABLE, Output, shown_in
 from app.assets.freshness import is_stale
-from app.assets.models import AssetStatus
+from app.assets.models import AssetStatus, LocationPrecision
 from app.assets.types import EXAMPLE_SCHEDULE, short_text
 from app.geo.postcodes import parse_postcode
 from app.i18n import gettext as _
@@ -44,6 +44,14 @@ class AssetUpdate(_Changes):
     def _blank_is_none(cls, value: str | None) -> str | None:
         """An empty source or id identifies nothing: it is stored as none (no unique pair, no clash with another)."""
         return value or None
+
+    @field_validator("location_precision", mode="before")
+    @classmethod
+    def _precision(cls, value: Any) -> Any:
+        """Any case ("Approximate" in a spreadsheet); sent empty or as null, a place is shown exactly (the default)."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return LocationPrecision.exact
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("description")
     @classmethod
@@ -102,6 +110,7 @@ class AssetCreate(AssetUpdate):
     def _placed(self) -> "AssetCreate":
         if self.lat is None and not self.postcode:
             raise PydanticCustomError(NO_POSITION, _("give lat and lon, or a postcode, to place the asset"))
+        self.location_precision = self.location_precision or LocationPrecision.exact
         return self
 
 

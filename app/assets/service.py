@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app.assets import repository
 from app.assets.fields import LIST_FIELDS, WRITABLE, Output, shown_in
-from app.assets.models import Asset, AssetHistory, AssetSession, AssetStatus, Organisation
+from app.assets.models import Asset, AssetHistory, AssetSession, AssetStatus, LocationPrecision, Organisation
 from app.assets.schemas import AssetCreate, AssetPublic, AssetUpdate
 from app.assets.types import WEEKDAYS
 from app.categories.service import get_taxonomy
@@ -23,6 +23,9 @@ _OWN_HANDLING = {"lat", "lon", "postcode", "organisation", "categories", "schedu
 _PLAIN_FIELDS = tuple(f.name for f in WRITABLE if f.name not in _OWN_HANDLING)
 _NOT_HISTORY = {"id", "created_at", "updated_at", "stale"}
 
+# The signed-in roles that see where a place not shown exactly really is (app/accounts/models.Role).
+SEE_EXACT_LOCATION = frozenset({"admin", "moderator", "link_worker"})
+
 UpsertOutcome = Literal["created", "updated", "unchanged"]
 RetireOutcome = Literal["archived", "kept"]
 
@@ -31,20 +34,36 @@ def public_asset(row: dict[str, Any]) -> AssetPublic:
     return AssetPublic.model_validate(row)
 
 
-def get_asset(session: Session, asset_id: uuid.UUID, include_unpublished: bool = False) -> AssetPublic:
-    row = repository.get_public(session, asset_id)
-    if row is None or (row["status"] != AssetStatus.published and not include_unpublished):
+def get_asset(session: Session, asset_id: uuid.UUID, record: bool = False) -> AssetPublic:
+    """A published place as the public sees it; with `record`, any place as stored (where it really is, its address):
+    for the people who keep it, moderators, its claimant and API writers (docs/privacy.md)."""
+    row = repository.get_public(session, asset_id, record=record)
+    if row is None or (row["status"] != AssetStatus.published and not record):
         raise NotFound(_("No published asset has the id %(id)s.") % {"id": asset_id})
     return public_asset(row)
 
 
+def get_asset_for(session: Session, asset_id: uuid.UUID, role: str | None) -> tuple[AssetPublic, bool]:
+    """A published place as a signed-in visitor with `role` (None: anyone) may see it, and whether that shows where
+    it really is: link workers, moderators and admins see the real position of a place not shown exactly, and its
+    address only where the place allows it (docs/privacy.md)."""
+    asset = get_asset(session, asset_id)
+    if role not in SEE_EXACT_LOCATION or asset.location_precision == LocationPrecision.exact:
+        return asset, False
+    stored = get_asset(session, asset_id, record=True)
+    shown = {"lat": stored.lat, "lon": stored.lon}
+    if stored.address_for_link_workers:
+        shown |= {"address": stored.address, "postcode": stored.postcode}
+    return asset.model_copy(update=shown), True
+
+
 def create_asset(session: Session, data: AssetCreate, actor: str, submission_id: uuid.UUID | None = None) -> AssetPublic:
-    asset = Asset(name=data.name, location=None)
+    asset = Asset(name=data.name)
     _apply(session, asset, data.model_dump(exclude_unset=False))
     after = _snapshot(session, asset.id)
     _record(session, asset.id, actor, "create", {k: [None, v] for k, v in after.items() if v not in (None, [], "")}, after, submission_id)
     session.commit()
-    return get_asset(session, asset.id, include_unpublished=True)
+    return get_asset(session, asset.id, record=True)
 
 
 def update_asset(
@@ -58,7 +77,7 @@ def update_asset(
     asset = _require_row(session, asset_id)
     _change(session, asset, data.model_dump(exclude_unset=True), actor, action, submission_id)
     session.commit()
-    return get_asset(session, asset_id, include_unpublished=True)
+    return get_asset(session, asset_id, record=True)
 
 
 def archive_asset(session: Session, asset_id: uuid.UUID, actor: str, submission_id: uuid.UUID | None = None) -> AssetPublic:
@@ -93,7 +112,7 @@ def upsert_by_source(
         raise Invalid("An imported asset needs a source and an external id.")
     existing = repository.find_by_source(session, data.source, data.external_id)
     if existing is None:
-        asset = Asset(name=data.name, location=None)
+        asset = Asset(name=data.name)
         fields = data.model_dump(exclude_unset=True)
         if new_status is not None:
             fields.setdefault("status", new_status)
@@ -174,7 +193,7 @@ def merge_assets(session: Session, keep_id: uuid.UUID, merge_id: uuid.UUID, acto
         changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v} | extra
         _record(session, asset.id, actor, "merge", changes, after, None)
     session.commit()
-    return get_asset(session, keep.id, include_unpublished=True)
+    return get_asset(session, keep.id, record=True)
 
 
 def duplicate_params(settings: Settings) -> dict[str, Any]:
@@ -235,7 +254,7 @@ def _apply(session: Session, asset: Asset, fields: dict[str, Any], current: dict
             value = fields[name]
             setattr(asset, name, [] if value is None and name in LIST_FIELDS else value)
     if fields.get("lat") is not None:
-        asset.location = f"SRID=4326;POINT({fields['lon']} {fields['lat']})"
+        asset.exact_location = f"SRID=4326;POINT({fields['lon']} {fields['lat']})"
         if "postcode" in fields:
             asset.postcode = fields["postcode"]
     elif fields.get("postcode"):
@@ -243,11 +262,11 @@ def _apply(session: Session, asset: Asset, fields: dict[str, Any], current: dict
             place = locate_postcode(session, fields["postcode"])
         except NotFound as unknown:  # a bad field in a body, not a missing resource
             raise Invalid(unknown.message, "postcode") from None
-        asset.location = f"SRID=4326;POINT({place.lon} {place.lat})"
+        asset.exact_location = f"SRID=4326;POINT({place.lon} {place.lat})"
         asset.postcode = place.postcode
     elif "postcode" in fields:
         asset.postcode = None
-    if asset.location is None:
+    if asset.exact_location is None:
         raise Invalid(_("The asset needs a place: give lat and lon, or a postcode."), "lat")
     if asset.min_age is not None and asset.max_age is not None and asset.min_age > asset.max_age:
         raise Invalid(_("min_age must not be more than max_age."), "min_age")
@@ -318,7 +337,7 @@ def _schedule_key(schedule: list[dict[str, Any]]) -> list[tuple[int, str, str, s
 
 
 def _snapshot(session: Session, asset_id: uuid.UUID) -> dict[str, Any]:
-    row = repository.get_public(session, asset_id)
+    row = repository.get_public(session, asset_id, record=True)
     return public_asset(row).model_dump(mode="json", exclude=_NOT_HISTORY) if row else {}
 
 

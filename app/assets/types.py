@@ -54,6 +54,17 @@ ACCESSIBILITY_LABELS: dict[str, Text] = {
 """How each accessibility feature is named to people, on pages, forms and in Open Referral UK output (lazy: in the
 language of the page or response that shows it; the codes stay the same in every language)."""
 
+# How the place form puts each location precision (app/assets/models.LocationPrecision), and how a page says it.
+PRECISION_CHOICES: dict[str, Text] = {
+    "exact": _l("Exactly, with its address"),
+    "approximate": _l("Roughly, within about 250 metres, without the address"),
+    "area": _l("Only the general area (the middle of its district), without the address"),
+}
+PRECISION_NOTES: dict[str, Text] = {
+    "approximate": _l("Location shown approximately, within about 250 metres."),
+    "area": _l("Only the area is shown: the centre of its postcode district."),
+}
+
 
 def short_text(max_length: int):  # noqa: ANN201 - an Annotated type
     """A line of text people type, up to `max_length` characters, without control characters and trimmed."""

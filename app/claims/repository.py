@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, func, text, update
 from sqlmodel import Session, select
 
+from app.areas.repository import ANY_AREA_FILTER
 from app.claims.models import Claim, ClaimStatus, EmailToken
 
 HOLDING = (ClaimStatus.pending, ClaimStatus.approved)  # a claim in one of these holds the place against any other
@@ -39,7 +40,7 @@ def queue(
     """Claims with this status, oldest first, with their place's name; only places inside `areas` when given."""
     where = "c.status = :status"
     if areas:
-        where += " AND EXISTS (SELECT 1 FROM area ar WHERE ar.code = ANY(:areas) AND ST_Intersects(ar.geom, a.location::geometry))"
+        where += f" AND {ANY_AREA_FILTER}"
     sql = f"""
         SELECT c.id, c.asset_id, a.name AS place_name, c.email, c.note, c.status, c.created_at, c.confirmed_at,
                c.decided_by, c.decided_at, c.decision_note, count(*) OVER () AS total

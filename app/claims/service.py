@@ -115,7 +115,7 @@ def confirm_claim(session: Session, token: str) -> Claim:
     claim = repository.get(session, row.claim_id, lock=True) if row.claim_id else None
     if claim is None or claim.status != ClaimStatus.unconfirmed:
         raise Gone(_("This link has already been used: each link works once."))
-    _require_unclaimed(session, get_asset(session, claim.asset_id, include_unpublished=True))
+    _require_unclaimed(session, get_asset(session, claim.asset_id, record=True))
     claim.status, claim.confirmed_at = ClaimStatus.pending, datetime.now(UTC)
     session.add(claim)
     try:
@@ -159,7 +159,7 @@ def decide(
     session.add(claim)
     session.commit()
     with use_locale(claim.language):
-        asset = get_asset(session, claim.asset_id, include_unpublished=True)
+        asset = get_asset(session, claim.asset_id, record=True)
         mailer.send(emails.claim_decided(claim.email, _place_name(asset), approve, f"{base_url}/claimant", claim.decision_note))
     return claim
 
@@ -217,13 +217,13 @@ def _claimant_email(session: Session, actor: Actor) -> str | None:
 
 
 def claimed_places(session: Session, actor: Actor) -> list[AssetPublic]:
-    return [get_asset(session, c.asset_id, include_unpublished=True) for c in repository.approved_for(session, _claimant_email(session, actor) or "")]
+    return [get_asset(session, c.asset_id, record=True) for c in repository.approved_for(session, _claimant_email(session, actor) or "")]
 
 
 def claimed_place(session: Session, actor: Actor, asset_id: uuid.UUID) -> AssetPublic:
     """A place the claimant holds an approved claim to: NotFound if there is no such place, Forbidden if it is not
     theirs."""
-    asset = get_asset(session, asset_id, include_unpublished=True)
+    asset = get_asset(session, asset_id, record=True)
     email = _claimant_email(session, actor)
     if email is None or not repository.approved_for(session, email, asset_id):
         raise Forbidden(_("You can only change the places your group has claimed."))

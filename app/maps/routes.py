@@ -18,7 +18,7 @@ from app.maps.areas import embed_area
 from app.maps.palette import category_css
 from app.maps.views import MapQuery, build_map_page, build_place_view, embed_titles, layers_for
 from app.stories import service as stories
-from app.web.browser import as_page
+from app.web.browser import VisitorDep, as_page
 from app.web.templates import templates
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -52,19 +52,24 @@ def map_page(request: Request, session: SessionDep, settings: SettingsDep) -> HT
 
 
 @router.get("/places/{asset_id}")
-def place_page(asset_id: str, request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+def place_page(
+    asset_id: str, request: Request, session: SessionDep, settings: SettingsDep, visitor: VisitorDep
+) -> HTMLResponse:
     def build() -> dict[str, Any]:
         try:
             key = uuid.UUID(asset_id)
         except ValueError:
             raise NotFound(_("There is no place at this address. It may have been removed.")) from None
-        asset = assets.get_asset(session, key)
+        asset, exact = assets.get_asset_for(session, key, visitor.user.role if visitor.user else None)
         return {
-            "place": build_place_view(settings, get_taxonomy(session), asset),
+            "place": build_place_view(settings, get_taxonomy(session), asset, exact_for_staff=exact),
             "stories": stories.published_for(session, [key], PLACE_STORIES).get(key, (0, [])),
         }
 
-    return _page(request, "maps/place.html", build)
+    response = _page(request, "maps/place.html", build)
+    if visitor.user is not None:  # it may show where a place really is: no cache keeps it
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.get("/embed")

@@ -172,6 +172,7 @@ class PlaceView:
     map: MapParts
     category_css: str
     details: list[tuple[str, str]]  # (label, value) of the page fields that have no section of their own
+    exact_for_staff: bool = False  # a signed-in link worker or moderator sees where a place not shown exactly is
 
 
 # Page fields that place.html lays out in a section of its own; any other page field (app/assets/fields.py) is listed
@@ -179,11 +180,12 @@ class PlaceView:
 PAGE_SECTIONS = frozenset({
     "name", "description", "categories", "organisation", "address", "postcode", "lat", "lon", "phone", "email",
     "website", "free", "cost_description", "accessibility", "languages", "min_age", "max_age", "audience", "drop_in",
-    "schedule", "opening_hours_text", "last_verified_at",
+    "schedule", "opening_hours_text", "last_verified_at", "location_precision",
 }) | frozenset(WELSH.values())  # a Welsh text is shown in its English field's section, in the page's language
 
 
-def build_place_view(settings: Settings, taxonomy: Taxonomy, asset: AssetPublic) -> PlaceView:
+def build_place_view(settings: Settings, taxonomy: Taxonomy, asset: AssetPublic, exact_for_staff: bool = False) -> PlaceView:
+    """`asset` as its viewer may see it (assets.service.get_asset_for); `exact_for_staff`: its position is the real one."""
     nodes = [taxonomy.by_slug[s] for s in asset.categories if s in taxonomy.by_slug]
     root = taxonomy.root_of(nodes[0].slug).slug if nodes else ""
     verified_at = asset.last_verified_at
@@ -202,4 +204,5 @@ def build_place_view(settings: Settings, taxonomy: Taxonomy, asset: AssetPublic)
             for f in shown_in(Output.PAGE)
             if f.name not in PAGE_SECTIONS and getattr(asset, f.name) not in (None, "", [])
         ],
+        exact_for_staff=exact_for_staff,
     )

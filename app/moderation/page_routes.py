@@ -106,7 +106,7 @@ def _submission_page(
     else:
         form_source = item["proposed"]
     duplicates = [
-        {**d, "asset": get_asset(session, d["id"], include_unpublished=True) if d["source"] == "asset" else None}
+        {**d, "asset": get_asset(session, d["id"], record=True) if d["source"] == "asset" else None}
         for d in item["duplicates"]
     ]
     pin_max_m = app_settings(request).pin_max_distance_m
@@ -146,7 +146,7 @@ def amend_submission(
         kind = SubmissionKind(submission.kind)
         values = {**forms.form_values(form), "position_confirmed": forms.position_confirmed(form)}
         if kind != SubmissionKind.new:
-            current = forms.asset_values(get_asset(session, submission.asset_id, include_unpublished=True).model_dump())
+            current = forms.asset_values(get_asset(session, submission.asset_id, record=True).model_dump())
             only = forms.changed_fields(forms.form_values(form), current)
             if "postcode" in only and values["lat"] and values["lon"]:
                 only |= {"lat", "lon"}  # a moderator's form keeps the position it shows (moderation.postcode_move)
@@ -201,7 +201,7 @@ def reject_submission(
 def history_page(request: Request, session: SessionDep, actor: ModeratorPage, asset_id: uuid.UUID) -> HTMLResponse:
     with as_page(_ERROR_TITLES, _PROBLEM):
         entries = moderation.history(session, actor, asset_id)
-        asset = get_asset(session, asset_id, include_unpublished=True)
+        asset = get_asset(session, asset_id, record=True)
     context = {
         "asset": asset, "entries": list(reversed(entries)), "label": label, "show": shower(session), "action_name": action_name
     }

@@ -11,14 +11,13 @@ from sqlmodel import Session
 from app.assets.repository import likely_duplicate
 
 
-def area_filter(alias: str) -> str:
-    """Submissions (`submission <alias>`) whose point lies in one of the council areas `:areas` (the `area` outlines)."""
-    return (
-        f"EXISTS (SELECT 1 FROM area ar WHERE ar.code = ANY(:areas) AND ST_Intersects(ar.geom, {alias}.location::geometry))"
-    )
+def area_filter(point: str) -> str:
+    """Rows whose `point` (a submission's `s.location`, a place's `a.exact_location`: where it really is) lies in one
+    of the council areas `:areas` (the `area` outlines)."""
+    return f"EXISTS (SELECT 1 FROM area ar WHERE ar.code = ANY(:areas) AND ST_Intersects(ar.geom, {point}::geometry))"
 
 
-AREA_FILTER = area_filter("s")
+AREA_FILTER = area_filter("s.location")
 
 # An existing, unarchived asset near `s` with a name like the one proposed (not the one its approval created): the
 # asset store's one duplicate rule (`assets.repository.likely_duplicate`), which imports use too.
@@ -78,11 +77,11 @@ def duplicates(
 ) -> list[dict[str, Any]]:
     """Likely duplicates of a new submission: existing assets, then other pending new submissions (only those inside
     `areas`, when given: a moderator's councils), most similar first."""
-    in_areas = f"AND {area_filter('o')}" if areas else ""
+    in_areas = f"AND {area_filter('o.location')}" if areas else ""
     sql = f"""
         SELECT * FROM (
             SELECT 'asset' AS source, d.id, d.name, d.address, d.postcode, d.status,
-                   ST_Distance(d.location, s.location) AS distance_m, similarity(d.name, s.proposed->>'name') AS similarity
+                   ST_Distance(d.exact_location, s.location) AS distance_m, similarity(d.name, s.proposed->>'name') AS similarity
             FROM submission s JOIN asset d ON {_DUPLICATE_ASSET}
             WHERE s.id = :id AND s.kind = 'new'
             UNION ALL
@@ -114,7 +113,7 @@ def duplicate_pairs(
     both still unarchived (a merge archives one), most alike first; only pairs inside `areas` when given."""
     where = ["p.dismissed_at IS NULL", "a.status <> 'archived'", "b.status <> 'archived'"]
     if areas:
-        where += [area_filter("a"), area_filter("b")]
+        where += [area_filter("a.exact_location"), area_filter("b.exact_location")]
     sql = f"""
         SELECT {_place("a")} AS first, {_place("b")} AS second, p.similarity, p.distance_m, p.found_at,
                count(*) OVER () AS total

@@ -80,7 +80,7 @@ def detail(session: Session, actor: Actor, submission_id: uuid.UUID, settings: S
     """A submission with the asset as it is now (edits, reports) and its likely duplicates (new places)."""
     submission = visible_submission(session, actor, submission_id)
     row = repository.item(session, submission_id, duplicate_params(settings)) or {}
-    current = get_asset(session, submission.asset_id, include_unpublished=True) if submission.asset_id else None
+    current = get_asset(session, submission.asset_id, record=True) if submission.asset_id else None
     purged = submission.purged_at is not None
     return {
         **row,
@@ -151,7 +151,7 @@ def require_decision_in_areas(session: Session, actor: Actor, submission: Submis
     areas. Checked when amending (against the amendment), approving and rejecting."""
     if not actor.areas:
         return
-    current = get_asset(session, submission.asset_id, include_unpublished=True) if submission.asset_id else None
+    current = get_asset(session, submission.asset_id, record=True) if submission.asset_id else None
     points: list[AreaPoint] = [(_("The place as it is now"), current.lat, current.lon, None)] if current else []
     if resulting := _resulting_point(session, current, proposed):
         points.append(resulting)
@@ -198,7 +198,7 @@ def amend(
         # For a report, the changes are the moderator's correction: approving applies them instead of archiving.
         validated = edit_proposal(
             session,
-            get_asset(session, submission.asset_id, include_unpublished=True),
+            get_asset(session, submission.asset_id, record=True),
             proposal,
             "proposed.",
             confirmed,
@@ -272,7 +272,7 @@ def history(session: Session, actor: Actor, asset_id: uuid.UUID) -> list[AssetHi
 
 def visible_asset(session: Session, actor: Actor, asset_id: uuid.UUID) -> AssetPublic:
     """The asset in any status; Forbidden if it lies outside the council areas the moderator is limited to."""
-    current = get_asset(session, asset_id, include_unpublished=True)
+    current = get_asset(session, asset_id, record=True)
     require_in_areas(session, actor, [(_("This place"), current.lat, current.lon, None)])
     return current
 
@@ -323,7 +323,7 @@ def duplicate_pairs(
 def merge(session: Session, actor: Actor, keep_id: uuid.UUID, merge_id: uuid.UUID) -> AssetPublic:
     """Merges one place listed twice into the other (assets.service.merge_assets); both must lie in the moderator's
     areas."""
-    keep, other = get_asset(session, keep_id, include_unpublished=True), get_asset(session, merge_id, include_unpublished=True)
+    keep, other = get_asset(session, keep_id, record=True), get_asset(session, merge_id, record=True)
     require_in_areas(
         session, actor, [(_("The place to keep"), keep.lat, keep.lon, "keep"), (_("The place to merge"), other.lat, other.lon, "merge")]
     )

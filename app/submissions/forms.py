@@ -26,7 +26,8 @@ MAX_SCHEDULE_ROWS = 50  # as many as an asset's schedule holds
 SESSION_PARTS = ("day", "opens", "closes", "note")
 _ASKED = shown_in(Output.FORM)
 _ASKED_NAMES = {f.name for f in _ASKED}
-TEXT_FIELDS = tuple(f.name for f in _ASKED if f.form.widget in ("text", "textarea"))
+TEXT_FIELDS = tuple(f.name for f in _ASKED if f.form.widget in ("text", "textarea", "choice"))
+CHOICE_FIELDS = frozenset(f.name for f in _ASKED if f.form.widget == "choice")  # one of the field's options
 WORD_FIELDS = tuple(f.name for f in _ASKED if f.form.widget == "words")  # a list typed as one line
 LIST_FIELDS = tuple(f.name for f in _ASKED if f.form.widget in ("categories", "choices"))
 TRISTATE_FIELDS = tuple(f.name for f in _ASKED if f.form.widget == "yes_no")
@@ -85,8 +86,12 @@ def asset_values(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def changed_fields(values: dict[str, Any], current: dict[str, Any]) -> set[str]:
-    """The form fields whose values differ from the current ones (lists compared in any order)."""
-    changed = {name for name, value in values.items() if _comparable(value) != _comparable(current.get(name))}
+    """The form fields whose values differ from the current ones (lists compared in any order); a choice sent without
+    a value (a form posted without its radio buttons) changes nothing."""
+    changed = {
+        name for name, value in values.items()
+        if _comparable(value) != _comparable(current.get(name)) and not (name in CHOICE_FIELDS and not value)
+    }
     return {member for name in changed for member in GROUPS.get(name, (name,))}
 
 

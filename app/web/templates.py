@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from app.assets.language import place_text
+from app.assets.types import PRECISION_NOTES
 from app.core.config import ATTRIBUTION, PROJECT_ROOT, Settings
 from app.core.dates import uk_date
 from app.finder.views import distance_text
@@ -56,4 +57,5 @@ templates.env.globals["csp_nonce"] = csp_nonce  # inline <script nonce="{{ csp_n
 templates.env.filters["distance"] = distance_text  # {{ metres | distance }}: "350 m", "1.2 km (0.7 miles)"
 # {{ a | place_text("name") }}: a place's text in the page's language, or the other one in a <span lang> (.text, .attr)
 templates.env.filters["place_text"] = place_text
+templates.env.globals["precision_notes"] = PRECISION_NOTES  # how a place not shown exactly is shown, by precision
 templates.env.filters["uk_date"] = uk_date  # {{ when | uk_date }} or {{ when | uk_date(with_time=True) }}: in UK time

@@ -68,7 +68,7 @@ def latest_run(session: Session) -> ImportRun:
 def asset(session: Session, external_id: str):
     row = find_by_source(session, "osm", external_id)
     assert row is not None, external_id
-    return get_asset(session, row.id, include_unpublished=True)
+    return get_asset(session, row.id, record=True)
 
 
 def count(session: Session, model: Any) -> int:

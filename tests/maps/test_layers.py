@@ -78,6 +78,7 @@ def test_geojson_is_an_rfc7946_feature_collection(client, session):
         "category": "arts-culture",  # the top-level category of the first one
         "address": "Central Library, St Peter's Square",
         "postcode": "M2 5PD",
+        "location_precision": "exact",
         "free": True,
         "drop_in": False,
         "schedule": [{"day": "tue", "opens": "10:00", "closes": "12:00", "note": "first Tuesday"}],

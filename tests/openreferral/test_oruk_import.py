@@ -85,7 +85,7 @@ def _imported(session: Session, source: str) -> dict[str, Asset]:
 
 
 def _public(session: Session, asset: Asset) -> dict[str, Any]:
-    return get_asset(session, asset.id, include_unpublished=True).model_dump(include=set(COMPARED) | {"lat", "lon"})
+    return get_asset(session, asset.id, record=True).model_dump(include=set(COMPARED) | {"lat", "lon"})
 
 
 def test_round_trip_through_our_own_feed_is_faithful_and_idempotent(session, oruk_url, monkeypatch):
@@ -121,7 +121,7 @@ def test_round_trip_through_our_own_feed_is_faithful_and_idempotent(session, oru
     assert third.counts == {"updated": 1, "unchanged": 2}
     updated = _imported(session, source)["Ancoats Lunch Club (Tuesdays too)"]
     assert updated.status == "pending"  # an update leaves the status alone
-    assert [s.day for s in get_asset(session, updated.id, include_unpublished=True).schedule] == ["tue"]
+    assert [s.day for s in get_asset(session, updated.id, record=True).schedule] == ["tue"]
     last = session.exec(select(AssetHistory).where(AssetHistory.asset_id == updated.id).order_by(AssetHistory.id.desc())).first()
     assert last.actor == "import:oruk" and set(last.changes) == {"name", "schedule"}
 

@@ -263,9 +263,21 @@
     return [
       names.length ? el("p", { className: "categories" }, names.join(", ")) : null,
       address ? el("p", { className: "address" }, address) : null,
+      this.precision(props),
       this.badges(props),
       this.freshness(props),
     ];
+  };
+
+  /* A place shown only roughly says so (docs/privacy.md): its pin is not where it meets. */
+  AssetMap.prototype.precision = function (props) {
+    if (props.location_precision === "approximate") {
+      return el("p", { className: "precision-note" }, _("Location shown approximately, within about 250 metres."));
+    }
+    if (props.location_precision === "area") {
+      return el("p", { className: "precision-note" }, _("Only the area is shown: the centre of its postcode district."));
+    }
+    return null;
   };
 
   /* Places not verified for over a year (the server's `stale` flag) say so, with the date of the last check. */
