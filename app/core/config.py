@@ -40,6 +40,17 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     db_max_overflow: int = 10
     db_statement_timeout_ms: int = 5000
+    # psycopg prepares a statement run 5 times on a connection. PgBouncer in transaction pooling mode (Debian 12's
+    # 1.18) hands each transaction any server connection, where that statement is unknown: set it false behind one.
+    db_prepared_statements: bool = True
+    # Streaming replicas for the read-only traffic (docs/scaling.md), comma-separated URLs in the environment. A
+    # replica that is down or more than `read_replica_max_lag_s` behind is skipped; each worker checks them every
+    # `read_replica_check_s`. For `read_your_writes_s` after a write (and while signed in, or with an API key) a
+    # client reads from the primary.
+    database_read_urls: Annotated[list[str], NoDecode] = []
+    read_replica_max_lag_s: int = Field(10, ge=0)
+    read_replica_check_s: int = Field(5, ge=1)
+    read_your_writes_s: int = Field(30, ge=0)
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -156,7 +167,7 @@ class Settings(BaseSettings):
             raise ValueError(f"not a site address such as https://map.example.org (got {value!r})")
         return value.rstrip("/")
 
-    @field_validator("trusted_proxies", "embed_allowed_origins", mode="before")
+    @field_validator("trusted_proxies", "embed_allowed_origins", "database_read_urls", mode="before")
     @classmethod
     def _split_list(cls, value: object) -> object:
         """A list given in the environment: comma- or space-separated."""
