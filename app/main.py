@@ -14,6 +14,7 @@ from app.claims.routes import router as claims_router
 from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.errors import BodySizeLimit, install_error_handlers
 from app.core.health import router as health_router
+from app.core.replicas import ReadYourWrites
 from app.exports.routes import router as exports_router
 from app.finder.routes import router as finder_router
 from app.geo.routes import router as postcodes_router
@@ -68,6 +69,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # everything, then HEAD as GET (so a HEAD's headers are the compressed GET's), then compression, then the
     # body-size limit.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.database_read_urls:  # whoever writes reads from the primary for a while (docs/scaling.md)
+        app.add_middleware(
+            ReadYourWrites, seconds=settings.read_your_writes_s, session_cookie=SESSION_COOKIE,
+            secure=settings.session_cookie_secure,
+        )
     app.add_middleware(Compression, session_cookie=SESSION_COOKIE)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders, settings=settings)

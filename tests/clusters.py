@@ -9,6 +9,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -41,7 +42,32 @@ def requires_clusters() -> pytest.MarkDecorator:
 @contextmanager
 def debian_cluster() -> Iterator[Cluster]:
     """A new cluster set up as Debian sets one up (peer on the socket, scram-sha-256 on TCP), started."""
-    version = _server_version()
+    with _new_cluster() as cluster:
+        cluster.ctl("start")
+        yield cluster
+
+
+@contextmanager
+def replica_of(primary: Cluster) -> Iterator[Cluster]:
+    """A streaming replica of `primary`, started: a new cluster whose data is pg_basebackup's copy of the primary's,
+    taken over the socket as the postgres account (Debian's pg_hba lets it replicate), with -R to follow it."""
+    with _new_cluster(primary.version) as replica:
+        data = Path("/var/lib/postgresql") / replica.version / replica.name
+        for entry in data.iterdir():  # emptied, kept: only root may make a folder there
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        subprocess.run(
+            ["runuser", "-u", local_postgres.ACCOUNT, "--", f"/usr/lib/postgresql/{replica.version}/bin/pg_basebackup",
+             "-h", "/var/run/postgresql", "-p", str(primary.port), "-D", str(data), "-R", "-X", "stream", "-c", "fast"],
+            check=True, capture_output=True, cwd="/",
+        )
+        replica.ctl("start")
+        yield replica
+
+
+@contextmanager
+def _new_cluster(version: str | None = None) -> Iterator[Cluster]:
+    """A cluster made by pg_createcluster on a free port, not started; dropped afterwards."""
+    version = version or _server_version()
     _drop_orphans(version)
     port = free_port()
     cluster = Cluster(version, f"assetmap_{os.getpid()}_{port}", port)
@@ -51,7 +77,6 @@ def debian_cluster() -> Iterator[Cluster]:
         check=True, capture_output=True,
     )
     try:
-        cluster.ctl("start")
         yield cluster
     finally:
         subprocess.run(["pg_dropcluster", "--stop", version, cluster.name], check=False, capture_output=True)

@@ -3,17 +3,22 @@
 The one place outside the entry points (create_app, the CLI's commands) that reads the process's settings
 (`get_settings()`): the engine and its pool belong to the process, not to an app, and are made before any request and
 shared by every app and command in it, so there is no request or caller to take DATABASE_URL and the pool's sizes from.
-Everything else takes its settings from its caller."""
+Everything else takes its settings from its caller.
+
+Reads that may be a moment stale (get_read_session) go to a streaming replica when DATABASE_READ_URLS names some
+(app/core/replicas.py); everything else, and every write, goes to the primary (DATABASE_URL)."""
 
 from collections.abc import Iterator
 from functools import lru_cache
 
 import psycopg
+from fastapi import Request
 from sqlalchemy import Engine, TextClause, text
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session, create_engine
 
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
+from app.core.replicas import ReadSession, Replicas, reads_from_primary
 
 
 class DatabaseNotConfigured(RuntimeError):
@@ -37,21 +42,25 @@ def connect(url: str | URL, autocommit: bool = False) -> psycopg.Connection:
     return psycopg.connect(plain, autocommit=autocommit, connect_timeout=5)
 
 
+def _create_engine(url: str, settings: Settings) -> Engine:
+    """An engine on the primary or on a replica: the same pool sizes and connection settings for each."""
+    connect_args: dict[str, object] = {
+        "connect_timeout": 5,
+        # JIT compiling pays off only for long analytic queries; on this app's short ones PostgreSQL's cost
+        # estimates (per-row subqueries, large tables) trigger it anyway and it costs 0.1 to 2 seconds a query.
+        "options": f"-c statement_timeout={settings.db_statement_timeout_ms} -c jit=off",
+    }
+    if not settings.db_prepared_statements:
+        connect_args["prepare_threshold"] = None
+    return create_engine(
+        url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow, pool_pre_ping=True,
+        connect_args=connect_args,
+    )
+
+
 @lru_cache
 def get_engine() -> Engine:
-    settings = get_settings()
-    return create_engine(
-        database_url(),
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
-        connect_args={
-            "connect_timeout": 5,
-            # JIT compiling pays off only for long analytic queries; on this app's short ones PostgreSQL's cost
-            # estimates (per-row subqueries, large tables) trigger it anyway and it costs 0.1 to 2 seconds a query.
-            "options": f"-c statement_timeout={settings.db_statement_timeout_ms} -c jit=off",
-        },
-    )
+    return _create_engine(database_url(), get_settings())
 
 
 def get_session() -> Iterator[Session]:
@@ -65,12 +74,33 @@ def get_read_engine() -> Engine:
     return get_engine().execution_options(isolation_level="AUTOCOMMIT")
 
 
-def get_read_session() -> Iterator[Session]:
-    """A session for requests that only read (search, map layers, postcodes): no BEGIN/ROLLBACK round trips, and the
-    connection keeps its prepared statements, which psycopg forgets on every ROLLBACK; so a search statement is
-    planned once per connection instead of once per request (about 1 ms of a 2.5 ms search at 1M assets).
+@lru_cache
+def get_replicas() -> Replicas | None:
+    """The replicas DATABASE_READ_URLS names, with the same pool sizes as the primary; None without any."""
+    settings = get_settings()
+    if not settings.database_read_urls:
+        return None
+    engines = [_create_engine(url, settings) for url in settings.database_read_urls]
+    return Replicas(engines, get_read_engine(), settings.read_replica_max_lag_s, settings.read_replica_check_s)
+
+
+def read_session(request: Request, streaming: bool = False) -> Session:
+    """A session for a request that only reads: on a usable replica unless the client must see its own writes
+    (replicas.ReadYourWrites), and on the primary otherwise. `streaming` (downloads read with `yield_per`): in a
+    transaction, which PostgreSQL's server-side cursors need."""
+    replicas = get_replicas()
+    replica = None if replicas is None or reads_from_primary(request.scope) else replicas.pick(streaming)
+    primary = get_engine() if streaming else get_read_engine()
+    return ReadSession(replica or primary, primary, replicas)
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A session for requests that only read (search, map layers, ORUK, exports, insights): on a replica when there
+    is a usable one; no BEGIN/ROLLBACK round trips, and the connection keeps its prepared statements, which psycopg
+    forgets on every ROLLBACK; so a search statement is planned once per connection instead of once per request
+    (about 1 ms of a 2.5 ms search at 1M assets).
     """
-    with Session(get_read_engine()) as session:
+    with read_session(request) as session:
         yield session
 
 

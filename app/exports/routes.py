@@ -11,8 +11,8 @@ from sqlmodel import Session
 
 from app.assets.filters import Criteria, filters_for
 from app.core.config import Settings
-from app.core.db import get_engine
-from app.core.deps import SessionDep, SettingsDep
+from app.core.db import read_session
+from app.core.deps import ReadSessionDep, SettingsDep
 from app.exports import formats, repository
 from app.stories import repository as stories
 
@@ -27,14 +27,14 @@ _DESCRIPTION = (
 )
 
 
-def _rows(read: Callable[[Session], Iterator[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+def _rows(request: Request, read: Callable[[Session], Iterator[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
     """What `read` yields, in a session of its own: the request's closes when the endpoint returns, before the body has
     streamed.
 
     The first row is read before the download starts, so that a database that cannot be reached is an error answer
     (503), not a download cut off after its headers.
     """
-    session = Session(get_engine())
+    session = read_session(request, streaming=True)
     rows = read(session)
     try:
         first = next(rows, None)
@@ -85,13 +85,13 @@ def _asset_url(request: Request) -> str:
 )
 def export_geojson(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     category: list[str] = _CATEGORY,
     area: str | None = _AREA,
 ) -> StreamingResponse:
     filters, params = filters_for(session, Criteria(category=category, area=area))
-    rows = _rows(lambda session: repository.stream_published(session, filters, params))
+    rows = _rows(request, lambda session: repository.stream_published(session, filters, params))
     chunks = formats.geojson_chunks(rows, _metadata(request, settings), _asset_url(request))
     return _download(chunks, "application/geo+json", "geojson")
 
@@ -109,13 +109,13 @@ def export_geojson(
 )
 def export_csv(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     category: list[str] = _CATEGORY,
     area: str | None = _AREA,
 ) -> StreamingResponse:
     filters, params = filters_for(session, Criteria(category=category, area=area))
-    rows = _rows(lambda session: repository.stream_published(session, filters, params))
+    rows = _rows(request, lambda session: repository.stream_published(session, filters, params))
     chunks = formats.csv_lines(rows, _metadata(request, settings), _asset_url(request))
     return _download(chunks, "text/csv; charset=utf-8", "csv")
 
@@ -135,5 +135,5 @@ def export_csv(
 )
 def export_stories_csv(request: Request, settings: SettingsDep) -> StreamingResponse:
     meta = _metadata(request, settings, "Stories about community assets (published)")
-    chunks = formats.story_csv_lines(_rows(stories.stream_published), meta, _asset_url(request))
+    chunks = formats.story_csv_lines(_rows(request, stories.stream_published), meta, _asset_url(request))
     return _download(chunks, "text/csv; charset=utf-8", "csv", "community-asset-stories")

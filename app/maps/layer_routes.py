@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.assets.filters import Criteria, filters_for
-from app.core.deps import SessionDep, SettingsDep
+from app.core.deps import ReadSessionDep, SettingsDep
 from app.core.errors import Invalid
 from app.geo.bbox import parse_bbox
 from app.i18n import gettext as _
@@ -66,7 +66,7 @@ _GEOJSON_EXAMPLE = {
 )
 def assets_geojson(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     bbox: str = Query(description="minlon,minlat,maxlon,maxlat", examples=["-2.30,53.46,-2.20,53.50"]),
     category: list[str] = _CATEGORY,
@@ -104,7 +104,7 @@ def assets_geojson(
 )
 def asset_tile(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     z: int = Path(ge=0, le=tiles.MAX_ZOOM, description="Zoom level", examples=[14]),
     x: int = Path(ge=0, le=(1 << tiles.MAX_ZOOM) - 1, description="Column, 0 to 2^z-1 from the west", examples=[8089]),

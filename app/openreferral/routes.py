@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import RedirectResponse
 
 from app.core.config import Settings
-from app.core.deps import SessionDep
+from app.core.deps import ReadSessionDep
 from app.core.errors import install_error_handlers
 from app.insights.service import records_searches
 from app.openreferral import service
@@ -79,7 +79,7 @@ def api_info(request: Request) -> ApiInfo:
     operation_id="getPaginatedListOfServices",
     responses=_BAD,
 )
-def list_services(session: SessionDep, query: Annotated[ServiceQuery, Query()]) -> dict[str, Any]:
+def list_services(session: ReadSessionDep, query: Annotated[ServiceQuery, Query()]) -> dict[str, Any]:
     return service.list_services(session, query)
 
 
@@ -91,7 +91,7 @@ def list_services(session: SessionDep, query: Annotated[ServiceQuery, Query()]) 
     operation_id="getFullyNestedServiceById",
     responses={**_NOT_FOUND, **_BAD},
 )
-def get_service(id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
+def get_service(id: uuid.UUID, session: ReadSessionDep) -> dict[str, Any]:
     return service.get_service(session, id)
 
 
@@ -108,7 +108,7 @@ def get_service(id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
     responses={404: {"description": "Unknown postcode"}, **_BAD},
 )
 def list_service_at_locations(
-    request: Request, session: SessionDep, query: Annotated[ServiceAtLocationQuery, Query()]
+    request: Request, session: ReadSessionDep, query: Annotated[ServiceAtLocationQuery, Query()]
 ) -> dict[str, Any]:
     return service.list_service_at_locations(session, query, records_searches(request))
 
@@ -122,7 +122,7 @@ def list_service_at_locations(
     operation_id="getServiceAtLocationWithNestedDataById",
     responses={**_NOT_FOUND, **_BAD},
 )
-def get_service_at_location(id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
+def get_service_at_location(id: uuid.UUID, session: ReadSessionDep) -> dict[str, Any]:
     return service.get_service_at_location(session, id)
 
 
@@ -135,7 +135,7 @@ def get_service_at_location(id: uuid.UUID, session: SessionDep) -> dict[str, Any
     operation_id="getPaginatedListOfTaxonomies",
     responses=_BAD,
 )
-def list_taxonomies(request: Request, session: SessionDep, query: Annotated[PageQuery, Query()]) -> dict[str, Any]:
+def list_taxonomies(request: Request, session: ReadSessionDep, query: Annotated[PageQuery, Query()]) -> dict[str, Any]:
     return service.list_taxonomies(session, query, _site_url(request, "/api/v1/categories"))
 
 
@@ -147,7 +147,7 @@ def list_taxonomies(request: Request, session: SessionDep, query: Annotated[Page
     operation_id="getTaxonomyById",
     responses={**_NOT_FOUND, **_BAD},
 )
-def get_taxonomy(id: uuid.UUID, request: Request, session: SessionDep) -> dict[str, Any]:
+def get_taxonomy(id: uuid.UUID, request: Request, session: ReadSessionDep) -> dict[str, Any]:
     return service.get_taxonomy_by_id(session, id, _site_url(request, "/api/v1/categories"))
 
 
@@ -160,7 +160,7 @@ def get_taxonomy(id: uuid.UUID, request: Request, session: SessionDep) -> dict[s
     operation_id="getPaginatedListOfTaxonomyTerms",
     responses=_BAD,
 )
-def list_taxonomy_terms(session: SessionDep, query: Annotated[PageQuery, Query()]) -> dict[str, Any]:
+def list_taxonomy_terms(session: ReadSessionDep, query: Annotated[PageQuery, Query()]) -> dict[str, Any]:
     return service.list_taxonomy_terms(session, query)
 
 
@@ -172,7 +172,7 @@ def list_taxonomy_terms(session: SessionDep, query: Annotated[PageQuery, Query()
     operation_id="getTaxonomyTermById",
     responses={**_NOT_FOUND, **_BAD},
 )
-def get_taxonomy_term(id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
+def get_taxonomy_term(id: uuid.UUID, session: ReadSessionDep) -> dict[str, Any]:
     return service.get_taxonomy_term(session, id)
 
 

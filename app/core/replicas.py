@@ -1,0 +1,163 @@
+"""Streaming replicas for the read-only traffic (DATABASE_READ_URLS, docs/scaling.md): which of them may serve reads
+now, a read session that falls back to the primary, and the clients that must read from the primary.
+
+app/core/db.py makes the engines and routes each read session; nothing else needs to know replicas exist."""
+
+import itertools
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import Engine, text
+from sqlalchemy import exc as sa_exc
+from sqlmodel import Session
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+State = Literal["unknown", "up", "down", "lagging", "not a replica"]
+
+# On a replica: whether it replays a primary's WAL, whether it has replayed all the primary had written a moment ago,
+# and how old the last transaction it replayed is (the lag while it has not caught up; an idle primary writes nothing,
+# so an old timestamp alone is no lag).
+_REPLAY = text(
+    "SELECT pg_is_in_recovery(), coalesce(pg_last_wal_replay_lsn() >= CAST(:primary AS pg_lsn), false), "
+    "extract(epoch FROM now() - pg_last_xact_replay_timestamp())"
+)
+_PRIMARY_LSN = text("SELECT CAST(pg_current_wal_lsn() AS text)")
+
+
+@dataclass
+class Replica:
+    engine: Engine  # in transactions, which server-side cursors (streamed downloads) need
+    name: str  # host:port/database, never the user or password: /healthz shows it
+    state: State = "unknown"
+    lag_s: float | None = None
+    autocommit: Engine = field(init=False)  # the same pool, each statement its own transaction
+
+    def __post_init__(self) -> None:
+        self.autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+class Replicas:
+    """The replicas of one process. Their states are checked at most every `check_s` seconds, by the first request
+    after that; a request never waits for another's check (it uses the states as they were)."""
+
+    def __init__(self, engines: list[Engine], primary: Engine, max_lag_s: float, check_s: float) -> None:
+        self.replicas = [Replica(e, f"{e.url.host}:{e.url.port or 5432}/{e.url.database}") for e in engines]
+        self._primary, self._max_lag_s, self._check_s = primary, max_lag_s, check_s
+        self._checked_at = -math.inf
+        self._lock = threading.Lock()
+        self._turn = itertools.count()
+
+    def pick(self, streaming: bool = False) -> Engine | None:
+        """A usable replica's engine (autocommit unless `streaming`), each in turn; None when there is none (then
+        the primary serves the reads)."""
+        usable = [r for r in self.states() if r.state == "up"]
+        if not usable:
+            return None
+        replica = usable[next(self._turn) % len(usable)]
+        return replica.engine if streaming else replica.autocommit
+
+    def states(self) -> list[Replica]:
+        if time.monotonic() - self._checked_at >= self._check_s and self._lock.acquire(blocking=False):
+            try:
+                self._check_all()
+            finally:
+                self._lock.release()
+        return self.replicas
+
+    def failed(self, engine: Engine) -> None:
+        """A statement failed on `engine` (a replica's, or one sharing its pool): it is skipped until the next check
+        finds it up."""
+        for replica in self.replicas:
+            if replica.engine.pool is engine.pool:
+                replica.state, replica.lag_s = "down", None
+
+    def _check_all(self) -> None:
+        try:
+            with self._primary.connect() as conn:
+                primary_lsn = conn.execute(_PRIMARY_LSN).scalar_one()
+        except sa_exc.SQLAlchemyError:
+            primary_lsn = None  # the primary is down: the replicas' lag cannot be judged, and they may as well serve
+        for replica in self.replicas:
+            self._check(replica, primary_lsn)
+        self._checked_at = time.monotonic()
+
+    def _check(self, replica: Replica, primary_lsn: str | None) -> None:
+        try:
+            with replica.autocommit.connect() as conn:
+                in_recovery, caught_up, replay_age = conn.execute(_REPLAY, {"primary": primary_lsn}).one()
+        except sa_exc.SQLAlchemyError:
+            replica.state, replica.lag_s = "down", None
+            return
+        if not in_recovery:  # promoted, or a primary named by mistake: its data may have parted from the primary's
+            replica.state, replica.lag_s = "not a replica", None
+            return
+        lag = 0.0 if caught_up or primary_lsn is None else float(replay_age if replay_age is not None else math.inf)
+        replica.lag_s = round(lag, 3) if math.isfinite(lag) else None
+        replica.state = "up" if lag <= self._max_lag_s else "lagging"
+
+
+class ReadSession(Session):
+    """A session that only reads. On a replica, a statement that fails there (the replica stopped or restarted, its
+    pool is exhausted, or it cancelled the statement in a recovery conflict) runs again on the primary, and the replica
+    is skipped until a check finds it up: a replica going down never fails a request. Each statement is its own
+    transaction (the engines are autocommit), so running one again elsewhere changes nothing else."""
+
+    def __init__(self, bind: Engine, primary: Engine, replicas: Replicas | None) -> None:
+        super().__init__(bind)
+        self._primary, self._replicas = primary, replicas
+
+    def _execute_internal(self, *args: Any, **kwargs: Any) -> Any:
+        replica = self.bind
+        if self._replicas is None or replica.pool is self._primary.pool:
+            return super()._execute_internal(*args, **kwargs)
+        try:
+            return super()._execute_internal(*args, **kwargs)
+        except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError):
+            self._replicas.failed(replica)
+            self.rollback()
+            self.bind = self._primary
+            return super()._execute_internal(*args, **kwargs)
+
+
+PRIMARY_COOKIE = "am_wrote"
+_READ_PRIMARY = "assetmap.read_primary"
+_READS = {"GET", "HEAD", "OPTIONS"}
+
+
+def reads_from_primary(scope: Scope) -> bool:
+    return scope.get(_READ_PRIMARY, False)
+
+
+class ReadYourWrites:
+    """Whoever changes something sees it at once, whatever a replica's lag: a client reads from the primary for
+    `seconds` after a write (a cookie set on a write's successful answer, holding nothing but "1"), and so do signed-in
+    sessions and API keys, which moderators and admins use. Installed only when there are replicas."""
+
+    def __init__(self, app: ASGIApp, seconds: int, session_cookie: str, secure: bool) -> None:
+        self.app, self.session_cookie = app, session_cookie
+        self.cookie = f"{PRIMARY_COOKIE}=1; Max-Age={seconds}; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = HTTPConnection(scope)
+        scope[_READ_PRIMARY] = bool(
+            {PRIMARY_COOKIE, self.session_cookie} & client.cookies.keys() or "x-api-key" in client.headers
+        )
+        if scope["method"] in _READS or not self.seconds:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_marked(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                MutableHeaders(scope=message).append("set-cookie", self.cookie)
+            await send(message)
+
+        await self.app(scope, receive, send_marked)
