@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the project needs, only when they are missing: a local PostgreSQL server (Debian's,
-# 15 on bookworm) and its PostGIS package, npm for the pinned front-end libraries and, with `chromium`, Debian's
-# Chromium for the browser tests; with `bench`, wrk and pgbench for the benchmarks. Needs root (or sudo).
+# 15 on bookworm) and its PostGIS package, npm for the pinned front-end libraries and, with `chromium` (`make test`),
+# Debian's Chromium for the browser tests and PgBouncer for the connection-pooling test (not run as a service by us); with `bench`, wrk and pgbench for the benchmarks. Needs root (or sudo).
 # With DATABASE_URL set to a server on another machine, no local server is installed: that database is the operator's.
 set -euo pipefail
 
@@ -36,6 +36,7 @@ fi
 if $want_chromium; then
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
+  [[ -x /usr/sbin/pgbouncer ]] || missing+=(pgbouncer)
 fi
 if $want_bench; then
   command -v wrk >/dev/null || missing+=(wrk)
