@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the project needs, only when they are missing: a local PostgreSQL server (Debian's,
 # 15 on bookworm) and its PostGIS package, npm for the pinned front-end libraries and, with `chromium` (`make test`),
-# Debian's Chromium for the browser tests and PgBouncer for the connection-pooling test (not run as a service by us); with `bench`, wrk and pgbench for the benchmarks. Needs root (or sudo).
+# Debian's Chromium for the browser tests and PgBouncer for the connection-pooling test (which runs its own); with
+# `bench`, wrk and pgbench for the benchmarks. Needs root (or sudo).
 # With DATABASE_URL set to a server on another machine, no local server is installed: that database is the operator's.
 set -euo pipefail
 
