@@ -1,15 +1,10 @@
 """The app through PgBouncer in transaction pooling mode (issue 17): Debian's PgBouncer (1.18) hands each transaction
 any server connection, so psycopg's prepared statements break there and DB_PREPARED_STATEMENTS=false turns them off.
 
-PgBouncer runs as the postgres account (it refuses root) on a free port in front of the test server, with its own
-configuration in a folder of the test's own; it is stopped and the folder removed afterwards.
+PgBouncer runs on a free port in front of the test server (bench/pgbouncer.py), and is stopped afterwards.
 """
 
 import os
-import shutil
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,76 +15,28 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from bench.pgbouncer import BINARY, pgbouncer
 from tests.conftest import TEST_DATABASE_URL
 from tests.processes import free_port, serving
 
-PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 pytestmark = [
-    pytest.mark.skipif(not Path(PGBOUNCER).exists() or os.geteuid() != 0, reason="needs root and Debian's pgbouncer"),
+    pytest.mark.skipif(not Path(BINARY).exists() or os.geteuid() != 0, reason="needs root and Debian's pgbouncer"),
     pytest.mark.slow,
 ]
 M1 = {"lat": 53.4809, "lon": -2.2374}
 NEARBY = "/api/v1/assets/nearby?lat=53.4809&lon=-2.2374&radius_m=2000"
 
 
-def _config(port: int, server: str, pool_size: int) -> str:
-    url = make_url(server)
-    # The app's connection options (statement_timeout, jit) are startup parameters PgBouncer does not pass on: it is
-    # told to ignore them, and each server connection is given them by connect_query instead.
-    return f"""
-[databases]
-* = host={url.host} port={url.port or 5432} connect_query='SET jit = off'
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = {port}
-unix_socket_dir =
-auth_type = trust
-auth_file = userlist.txt
-pool_mode = transaction
-default_pool_size = {pool_size}
-ignore_startup_parameters = extra_float_digits,options
-"""
-
-
-def _pgbouncer(pool_size: int) -> Iterator[str]:
-    """PgBouncer in transaction pooling mode in front of the test server; yields the test database's URL through it."""
-    port = free_port()
-    folder = Path(tempfile.mkdtemp(prefix="assetmap-pgbouncer-"))
-    (folder / "pgbouncer.ini").write_text(_config(port, TEST_DATABASE_URL, pool_size))
-    (folder / "userlist.txt").write_text(f'"{make_url(TEST_DATABASE_URL).username}" ""\n')
-    shutil.chown(folder, "postgres")
-    for file in folder.iterdir():
-        shutil.chown(file, "postgres")
-    process = subprocess.Popen(
-        ["runuser", "-u", "postgres", "--", PGBOUNCER, "pgbouncer.ini"], cwd=folder,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    url = make_url(TEST_DATABASE_URL).set(port=port).render_as_string(hide_password=False)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)).close()
-                break
-            except psycopg.OperationalError:
-                assert process.poll() is None, process.stderr.read().decode()
-                assert time.monotonic() < deadline, "pgbouncer did not answer within 30 s"
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        shutil.rmtree(folder)
-
-
 @pytest.fixture
 def bouncer() -> Iterator[str]:
-    yield from _pgbouncer(pool_size=4)
+    with pgbouncer(TEST_DATABASE_URL, free_port(), pool_size=4) as url:
+        yield url
 
 
 @pytest.fixture
 def one_server_connection() -> Iterator[str]:
-    yield from _pgbouncer(pool_size=1)
+    with pgbouncer(TEST_DATABASE_URL, free_port(), pool_size=1) as url:
+        yield url
 
 
 def _plain(url: str) -> str:
