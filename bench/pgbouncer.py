@@ -17,16 +17,19 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from app.core.config import Settings
+
 BINARY = "/usr/sbin/pgbouncer"
 ACCOUNT = "postgres"
+STATEMENT_TIMEOUT_MS = Settings.model_fields["db_statement_timeout_ms"].default
 
 
-def config(port: int, server: str, pool_size: int) -> str:
+def config(port: int, server: str, pool_size: int, statement_timeout_ms: int = STATEMENT_TIMEOUT_MS) -> str:
     """pgbouncer.ini. The app's connection options (statement_timeout, jit) are a startup parameter PgBouncer does
-    not pass on: it ignores them, and connect_query gives each server connection jit=off instead (docs/scaling.md)."""
+    not pass on: it ignores them, and connect_query sets them on each server connection instead (docs/scaling.md)."""
     url = make_url(server)
     return f"""[databases]
-* = host={url.host} port={url.port or 5432} connect_query='SET jit = off'
+* = host={url.host} port={url.port or 5432} connect_query='SET jit = off; SET statement_timeout = {statement_timeout_ms}'
 [pgbouncer]
 listen_addr = 127.0.0.1
 listen_port = {port}
