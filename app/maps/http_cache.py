@@ -5,6 +5,8 @@ so that the plain and the gzipped forms each have their own strong ETag.
 
 The layers are public, read-only data, so any site may use them in its own map (`Access-Control-Allow-Origin: *`;
 no credentials are involved).
+
+An answer to a versioned URL (app/maps/data_version.py) is `immutable`: kept a year, never revalidated.
 """
 
 import gzip
@@ -14,12 +16,15 @@ from fastapi import Request, Response
 
 from app.web.transport import accepts_gzip
 
-
-def public_headers(max_age: int) -> dict[str, str]:
-    return {"Cache-Control": f"public, max-age={max_age}", "Access-Control-Allow-Origin": "*"}
+IMMUTABLE_MAX_AGE = 31_536_000  # a year, as in RFC 8246 (immutable)
 
 
-def cacheable_response(request: Request, body: bytes, media_type: str, max_age: int) -> Response:
+def public_headers(max_age: int, immutable: bool = False) -> dict[str, str]:
+    control = f"public, max-age={IMMUTABLE_MAX_AGE}, immutable" if immutable else f"public, max-age={max_age}"
+    return {"Cache-Control": control, "Access-Control-Allow-Origin": "*"}
+
+
+def cacheable_response(request: Request, body: bytes, media_type: str, max_age: int, immutable: bool = False) -> Response:
     """`body` with Cache-Control and an ETag; 304 when the client already has it; gzipped if the client accepts it.
 
     The ETag is a hash of the bytes sent, so the gzipped and plain forms have different tags (RFC 9110 8.8.3).
@@ -27,7 +32,7 @@ def cacheable_response(request: Request, body: bytes, media_type: str, max_age: 
     compress = accepts_gzip(request.headers.get("accept-encoding", ""))
     tag = hashlib.sha256(body).hexdigest()[:32]
     etag = f'"{tag}-gzip"' if compress else f'"{tag}"'
-    headers = {**public_headers(max_age), "ETag": etag, "Vary": "Accept-Encoding"}
+    headers = {**public_headers(max_age, immutable), "ETag": etag, "Vary": "Accept-Encoding"}
     if etag_matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=headers)
     if compress:

@@ -7,8 +7,8 @@ from app.core.deps import ReadSessionDep, SettingsDep
 from app.core.errors import Invalid
 from app.geo.bbox import parse_bbox
 from app.i18n import gettext as _
-from app.maps import geojson, repository, tiles
-from app.maps.http_cache import cacheable_response, public_headers
+from app.maps import data_version, geojson, repository, tiles
+from app.maps.schemas import DataVersion
 
 router = APIRouter(tags=["map layers"])
 
@@ -17,8 +17,10 @@ _AREA = Query(
     None, max_length=20, description="Only assets inside this council or region (ONS code, see /api/v1/areas)", examples=["E08000003"]
 )
 _CACHING = (
-    "Answers carry `Cache-Control`, a strong `ETag` (send it back in `If-None-Match` for a 304) and "
-    "`Access-Control-Allow-Origin: *`, and are gzipped when the request accepts gzip."
+    "Answers carry `Cache-Control`, a strong `ETag` (send it back in `If-None-Match` for a 304), "
+    "`Access-Control-Allow-Origin: *` and the current data version in `X-Data-Version`, and are gzipped when the "
+    "request accepts gzip. With `v` set to the current data version the answer is `immutable` (kept a year): "
+    "the version changes whenever published places do."
 )
 _GEOJSON_EXAMPLE = {
     "type": "FeatureCollection",
@@ -75,14 +77,15 @@ def assets_geojson(
     limit: int | None = Query(
         None, ge=1, description="Most features to return (default GEOJSON_DEFAULT_LIMIT, 1000; at most GEOJSON_MAX_LIMIT, 5000)"
     ),
+    v: str | None = data_version.VERSION,
 ) -> Response:
     if limit is not None and limit > settings.geojson_max_limit:
         raise Invalid(_("limit must be at most %(max)s (got %(got)s)") % {"max": settings.geojson_max_limit, "got": limit}, "limit")
     limit = limit or settings.geojson_default_limit
     box = parse_bbox(bbox)
     filters, params = filters_for(session, Criteria(bbox=box, category=category, q=q, area=area))
-    body = geojson.feature_collection(session, box, filters, params, limit)
-    return cacheable_response(request, body, geojson.MEDIA_TYPE, settings.geojson_max_age_seconds)
+    answer = data_version.read(session, v, lambda: geojson.feature_collection(session, box, filters, params, limit))
+    return data_version.layer_response(request, answer, geojson.MEDIA_TYPE, settings.geojson_max_age_seconds)
 
 
 @router.get(
@@ -93,7 +96,7 @@ def assets_geojson(
         "A Mapbox Vector Tile (XYZ scheme, Web Mercator, extent 4096, buffer 64) with one layer, `assets`: a point per "
         "published asset with properties `id`, `name` and `category` (top-level category slug). A tile holds at most "
         "TILE_MAX_FEATURES (5,000) points; zoom in to see them all. **An empty tile is `204 No Content`** with "
-        f"no body. {_CACHING} Example: `/tiles/assets/14/8089/5300.pbf?category=food&area=E08000003`."
+        f"no body. {_CACHING} Example: `/tiles/assets/14/8089/5300.pbf?category=food&area=E08000003&v=42-20261205`."
     ),
     responses={
         200: {"description": "The tile", "content": {tiles.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}},
@@ -111,10 +114,27 @@ def asset_tile(
     y: int = Path(ge=0, le=(1 << tiles.MAX_ZOOM) - 1, description="Row, 0 to 2^z-1 from the north", examples=[5300]),
     category: list[str] = _CATEGORY,
     area: str | None = _AREA,
+    v: str | None = data_version.VERSION,
 ) -> Response:
     tiles.check_tile(z, x, y)
     filters, params = filters_for(session, Criteria(category=category, area=area))
-    body = repository.asset_tile(session, z, x, y, filters, params, settings.tile_max_features)
-    if not body:
-        return Response(status_code=204, headers=public_headers(settings.tile_max_age_seconds))
-    return cacheable_response(request, body, tiles.MEDIA_TYPE, settings.tile_max_age_seconds)
+    answer = data_version.read(
+        session, v, lambda: repository.asset_tile(session, z, x, y, filters, params, settings.tile_max_features)
+    )
+    return data_version.layer_response(request, answer, tiles.MEDIA_TYPE, settings.tile_max_age_seconds)
+
+
+@router.get(
+    "/api/v1/data-version",
+    summary="The current data version of the map layers",
+    description=(
+        "The version that the tile and GeoJSON URLs take as `v` to be cached as immutable, and those URLs. It changes "
+        "whenever published places change (and each day, as places become stale): ask again now and then. Answers "
+        "are `Cache-Control: no-cache`."
+    ),
+    response_model=DataVersion,
+)
+def current_data_version(session: ReadSessionDep, response: Response) -> DataVersion:
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return DataVersion.of(data_version.current(session))

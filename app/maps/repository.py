@@ -82,3 +82,10 @@ def features_nearest(
     """
     bound = {**params, "centre_lon": centre[0], "centre_lat": centre[1], "fetch": fetch}
     return list(session.execute(text(sql), bound).scalars())
+
+
+def data_version(session: Session) -> str:
+    """The layers' data version (migration 0020's counter) and today's date in UTC, as `<counter>-<yyyymmdd>`: the
+    date because the layer's `stale` mark moves with the clock, not with the data (docs/map-layers.md)."""
+    sql = "SELECT version || '-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') FROM data_version"
+    return session.execute(text(sql)).scalar_one()

@@ -14,6 +14,7 @@ from app.core.errors import NotFound
 from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.i18n.locales import supported
+from app.maps import data_version
 from app.maps.areas import embed_area
 from app.maps.palette import category_css
 from app.maps.views import MapQuery, build_map_page, build_place_view, embed_titles, layers_for
@@ -46,7 +47,8 @@ def _page(request: Request, template: str, build: Callable[[], dict[str, Any]]) 
 def map_page(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     def build() -> dict[str, Any]:
         query = _map_query(request)
-        return {"page": build_map_page(settings, get_taxonomy(session), query), "query": query}
+        page = build_map_page(settings, get_taxonomy(session), query, data_version.current(session))
+        return {"page": page, "query": query}
 
     return _page(request, "maps/index.html", build)
 
@@ -82,7 +84,7 @@ def embed_page(request: Request, session: SessionDep, settings: SettingsDep) -> 
         if query.lang_switch and not query.lang:
             query = query.model_copy(update={"lang": current_locale()})  # the language it opened in, for its links
         page = build_map_page(
-            settings, get_taxonomy(session), query, embed=True, bounds=area.bounds if area else None,
+            settings, get_taxonomy(session), query, data_version.current(session), embed=True, bounds=area.bounds if area else None,
             area_name=area.name if area else None,
         )
         return {"page": page, "query": query, "area": area}

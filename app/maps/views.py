@@ -29,6 +29,7 @@ URLS = {
     "nearby": "/api/v1/assets/nearby",
     "postcodes": "/api/v1/postcodes/",
     "areas": "/api/v1/areas/",
+    "dataVersion": "/api/v1/data-version",
 }
 
 
@@ -117,17 +118,20 @@ def build_map_page(
     settings: Settings,
     taxonomy: Taxonomy,
     query: MapQuery,
+    data_version: str,
     *,
     embed: bool = False,
     bounds: list[list[float]] | None = None,
     area_name: str | None = None,
 ) -> MapPage:
-    """The interactive map for `/` and `/embed`. `bounds` ([[south, west], [north, east]]) fits the map to an area;
-    `area_name` is the area's name, for messages ("No places in Rutland …")."""
+    """The interactive map for `/` and `/embed`. `data_version`: the layers' current one, which the page's requests
+    carry (app/maps/data_version.py). `bounds` ([[south, west], [north, east]]) fits the map to an area; `area_name`
+    is the area's name, for messages ("No places in Rutland …")."""
     lat, lon, zoom = query.centre(settings)
     layers = layers_for(taxonomy, query.category)
     config = {
         "urls": URLS,
+        "dataVersion": data_version,
         "limit": GEOJSON_LIMIT,
         "searchRadius": SEARCH_RADIUS_M,
         "filter": {"category": query.category, "area": query.area, "q": query.q},

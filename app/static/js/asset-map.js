@@ -2,7 +2,10 @@
    of places and the postcode search.
 
    Places come from /api/v1/assets.geojson for the current viewport: refetched when the map stops moving (debounced),
-   and a newer request cancels an older one. Every piece of data is put into the page with textContent or
+   and a newer request cancels an older one. Each request carries the data version (`v`, app/maps/data_version.py),
+   so a cache may keep its answer for good; the page takes a newer version from any answer's X-Data-Version, and asks
+   for the current one when the map moves a minute or more after it last did (an answer a cache kept cannot tell of
+   edits made since). Every piece of data is put into the page with textContent or
    setAttribute, never as HTML. Text is in the page's language (`_`, dom.js); the API is asked in it too. */
 (function () {
   "use strict";
@@ -11,6 +14,7 @@
   var LIST_MAX = 50;
   var SEARCH_ZOOM = 15;
   var PLACE_ZOOM = 17;
+  var VERSION_CHECK_MS = 60000;
 
   var el = window.AssetMapDom.el;  /* dom.js */
   var placeText = window.AssetMapDom.placeText;
@@ -38,6 +42,12 @@
     };
   }
 
+  /* Whether data version `a` ("<counter>-<yyyymmdd>") is newer than `b`: a lagging replica may answer with an older one. */
+  function newer(a, b) {
+    var x = a.split("-").map(Number), y = (b || "0-0").split("-").map(Number);
+    return x[0] > y[0] || (x[0] === y[0] && x[1] > y[1]);
+  }
+
   function AssetMap(map, layers, config) {
     this.map = map;
     this.layers = layers;
@@ -46,6 +56,7 @@
     this.icons = {};
     this.request = null;
     this.timer = null;
+    this.versionCheckedAt = Date.now();  // the page came with the version
     this.truncated = false;
     this.nearest = null; // {postcode, items} after a postcode search
     this.pendingOpen = null;
@@ -132,6 +143,21 @@
     return [west, south, east, north].map(function (n) { return n.toFixed(5); }).join(",");
   };
 
+  AssetMap.prototype.adoptVersion = function (version) {
+    if (version && newer(version, this.config.dataVersion)) this.config.dataVersion = version;
+  };
+
+  /* Resolves once the version is known to be at most VERSION_CHECK_MS old; a failed check keeps the one we have. */
+  AssetMap.prototype.freshVersion = function (signal) {
+    var self = this;
+    if (Date.now() - this.versionCheckedAt < VERSION_CHECK_MS) return Promise.resolve();
+    this.versionCheckedAt = Date.now();
+    return fetch(this.config.urls.dataVersion, { signal: signal, headers: apiHeaders("application/json") })
+      .then(function (response) { return response.ok ? response.json() : {}; })
+      .then(function (body) { self.adoptVersion(body.version); })
+      .catch(function (error) { if (error.name === "AbortError") throw error; });
+  };
+
   AssetMap.prototype.load = function () {
     var self = this;
     if (this.request) this.request.abort();
@@ -139,9 +165,14 @@
     this.request = controller;
     var params = this.filterParams(new URLSearchParams({ bbox: this.bboxParam(), limit: String(this.config.limit) }));
     this.setBusy(true);
-    fetch(this.config.urls.geojson + "?" + params.toString(), { signal: controller.signal, headers: apiHeaders("application/geo+json") })
+    this.freshVersion(controller.signal)
+      .then(function () {
+        params.set("v", self.config.dataVersion);
+        return fetch(self.config.urls.geojson + "?" + params.toString(), { signal: controller.signal, headers: apiHeaders("application/geo+json") });
+      })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
+        self.adoptVersion(response.headers.get("X-Data-Version"));
         return response.json();
       })
       .then(function (collection) {
