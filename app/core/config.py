@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from app.i18n.catalogue import gettext_noop as N_
 
@@ -190,6 +192,19 @@ class Settings(BaseSettings):
                 ) from None
             checked.append(entry)
         return checked
+
+    @field_validator("database_read_urls")
+    @classmethod
+    def _database_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            try:
+                make_url(url)
+            except ArgumentError:
+                raise ValueError(
+                    "DATABASE_READ_URLS takes database URLs such as postgresql+psycopg://user:password@host:5432/assetmap, "
+                    "comma-separated"
+                ) from None
+        return value
 
     @field_validator("embed_allowed_origins")
     @classmethod
