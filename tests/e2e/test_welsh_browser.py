@@ -113,6 +113,8 @@ def welsh(page: Page, path: str) -> None:
         ("insights", f"/insights?area={CARDIFF}&category=learning&measure=deprivation"),
         ("insights-print", f"/insights/print?area={CARDIFF}&category=learning&measure=deprivation"),
         ("login", "/login"),
+        ("story-removal", "/stories/remove"),
+        ("claimant-sign-in", "/claimant"),
     ],
 )
 def test_welsh_pages_have_no_english_interface_text(page: Page, places, name, path):
@@ -134,6 +136,9 @@ def test_a_place_page_in_welsh_shows_the_welsh_text_and_marks_english_fallbacks(
     assert english_in(page) == []
     welsh(page, f"/places/{english_only.id}/report")
     assert english_in(page) == []
+    for form in ("stories/new", "claim", "suggest"):  # the place's other forms: a story, a claim, a correction
+        welsh(page, f"/places/{both.id}/{form}")
+        assert english_in(page) == [], form
 
 
 def test_a_printed_shortlist_in_welsh(page: Page, places):
