@@ -120,6 +120,12 @@ def get_public(session: Session, asset_id: uuid.UUID, record: bool = False) -> d
     return dict(row) if row else None
 
 
+def get_records(session: Session, asset_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    """Many assets as stored, in one statement (a bulk import's history snapshots)."""
+    sql = f"SELECT {RECORD} FROM asset a WHERE a.id = ANY(:ids)"
+    return [dict(r) for r in session.execute(text(sql), {"ids": asset_ids}).mappings()]
+
+
 def list_published(
     session: Session,
     filters: list[str],

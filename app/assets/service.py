@@ -1,12 +1,15 @@
 """Every change to an asset goes through here, so each one is validated and recorded in its history."""
 
+import json
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, time
 from typing import Any, Literal
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from app.assets import repository
+from app.assets import bulk_repository, repository
 from app.assets.fields import LIST_FIELDS, WRITABLE, Output, shown_in
 from app.assets.models import Asset, AssetHistory, AssetSession, AssetStatus, LocationPrecision, Organisation
 from app.assets.schemas import AssetCreate, AssetPublic, AssetUpdate
@@ -134,6 +137,104 @@ def upsert_by_source(
     if given != last:
         repository.remember_imported(session, data.source, data.external_id, given)
     return "updated" if changed else "unchanged"
+
+
+def upsert_many_by_source(
+    session: Session, items: list[AssetCreate], actor: str, new_status: AssetStatus | None = None
+) -> list[UpsertOutcome | None]:
+    """`upsert_by_source` for many rows at once, set-based (app/assets/bulk_repository.py): the same outcomes, the
+    same history entries (actor, action, changes, snapshot), categories, sessions and remembered source values; an
+    unchanged row writes nothing. Commits nothing.
+
+    A row this path does not take is None, for the caller to give to `upsert_by_source` (which says what is wrong
+    with it, or handles it): a row whose fields differ in kind from the batch's, with an organisation, a postcode
+    that places nothing, unknown categories, both ages in the wrong order, no position, or whose asset is a merged
+    place imported before. If the database refuses the batch, every row is None and nothing of it is kept."""
+    outcomes: list[UpsertOutcome | None] = [None] * len(items)
+    dumps = [data.model_dump(mode="json", exclude_unset=True) for data in items]
+    if not dumps:
+        return outcomes
+    keys = Counter(frozenset(d) for d in dumps).most_common(1)[0][0]
+    if "organisation" in keys or len(keys & {"min_age", "max_age"}) == 1:
+        return outcomes
+    plain = [name for name in _PLAIN_FIELDS if name in keys and name not in ("source", "external_id")]
+    postcode, categories, schedule = "postcode" in keys, "categories" in keys, "schedule" in keys
+    staged = _stage_rows(session, dumps, keys, plain)
+    if not staged:
+        return outcomes
+    now = datetime.now(UTC)
+    status = str(new_status or AssetStatus.pending)
+    savepoint = session.begin_nested()
+    try:
+        columns = bulk_repository.create_stage(session, plain)
+        bulk_repository.copy_stage(session, columns, staged)
+        left = set(bulk_repository.match_stage(session))
+        created = bulk_repository.insert_new(session, plain, status, now, categories, schedule)
+        changed = bulk_repository.changed_rows(session, plain, postcode, categories, schedule)
+        before = _snapshots(session, list(changed.values()))
+        if changed:
+            bulk_repository.update_changed(session, list(changed), plain, postcode, categories, schedule, now)
+        after = _snapshots(session, [*created.values(), *changed.values()])
+        history: list[tuple[uuid.UUID, str, str, str, str]] = []
+        for n, asset_id in created.items():
+            snap = after[asset_id]
+            changes = {k: [None, v] for k, v in snap.items() if v not in (None, [], "")}
+            history.append((asset_id, actor, "create", json.dumps(changes), json.dumps(snap)))
+            outcomes[n] = "created"
+        for n, asset_id in changed.items():
+            old, new = before[asset_id], after[asset_id]
+            changes = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
+            if changes:
+                history.append((asset_id, actor, "update", json.dumps(changes), json.dumps(new)))
+            outcomes[n] = "updated" if changes else "unchanged"
+        bulk_repository.copy_history(session, history)
+        bulk_repository.remember_imported(session)
+    except DBAPIError:
+        savepoint.rollback()
+        return [None] * len(items)
+    savepoint.commit()
+    for n in {row[columns.index("n")] for row in staged} - left:
+        if outcomes[n] is None:
+            outcomes[n] = "unchanged"
+    return outcomes
+
+
+def _stage_rows(session: Session, dumps: list[dict[str, Any]], keys: frozenset[str], plain: list[str]) -> list[tuple[Any, ...]]:
+    """The rows of `dumps` the bulk path can take, in `bulk_repository.create_stage`'s column order (n first)."""
+    taxonomy = get_taxonomy(session)
+    places: dict[str, tuple[float, float, str] | None] = {}
+    rows: list[tuple[Any, ...]] = []
+    for n, d in enumerate(dumps):
+        if frozenset(d) != keys or not d.get("source") or not d.get("external_id"):
+            continue
+        if d.get("min_age") is not None and d.get("max_age") is not None and d["min_age"] > d["max_age"]:
+            continue
+        lon, lat, postcode = d.get("lon"), d.get("lat"), d.get("postcode")
+        if lat is None and postcode:
+            if postcode not in places:
+                try:
+                    place = locate_postcode(session, postcode)
+                    places[postcode] = (place.lon, place.lat, place.postcode)
+                except (Invalid, NotFound):
+                    places[postcode] = None
+            if places[postcode] is None:
+                continue
+            lon, lat, postcode = places[postcode]  # type: ignore[misc]
+        if lat is None:
+            continue  # a new asset would have no place: upsert_by_source says so
+        try:
+            category_ids = [node.id for node in taxonomy.require(d["categories"])] if "categories" in keys else None
+        except Invalid:
+            continue
+        sessions = d.get("schedule") or []
+        values = [[] if d[name] is None and name in LIST_FIELDS else d[name] for name in plain]
+        rows.append((
+            uuid.uuid4(), d["source"], d["external_id"], postcode, *values, n, lon, lat, category_ids,
+            [WEEKDAYS.index(s["day"]) for s in sessions], [s["opens"] for s in sessions],
+            [s["closes"] for s in sessions], [s.get("note") for s in sessions],
+            json.dumps({k: v for k, v in d.items() if k not in ("source", "external_id")}),
+        ))
+    return rows
 
 
 def _given(data: AssetCreate) -> dict[str, Any]:
@@ -338,7 +439,17 @@ def _schedule_key(schedule: list[dict[str, Any]]) -> list[tuple[int, str, str, s
 
 def _snapshot(session: Session, asset_id: uuid.UUID) -> dict[str, Any]:
     row = repository.get_public(session, asset_id, record=True)
-    return public_asset(row).model_dump(mode="json", exclude=_NOT_HISTORY) if row else {}
+    return _history_view(row) if row else {}
+
+
+def _snapshots(session: Session, asset_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    """`_snapshot` of many assets, read in one statement."""
+    return {row["id"]: _history_view(row) for row in repository.get_records(session, asset_ids)}
+
+
+def _history_view(row: dict[str, Any]) -> dict[str, Any]:
+    """An asset as its history keeps it (the `snapshot` of each entry)."""
+    return public_asset(row).model_dump(mode="json", exclude=_NOT_HISTORY)
 
 
 def _record(

@@ -49,7 +49,8 @@ def import_file(
         return READERS[kind](path, mapping)
 
     return run_import(
-        kind, import_source(path, mapping_path), read, dry_run=dry_run, status=status, on_total=on_total, on_progress=on_progress
+        kind, import_source(path, mapping_path), read, dry_run=dry_run, status=status, on_total=on_total,
+        on_progress=on_progress, bulk=True,
     )
 
 

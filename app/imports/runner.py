@@ -12,6 +12,7 @@ import gzip
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from sqlmodel import Session
 
 from app.assets.models import AssetStatus
 from app.assets.schemas import AssetCreate
-from app.assets.service import flag_duplicates, retire_by_source, upsert_by_source
+from app.assets.service import flag_duplicates, retire_by_source, upsert_by_source, upsert_many_by_source
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import AppError
@@ -32,6 +33,7 @@ from app.imports.models import ImportRun
 from app.imports.record import recorded_run
 
 COMMIT_EVERY = 200
+BULK_CHUNK = 5_000  # rows a bulk import stages, applies and commits at a time
 # The reported rows a run keeps, per kind: thousands of skipped objects (most of an OSM file) or notes never crowd out
 # the failures, which are what a person has to act on. The run's counts always hold the totals.
 RECORDED_PER_KIND = {"failed": 10_000, "archived": 10_000, "skipped": 500, "notes": 500}
@@ -141,10 +143,11 @@ def run_import(
     status: AssetStatus = AssetStatus.published,
     on_total: ProgressFn | None = None,
     on_progress: ProgressFn | None = None,
+    bulk: bool = False,
 ) -> ImportRun:
     """Reads every row (a broken file fails here, before any write), applies the good ones and records the run.
 
-    `status` is given to new assets only; an update leaves an asset's status alone.
+    `status` is given to new assets only; an update leaves an asset's status alone. `bulk`: see `apply_rows`.
     """
     with recorded_run(kind, source, dry_run) as run:
         rows = list(read())
@@ -152,7 +155,7 @@ def run_import(
             on_total(len(rows))
         since = datetime.now(UTC)
         with Session(get_engine()) as session:
-            outcome = apply_rows(session, rows, kind, status, dry_run, on_progress)
+            outcome = apply_rows(session, rows, kind, status, dry_run, on_progress, bulk)
             sources = sorted({row.fields["source"] for row in rows if row.fields and row.fields.get("source")})
             if sources and not dry_run and (found := flag_duplicates(session, sources, since, get_settings())):
                 outcome.counts["possible_duplicates"] = found
@@ -169,10 +172,15 @@ def apply_rows(
     status: AssetStatus = AssetStatus.published,
     dry_run: bool = False,
     on_progress: ProgressFn | None = None,
+    bulk: bool = False,
 ) -> Outcome:
-    """Upserts each good row in its own savepoint; commits in batches, or rolls everything back on a dry run."""
+    """Upserts each good row in its own savepoint, or with `bulk` many rows at once (`_apply_bulk`); commits in
+    batches, or rolls everything back on a dry run."""
     outcome = Outcome()
     actor = f"import:{kind}"
+    if bulk:
+        _apply_bulk(session, list(rows), actor, status, outcome, dry_run, on_progress)
+        rows = ()
     for n, row in enumerate(rows, start=1):
         _apply_one(session, row, actor, status, outcome)
         if on_progress:
@@ -184,6 +192,38 @@ def apply_rows(
     else:
         session.commit()
     return outcome
+
+
+def _apply_bulk(
+    session: Session, rows: list[SourceRow], actor: str, status: AssetStatus, outcome: Outcome, dry_run: bool,
+    on_progress: ProgressFn | None,
+) -> None:
+    """Applies the rows BULK_CHUNK at a time through `upsert_many_by_source`; a row it does not take (a bad, gone or
+    skipped one, or one it leaves to the one-row path) goes through `_apply_one`. Each row is reported in file order."""
+    for start in range(0, len(rows), BULK_CHUNK):
+        chunk = rows[start : start + BULK_CHUNK]
+        ready: list[tuple[int, AssetCreate, tuple[str, ...]]] = []
+        for i, row in enumerate(chunk):
+            if row.gone or row.skipped or row.problem or row.fields is None:
+                continue
+            fields, notes = placed(row.fields, row.notes)
+            if fields is not None:
+                with suppress(ValidationError):
+                    ready.append((i, AssetCreate.model_validate(fields), notes))
+        results = upsert_many_by_source(session, [data for _, data, _ in ready], actor, status)
+        done = {i: (result, notes) for (i, _, notes), result in zip(ready, results, strict=True) if result is not None}
+        for i, row in enumerate(chunk):
+            if i not in done:
+                _apply_one(session, row, actor, status, outcome)
+                continue
+            result, notes = done[i]
+            outcome.counts[result] += 1
+            for note in notes:
+                outcome.report(row.ref, "notes", note)
+        if on_progress:
+            on_progress(len(chunk))
+        if not dry_run:
+            session.commit()
 
 
 def _apply_one(session: Session, row: SourceRow, actor: str, status: AssetStatus, outcome: Outcome) -> None:

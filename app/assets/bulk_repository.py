@@ -1,0 +1,198 @@
+"""The SQL of bulk imports (assets.service.upsert_many_by_source): rows are COPied into a temporary staging table,
+`import_stage`, and applied to the asset store with a handful of set-based statements.
+
+The staging table lives for one transaction (ON COMMIT DROP), so a dry run's rollback leaves nothing behind. Its
+plain field columns are made from `asset`'s own (same names, same types), plus:
+  n            the row's place in the batch, to tell the caller which outcome is whose
+  new_id       the id a new asset gets; asset_id is the asset it updates (or, once created, new_id)
+  lon, lat     where it really is (exact_location); null keeps an existing asset where it is
+  category_ids the categories' ids; weekdays/opens/closes/notes the weekly sessions, as parallel arrays
+  given        what the source gave (JSON), remembered in asset_source_id.imported
+"""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+STAGE = "import_stage"
+EXTRA_COLUMNS = {
+    "n": "integer",
+    "asset_id": "uuid",
+    "created": "boolean NOT NULL DEFAULT false",
+    "lon": "double precision",
+    "lat": "double precision",
+    "category_ids": "integer[]",
+    "weekdays": "smallint[]",
+    "opens": "time[]",
+    "closes": "time[]",
+    "notes": "text[]",
+    "given": "jsonb",
+}
+POINT = "ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)::geography"
+# The categories and sessions of `a` and of the staged row `s`, each as one comparable, ordered array.
+CATEGORIES_NOW = "ARRAY(SELECT c.category_id FROM asset_category c WHERE c.asset_id = a.id ORDER BY 1)"
+CATEGORIES_STAGED = "ARRAY(SELECT DISTINCT x FROM unnest(s.category_ids) x ORDER BY 1)"
+SESSION_TEXT = "format('%s %s %s %s', {p}weekday, {p}opens, {p}closes, {p}note)"
+SESSIONS_NOW = (
+    f"ARRAY(SELECT {SESSION_TEXT.format(p='o.')} FROM asset_session o WHERE o.asset_id = a.id "
+    "ORDER BY o.weekday, o.opens, o.closes, o.note)"
+)
+SESSIONS_STAGED = (
+    f"ARRAY(SELECT {SESSION_TEXT.format(p='u.')} FROM unnest(s.weekdays, s.opens, s.closes, s.notes) "
+    "AS u(weekday, opens, closes, note) ORDER BY u.weekday, u.opens, u.closes, u.note)"
+)
+# A source's date replaces the asset's only when it is later (assets.service.upsert_by_source).
+LATER_VERIFIED = "s.last_verified_at IS NOT NULL AND (a.last_verified_at IS NULL OR s.last_verified_at > a.last_verified_at)"
+
+
+def create_stage(session: Session, plain: Sequence[str]) -> list[str]:
+    """Makes an empty `import_stage` for rows with these plain fields (and postcode); returns its COPY columns."""
+    own = ["source", "external_id", "postcode", *plain]
+    session.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
+    session.execute(
+        text(f"CREATE TEMP TABLE {STAGE} ON COMMIT DROP AS SELECT id AS new_id, {', '.join(own)} FROM asset WITH NO DATA")
+    )
+    session.execute(text(f"ALTER TABLE {STAGE} " + ", ".join(f"ADD COLUMN {c} {t}" for c, t in EXTRA_COLUMNS.items())))
+    return ["new_id", *own, *(c for c in EXTRA_COLUMNS if c not in ("asset_id", "created"))]
+
+
+def copy_stage(session: Session, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """COPY the rows into `import_stage` over the session's own connection (so in its transaction)."""
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(f"COPY {STAGE} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def match_stage(session: Session) -> list[int]:
+    """Finds the asset each staged row updates (by its source identifier). Rows whose asset also holds another
+    source's identifier and was imported before (a merged place, where each source changes only what changed in it)
+    leave the stage; their numbers are returned for the one-row path."""
+    session.execute(
+        text(
+            f"""UPDATE {STAGE} s SET asset_id = i.asset_id FROM asset_source_id i
+                WHERE i.source = s.source AND i.external_id = s.external_id"""
+        )
+    )
+    sql = f"""
+        DELETE FROM {STAGE} s USING asset_source_id i
+        WHERE i.source = s.source AND i.external_id = s.external_id AND i.imported IS NOT NULL
+          AND EXISTS (SELECT 1 FROM asset_source_id o WHERE o.asset_id = i.asset_id AND o.source <> i.source)
+        RETURNING s.n
+    """
+    return list(session.execute(text(sql)).scalars())
+
+
+def insert_new(
+    session: Session, plain: Sequence[str], status: str, now: datetime, categories: bool, schedule: bool
+) -> dict[int, uuid.UUID]:
+    """Creates an asset for each staged row that matched none, with its identifier (remembering what the source
+    gave), categories and sessions; returns {n: new asset id}."""
+    fields = [c for c in plain if c != "status"]
+    given_status = "s.status" if "status" in plain else "NULL"
+    session.execute(
+        text(
+            f"""INSERT INTO asset (id, source, external_id, postcode, exact_location, status, updated_at{''.join(f', {c}' for c in fields)})
+                SELECT s.new_id, s.source, s.external_id, s.postcode, {POINT}, coalesce({given_status}, :status), :now
+                       {''.join(f', s.{c}' for c in fields)}
+                FROM {STAGE} s WHERE s.asset_id IS NULL"""
+        ),
+        {"status": status, "now": now},
+    )
+    created = session.execute(
+        text(f"UPDATE {STAGE} SET asset_id = new_id, created = true WHERE asset_id IS NULL RETURNING n, new_id")
+    ).all()
+    session.execute(
+        text(
+            f"""INSERT INTO asset_source_id (source, external_id, asset_id, imported)
+                SELECT s.source, s.external_id, s.asset_id, s.given FROM {STAGE} s WHERE s.created"""
+        )
+    )
+    write_parts(session, "s.created", categories, schedule, clear=False)
+    return {n: asset_id for n, asset_id in created}
+
+
+def write_parts(
+    session: Session, where: str, categories: bool, schedule: bool, params: dict[str, Any] | None = None, clear: bool = True
+) -> None:
+    """Writes the categories and sessions of the staged rows `where` says (on `import_stage s`); with `clear`, an
+    existing asset's old ones are deleted first (a new asset has none)."""
+    parts = []
+    if categories:
+        parts.append(("asset_category", "SELECT DISTINCT s.asset_id, x FROM {stage} s, unnest(s.category_ids) x", "(asset_id, category_id)"))
+    if schedule:
+        parts.append((
+            "asset_session",
+            "SELECT s.asset_id, u.* FROM {stage} s, unnest(s.weekdays, s.opens, s.closes, s.notes) u",
+            "(asset_id, weekday, opens, closes, note)",
+        ))
+    for table, select, columns in parts:
+        if clear:
+            session.execute(text(f"DELETE FROM {table} t USING {STAGE} s WHERE t.asset_id = s.asset_id AND {where}"), params)
+        session.execute(text(f"INSERT INTO {table} {columns} {select.format(stage=STAGE)} WHERE {where}"), params)
+
+
+def _differences(plain: Sequence[str], postcode: bool, categories: bool, schedule: bool) -> list[str]:
+    """The conditions under which a staged row would change its asset `a` (any one is enough)."""
+    conditions = [f"a.{c} IS DISTINCT FROM s.{c}" for c in plain if c != "last_verified_at"]
+    conditions.append(
+        "(s.lat IS NOT NULL AND NOT (ST_X(a.exact_location::geometry) = s.lon AND ST_Y(a.exact_location::geometry) = s.lat))"
+    )
+    if "last_verified_at" in plain:
+        conditions.append(f"({LATER_VERIFIED})")
+    if postcode:
+        conditions.append("a.postcode IS DISTINCT FROM s.postcode")
+    if categories:
+        conditions.append(f"{CATEGORIES_NOW} IS DISTINCT FROM {CATEGORIES_STAGED}")
+    if schedule:
+        conditions.append(f"{SESSIONS_NOW} IS DISTINCT FROM {SESSIONS_STAGED}")
+    return conditions
+
+
+def changed_rows(session: Session, plain: Sequence[str], postcode: bool, categories: bool, schedule: bool) -> dict[int, uuid.UUID]:
+    """{n: asset id} of the staged rows that match an asset and differ from it; the rest would change nothing."""
+    conditions = " OR ".join(_differences(plain, postcode, categories, schedule))
+    sql = f"SELECT s.n, a.id FROM {STAGE} s JOIN asset a ON a.id = s.asset_id WHERE NOT s.created AND ({conditions})"
+    return {n: asset_id for n, asset_id in session.execute(text(sql)).all()}
+
+
+def update_changed(
+    session: Session, numbers: list[int], plain: Sequence[str], postcode: bool, categories: bool, schedule: bool, now: datetime
+) -> None:
+    """Writes the staged rows `numbers` over their assets, with their categories and sessions."""
+    sets = [f"{c} = s.{c}" for c in plain if c != "last_verified_at"]
+    if "last_verified_at" in plain:
+        sets.append(f"last_verified_at = CASE WHEN {LATER_VERIFIED} THEN s.last_verified_at ELSE a.last_verified_at END")
+    if postcode:
+        sets.append("postcode = s.postcode")
+    sets += [f"exact_location = CASE WHEN s.lat IS NULL THEN a.exact_location ELSE {POINT} END", "updated_at = :now"]
+    session.execute(
+        text(f"UPDATE asset a SET {', '.join(sets)} FROM {STAGE} s WHERE a.id = s.asset_id AND s.n = ANY(:numbers)"),
+        {"numbers": numbers, "now": now},
+    )
+    write_parts(session, "s.n = ANY(:numbers)", categories, schedule, {"numbers": numbers})
+
+
+def remember_imported(session: Session) -> None:
+    """Keeps what the source gave for each staged row, where it differs from what it gave last time."""
+    session.execute(
+        text(
+            f"""UPDATE asset_source_id i SET imported = s.given FROM {STAGE} s
+                WHERE i.source = s.source AND i.external_id = s.external_id AND i.imported IS DISTINCT FROM s.given"""
+        )
+    )
+
+
+def copy_history(session: Session, rows: Iterable[tuple[uuid.UUID, str, str, str, str]]) -> None:
+    """COPY history entries (asset_id, actor, action, changes JSON, snapshot JSON) into asset_history."""
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    sql = "COPY asset_history (asset_id, actor, action, changes, snapshot) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)

@@ -1,0 +1,110 @@
+"""CSV and GeoJSON imports apply their rows in bulk (assets.service.upsert_many_by_source): the same assets, history
+entries and outcomes as the one-row path (upsert_by_source), which stays for the rows the bulk path leaves to it."""
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, select
+
+from app.assets import bulk_repository
+from app.assets.models import AssetHistory
+from app.assets.service import merge_assets
+from app.imports import runner
+from app.imports.mapping import load_mapping
+from app.imports.readers import import_file, read_csv
+from app.imports.runner import apply_rows
+from tests.factories import make_asset
+from tests.imports.test_tabular_import import GOOD, by_ref, write
+
+CHANGED = [
+    GOOD[0].replace("14:00-16:00", "14:00-16:30"),  # a schedule
+    "a2,ST MARY'S CHURCH HALL,Church Rd,Manchester,M1 1AF,53.4800,-2.2400,,cafe,19:00-21:00,\n",  # name, email, kind, hours
+    GOOD[2].replace("M1 1AE", "M1 1AF"),  # placed by another postcode
+]
+
+
+def histories(session: Session) -> dict[str, list[tuple[str, str, dict[str, Any], dict[str, Any]]]]:
+    """Each asset's history by its external id: (actor, action, changes, snapshot), oldest first."""
+    sql = """
+        SELECT a.external_id, h.actor, h.action, h.changes, h.snapshot FROM asset_history h JOIN asset a ON a.id = h.asset_id
+        ORDER BY a.external_id, h.id
+    """
+    found: dict[str, list[tuple[str, str, dict[str, Any], dict[str, Any]]]] = {}
+    for external_id, *entry in session.execute(text(sql)):
+        found.setdefault(external_id, []).append(tuple(entry))  # type: ignore[arg-type]
+    return found
+
+
+def no_one_row_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a good row went through the one-row path")
+
+    monkeypatch.setattr(runner, "upsert_by_source", refuse)
+
+
+def test_bulk_and_one_row_paths_write_the_same_assets_and_history(tmp_path, session, monkeypatch):
+    no_one_row_path(monkeypatch)
+    path, mapping = write(tmp_path, GOOD)
+    assert import_file("csv", path, mapping).counts == {"created": 3}
+    write(tmp_path, CHANGED)
+    assert import_file("csv", path, mapping).counts == {"updated": 3}
+    bulk = histories(session)
+    session.execute(text("DELETE FROM asset"))
+    session.commit()
+    monkeypatch.undo()
+
+    for rows in (GOOD, CHANGED):
+        write(tmp_path, rows)
+        apply_rows(session, read_csv(path, load_mapping(mapping)), "csv", bulk=False)
+    one_row = histories(session)
+    assert [action for _, action, _, _ in bulk["a2"]] == ["create", "update"]
+    assert set(bulk["a2"][1][2]) == {"name", "email", "categories", "schedule"}
+    assert bulk == one_row
+
+
+def test_good_rows_take_the_bulk_path_and_a_rerun_writes_nothing(tmp_path, session, monkeypatch):
+    no_one_row_path(monkeypatch)
+    path, mapping = write(tmp_path, GOOD)
+    assert import_file("csv", path, mapping).counts == {"created": 3}
+    sessions = session.execute(text("SELECT array_agg(id ORDER BY id) FROM asset_session")).scalar_one()
+    stamps = session.execute(text("SELECT array_agg(updated_at ORDER BY id) FROM asset")).scalar_one()
+    assert import_file("csv", path, mapping).counts == {"unchanged": 3}
+    assert session.execute(text("SELECT array_agg(id ORDER BY id) FROM asset_session")).scalar_one() == sessions
+    assert session.execute(text("SELECT array_agg(updated_at ORDER BY id) FROM asset")).scalar_one() == stamps
+    assert session.execute(text("SELECT count(*) FROM asset_history")).scalar_one() == 3
+    assert session.execute(text("SELECT count(*) FROM asset_source_id WHERE imported IS NOT NULL")).scalar_one() == 3
+    assert session.execute(text("SELECT count(*) FROM pg_class WHERE relname = 'import_stage'")).scalar_one() == 0
+
+
+def test_a_merged_place_keeps_the_one_row_rule(tmp_path, session):
+    """On a place that holds another source's identifier, a source changes only what changed in it."""
+    path, mapping = write(tmp_path, GOOD)
+    import_file("csv", path, mapping)
+    other = make_asset(session, name="The Corner Café", source="council", external_id="c-9", phone="0161 000 0000")
+    merge_assets(session, other.id, by_ref(session, "a1").id, "moderator")
+    merged = [GOOD[0].replace("THE CORNER CAFE", "CORNER CAFE"), *GOOD[1:]]
+    write(tmp_path, merged)
+    assert import_file("csv", path, mapping).counts == {"updated": 1, "unchanged": 2}
+    session.expire_all()
+    kept = session.exec(select(AssetHistory).where(AssetHistory.asset_id == other.id).order_by(AssetHistory.id)).all()[-1]
+    assert kept.action == "update" and set(kept.changes) == {"name"} and kept.snapshot["phone"] == "0161 000 0000"
+
+
+def test_a_batch_the_database_refuses_goes_row_by_row(tmp_path, session, monkeypatch):
+    def refused(*args: Any) -> None:
+        raise DBAPIError("COPY asset_history", {}, Exception("refused"))
+
+    monkeypatch.setattr(bulk_repository, "copy_history", refused)
+    path, mapping = write(tmp_path, GOOD)
+    assert import_file("csv", path, mapping).counts == {"created": 3}
+    assert session.execute(text("SELECT count(*) FROM asset_history")).scalar_one() == 3
+
+
+def test_a_dry_run_in_bulk_leaves_nothing(tmp_path, session, monkeypatch):
+    no_one_row_path(monkeypatch)
+    path, mapping = write(tmp_path, GOOD)
+    run = import_file("csv", path, mapping, dry_run=True)
+    assert run.counts == {"created": 3}
+    assert session.execute(text("SELECT count(*) FROM asset")).scalar_one() == 0
