@@ -1,6 +1,7 @@
 """CSV and GeoJSON imports apply their rows in bulk (assets.service.upsert_many_by_source): the same assets, history
 entries and outcomes as the one-row path (upsert_by_source), which stays for the rows the bulk path leaves to it."""
 
+import json
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from app.imports.mapping import load_mapping
 from app.imports.readers import import_file, read_csv
 from app.imports.runner import apply_rows
 from tests.factories import make_asset
-from tests.imports.test_tabular_import import GOOD, by_ref, write
+from tests.imports.test_tabular_import import GEO_MAPPING, GOOD, by_ref, feature, write
 
 CHANGED = [
     GOOD[0].replace("14:00-16:00", "14:00-16:30"),  # a schedule
@@ -108,3 +109,16 @@ def test_a_dry_run_in_bulk_leaves_nothing(tmp_path, session, monkeypatch):
     run = import_file("csv", path, mapping, dry_run=True)
     assert run.counts == {"created": 3}
     assert session.execute(text("SELECT count(*) FROM asset")).scalar_one() == 0
+
+
+def test_geojson_features_take_the_bulk_path(tmp_path, session, monkeypatch):
+    no_one_row_path(monkeypatch)
+    features = [
+        feature("p1", "Piccadilly Gardens", {"type": "Point", "coordinates": [-2.2367, 53.4810]}),
+        feature("p3", "Postcode Park", None, postcode="M1 1AE"),
+    ]
+    (tmp_path / "parks.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    (tmp_path / "parks.yaml").write_text(GEO_MAPPING)
+    assert import_file("geojson", tmp_path / "parks.geojson", tmp_path / "parks.yaml").counts == {"created": 2}
+    assert import_file("geojson", tmp_path / "parks.geojson", tmp_path / "parks.yaml").counts == {"unchanged": 2}
+    assert session.execute(text("SELECT count(*) FROM asset_history WHERE actor = 'import:geojson'")).scalar_one() == 2
