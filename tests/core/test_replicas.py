@@ -22,6 +22,7 @@ from app.accounts.models import Role
 from app.accounts.service import create_api_key
 from app.core.provision import create_database, migrate
 from app.core.replicas import PRIMARY_COOKIE, Replicas
+from app.web.browser import SESSION_COOKIE
 from tests.clusters import Cluster, debian_cluster, replica_of, requires_clusters
 from tests.processes import serving
 
@@ -123,9 +124,11 @@ def test_the_read_only_traffic_is_served_by_the_replica(setup: Setup) -> None:
             assert export.status_code == 200 and "Replica test" in export.text and name not in export.text
             oruk = anyone.get("/oruk/services?per_page=100")
             assert oruk.status_code == 200 and "Replica test" in oruk.text and name not in oruk.text
-            # A moderator or admin with a key reads from the primary, on every request.
+            # A moderator or admin with a key, or signed in, reads from the primary on every request.
             keyed = anyone.get(NEARBY, headers={"X-API-Key": setup.key})
             assert name in {item["name"] for item in keyed.json()["items"]}
+            signed_in = anyone.get(NEARBY, headers={"Cookie": f"{SESSION_COOKIE}=a-session"})
+            assert name in {item["name"] for item in signed_in.json()["items"]}
     finally:
         setup.replica.psql("SELECT pg_wal_replay_resume()")
         _caught_up(setup.primary, setup.replica)
