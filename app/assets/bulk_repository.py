@@ -52,6 +52,7 @@ LATER_VERIFIED = "s.last_verified_at IS NOT NULL AND (a.last_verified_at IS NULL
 def create_stage(session: Session, plain: Sequence[str]) -> list[str]:
     """Makes an empty `import_stage` for rows with these plain fields (and postcode); returns its COPY columns."""
     own = ["source", "external_id", "postcode", *plain]
+    session.execute(text("SET LOCAL statement_timeout = 0"))  # set-based statements on thousands of rows, not a request
     session.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
     session.execute(
         text(f"CREATE TEMP TABLE {STAGE} ON COMMIT DROP AS SELECT id AS new_id, {', '.join(own)} FROM asset WITH NO DATA")

@@ -248,6 +248,7 @@ def flag_duplicates(session: Session, sources: list[str], since: datetime, param
           )
         ON CONFLICT (asset_id, other_id) DO NOTHING
     """
+    session.execute(text("SET LOCAL statement_timeout = 0"))  # a bulk import's check of 100,000s of places
     return session.execute(text(sql), {**params, "sources": sources, "since": since}).rowcount
 
 
