@@ -84,8 +84,9 @@ def postcodes(url: str) -> dict[str, Any]:
     return {"rows": rows, "seconds": round(seconds, 1), "rows_per_s": round(rows / seconds)}
 
 
-def write_csv(bench: str, rows: int, path: Path) -> list[str]:
-    """Synthetic assets from the bench database as a spreadsheet. Returns the category values used."""
+def write_csv(bench: str, rows: int, path: Path) -> tuple[list[str], int]:
+    """Synthetic assets from the bench database as a spreadsheet (at most `rows`: the published ones). Returns the
+    category values used and how many rows it wrote."""
     sql = text(
         """
         SELECT a.external_id, a.name, a.address, a.postcode, ST_Y(a.location::geometry), ST_X(a.location::geometry),
@@ -103,18 +104,20 @@ def write_csv(bench: str, rows: int, path: Path) -> list[str]:
         writer.writerow(["id", "Name", "Address", "Postcode", "Latitude", "Longitude", "Free", "Drop in",
                          "Accessibility", "Category", *[f"{d} hours" for d in DAYS]])
         categories: set[str] = set()
+        written = 0
         for ext, name, address, postcode, lat, lon, free, drop_in, access, category, hours in conn.execute(sql, {"n": rows}):
             categories.add(category)
             yes_no = {True: "yes", False: "no", None: ""}
             writer.writerow([ext, name, address, postcode, f"{lat:.6f}", f"{lon:.6f}", yes_no[free], yes_no[drop_in],
                              access, category, *hours])
-    return sorted(categories)
+            written += 1
+    return sorted(categories), written
 
 
 def csv_import(bench: str, url: str, rows: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         data, mapping = Path(tmp) / "assets.csv", Path(tmp) / "mapping.yaml"
-        names = write_csv(bench, rows, data)
+        names, rows = write_csv(bench, rows, data)
         with common.engine(bench).connect() as conn:
             slug = dict(conn.execute(text("SELECT name, slug FROM category")).all())
         values = "{" + ", ".join(f'"{n}": {slug[n]}' for n in names) + "}"

@@ -61,13 +61,37 @@ def create_stage(session: Session, plain: Sequence[str]) -> list[str]:
     return ["new_id", *own, *(c for c in EXTRA_COLUMNS if c not in ("asset_id", "created"))]
 
 
-def copy_stage(session: Session, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """COPY the rows into `import_stage` over the session's own connection (so in its transaction)."""
+# COPY's text format: a backslash, tab, newline or carriage return in a value is written escaped.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value: Any) -> str:
+    """One value in COPY's text format: None, booleans, lists (as array literals), and anything whose str() the
+    column's type reads (text, numbers, uuids, ISO dates and times, JSON text). Cheaper than psycopg's per-value
+    adaptation, which a bulk import would otherwise spend most of its COPY time in."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, list):
+        value = "{" + ",".join(
+            "NULL" if v is None else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value
+        ) + "}"
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy(session: Session, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    """Runs COPY … FROM STDIN with the rows, over the session's own connection (so in its transaction)."""
     raw = session.connection().connection.dbapi_connection
     assert raw is not None
-    with raw.cursor() as cursor, cursor.copy(f"COPY {STAGE} ({', '.join(columns)}) FROM STDIN") as copy:
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
         for row in rows:
-            copy.write_row(row)
+            copy.write("\t".join(map(_copy_value, row)) + "\n")
+
+
+def copy_stage(session: Session, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """COPY the rows into `import_stage`."""
+    _copy(session, f"COPY {STAGE} ({', '.join(columns)}) FROM STDIN", rows)
 
 
 def match_stage(session: Session) -> list[int]:
@@ -191,9 +215,4 @@ def remember_imported(session: Session) -> None:
 
 def copy_history(session: Session, rows: Iterable[tuple[uuid.UUID, str, str, str, str]]) -> None:
     """COPY history entries (asset_id, actor, action, changes JSON, snapshot JSON) into asset_history."""
-    raw = session.connection().connection.dbapi_connection
-    assert raw is not None
-    sql = "COPY asset_history (asset_id, actor, action, changes, snapshot) FROM STDIN"
-    with raw.cursor() as cursor, cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
+    _copy(session, "COPY asset_history (asset_id, actor, action, changes, snapshot) FROM STDIN", rows)

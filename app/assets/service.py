@@ -1,11 +1,11 @@
 """Every change to an asset goes through here, so each one is validated and recorded in its history."""
 
-import json
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, time
 from typing import Any, Literal
 
+from pydantic_core import to_json
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
@@ -179,13 +179,13 @@ def upsert_many_by_source(
         for n, asset_id in created.items():
             snap = after[asset_id]
             changes = {k: [None, v] for k, v in snap.items() if v not in (None, [], "")}
-            history.append((asset_id, actor, "create", json.dumps(changes), json.dumps(snap)))
+            history.append((asset_id, actor, "create", _json(changes), _json(snap)))
             outcomes[n] = "created"
         for n, asset_id in changed.items():
             old, new = before[asset_id], after[asset_id]
             changes = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
             if changes:
-                history.append((asset_id, actor, "update", json.dumps(changes), json.dumps(new)))
+                history.append((asset_id, actor, "update", _json(changes), _json(new)))
             outcomes[n] = "updated" if changes else "unchanged"
         bulk_repository.copy_history(session, history)
         bulk_repository.remember_imported(session)
@@ -232,9 +232,14 @@ def _stage_rows(session: Session, dumps: list[dict[str, Any]], keys: frozenset[s
             uuid.uuid4(), d["source"], d["external_id"], postcode, *values, n, lon, lat, category_ids,
             [WEEKDAYS.index(s["day"]) for s in sessions], [s["opens"] for s in sessions],
             [s["closes"] for s in sessions], [s.get("note") for s in sessions],
-            json.dumps({k: v for k, v in d.items() if k not in ("source", "external_id")}),
+            _json({k: v for k, v in d.items() if k not in ("source", "external_id")}),
         ))
     return rows
+
+
+def _json(value: Any) -> str:
+    """JSON text for a jsonb column (pydantic's encoder: several times json.dumps' speed on a bulk import)."""
+    return to_json(value).decode()
 
 
 def _given(data: AssetCreate) -> dict[str, Any]:

@@ -122,3 +122,18 @@ def test_geojson_features_take_the_bulk_path(tmp_path, session, monkeypatch):
     assert import_file("geojson", tmp_path / "parks.geojson", tmp_path / "parks.yaml").counts == {"created": 2}
     assert import_file("geojson", tmp_path / "parks.geojson", tmp_path / "parks.yaml").counts == {"unchanged": 2}
     assert session.execute(text("SELECT count(*) FROM asset_history WHERE actor = 'import:geojson'")).scalar_one() == 2
+
+
+def test_text_with_quotes_backslashes_and_line_breaks_arrives_as_written(tmp_path, session, monkeypatch):
+    """The staging COPY writes its own text format: the characters it escapes must come through unchanged."""
+    no_one_row_path(monkeypatch)
+    name = 'Caf\u00e9 "Y Bont" \\ Back\tRoom {a,b} NULL'
+    row = '"a1","' + name.replace('"', '""') + '","1 High St\nRear door",Manchester,M1 1AE,53.4835,-2.2312,,cafe,,\n'
+    path, mapping = write(tmp_path, [row])
+    assert import_file("csv", path, mapping).counts == {"created": 1}
+    asset = by_ref(session, "a1")
+    assert asset.name == 'Caf\u00e9 "Y Bont" \\ Back\tRoom {A,B} Null'  # the mapping title-cases the name
+    assert asset.address == "1 High St\nRear door, Manchester"
+    snapshot = session.exec(select(AssetHistory)).one().snapshot
+    assert snapshot["name"] == asset.name and snapshot["address"] == asset.address
+    assert import_file("csv", path, mapping).counts == {"unchanged": 1}
