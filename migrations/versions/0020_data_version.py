@@ -9,10 +9,11 @@ Statement-level triggers bump it, so a bulk statement writing 100,000 places cos
   in the layer);
 - on `category` and `area` (the layer's category slugs and the `category`/`area` filters), on any change;
 - on a TRUNCATE of any of them.
-The counter is bumped at most once per transaction (a transaction-local setting remembers it): a row updated again and
-again in one transaction would leave a trail of dead versions that each later update scans. The bump takes the row's
-lock until commit, so two transactions changing published places commit one after the other; the rest of the
-transaction is not held up.
+A transaction that changed any of that notes it once (a row in `data_version_change`; a transaction-local setting
+remembers it was noted), and a deferred constraint trigger on that row bumps the counter as the transaction commits.
+So the counter row is locked only from that moment to the commit: a long transaction (an import's batch, a dry run,
+which never commits) does not hold up everyone else's edits, and a bump cannot take part in a deadlock. A transaction
+that rolls back leaves the counter as it was.
 
 Revision ID: 0020
 Revises: 0019
@@ -33,7 +34,17 @@ CREATE TABLE data_version (
     id boolean PRIMARY KEY DEFAULT true CHECK (id),
     version bigint NOT NULL
 );
-INSERT INTO data_version (version) VALUES (1)
+INSERT INTO data_version (version) VALUES (1);
+CREATE TABLE data_version_change (txid xid8 NOT NULL DEFAULT pg_current_xact_id());
+CREATE FUNCTION assetmap_commit_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE data_version SET version = version + 1;
+    DELETE FROM data_version_change WHERE txid = NEW.txid;
+    RETURN NULL;
+END
+$$;
+CREATE CONSTRAINT TRIGGER data_version_commit AFTER INSERT ON data_version_change
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION assetmap_commit_data_version()
 """
 # `{new}` and `{old}`: queries finding a row that matters among the rows the statement wrote, in its transition
 # tables `new_rows` and `old_rows`. Each IF branch is planned only when reached, so a DELETE never plans the query on
@@ -43,7 +54,7 @@ CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     changed boolean;
 BEGIN
-    IF current_setting('assetmap.data_version_bumped', true) = 'yes' THEN
+    IF current_setting('assetmap.data_version_noted', true) = 'yes' THEN
         RETURN NULL;
     END IF;
     IF TG_OP = 'TRUNCATE' THEN
@@ -56,8 +67,8 @@ BEGIN
         changed := EXISTS ({new}) OR EXISTS ({old});
     END IF;
     IF changed THEN
-        UPDATE data_version SET version = version + 1;
-        PERFORM set_config('assetmap.data_version_bumped', 'yes', true);
+        INSERT INTO data_version_change DEFAULT VALUES;
+        PERFORM set_config('assetmap.data_version_noted', 'yes', true);
     END IF;
     RETURN NULL;
 END
@@ -105,4 +116,6 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER {table}_data_version_{event} ON {table}")
     for name in FUNCTIONS:
         op.execute(f"DROP FUNCTION {name}()")
+    op.execute("DROP TABLE data_version_change")
+    op.execute("DROP FUNCTION assetmap_commit_data_version()")
     op.execute("DROP TABLE data_version")
