@@ -35,7 +35,8 @@ def env_file() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
+    # Errors never repeat a setting's value: database URLs and the SMTP password carry secrets.
+    model_config = SettingsConfigDict(extra="ignore", hide_input_in_errors=True)
 
     # Empty means not set: `assetmap init-db` (run by `make run`) then provisions the local server and writes .env.
     database_url: str = ""
@@ -199,7 +200,7 @@ class Settings(BaseSettings):
         for url in value:
             try:
                 make_url(url)
-            except ArgumentError:
+            except (ArgumentError, ValueError):  # ValueError: a port that is not a number
                 raise ValueError(
                     "DATABASE_READ_URLS takes database URLs such as postgresql+psycopg://user:password@host:5432/assetmap, "
                     "comma-separated"

@@ -4,7 +4,10 @@ in requests, and the process's (get_settings) in commands, so a test or a second
 import subprocess
 import sys
 
-from app.core.config import PROJECT_ROOT
+import pytest
+from pydantic import ValidationError
+
+from app.core.config import PROJECT_ROOT, Settings
 
 _IMPORT_EVERY_MODULE = """
 import importlib, pkgutil
@@ -25,3 +28,20 @@ def test_no_module_reads_settings_when_imported():
     done = subprocess.run([sys.executable, "-c", _IMPORT_EVERY_MODULE], cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "imported"
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("DATABASE_READ_URLS", "postgresql+psycopg://reader:s3cret-pw@replica:notaport/assetmap"),
+        ("DATABASE_READ_URLS", "s3cret-pw"),
+        ("SMTP_PORT", "s3cret-pw"),
+    ],
+)
+def test_a_refused_setting_is_named_but_its_value_is_not_repeated(monkeypatch, name: str, value: str):
+    """Database URLs and the SMTP settings carry passwords, and a refused setting's error ends up in logs."""
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    assert name.lower() in str(refused.value)
+    assert "s3cret-pw" not in str(refused.value)
