@@ -3,7 +3,7 @@ from fastapi import APIRouter, Path, Query
 from app.areas import service
 from app.areas.models import AreaLevel
 from app.areas.schemas import AreaDetail, AreaSummary
-from app.core.deps import SessionDep
+from app.core.deps import ReadSessionDep
 
 router = APIRouter(prefix="/api/v1/areas", tags=["areas"])
 
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1/areas", tags=["areas"])
     ),
 )
 def find_areas(
-    session: SessionDep,
+    session: ReadSessionDep,
     q: str | None = Query(None, max_length=100, description="Part of a name, or a code", examples=["manchester"]),
     level: AreaLevel | None = Query(None, description="Only areas at this tier"),
     limit: int = Query(20, ge=1, le=500),
@@ -34,5 +34,5 @@ def find_areas(
     description="The area and its boundary as a GeoJSON MultiPolygon, for drawing or clipping a map.",
     responses={404: {"description": "No area has this code"}},
 )
-def get_area(session: SessionDep, code: str = Path(max_length=20, examples=["E08000003"])) -> AreaDetail:
+def get_area(session: ReadSessionDep, code: str = Path(max_length=20, examples=["E08000003"])) -> AreaDetail:
     return service.get_area(session, code)

@@ -2,7 +2,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from app.categories.service import CategoryNode, get_taxonomy
-from app.core.deps import SessionDep
+from app.core.deps import ReadSessionDep
 
 router = APIRouter(prefix="/api/v1/categories", tags=["categories"])
 
@@ -27,5 +27,5 @@ def _tree(node: CategoryNode) -> CategoryTree:
         "and descriptions are in the request's language (`Accept-Language: cy` for Welsh); slugs are the same in both."
     ),
 )
-def list_categories(session: SessionDep) -> list[CategoryTree]:
+def list_categories(session: ReadSessionDep) -> list[CategoryTree]:
     return [_tree(root) for root in get_taxonomy(session).roots]

@@ -23,7 +23,7 @@ from app.assets.schemas import AssetPublic
 from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES
 from app.categories.service import get_taxonomy
 from app.core.config import Settings
-from app.core.deps import SessionDep, SettingsDep
+from app.core.deps import ReadSessionDep, SessionDep, SettingsDep
 from app.core.errors import AppError, validation_errors
 from app.finder.views import PlaceSummary, summarise
 from app.i18n import gettext as _
@@ -244,7 +244,7 @@ def _categories(session: Session) -> list[tuple[Any, list[Any]]]:
 
 
 @router.get("/finder", response_class=HTMLResponse)
-def finder_page(request: Request, session: SessionDep, settings: SettingsDep, visitor: VisitorDep) -> HTMLResponse:
+def finder_page(request: Request, session: ReadSessionDep, settings: SettingsDep, visitor: VisitorDep) -> HTMLResponse:
     search = run_search(session, request.query_params, records_searches(request))
     context = {
         "search": search,

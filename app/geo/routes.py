@@ -1,7 +1,7 @@
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
-from app.core.deps import SessionDep
+from app.core.deps import ReadSessionDep
 from app.geo.service import locate_postcode
 
 router = APIRouter(prefix="/api/v1/postcodes", tags=["postcodes"])
@@ -24,6 +24,6 @@ class PostcodePublic(BaseModel):
     "404 for a well-formed postcode we do not know, 422 for text that is not a postcode.",
     responses={404: {"description": "Unknown postcode"}, 422: {"description": "Not a postcode"}},
 )
-def get_postcode(session: SessionDep, postcode: str = Path(examples=["M1 1AE"])) -> PostcodePublic:
+def get_postcode(session: ReadSessionDep, postcode: str = Path(examples=["M1 1AE"])) -> PostcodePublic:
     place = locate_postcode(session, postcode)
     return PostcodePublic(postcode=place.postcode, lat=place.lat, lon=place.lon, precision=place.precision)

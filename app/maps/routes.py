@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from app.assets import service as assets
 from app.categories.service import get_taxonomy
-from app.core.deps import SessionDep, SettingsDep
+from app.core.deps import ReadSessionDep, SettingsDep
 from app.core.errors import NotFound
 from app.i18n import current_locale
 from app.i18n import gettext as _
@@ -17,6 +17,7 @@ from app.i18n.locales import supported
 from app.maps import data_version
 from app.maps.areas import embed_area
 from app.maps.palette import category_css
+from app.areas.service import area_names
 from app.maps.views import MapQuery, build_map_page, build_place_view, embed_titles, layers_for
 from app.stories import service as stories
 from app.web.browser import VisitorDep, as_page
@@ -44,7 +45,7 @@ def _page(request: Request, template: str, build: Callable[[], dict[str, Any]]) 
 
 
 @router.get("/")
-def map_page(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+def map_page(request: Request, session: ReadSessionDep, settings: SettingsDep) -> HTMLResponse:
     def build() -> dict[str, Any]:
         query = _map_query(request)
         page = build_map_page(settings, get_taxonomy(session), query, data_version.current(session))
@@ -55,7 +56,7 @@ def map_page(request: Request, session: SessionDep, settings: SettingsDep) -> HT
 
 @router.get("/places/{asset_id}")
 def place_page(
-    asset_id: str, request: Request, session: SessionDep, settings: SettingsDep, visitor: VisitorDep
+    asset_id: str, request: Request, session: ReadSessionDep, settings: SettingsDep, visitor: VisitorDep
 ) -> HTMLResponse:
     def build() -> dict[str, Any]:
         try:
@@ -64,7 +65,10 @@ def place_page(
             raise NotFound(_("There is no place at this address. It may have been removed.")) from None
         asset, exact = assets.get_asset_for(session, key, visitor.user.role if visitor.user else None)
         return {
-            "place": build_place_view(settings, get_taxonomy(session), asset, exact_for_staff=exact),
+            "place": build_place_view(
+                settings, get_taxonomy(session), asset, exact_for_staff=exact,
+                areas_served=area_names(session, asset.service_areas),
+            ),
             "stories": stories.published_for(session, [key], PLACE_STORIES).get(key, (0, [])),
         }
 
@@ -75,7 +79,7 @@ def place_page(
 
 
 @router.get("/embed")
-def embed_page(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+def embed_page(request: Request, session: ReadSessionDep, settings: SettingsDep) -> HTMLResponse:
     def build() -> dict[str, Any]:
         query = _map_query(request)
         area = embed_area(session, query.area) if query.area else None
@@ -93,7 +97,7 @@ def embed_page(request: Request, session: SessionDep, settings: SettingsDep) -> 
 
 
 @router.get("/embed/builder")
-def embed_builder(request: Request, session: SessionDep) -> HTMLResponse:
+def embed_builder(request: Request, session: ReadSessionDep) -> HTMLResponse:
     def build() -> dict[str, Any]:
         layers = layers_for(get_taxonomy(session), [])
         return {"layers": layers, "category_css": category_css([layer.slug for layer in layers]), "titles": embed_titles()}

@@ -124,6 +124,8 @@ def test_the_read_only_traffic_is_served_by_the_replica(setup: Setup) -> None:
             assert export.status_code == 200 and "Replica test" in export.text and name not in export.text
             oruk = anyone.get("/oruk/services?per_page=100")
             assert oruk.status_code == 200 and "Replica test" in oruk.text and name not in oruk.text
+            finder = anyone.get(f"/finder?lat={LAT}&lon={LON}&radius_m=1609")  # the link workers' page too
+            assert finder.status_code == 200 and "Replica test" in finder.text and name not in finder.text
             # A moderator or admin with a key, or signed in, reads from the primary on every request.
             keyed = anyone.get(NEARBY, headers={"X-API-Key": setup.key})
             assert name in {item["name"] for item in keyed.json()["items"]}
