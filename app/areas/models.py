@@ -17,6 +17,11 @@ class AreaLevel(StrEnum):
     country = "country"
 
 
+# The ONS code of the United Kingdom: the service area of a service open to anyone anywhere in the UK (an asset's
+# `service_areas`, migration 0021). It is not a row of `area`; the service-area condition treats it on its own.
+WHOLE_UK = "K02000001"
+
+
 class Area(SQLModel, table=True):
     __table_args__ = (Index("ix_area_geom", "geom", postgresql_using="gist"),)
 

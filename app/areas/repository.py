@@ -16,6 +16,13 @@ ANY_AREA_FILTER = (
     "EXISTS (SELECT 1 FROM area ar WHERE ar.code = ANY(:areas) AND ST_Intersects(ar.geom, a.exact_location::geometry))"
 )
 
+# Services delivered by phone, online or at home (`asset a`) whose service areas hold the point (:lon, :lat): the whole
+# UK, or an area whose outline covers it (migration 0021).
+SERVES_POINT_FILTER = (
+    "a.delivery <> 'location' AND (:whole_uk = ANY(a.service_areas) OR EXISTS (SELECT 1 FROM area ar "
+    "WHERE ar.code = ANY(a.service_areas) AND ST_Intersects(ar.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))))"
+)
+
 _TIERS = "ARRAY[" + ", ".join(f"'{level.value}'" for level in AreaLevel) + "]"
 
 _SUMMARY = """
@@ -26,6 +33,18 @@ _SUMMARY = """
 
 def exists(session: Session, code: str) -> bool:
     return session.execute(text("SELECT EXISTS (SELECT 1 FROM area WHERE code = :code)"), {"code": code}).scalar_one()
+
+
+def existing(session: Session, codes: list[str]) -> set[str]:
+    """Which of the codes are areas."""
+    sql = "SELECT code FROM area WHERE code = ANY(:codes)"
+    return set(session.execute(text(sql), {"codes": codes}).scalars())
+
+
+def summaries(session: Session, codes: list[str]) -> list[dict[str, Any]]:
+    """The areas with these codes, without their outlines, in the order of `codes`."""
+    sql = f"SELECT {_SUMMARY} FROM area WHERE code = ANY(:codes) ORDER BY array_position(:codes, code)"
+    return [dict(r) for r in session.execute(text(sql), {"codes": codes}).mappings()]
 
 
 def any_loaded(session: Session) -> bool:

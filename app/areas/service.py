@@ -3,7 +3,7 @@
 from sqlmodel import Session
 
 from app.areas import repository
-from app.areas.models import AreaLevel
+from app.areas.models import WHOLE_UK, AreaLevel
 from app.areas.schemas import AreaDetail, AreaSummary
 from app.areas.welsh_names import codes_named
 from app.core.errors import Invalid, NotFound
@@ -26,6 +26,33 @@ def require_area(session: Session, code: str, field: str = "area") -> str:
 def area_filter(session: Session, code: str) -> tuple[str, dict[str, str]]:
     """The SQL condition keeping `asset a` inside the area, with its parameter."""
     return repository.AREA_FILTER, {"area": require_area(session, code)}
+
+
+def require_service_areas(session: Session, codes: list[str], field: str = "service_areas") -> list[str]:
+    """The codes of a service's areas in canonical form, each once, in the order given: areas we hold, or WHOLE_UK
+    (K02000001, also written "UK"); Invalid (422) naming the first unknown one."""
+    canonical: list[str] = []
+    for code in codes:
+        value = (checked_text(code, field) or "").upper()
+        value = WHOLE_UK if value == "UK" else value
+        if value and value not in canonical:
+            canonical.append(value)
+    known = repository.existing(session, [c for c in canonical if c != WHOLE_UK]) | {WHOLE_UK}
+    for code in canonical:
+        if code not in known:
+            require_area(session, code, field)  # raises with the usual message
+    return canonical
+
+
+def area_names(session: Session, codes: list[str]) -> list[str]:
+    """How a service's areas are named to people, in the request's language ("the whole UK" for WHOLE_UK)."""
+    names = [AreaSummary.model_validate(row).name for row in repository.summaries(session, codes)]
+    return ([_("the whole UK")] if WHOLE_UK in codes else []) + names
+
+
+def serves_point_filter(lat: float, lon: float) -> tuple[str, dict[str, object]]:
+    """The SQL condition keeping the services not delivered at a location whose service areas hold the point."""
+    return repository.SERVES_POINT_FILTER, {"whole_uk": WHOLE_UK, "lat": lat, "lon": lon}
 
 
 def find_areas(session: Session, q: str | None, level: AreaLevel | None, limit: int) -> list[AreaSummary]:

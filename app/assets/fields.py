@@ -21,7 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from app.assets.models import AssetStatus, LocationPrecision
+from app.assets.models import AssetStatus, Delivery, LocationPrecision
 from app.assets.types import (
     PRECISION_CHOICES,
     Accessibility,
@@ -275,12 +275,36 @@ FIELDS: tuple[PlaceField, ...] = (
         special="read only by the place page for signed-in link workers",
     ),
     PlaceField(
+        "delivery",
+        _l("How it is delivered"),
+        "choice",
+        _EVERY_FILE | {Output.PAGE},
+        input=Delivery,
+        public=str,
+        description="How it reaches people: at its location (lat/lon), or by phone, online or at home, with no "
+        "position and found by its service_areas",
+        special="a place not delivered at a location has no position: the map lists it apart, not as a pin; the place "
+        "page says how it is delivered, with its service areas",
+    ),
+    PlaceField(
+        "service_areas",
+        _l("Areas served"),
+        "special",
+        _EVERY_FILE | {Output.PAGE},
+        input=list[str],
+        public=list[str],
+        limits={"max_length": 50},
+        description="ONS codes of the councils, regions or nations it serves (see /api/v1/areas), or K02000001 (or "
+        "UK) for the whole UK; needed when delivery is not location",
+        special="codes checked against the areas; the CSV writes them separated by semicolons; the place page names them",
+    ),
+    PlaceField(
         "lat",
         _l("Latitude"),
         "number",
         _PEOPLE,
         input=float,
-        public=float,
+        public=float | None,
         limits={"ge": -90, "le": 90},
         csv=("latitude",),
         form=FormSpec("position", _l("Latitude"), hint=_l("For example 53.4808")),
@@ -292,7 +316,7 @@ FIELDS: tuple[PlaceField, ...] = (
         "number",
         _PEOPLE,
         input=float,
-        public=float,
+        public=float | None,
         limits={"ge": -180, "le": 180},
         csv=("longitude",),
         form=FormSpec("position", _l("Longitude"), hint=_l("For example -2.2426")),

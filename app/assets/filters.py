@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.areas.service import area_filter
+from app.areas.service import area_filter, serves_point_filter
 from app.assets import repository
 from app.assets.language import language_names
 from app.categories.service import get_taxonomy
@@ -22,6 +22,8 @@ class Criteria:
     """Every filter a listing can ask for; what is left None or empty does not filter."""
 
     bbox: BBox | None = None
+    # (lat, lon): only services delivered by phone, online or at home whose service areas hold this point
+    served_at: tuple[float, float] | None = None
     category: Sequence[str] = ()  # slugs: any of them, or a category below one
     q: str | None = None  # words in the name, description or tags, in English or in Welsh
     area: str | None = None  # an area code: inside it
@@ -53,6 +55,9 @@ def filters_for(session: Session, criteria: Criteria) -> tuple[list[str], dict[s
     c = criteria
     if c.bbox:
         add(repository.BBOX_FILTER, **c.bbox.params())
+    if c.served_at:
+        condition, served_params = serves_point_filter(*c.served_at)
+        add(condition, **served_params)
     if c.category:
         add(repository.CATEGORY_FILTER, category_ids=get_taxonomy(session).subtree_ids(list(c.category)))
     if c.q and (q := checked_text(c.q, "q")):

@@ -33,6 +33,15 @@ class AssetStatus(StrEnum):
     archived = "archived"
 
 
+class Delivery(StrEnum):
+    """How a service reaches people (migration 0021): at its location, or where they are, within its service areas."""
+
+    location = "location"  # at a place, which has a position (as every place did before)
+    phone = "phone"
+    online = "online"
+    home = "home"  # at people's homes: visits, deliveries, transport
+
+
 class LocationPrecision(StrEnum):
     """How precisely the public sees where a place is (docs/privacy.md); `asset.location` is that public position."""
 
@@ -100,6 +109,11 @@ class Asset(SQLModel, table=True):
         Index("ix_asset_location", "location", postgresql_using="gist"),
         Index("ix_asset_exact_location", "exact_location", postgresql_using="gist"),
         CheckConstraint("location_precision IN ('exact', 'approximate', 'area')", name="ck_asset_location_precision"),
+        CheckConstraint("delivery IN ('location', 'phone', 'online', 'home')", name="ck_asset_delivery"),
+        # A place delivered at a location has a position; the others have none (the trigger clears it, migration 0021).
+        CheckConstraint("delivery <> 'location' OR exact_location IS NOT NULL", name="ck_asset_located"),
+        # The services the nearby search finds by their service areas rather than their position.
+        Index("ix_asset_delivered_remotely", "id", postgresql_where=text("status = 'published' AND delivery <> 'location'")),
         # Bounding-box and tile queries work in planar lon/lat: the geometry view of the point is indexed too.
         Index("ix_asset_geom", text("(location::geometry)"), postgresql_using="gist"),
         Index("ix_asset_search_vector", "search_vector", postgresql_using="gin"),
@@ -141,7 +155,10 @@ class Asset(SQLModel, table=True):
     address: str | None = None
     postcode: str | None = Field(default=None, max_length=8)
     # Where the place really is; only moderators, its claimant and signed-in link workers see it (docs/privacy.md).
-    exact_location: Any = Field(sa_column=Column(Geography("POINT", srid=4326, spatial_index=False), nullable=False))
+    # None for a service delivered by phone, online or at home (`delivery`, migration 0021).
+    exact_location: Any = Field(
+        default=None, sa_column=Column(Geography("POINT", srid=4326, spatial_index=False), nullable=True)
+    )
     location_precision: str = Field(
         default=LocationPrecision.exact, sa_column=Column(Text, nullable=False, server_default="exact")
     )
@@ -152,11 +169,14 @@ class Asset(SQLModel, table=True):
         default=None,
         sa_column=Column(
             Geography("POINT", srid=4326, spatial_index=False),
-            nullable=False,
+            nullable=True,
             server_default=FetchedValue(),
             server_onupdate=FetchedValue(),
         ),
     )
+    delivery: str = Field(default=Delivery.location, sa_column=Column(Text, nullable=False, server_default="location"))
+    # ONS codes of the areas it serves (`area`, or app.areas.models.WHOLE_UK); a service not delivered at a location is found by them.
+    service_areas: list[str] = Field(default_factory=list, sa_column=_text_array())
     phone: str | None = None
     email: str | None = None
     website: str | None = None

@@ -7,7 +7,7 @@ from pydantic_core import PydanticCustomError
 
 from app.assets.fields import WRITABLE, Output, shown_in
 from app.assets.freshness import is_stale
-from app.assets.models import AssetStatus, LocationPrecision
+from app.assets.models import AssetStatus, Delivery, LocationPrecision
 from app.assets.types import EXAMPLE_SCHEDULE, short_text
 from app.geo.postcodes import parse_postcode
 from app.i18n import gettext as _
@@ -51,6 +51,14 @@ class AssetUpdate(_Changes):
         """Any case ("Approximate" in a spreadsheet); sent empty or as null, a place is shown exactly (the default)."""
         if value is None or (isinstance(value, str) and not value.strip()):
             return LocationPrecision.exact
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("delivery", mode="before")
+    @classmethod
+    def _delivery(cls, value: Any) -> Any:
+        """Any case; sent empty or as null, a place is delivered at its location (the default)."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return Delivery.location
         return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("description")
@@ -108,7 +116,8 @@ class AssetCreate(AssetUpdate):
 
     @model_validator(mode="after")
     def _placed(self) -> "AssetCreate":
-        if self.lat is None and not self.postcode:
+        self.delivery = self.delivery or Delivery.location
+        if self.delivery == Delivery.location and self.lat is None and not self.postcode:
             raise PydanticCustomError(NO_POSITION, _("give lat and lon, or a postcode, to place the asset"))
         self.location_precision = self.location_precision or LocationPrecision.exact
         return self

@@ -11,7 +11,8 @@ from sqlmodel import Session
 
 from app.assets import bulk_repository, repository
 from app.assets.fields import LIST_FIELDS, WRITABLE, Output, shown_in
-from app.assets.models import Asset, AssetHistory, AssetSession, AssetStatus, LocationPrecision, Organisation
+from app.areas.service import require_service_areas
+from app.assets.models import Asset, AssetHistory, AssetSession, AssetStatus, Delivery, LocationPrecision, Organisation
 from app.assets.schemas import AssetCreate, AssetPublic, AssetUpdate
 from app.assets.types import WEEKDAYS
 from app.categories.service import get_taxonomy
@@ -22,7 +23,7 @@ from app.i18n import gettext as _
 
 # Fields _apply writes itself (the position, a postcode that places it, the organisation, categories, schedule); every
 # other field a request may send is a column of its own name.
-_OWN_HANDLING = {"lat", "lon", "postcode", "organisation", "categories", "schedule"}
+_OWN_HANDLING = {"lat", "lon", "postcode", "organisation", "categories", "schedule", "service_areas"}
 _PLAIN_FIELDS = tuple(f.name for f in WRITABLE if f.name not in _OWN_HANDLING)
 _NOT_HISTORY = {"id", "created_at", "updated_at", "stale"}
 
@@ -359,7 +360,11 @@ def _apply(session: Session, asset: Asset, fields: dict[str, Any], current: dict
         if name in fields:
             value = fields[name]
             setattr(asset, name, [] if value is None and name in LIST_FIELDS else value)
-    if fields.get("lat") is not None:
+    if fields.get("service_areas") is not None:
+        asset.service_areas = require_service_areas(session, fields["service_areas"])
+    if asset.delivery != Delivery.location:
+        _place_nowhere(asset, fields)
+    elif fields.get("lat") is not None:
         asset.exact_location = f"SRID=4326;POINT({fields['lon']} {fields['lat']})"
         if "postcode" in fields:
             asset.postcode = fields["postcode"]
@@ -395,6 +400,20 @@ def _apply(session: Session, asset: Asset, fields: dict[str, Any], current: dict
         ]
         repository.replace_schedule(session, asset.id, sessions, clear=current is not None)
     session.flush()
+
+
+def _place_nowhere(asset: Asset, fields: dict[str, Any]) -> None:
+    """A service delivered by phone, online or at home: no position (the trigger clears it in the database too,
+    migration 0021), found by its service areas, of which it needs one. A postcode given is kept as written."""
+    asset.exact_location = None
+    if "postcode" in fields:
+        asset.postcode = fields["postcode"] or None
+    if not asset.service_areas:
+        raise Invalid(
+            _("A service delivered by phone, online or at home needs its service areas: councils, regions or nations "
+              "(ONS codes), or UK for the whole country."),
+            "service_areas",
+        )
 
 
 def _organisation(session: Session, source: str | None, given: dict[str, Any]) -> Organisation:

@@ -60,6 +60,12 @@ PRECISION_CHOICES: dict[str, Text] = {
     "approximate": _l("Roughly, within about 250 metres, without the address"),
     "area": _l("Only the general area (the middle of its district), without the address"),
 }
+# How a page says a service not delivered at a location reaches people (app/assets/models.Delivery).
+DELIVERY_LABELS: dict[str, Text] = {
+    "phone": _l("By phone"),
+    "online": _l("Online"),
+    "home": _l("At home"),
+}
 PRECISION_NOTES: dict[str, Text] = {
     "approximate": _l("Location shown approximately, within about 250 metres."),
     "area": _l("Only the area is shown: the centre of its postcode district."),

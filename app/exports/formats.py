@@ -78,7 +78,7 @@ def _csv_cells(place_field: PlaceField, value: Any) -> list[Any]:
     if place_field.name == "schedule":
         return [opening_hours(value)]
     if place_field.name in ("lat", "lon"):
-        return [f"{value:.6f}"]
+        return [None if value is None else f"{value:.6f}"]  # none: delivered by phone, online or at home
     if isinstance(value, list):
         return ["; ".join(value)]
     if isinstance(value, datetime):
@@ -136,7 +136,11 @@ def _feature(row: dict[str, Any], asset_url: str) -> dict[str, Any]:
     return {
         "type": "Feature",
         "id": str(row["id"]),
-        "geometry": {"type": "Point", "coordinates": [round(row["lon"], 6), round(row["lat"], 6)]},
+        # A service delivered by phone, online or at home has no position: a feature without geometry (RFC 7946 §3.2),
+        # with its service_areas among the properties.
+        "geometry": None if row["lon"] is None else {
+            "type": "Point", "coordinates": [round(row["lon"], 6), round(row["lat"], 6)]
+        },
         "properties": properties,
     }
 

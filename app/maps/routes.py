@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from app.areas.service import area_names
 from app.assets import service as assets
 from app.categories.service import get_taxonomy
 from app.core.deps import ReadSessionDep, SettingsDep
@@ -17,7 +18,6 @@ from app.i18n.locales import supported
 from app.maps import data_version
 from app.maps.areas import embed_area
 from app.maps.palette import category_css
-from app.areas.service import area_names
 from app.maps.views import MapQuery, build_map_page, build_place_view, embed_titles, layers_for
 from app.stories import service as stories
 from app.web.browser import VisitorDep, as_page

@@ -10,7 +10,7 @@ from app.assets.display import show
 from app.assets.fields import WELSH, Output, shown_in
 from app.assets.language import place_text
 from app.assets.schemas import AssetPublic
-from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES
+from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES, DELIVERY_LABELS
 from app.categories.service import Taxonomy
 from app.core.config import Settings
 from app.core.dates import uk_date
@@ -173,10 +173,12 @@ class PlaceView:
     schedule: list[tuple[str, str, str | None]]
     verified: str | None
     stale: bool
-    map: MapParts
+    map: MapParts | None  # None: delivered by phone, online or at home, with no position
     category_css: str
     details: list[tuple[str, str]]  # (label, value) of the page fields that have no section of their own
     exact_for_staff: bool = False  # a signed-in link worker or moderator sees where a place not shown exactly is
+    delivery: str | None = None  # how a service not delivered at a location reaches people ("By phone")
+    areas_served: list[str] = field(default_factory=list)  # the names of its service areas
 
 
 # Page fields that place.html lays out in a section of its own; any other page field (app/assets/fields.py) is listed
@@ -184,11 +186,17 @@ class PlaceView:
 PAGE_SECTIONS = frozenset({
     "name", "description", "categories", "organisation", "address", "postcode", "lat", "lon", "phone", "email",
     "website", "free", "cost_description", "accessibility", "languages", "min_age", "max_age", "audience", "drop_in",
-    "schedule", "opening_hours_text", "last_verified_at", "location_precision",
+    "schedule", "opening_hours_text", "last_verified_at", "location_precision", "delivery", "service_areas",
 }) | frozenset(WELSH.values())  # a Welsh text is shown in its English field's section, in the page's language
 
 
-def build_place_view(settings: Settings, taxonomy: Taxonomy, asset: AssetPublic, exact_for_staff: bool = False) -> PlaceView:
+def build_place_view(
+    settings: Settings,
+    taxonomy: Taxonomy,
+    asset: AssetPublic,
+    exact_for_staff: bool = False,
+    areas_served: list[str] | None = None,
+) -> PlaceView:
     """`asset` as its viewer may see it (assets.service.get_asset_for); `exact_for_staff`: its position is the real one."""
     nodes = [taxonomy.by_slug[s] for s in asset.categories if s in taxonomy.by_slug]
     root = taxonomy.root_of(nodes[0].slug).slug if nodes else ""
@@ -201,7 +209,9 @@ def build_place_view(settings: Settings, taxonomy: Taxonomy, asset: AssetPublic,
         schedule=[(str(DAY_NAMES[s.day]), f"{s.opens}–{s.closes}", s.note) for s in asset.schedule],
         verified=uk_date(verified_at) if verified_at else None,
         stale=asset.stale,
-        map=folium_map.render(folium_map.place_map(settings, asset.lat, asset.lon, place_text(asset, "name").text)),
+        map=None if asset.lat is None or asset.lon is None else folium_map.render(
+            folium_map.place_map(settings, asset.lat, asset.lon, place_text(asset, "name").text)
+        ),
         category_css=palette.category_css([root] if root else []),
         details=[
             (str(f.label), show(getattr(asset, f.name), f.name))
@@ -209,4 +219,6 @@ def build_place_view(settings: Settings, taxonomy: Taxonomy, asset: AssetPublic,
             if f.name not in PAGE_SECTIONS and getattr(asset, f.name) not in (None, "", [])
         ],
         exact_for_staff=exact_for_staff,
+        delivery=str(DELIVERY_LABELS[asset.delivery]) if asset.delivery in DELIVERY_LABELS else None,
+        areas_served=areas_served or [],
     )

@@ -113,3 +113,21 @@ def nearby_json(session: Session, filters: list[str], params: dict[str, Any], li
     """The total and the page as JSON text (see `nearby_json_statement`)."""
     total, items = session.execute(cached_text(nearby_json_statement(filters)), _bind(params, limit, offset)).one()
     return total, items
+
+
+def delivered_remotely_json(
+    session: Session, filters: list[str], params: dict[str, Any], limit: int
+) -> tuple[int, str]:
+    """Services delivered by phone, online or at home that match `filters` (which say whose areas they serve): how
+    many, and the first `limit` as a JSON array of AssetPublic (with `stale`), fresh first, then by name. They have no
+    position, so no distance and no ranking by it; ix_asset_delivered_remotely finds the few candidates."""
+    where = " AND ".join(["a.status = 'published'", "a.delivery <> 'location'", *filters])
+    sql = f"""
+        WITH matching AS (SELECT a.id, {stale_sql()} AS stale, a.name FROM asset a WHERE {where}),
+        page AS (SELECT * FROM matching ORDER BY stale, name, id LIMIT :remote_limit)
+        SELECT (SELECT count(*) FROM matching) AS total,
+            coalesce(json_agg(item ORDER BY item.stale, item.name, item.id), '[]')::text AS items
+        FROM (SELECT {_JSON_COLUMNS}, p.stale FROM page p JOIN asset a ON a.id = p.id) item
+    """
+    total, items = session.execute(cached_text(sql), {**params, "remote_limit": limit}).one()
+    return total, items

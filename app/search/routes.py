@@ -23,7 +23,9 @@ router = APIRouter(prefix="/api/v1/assets", tags=["search"])
         "`STALE_AFTER_DAYS`, 365 days), then exact distance, then id. Filters combine with AND; several `category` "
         "values match any of them (and their sub-categories); several `accessibility` values must all be present. "
         "Example: "
-        "`/api/v1/assets/nearby?postcode=M1 1AE&radius_m=1609&category=social-connection&free=true&day=tue&accessibility=step_free`"
+        "`/api/v1/assets/nearby?postcode=M1 1AE&radius_m=1609&category=social-connection&free=true&day=tue&accessibility=step_free`. "
+        "Services delivered by phone, online or at home whose service areas hold the point are in `remote`, apart "
+        "from the places and without a distance"
     ),
     responses={404: {"description": "Unknown postcode"}, 422: {"description": "Invalid parameters"}},
 )
@@ -31,6 +33,10 @@ def nearby(request: Request, session: ReadSessionDep, query: Annotated[NearbyQue
     origin = service.origin(session, query)
     total, items = service.nearby_json(session, origin, query.criteria(), query.radius_m, query.limit, query.offset,
         record=records_searches(request),
+    )
+    # By phone, online or at home: listed apart, once (on the first page), with the same filters.
+    remote_total, remote_items = service.delivered_remotely_json(
+        session, origin, query.criteria(), query.limit if query.offset == 0 else 0
     )
     envelope = {
         "origin": origin.model_dump(),
@@ -40,5 +46,8 @@ def nearby(request: Request, session: ReadSessionDep, query: Annotated[NearbyQue
     }
     # The items arrive from PostgreSQL as a JSON array already in NearbyItem's shape (repository.nearby_json_statement):
     # spliced in as they are, not parsed and serialised again.
-    body = json.dumps(envelope, separators=(",", ":"))[:-1] + ',"items":' + items + "}"
+    body = (
+        json.dumps(envelope, separators=(",", ":"))[:-1] + ',"items":' + items
+        + ',"remote":{"total":' + str(remote_total) + ',"items":' + remote_items + "}}"
+    )
     return Response(body, media_type="application/json")

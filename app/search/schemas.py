@@ -84,9 +84,23 @@ class NearbyItem(AssetPublic):
     distance_m: float = Field(description="Geodesic (WGS84 ellipsoid) distance from the origin, in metres")
 
 
+class DeliveredRemotely(BaseModel):
+    """The services delivered by phone, online or at home whose service areas hold the origin, listed apart."""
+
+    total: int = Field(description="How many match the filters")
+    items: list[AssetPublic] = Field(
+        description="The first `limit` of them on the first page (`offset` 0), none on later pages; fresh before "
+        "stale, then by name. No distance: they have no position (`lat` and `lon` are null)"
+    )
+
+
 class NearbyResponse(BaseModel):
     origin: Origin
     radius_m: int
     total: int
     items: list[NearbyItem]
     next: str | None
+    remote: DeliveredRemotely = Field(
+        description="By phone, online or at home: services without a place whose service areas hold the origin, "
+        "with the same filters; not counted in `total`"
+    )

@@ -6,6 +6,8 @@ Every search's demand is recorded here, once per search (its first page), anonym
 keeps only the LSOA, the day, the categories and filter names asked for and how many places were found
 (docs/privacy.md), and never slows or breaks the search."""
 
+import json
+from dataclasses import replace
 from typing import Any
 
 from sqlmodel import Session
@@ -44,6 +46,23 @@ def nearby_json(
     total, items = repository.nearby_json(session, filters, params, limit, offset)
     _record(at, criteria, total, offset, record)
     return total, items
+
+
+def delivered_remotely_json(
+    session: Session, at: Origin, criteria: Criteria, limit: int
+) -> tuple[int, str]:
+    """The services delivered by phone, online or at home whose service areas hold `at` and that match `criteria`:
+    how many, and the first `limit` as a JSON array of AssetPublic (listed apart from the places: no distance)."""
+    filters, params = filters_for(session, replace(criteria, served_at=(at.lat, at.lon)))
+    return repository.delivered_remotely_json(session, filters, params, limit)
+
+
+def delivered_remotely_rows(
+    session: Session, at: Origin, criteria: Criteria, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """As delivered_remotely_json, as AssetPublic-shaped rows (the finder)."""
+    total, items = delivered_remotely_json(session, at, criteria, limit)
+    return total, json.loads(items)
 
 
 def nearby_rows(

@@ -29,6 +29,8 @@ _SPECIAL_VALUES: dict[str, Any] = {
     "phone": "0161 000 0000",
     "accessibility": ["step_free"],
     "location_precision": "exact",
+    "delivery": "location",
+    "service_areas": ["K02000001"],
     "min_age": 18,
     "max_age": 99,
     "last_verified_at": datetime(2026, 11, 2, 10, 0, tzinfo=UTC),
