@@ -3,7 +3,6 @@
 import logging
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from app.accounts.page_routes import router as login_router
 from app.areas.routes import router as areas_router
@@ -39,6 +38,7 @@ from app.submissions.routes import public as submissions_router
 from app.web.browser import SESSION_COOKIE, install_page_errors
 from app.web.docs import router as docs_router
 from app.web.security import SecurityHeaders
+from app.web.static import AppStaticFiles
 from app.web.transport import Compression, HeadAsGet
 
 DESCRIPTION = """
@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders, settings=settings)
     app.add_middleware(LocaleMiddleware)
-    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
+    app.mount("/static", AppStaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
     # The map layers' /api/v1/assets.geojson is registered before the assets' /api/v1/assets/{asset_id}.
     routers = (
         health_router, postcodes_router, categories_router, areas_router, search_router, layers_router,

@@ -84,6 +84,13 @@ def test_the_leaflet_file_shrinks_and_its_etag_still_revalidates(client):
     assert client.get(LEAFLET, headers={"Accept-Encoding": "identity", "If-None-Match": plain_etag}).status_code == 304
 
 
+def test_static_files_may_be_kept_for_an_hour_then_revalidated(client):
+    first = client.get("/static/css/site.css")
+    assert first.status_code == 200 and first.headers["cache-control"] == "public, max-age=3600"
+    again = client.get("/static/css/site.css", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.headers["cache-control"] == "public, max-age=3600"
+
+
 @pytest.mark.parametrize("accept", ["identity", "gzip;q=0, br", ""])
 def test_nothing_is_gzipped_for_a_client_that_refuses_it(client, accept):
     for path in ["/", LEAFLET, "/api/v1/categories"]:
