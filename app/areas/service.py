@@ -44,10 +44,12 @@ def require_service_areas(session: Session, codes: list[str], field: str = "serv
     return canonical
 
 
-def area_names(session: Session, codes: list[str]) -> list[str]:
-    """How a service's areas are named to people, in the request's language ("the whole UK" for WHOLE_UK)."""
-    names = [AreaSummary.model_validate(row).name for row in repository.summaries(session, codes)]
-    return ([_("the whole UK")] if WHOLE_UK in codes else []) + names
+def area_names(session: Session, codes: list[str]) -> dict[str, str]:
+    """How each of these areas is named to people, in the request's language ("the whole UK" for WHOLE_UK), in the
+    order of `codes`; one statement for any number of services' areas."""
+    found = {row["code"]: AreaSummary.model_validate(row).name for row in repository.summaries(session, codes)}
+    found[WHOLE_UK] = _("the whole UK")
+    return {code: found[code] for code in codes if code in found}
 
 
 def serves_point_filter(lat: float, lon: float) -> tuple[str, dict[str, object]]:

@@ -9,9 +9,9 @@ from pydantic_core import to_json
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from app.areas.service import require_service_areas
 from app.assets import bulk_repository, repository
 from app.assets.fields import LIST_FIELDS, WRITABLE, Output, shown_in
-from app.areas.service import require_service_areas
 from app.assets.models import Asset, AssetHistory, AssetSession, AssetStatus, Delivery, LocationPrecision, Organisation
 from app.assets.schemas import AssetCreate, AssetPublic, AssetUpdate
 from app.assets.types import WEEKDAYS
@@ -288,6 +288,10 @@ def merge_assets(session: Session, keep_id: uuid.UUID, merge_id: uuid.UUID, acto
     categories = list(dict.fromkeys([*kept_before["categories"], *gone_before["categories"]]))[:10]
     if categories != kept_before["categories"]:
         filled["categories"] = categories
+    # A place that asked to be shown less precisely stays so when its other listing is the one kept.
+    order = list(LocationPrecision)
+    if order.index(gone_before["location_precision"]) > order.index(kept_before["location_precision"]):
+        filled["location_precision"] = gone_before["location_precision"]
     repository.move_identifiers(session, gone.id, keep.id)
     gone.status, gone.merged_into_id = AssetStatus.archived, keep.id
     _apply(session, gone, {}, gone_before)
@@ -370,14 +374,15 @@ def _apply(session: Session, asset: Asset, fields: dict[str, Any], current: dict
             asset.postcode = fields["postcode"]
     elif fields.get("postcode"):
         try:
-            place = locate_postcode(session, fields["postcode"])
+            with session.no_autoflush:  # a service moving to a place has no position until this gives it one
+                place = locate_postcode(session, fields["postcode"])
         except NotFound as unknown:  # a bad field in a body, not a missing resource
             raise Invalid(unknown.message, "postcode") from None
         asset.exact_location = f"SRID=4326;POINT({place.lon} {place.lat})"
         asset.postcode = place.postcode
     elif "postcode" in fields:
         asset.postcode = None
-    if asset.exact_location is None:
+    if asset.delivery == Delivery.location and asset.exact_location is None:
         raise Invalid(_("The asset needs a place: give lat and lon, or a postcode."), "lat")
     if asset.min_age is not None and asset.max_age is not None and asset.min_age > asset.max_age:
         raise Invalid(_("min_age must not be more than max_age."), "min_age")

@@ -18,9 +18,10 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData, QueryParams
 
+from app.areas.service import area_names
 from app.assets.language import language_names, place_text
 from app.assets.schemas import AssetPublic
-from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES
+from app.assets.types import ACCESSIBILITY_LABELS, DAY_NAMES, DELIVERY_LABELS
 from app.categories.service import get_taxonomy
 from app.core.config import Settings
 from app.core.deps import ReadSessionDep, SessionDep, SettingsDep
@@ -70,6 +71,11 @@ class FinderSearch:
     total: int = 0
     offset: int = 0  # of the first place listed, as the pages go
     places: list[PlaceSummary] = field(default_factory=list)
+    # By phone, online or at home: the services whose areas hold the search centre (first page only), apart from the
+    # places, with the names of their areas
+    remote: list[PlaceSummary] = field(default_factory=list)
+    remote_total: int = 0
+    served: dict[Any, str] = field(default_factory=dict)  # asset id -> the names of its areas, joined
 
     @property
     def last(self) -> int:
@@ -150,6 +156,9 @@ def run_search(session: Session, params: QueryParams, record: bool) -> FinderSea
         search.total, rows = nearby.nearby_rows(
             session, origin, query.criteria(), query.radius_m, query.limit, query.offset, record=record
         )
+        search.remote_total, remote = nearby.delivered_remotely_rows(
+            session, origin, query.criteria(), query.limit if query.offset == 0 else 0
+        )
     except AppError as exc:
         search.errors[_field_of({"field": exc.field or "postcode"})] = exc.message
         return search
@@ -160,6 +169,11 @@ def run_search(session: Session, params: QueryParams, record: bool) -> FinderSea
         summarise(AssetPublic.model_validate(row), number, row["distance_m"])
         for number, row in enumerate(rows, query.offset + 1)
     ]
+    search.remote = [summarise(AssetPublic.model_validate(row), number) for number, row in enumerate(remote, 1)]
+    names = area_names(session, sorted({code for p in search.remote for code in p.asset.service_areas}))
+    search.served = {
+        p.asset.id: ", ".join(names[c] for c in p.asset.service_areas if c in names) for p in search.remote
+    }
     search.origin = (origin.lat, origin.lon)  # type: ignore[assignment]
     search.searched = True
     return search
@@ -256,6 +270,7 @@ def finder_page(request: Request, session: ReadSessionDep, settings: SettingsDep
         "page_size": RESULT_LIMIT,
         "categories": _categories(session),
         "accessibility_labels": ACCESSIBILITY_LABELS,
+        "delivery_labels": DELIVERY_LABELS,
         "day_names": DAY_NAMES,
         "radii": RADII,
         "default_radius": DEFAULT_RADIUS,

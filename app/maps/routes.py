@@ -67,7 +67,7 @@ def place_page(
         return {
             "place": build_place_view(
                 settings, get_taxonomy(session), asset, exact_for_staff=exact,
-                areas_served=area_names(session, asset.service_areas),
+                areas_served=list(area_names(session, asset.service_areas).values()),
             ),
             "stories": stories.published_for(session, [key], PLACE_STORIES).get(key, (0, [])),
         }
