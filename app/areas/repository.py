@@ -41,6 +41,13 @@ def existing(session: Session, codes: list[str]) -> set[str]:
     return set(session.execute(text(sql), {"codes": codes}).scalars())
 
 
+def codes_by_name(session: Session, names: list[str]) -> dict[str, str]:
+    """{lower-case name: code} of the areas named so (any case); the most local first when two share a name."""
+    sql = """SELECT DISTINCT ON (lower(name)) lower(name) AS key, code FROM area WHERE lower(name) = ANY(:names)
+             ORDER BY lower(name), array_position(ARRAY['ltla', 'utla', 'region', 'country'], levels[1]), code"""
+    return {r.key: r.code for r in session.execute(text(sql), {"names": [n.lower() for n in names]})}
+
+
 def summaries(session: Session, codes: list[str]) -> list[dict[str, Any]]:
     """The areas with these codes, without their outlines, in the order of `codes`."""
     sql = f"SELECT {_SUMMARY} FROM area WHERE code = ANY(:codes) ORDER BY array_position(:codes, code)"

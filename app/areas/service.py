@@ -1,5 +1,7 @@
 """Finding areas, and checking the area codes callers filter by."""
 
+import re
+
 from sqlmodel import Session
 
 from app.areas import repository
@@ -42,6 +44,29 @@ def require_service_areas(session: Session, codes: list[str], field: str = "serv
         if code not in known:
             require_area(session, code, field)  # raises with the usual message
     return canonical
+
+
+_CODE = re.compile(r"\b([EKNSW]\d{8})\b")
+_WHOLE_UK_NAMES = frozenset({"uk", "united kingdom", "the uk", "the united kingdom", "national", "nationwide", "uk wide", "uk-wide"})
+
+
+def find_service_areas(session: Session, described: list[str]) -> list[str]:
+    """The area codes a feed's service areas name: an ONS code anywhere in the text (a URI such as
+    http://statistics.data.gov.uk/id/statistical-geography/E08000003 included), else an area's name in any case, or
+    the whole UK by name ("United Kingdom", "national"); unknown ones are left out."""
+    codes: list[str] = []
+    names: list[str] = []
+    for text in described:
+        if (found := _CODE.search(text.upper())) is not None:
+            codes.append(found[1])
+        elif text.strip().lower() in _WHOLE_UK_NAMES:
+            codes.append(WHOLE_UK)
+        elif text.strip():
+            names.append(text.strip())
+    known = repository.existing(session, codes) | {WHOLE_UK}
+    by_name = repository.codes_by_name(session, names) if names else {}
+    found_codes = [c for c in codes if c in known] + [by_name[n.lower()] for n in names if n.lower() in by_name]
+    return list(dict.fromkeys(found_codes))
 
 
 def area_names(session: Session, codes: list[str]) -> dict[str, str]:

@@ -41,13 +41,22 @@ def import_oruk(
     status: Annotated[str, typer.Option(help="Status of new assets: published, or pending to review them first")] = "published",
     default_category: Annotated[str, typer.Option(help="Category slug for services none of whose terms match ours")] = "charities",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check everything, save nothing")] = False,
+    service_area: Annotated[
+        list[str] | None,
+        typer.Option(help="Area code (repeatable; UK for the whole UK) for services by phone or online whose own service areas name none we know"),
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each request to a live feed")] = 30,
 ) -> None:
-    """Import another directory's Open Referral UK (HSDS-UK-3.0) services as assets; running it again updates them."""
+    """Import another directory's Open Referral UK services (version 3.0 or 1, told from the feed) as assets; running
+    it again updates them."""
     from app.core.errors import AppError
     from app.openreferral.feed import FeedError
     from app.openreferral.importer import Options, run_import
 
-    options = Options(status=_new_asset_status(status), default_category=default_category, dry_run=dry_run)
+    options = Options(
+        status=_new_asset_status(status), default_category=default_category, dry_run=dry_run,
+        service_areas=service_area or [], timeout=timeout,
+    )
     with progress() as bar:
         task = bar.add_task(f"Services from {source}", total=None)
         try:

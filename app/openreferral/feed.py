@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from app.core.errors import Invalid
+from app.openreferral.versions import page_is_last, page_items, page_version
 
 PER_PAGE = 100
 MAX_PAGES = 10_000
@@ -35,16 +36,17 @@ class Fetched:
 
 class Feed(Protocol):
     label: str  # names the source in asset.source, "oruk:<label>"
+    version: str | None  # the version its list envelope is in (app/openreferral/versions.py); None: told per service
 
     def __len__(self) -> int: ...
 
     def __iter__(self) -> Iterator[Fetched]: ...
 
 
-def open_feed(source: str) -> Feed:
-    """A base URL (http/https) or a folder of JSON files."""
+def open_feed(source: str, timeout: float = 30) -> Feed:
+    """A base URL (http/https; `timeout` seconds for each request) or a folder of JSON files."""
     if source.startswith(("http://", "https://")):
-        return UrlFeed(source)
+        return UrlFeed(source, timeout=timeout)
     path = Path(source)
     if path.is_dir():
         return FolderFeed(path)
@@ -55,10 +57,11 @@ class UrlFeed:
     """Pages through `{base}/services` for the ids first (so changes made while importing cannot shift the pages),
     then fetches each `{base}/services/{id}` for its locations, schedules and the rest."""
 
-    def __init__(self, base_url: str, client: httpx.Client | None = None):
+    def __init__(self, base_url: str, client: httpx.Client | None = None, timeout: float = 30):
         self.base = base_url.rstrip("/").removesuffix("/services")
         self.label = urlsplit(self.base).netloc
-        self.client = client or httpx.Client(timeout=30, follow_redirects=True, headers={"User-Agent": USER_AGENT})
+        self.version: str | None = None
+        self.client = client or httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT})
         self.ids = self._list_ids()
 
     def _get(self, path: str, **params: Any) -> Any:
@@ -76,16 +79,22 @@ class UrlFeed:
 
     def _list_ids(self) -> list[str]:
         """Every service id, page by page until a page says it is the last, the pages run out, or a page brings
-        nothing new. The profile's page object does not require `total_pages` or `last_page`: either may be missing."""
+        nothing new. Neither version's page requires `total_pages`/`totalPages` or `last_page`/`last`: either may be
+        missing. The first page's envelope gives the feed's version (3.0 `contents`, v1 `content`). Both versions'
+        feeds take `page` from 1 and `per_page` (v1 servers built on Spring answer the same)."""
         ids: dict[str, None] = {}
         for page in range(1, MAX_PAGES + 1):
             body = self._get("/services", page=page, per_page=PER_PAGE)
-            if not isinstance(body, dict) or not isinstance(body.get("contents"), list):
-                raise FeedError(f"{self.base}/services is not an Open Referral page (no 'contents' list).")
+            version = page_version(body)
+            if version is None:
+                raise FeedError(
+                    f"{self.base}/services is not an Open Referral page: neither a 3.0 'contents' list nor a "
+                    "version 1 'content' list."
+                )
+            self.version = self.version or version
             before = len(ids)
-            ids.update((str(item["id"]), None) for item in body["contents"] if isinstance(item, dict) and item.get("id"))
-            total = body.get("total_pages")
-            if len(ids) == before or body.get("last_page") is True or (isinstance(total, int) and page >= total):
+            ids.update((str(item["id"]), None) for item in page_items(body) if isinstance(item, dict) and item.get("id"))
+            if len(ids) == before or page_is_last(body, page):
                 break
         return list(ids)
 
@@ -111,6 +120,7 @@ class FolderFeed:
 
     def __init__(self, folder: Path):
         self.label = folder.resolve().name
+        self.version: str | None = None  # told per service
         self.services: dict[str, Json] = {}
         for path in sorted(folder.glob("*.json")):
             try:
@@ -155,7 +165,7 @@ def _items(content: Any) -> Iterator[Json]:
         for item in content:
             yield from _items(item)
     elif isinstance(content, dict):
-        if isinstance(content.get("contents"), list):
-            yield from _items(content["contents"])
+        if page_version(content):
+            yield from _items(page_items(content))
         else:
             yield content

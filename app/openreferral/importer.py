@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from app.areas.service import require_service_areas
 from app.assets import repository as assets_repository
 from app.assets.models import AssetStatus
 from app.assets.schemas import AssetCreate
@@ -29,6 +30,7 @@ from app.imports.runner import Outcome as RunOutcome
 from app.imports.runner import describe_counts, reason
 from app.openreferral.feed import Feed, Fetched, open_feed
 from app.openreferral.to_asset import Unusable, convert
+from app.openreferral.versions import NAMES, V1, from_v1, service_version, unknown_fields
 
 ACTOR = "import:oruk"
 KIND = "oruk"
@@ -41,11 +43,16 @@ class Options:
     status: AssetStatus = AssetStatus.published  # for new assets; updates leave the status alone
     default_category: str = "charities"  # for services none of whose terms match one of our categories
     dry_run: bool = False
+    # for services by phone or online whose own service areas name none we know: area codes (the feed's council)
+    service_areas: list[str] = field(default_factory=list)
+    timeout: float = 30  # seconds for each request to a live feed
 
 
 @dataclass
 class Outcome(RunOutcome):
     unmatched_terms: Counter[str] = field(default_factory=Counter)
+    versions: Counter[str] = field(default_factory=Counter)  # services read in each version
+    extensions: Counter[str] = field(default_factory=Counter)  # fields neither version defines, ignored
 
     def problem(self, fetched: Fetched, kind: str, message: str) -> None:
         name = (fetched.service or {}).get("name")
@@ -62,10 +69,13 @@ def import_feed(
     """Applies every service of the feed; commits in batches unless it is a dry run (then rolls everything back)."""
     tree = get_taxonomy(session)
     tree.require([options.default_category], "default_category")
+    default_areas = require_service_areas(session, options.service_areas, "service_area")
     source = source_name(feed)
     outcome = Outcome()
     for n, fetched in enumerate(feed, start=1):
-        _import_one(session, fetched, source, options, tree, outcome)
+        if fetched.service is not None:
+            fetched.service = _as_v3(fetched.service, feed.version, outcome)
+        _import_one(session, fetched, source, options, tree, outcome, default_areas)
         if on_service:
             on_service()
         if n % COMMIT_EVERY == 0 and not options.dry_run:
@@ -77,7 +87,22 @@ def import_feed(
     return outcome
 
 
-def _import_one(session: Session, fetched: Fetched, source: str, options: Options, tree: Any, outcome: Outcome) -> None:
+def _as_v3(service: dict[str, Any], feed_version: str | None, outcome: Outcome) -> dict[str, Any]:
+    """The service in the 3.0 shape to_asset reads, its version counted (the feed's envelope's, or else its own
+    fields'), and the fields its version does not define counted and left out."""
+    version = feed_version or service_version(service)
+    outcome.versions[version] += 1
+    unknown = unknown_fields(service, version)
+    outcome.extensions.update(unknown)
+    if unknown:
+        outcome.counts["extensions_ignored"] += len(unknown)
+    return from_v1(service) if version == V1 else {k: v for k, v in service.items() if k not in unknown}
+
+
+def _import_one(
+    session: Session, fetched: Fetched, source: str, options: Options, tree: Any, outcome: Outcome,
+    default_areas: list[str],
+) -> None:
     if fetched.service is None:
         outcome.problem(fetched, "failed", fetched.problem or "could not be fetched")
         return
@@ -90,12 +115,15 @@ def _import_one(session: Session, fetched: Fetched, source: str, options: Option
         outcome.counts["inactive_skipped"] += 1
         return
     try:
-        converted = convert(session, service, tree, options.default_category)
+        converted = convert(session, service, tree, options.default_category, default_areas)
     except Unusable as exc:
-        # No name or no usable location any more: a service we imported before leaves the map, with the reason.
+        # No name or nowhere to list it any more: a service we imported before leaves the map, with the reason.
         if existing is not None and _retire(session, source, external_id, fetched, str(exc), outcome):
             return
-        outcome.problem(fetched, "skipped", f"skipped: {exc}")
+        if exc.failure:
+            outcome.problem(fetched, "failed", str(exc))
+        else:
+            outcome.problem(fetched, "skipped", f"skipped: {exc}")
         return
     fields = converted.fields | {"source": source, "external_id": external_id}
     if inactive:
@@ -136,7 +164,7 @@ def run_import(
 ) -> ImportRun:
     """Opens the feed, imports it and records the run (also when it fails, with the reason)."""
     with recorded_run(KIND, source, options.dry_run) as run:
-        feed = open_feed(source)
+        feed = open_feed(source, options.timeout)
         if on_total:
             on_total(len(feed))
         since = datetime.now(UTC)
@@ -151,7 +179,11 @@ def run_import(
 
 
 def _summary(outcome: Outcome, options: Options) -> str:
-    text = describe_counts(dict(outcome.counts)) or "nothing to import"
+    versions = " and ".join(f"{NAMES[v]} ({n})" for v, n in sorted(outcome.versions.items()))
+    text = (f"Read as {versions}: " if versions else "") + (describe_counts(dict(outcome.counts)) or "nothing to import")
+    if outcome.extensions:
+        top = ", ".join(f"{name} ({n})" for name, n in outcome.extensions.most_common(10))
+        text += f". Fields ignored (not in the standard): {top}"
     if outcome.unmatched_terms:
         top = ", ".join(t for t, _ in outcome.unmatched_terms.most_common(10))
         text += f". Terms kept as tags (no matching category): {top}"

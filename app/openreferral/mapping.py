@@ -11,6 +11,7 @@ import uuid
 from collections import Counter
 from typing import Any
 
+from app.areas.models import WHOLE_UK
 from app.assets.language import is_welsh
 from app.assets.types import ACCESSIBILITY_LABELS, WEEKDAYS
 from app.categories.service import CategoryNode, Taxonomy
@@ -108,8 +109,28 @@ def service_full(row: Row, tree: Taxonomy, with_locations: bool = True) -> Json:
     if org:
         obj["organization"] = org
     if with_locations:
-        obj["service_at_locations"] = [_service_at_location(row) | {"location": location(row, full=True)}]
+        # A service by phone or at home is at no location, not even a virtual one; online, it is at its website.
+        located = row["delivery"] == "location" or (row["delivery"] == "online" and row["website"])
+        obj["service_at_locations"] = [_service_at_location(row) | {"location": location(row, full=True)}] if located else []
+    obj["service_areas"] = service_areas(row)
     return obj
+
+
+# The URI of an area: the ONS's statistical geography register, which ends with the area's code (so a reader finds
+# the code, as our importer does).
+AREA_URI = "http://statistics.data.gov.uk/id/statistical-geography/{code}"
+
+
+def service_areas(row: Row) -> list[Json]:
+    return [
+        _compact({
+            "id": ids.derived("service_area", row["id"], code),
+            "service_id": row["id"],
+            "name": "United Kingdom" if code == WHOLE_UK else name or code,
+            "uri": AREA_URI.format(code=code),
+        })
+        for code, name in zip(row["service_areas"], row["service_area_names"], strict=False)
+    ]
 
 
 def languages(row: Row) -> list[Json]:
@@ -187,6 +208,9 @@ def attribute(tree: Taxonomy, service_id: uuid.UUID, slug: str) -> Json:
 
 def location(row: Row, full: bool) -> Json:
     location_id = ids.location_id(row["id"])
+    if row["delivery"] != "location":
+        # A service without a place: a virtual location (HSDS 3.0), at its website when it has one.
+        return _compact({"id": location_id, "location_type": "virtual", "name": row["name"], "url": row["website"]})
     obj: Json = {
         "id": location_id,
         "location_type": "physical",

@@ -14,7 +14,12 @@ from sqlmodel import Session
 from app.assets import repository as assets
 from app.openreferral.ids import NAMESPACE
 
-COLUMNS = f"{assets.PUBLIC_COLUMNS}, a.organisation_id"
+# The names of the service's areas, in its order (the whole UK is not a row of `area`: named by mapping.py).
+AREA_NAMES = """ARRAY(
+    SELECT coalesce(ar.name, '') FROM unnest(a.service_areas) WITH ORDINALITY AS c(code, n)
+    LEFT JOIN area ar ON ar.code = c.code ORDER BY c.n
+)"""
+COLUMNS = f"{assets.PUBLIC_COLUMNS}, a.organisation_id, {AREA_NAMES} AS service_area_names"
 
 # ids.service_at_location_id(a.id) in SQL; the expression is indexed by migration 0004.
 SAL_ID_SQL = f"uuid_generate_v5('{NAMESPACE}'::uuid, 'service_at_location/' || a.id::text)"

@@ -97,6 +97,7 @@ class Location(_Out):
     name: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    url: str | None = Field(None, description="HSDS 3.0 core field: where a virtual location is (a service online)")
     addresses: list[Address] | None = None
     accessibility: list[Accessibility] | None = None
 
@@ -147,6 +148,13 @@ class ServiceSummary(_Out):
     organization: Organization | None = None
 
 
+class ServiceArea(_Out):
+    id: uuid.UUID
+    service_id: uuid.UUID | None = None
+    name: str | None = None
+    uri: str | None = Field(None, description="The area's ONS statistical geography URI (its code at the end)")
+
+
 class ServiceAtLocationOfService(_Out):
     id: uuid.UUID
     service_id: uuid.UUID
@@ -188,6 +196,9 @@ class ServiceFull(ServiceSummary):
     cost_options: list[CostOption] = []
     attributes: list[Attribute] = []
     phones: list[Phone] = Field([], description="HSDS 3.0 core field: the public phone number")
+    service_areas: list[ServiceArea] = Field(
+        [], description="The councils, regions or nations a service by phone, online or at home serves"
+    )
 
 
 class ServiceOfLocation(ServiceFull):

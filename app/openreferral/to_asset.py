@@ -1,17 +1,20 @@
 """One Open Referral service (fully nested) as the fields of one of our assets: the reverse of mapping.py.
 
 Tolerant of what other directories publish: values we cannot use are dropped and noted, never fatal, except a
-service with no usable location (we are a map), which raises Unusable.
+service without a name, or with neither a usable location nor a way to reach it from home (a virtual location or a
+phone) with a service area we know, which raises Unusable. Text fields given as HTML become clean text
+(html_text.py).
 """
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session
 
+from app.areas.service import find_service_areas
 from app.assets.types import ACCESSIBILITY_LABELS, WEEKDAYS
 from app.categories.service import Taxonomy
 from app.core.errors import AppError
@@ -19,6 +22,7 @@ from app.core.text import clean_email, clean_url
 from app.geo.postcodes import parse_postcode
 from app.geo.service import locate_postcode
 from app.geo.uk import position_problem
+from app.openreferral.html_text import html_to_text
 from app.openreferral.schemas import BYDAY
 
 Json = dict[str, Any]
@@ -41,7 +45,12 @@ ACCESSIBILITY_WORDS = {
 
 
 class Unusable(Exception):
-    """The service cannot become an asset (no usable location); the message says why."""
+    """The service cannot become an asset; the message says why. `failure`: a fault in the record (no name), reported
+    as a failure; otherwise it is skipped (nowhere to list it)."""
+
+    def __init__(self, message: str, failure: bool = False):
+        super().__init__(message)
+        self.failure = failure
 
 
 @dataclass
@@ -54,7 +63,7 @@ class Converted:
 def _text(value: Any, limit: int) -> str | None:
     if not isinstance(value, str):
         return None
-    cleaned = _CONTROL.sub("", value).strip()
+    cleaned = html_to_text(_CONTROL.sub("", value)).strip()
     return cleaned[:limit] or None
 
 
@@ -75,13 +84,26 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("&", "and")).strip("-")
 
 
-def convert(session: Session, service: Json, tree: Taxonomy, default_category: str) -> Converted:
-    """The asset fields for `service` (without source, external id or status). Raises Unusable."""
+def convert(
+    session: Session, service: Json, tree: Taxonomy, default_category: str, default_areas: Sequence[str] = ()
+) -> Converted:
+    """The asset fields for `service` (without source, external id or status). Raises Unusable.
+
+    A service with no usable physical location is delivered online (it has a virtual location) or by phone, and
+    found by its service areas (or else `default_areas`, the run's --service-area)."""
     name = _text(service.get("name"), 200)
     if not name:
-        raise Unusable("it has no name")
+        raise Unusable("it has no name", failure=True)
     notes: list[str] = []
-    sal, place = _place(session, service, notes)
+    areas = find_service_areas(session, _area_texts(service))
+    try:
+        sal, place = _place(session, service, notes)
+        delivery = "location"
+    except Unusable as nowhere:
+        sal, place, delivery = _nowhere(service, nowhere)
+        areas = areas or list(default_areas)
+        if not areas:
+            raise Unusable(f"{nowhere} and none of its service areas is an area we know (see --service-area)") from None
     location = sal.get("location") or {}
     categories, unmatched = _categories(service, tree)
     sessions, hours_text = _schedules([*_list(service.get("schedules")), *_list(sal.get("schedules"))])
@@ -98,9 +120,11 @@ def convert(session: Session, service: Json, tree: Taxonomy, default_category: s
         "postcode": place["postcode"],
         "lat": place["lat"],
         "lon": place["lon"],
+        "delivery": delivery,
+        "service_areas": areas,
         "phone": _phone(service),
         "email": _checked(clean_email, service.get("email") or _first(service.get("contacts"), "email"), 254, "email", notes),
-        "website": _checked(clean_url, service.get("url"), 500, "url", notes),
+        "website": _checked(clean_url, service.get("url") or _virtual_url(service), 500, "url", notes),
         "free": free,
         "cost_description": cost_description,
         "accessibility": _accessibility(location),
@@ -153,6 +177,42 @@ def _place(session: Session, service: Json, notes: list[str]) -> tuple[Json, Jso
     if tried:
         raise Unusable(f"none of its {tried} physical location(s) has valid coordinates or a known UK postcode")
     raise Unusable("it has no physical location")
+
+
+def _virtual(service: Json) -> list[Json]:
+    return [
+        sal for sal in _list(service.get("service_at_locations"))
+        if isinstance(sal.get("location"), dict) and sal["location"].get("location_type") == "virtual"
+    ]
+
+
+def _virtual_url(service: Json) -> Any:
+    return next((s["location"].get("url") for s in _virtual(service) if s["location"].get("url")), None)
+
+
+def _nowhere(service: Json, why: Unusable) -> tuple[Json, Json, str]:
+    """A service without a usable physical location: online when it has a virtual location (or only a website), by
+    phone when it has a phone; Unusable otherwise."""
+    virtual = _virtual(service)
+    place: Json = {"lat": None, "lon": None, "postcode": None, "address": None}
+    if virtual:
+        return virtual[0], place, "online"
+    if _phone(service):
+        return {}, place, "phone"
+    if _text(service.get("url"), 500):
+        return {}, place, "online"
+    raise Unusable(f"{why}, no virtual location and no phone")
+
+
+def _area_texts(service: Json) -> list[str]:
+    """What each of the service's areas says of itself: its URI (which may hold an ONS code), its name."""
+    texts = []
+    for area in _list(service.get("service_areas")):
+        for key in ("uri", "name", "service_area", "extent"):
+            value = area.get(key)
+            if isinstance(value, str) and value.strip() and len(value) < 300:
+                texts.append(html_to_text(value))
+    return texts
 
 
 def _categories(service: Json, tree: Taxonomy) -> tuple[list[str], list[str]]:

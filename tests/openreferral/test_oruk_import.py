@@ -212,7 +212,7 @@ def test_terms_postcodes_schedules_and_statuses_from_a_folder(session, tmp_path)
     assert public.opening_hours_text == "MONTHLY 1SA 10:00-12:00"
     assert public.phone == "0161 555 0000" and public.email is None
     assert {p["kind"]: p["message"] for p in run.errors} == {
-        "skipped": "skipped: it has no physical location", "notes": "email 'not an email' is not valid: left out"
+        "skipped": "skipped: it has no physical location and none of its service areas is an area we know (see --service-area)", "notes": "email 'not an email' is not valid: left out"
     }
 
     _write(folder, "page.json", {"contents": [food | {"status": "inactive"}]})
@@ -296,7 +296,7 @@ def test_a_service_that_turns_defunct_or_loses_its_location_is_archived_with_the
     assert run.counts == {"unchanged": 1, "archived": 2, "notes": 2}, run.counts
     assert {p["ref"]: p["message"] for p in run.errors if p["kind"] == "archived"} == {
         "service 11100000-0000-4000-8000-000000000002 (Service 1110)": "its status is defunct",
-        "service 11100000-0000-4000-8000-000000000003 (Service 1110)": "it has no physical location",
+        "service 11100000-0000-4000-8000-000000000003 (Service 1110)": "it has no physical location, no virtual location and no phone",
     }
     statuses = {a.external_id[-1]: a.status for a in session.exec(select(Asset)).all()}
     assert statuses == {"1": "published", "2": "archived", "3": "archived"}
