@@ -38,8 +38,8 @@ class QueueItem(BaseModel):
     reason: ReportReason | None
     created_at: datetime
     decided_at: datetime | None
-    lat: float
-    lon: float
+    lat: float | None = Field(description="Where it is about; null for a service by phone, online or at home")
+    lon: float | None
     possible_duplicate: bool
 
 

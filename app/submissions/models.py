@@ -68,7 +68,8 @@ class Submission(SQLModel, table=True):
     proposed: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))  # after amendments
     reason: str | None = Field(default=None, max_length=20)  # a report's ReportReason
     note: str | None = Field(default=None, sa_column=Column(Text))  # the submitter's words to the moderator (private)
-    location: Any = Field(sa_column=Column(Geography("POINT", srid=4326, spatial_index=False), nullable=False))
+    # None for a report or an edit of a service by phone, online or at home, which has no position (migration 0021).
+    location: Any = Field(default=None, sa_column=Column(Geography("POINT", srid=4326, spatial_index=False), nullable=True))
     submitter_name: str | None = Field(default=None, max_length=200)
     submitter_email: str | None = Field(default=None, max_length=254)
     consent: bool = False

@@ -30,12 +30,12 @@ class Proposal:
     """Validated fields (JSON-ready) and the point the submission is about, for areas and duplicates."""
 
     fields: dict[str, Any]
-    lat: float
-    lon: float
+    lat: float | None  # None: about a service by phone, online or at home, which has no position (migration 0021)
+    lon: float | None
 
     @property
-    def location(self) -> str:
-        return f"SRID=4326;POINT({self.lon} {self.lat})"
+    def location(self) -> str | None:
+        return None if self.lat is None else f"SRID=4326;POINT({self.lon} {self.lat})"
 
 
 @dataclass(frozen=True)

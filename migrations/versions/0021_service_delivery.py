@@ -6,6 +6,9 @@ the trigger asset_public_location (migration 0017) clears both for the others, s
 helpline on the map. Every query that reads `location` (tiles, layers, exports, insights, duplicates, area filters)
 passes such a service over by itself: a NULL position is inside no box, radius or outline.
 
+A resident's report or suggested change about such a service has no point either: `submission.location` becomes
+nullable too (an area moderator, limited to council outlines, does not see those; an unrestricted one does).
+
 The data version triggers (migration 0020) need no change: `delivery` and `service_areas` are columns of `asset`.
 
 Revision ID: 0021
@@ -81,9 +84,13 @@ def upgrade() -> None:
     op.execute(TRIGGER_FUNCTION)
     op.execute("DROP TRIGGER asset_public_location ON asset")
     op.execute(_trigger(f"{_COLUMNS}, delivery"))
+    # A resident's report or suggested change about such a service is about no point.
+    op.alter_column("submission", "location", nullable=True)
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM submission WHERE location IS NULL")
+    op.alter_column("submission", "location", nullable=False)
     op.execute("DELETE FROM asset WHERE delivery <> 'location'")
     op.execute("DROP TRIGGER asset_public_location ON asset")
     op.execute(_trigger(_COLUMNS))

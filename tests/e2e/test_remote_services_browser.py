@@ -47,3 +47,17 @@ def test_in_welsh(page: Page, services):
     remote = page.locator(".finder-remote")
     expect(remote.get_by_role("heading", name="Dros y ffôn neu ar-lein")).to_be_visible()
     expect(remote).to_contain_text("Ar-lein: i bobl yn y Deyrnas Unedig gyfan")
+
+
+def test_the_map_lists_them_after_a_postcode_search_and_pins_only_places(page: Page, services):
+    page.goto("/?lat=53.48&lon=-2.24&zoom=15")
+    expect(page.locator("#remote-section")).to_be_hidden()
+    page.get_by_label("Postcode", exact=True).fill("M1 1AE")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("#results-list .result h3")).to_have_text(["Piccadilly Choir"])
+    remote = page.locator("#remote-section")
+    expect(remote.get_by_role("heading", name="By phone or online")).to_be_visible()
+    expect(remote.locator("li")).to_have_text(["Befriending line – By phone", f"Online peer group {XSS} – Online"])
+    expect(page.locator(".asset-marker")).to_have_count(1)  # the choir; the services are not pins
+    page.get_by_role("button", name="Clear the postcode search").click()
+    expect(remote).to_be_hidden()

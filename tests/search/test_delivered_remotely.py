@@ -131,3 +131,27 @@ def test_the_place_page_says_how_and_where_without_a_map(client, services):
     assert "place-map" not in page
     welsh = client.get(f"/places/{services['uk'].id}", params={"lang": "cy"}).text
     assert "Ar-lein" in welsh and "y Deyrnas Unedig gyfan" in welsh
+
+
+def test_residents_can_report_and_suggest_changes_to_a_service_without_a_place(client, session, services):
+    """A report or a suggested change is about no point (submission.location is null); an unrestricted moderator
+    approves it."""
+    from sqlalchemy import select as sql_select
+
+    from app.accounts.models import Role
+    from app.accounts.service import create_api_key
+    from app.submissions.models import Submission
+
+    line = services["line"].id
+    report = client.post("/api/v1/submissions", json={"kind": "report", "asset_id": str(line), "reason": "closed"})
+    assert report.status_code == 202, report.text
+    edit = client.post("/api/v1/submissions", json={"kind": "edit", "asset_id": str(line), "changes": {"phone": "0161 999 0000"}})
+    assert edit.status_code == 202, edit.text
+    assert client.get(f"/places/{line}/suggest").status_code == 200
+    stored = session.execute(sql_select(Submission).where(Submission.kind == "edit")).scalar_one()
+    assert stored.location is None
+    moderator = {"X-API-Key": create_api_key(session, "moderation tool", Role.moderator)[1]}
+    approved = client.post(f"/api/v1/moderation/submissions/{stored.id}/approve", json={}, headers=moderator)
+    assert approved.status_code == 200, approved.text
+    after = client.get(f"/api/v1/assets/{line}").json()
+    assert (after["phone"], after["delivery"], after["lat"]) == ("0161 999 0000", "phone", None)

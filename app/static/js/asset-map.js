@@ -70,6 +70,8 @@
       list: document.getElementById("results-list"),
       clear: document.getElementById("results-clear"),
       heading: document.getElementById("results-heading"),
+      remote: document.getElementById("remote-section"),
+      remoteList: document.getElementById("remote-list"),
     };
     this.bind();
     var toggle = map.getContainer().querySelector(".leaflet-control-layers-toggle");
@@ -472,6 +474,7 @@
             }),
           };
           self.renderList();
+          self.showRemote(body.remote ? body.remote.items : []);
           self.showPanel(true);
         });
       })
@@ -492,8 +495,32 @@
     window.history.replaceState(null, "", url.toString());
   };
 
+  /* Services by phone, online or at home whose areas hold the searched postcode: a list, never pins (no position). */
+  var DELIVERY = { phone: function () { return _("By phone"); }, online: function () { return _("Online"); },
+    home: function () { return _("At home"); } };
+
+  AssetMap.prototype.showRemote = function (items) {
+    var section = this.dom.remote, list = this.dom.remoteList;
+    if (!section || !list) return;
+    list.textContent = "";
+    items.forEach(function (item) {
+      var li = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = "/places/" + encodeURIComponent(item.id);
+      link.textContent = item.name;
+      li.appendChild(link);
+      var how = document.createElement("span");
+      how.className = "delivery";
+      how.textContent = " – " + (DELIVERY[item.delivery] ? DELIVERY[item.delivery]() : item.delivery);
+      li.appendChild(how);
+      list.appendChild(li);
+    });
+    section.hidden = items.length === 0;
+  };
+
   AssetMap.prototype.clearSearch = function () {
     this.nearest = null;
+    this.showRemote([]);
     if (this.origin) { this.origin.remove(); this.origin = null; }
     if (this.config.rememberSearch) {
       var url = new URL(window.location.href);
