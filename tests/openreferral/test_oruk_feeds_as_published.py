@@ -315,3 +315,27 @@ def test_a_500_or_a_timeout_on_one_service_is_reported_and_the_rest_are_imported
     assert "answered 500" in failed["service 101"]
     assert "Could not reach" in failed["service 104"] and "timed out" in failed["service 104"].lower()
     assert set(by_name(session)) == {"Befriending phone line", "Home library service"}
+
+
+def test_our_output_for_services_without_a_place_is_valid_3_0(session, client):
+    """Full responses and pages validate against the UK profile's compiled schemas: a service by phone (no
+    service_at_location) and one online (a virtual location at its website), each with its service areas."""
+    from tests.factories import make_asset
+    from tests.oruk_schemas import check, check_page
+
+    phone = make_asset(session, name="Phone line", delivery="phone", service_areas=["UK"], lat=None, lon=None)
+    online = make_asset(session, name="Online group", delivery="online", service_areas=["E08000006", "E08000003"],
+                        website="https://group.example.org", lat=None, lon=None)
+    for made in (phone, online):
+        check("compiled/service.json", client.get(f"/oruk/services/{made.id}").json())
+    body = client.get(f"/oruk/services/{online.id}").json()
+    assert [a["name"] for a in body["service_areas"]] == ["Salford", "Manchester"]
+    [sal] = body["service_at_locations"]
+    assert sal["location"] == {"id": sal["location_id"], "location_type": "virtual", "name": "Online group",
+                               "url": "https://group.example.org"}
+    whole = client.get(f"/oruk/services/{phone.id}").json()["service_areas"]
+    assert [(a["name"], a["uri"].rsplit("/", 1)[1]) for a in whole] == [("United Kingdom", "K02000001")]
+    check_page("compiled/service_list.json", client.get("/oruk/services").json())
+    sals = client.get("/oruk/service_at_locations").json()
+    check_page("compiled/service_at_location_list.json", sals)
+    assert {s["location"]["location_type"] for s in sals["contents"]} == {"virtual"}
