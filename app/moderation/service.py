@@ -114,7 +114,7 @@ def postcode_move(session: Session, current: AssetPublic | None, proposed: dict[
 
 
 # A point an area rule is checked against: what it is (for the message), lat, lon, and the field that gave it (or None).
-AreaPoint = tuple[str, float, float, str | None]
+AreaPoint = tuple[str, float | None, float | None, str | None]  # lat, lon None: a service without a place
 
 
 def require_in_areas(session: Session, actor: Actor, points: list[AreaPoint]) -> None:
@@ -123,6 +123,10 @@ def require_in_areas(session: Session, actor: Actor, points: list[AreaPoint]) ->
     if not actor.areas:
         return
     for what, lat, lon, field in points:
+        if lat is None or lon is None:  # a service by phone, online or at home: in no council area by position
+            message = _("%(what)s has no place on the map (it is by phone, online or at home): a moderator not limited "
+                        "to council areas decides on it.")
+            raise Forbidden(message % {"what": what}, field)
         if not repository.point_in_areas(session, lat, lon, list(actor.areas)):
             message = _("%(what)s lies outside the council areas you moderate (%(areas)s).")
             raise Forbidden(message % {"what": what, "areas": ", ".join(actor.areas)}, field)

@@ -155,3 +155,16 @@ def test_residents_can_report_and_suggest_changes_to_a_service_without_a_place(c
     assert approved.status_code == 200, approved.text
     after = client.get(f"/api/v1/assets/{line}").json()
     assert (after["phone"], after["delivery"], after["lat"]) == ("0161 999 0000", "phone", None)
+
+
+def test_an_area_moderator_is_told_a_service_without_a_place_is_for_an_unrestricted_moderator(app, session, services):
+    from app.accounts.models import Role
+    from tests.people import browser, make_user, sign_in
+
+    make_user(session, Role.moderator, "mcr@council.example", areas=["E08000003"])
+    web = browser(app)
+    sign_in(web, "mcr@council.example")
+    refused = web.get(f"/api/v1/assets/{services['line'].id}/history")
+    assert refused.status_code == 403
+    assert "has no place on the map" in refused.json()["detail"]
+    assert web.get(f"/api/v1/assets/{services['place'].id}/history").status_code == 200
