@@ -443,7 +443,7 @@ FIELDS: tuple[PlaceField, ...] = (
         _text(
             "opening_hours_text",
             _l("When it meets"),
-            500,
+            2000,  # real directories write up to 1,300 characters (issue 18); the column is unbounded text
             _PEOPLE | {Output.LAYER},
             FormSpec(
                 "textarea", _l("In your words"), hint=_l("For example: every Tuesday 10am to 12pm, not in August."), rows=2

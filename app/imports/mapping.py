@@ -15,13 +15,19 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from app.assets.fields import LIST_FIELDS
+from app.assets.fields import BY_NAME, LIST_FIELDS
+from app.assets.models import LocationPrecision
 from app.assets.schemas import AssetCreate, AssetUpdate
-from app.assets.types import DAY_NAMES, Weekday, split_words
-from app.core.text import clean_email, clean_url
+from app.assets.types import DAY_NAMES, Accessibility, Weekday, split_words
+from app.core.text import clean_email
 from app.geo.postcodes import parse_postcode
+from app.imports import cleaning
+from app.imports.hours_text import parse_hours_text
+from app.imports.opening_hours import parse_opening_hours
 from app.imports.runner import ImportFileError, reason
 
+# Only these can fail a row (docs/imports.md, "Lose no place"); any other value that cannot be used is left out.
+_VITAL = frozenset({"name", "source", "external_id", "lat", "lon", "postcode", "categories", "schedule"})
 # Fields a column may fill; categories, schedule, source and external_id have their own keys.
 MAPPABLE = sorted(
     set(AssetCreate.model_fields)
@@ -39,6 +45,8 @@ class Column(BaseModel):
 
     columns: list[str] = Field(min_length=1)
     case: Literal["title"] | None = Field(default=None, description="title: 'THE DENSHAM SURGERY' -> 'The Densham Surgery'")
+    invert: bool = Field(default=False, description="a yes/no field: the column means the opposite (referral_required)")
+    values: dict[str, Any] = Field(default_factory=dict, description="a cell's value (any case) -> the field's value")
 
     @model_validator(mode="before")
     @classmethod
@@ -52,10 +60,56 @@ class Column(BaseModel):
             value["columns"] = [value.pop("column")]
         return value
 
-    def value(self, get: Getter) -> str | None:
+    @field_validator("values", mode="after")
+    @classmethod
+    def _any_case(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return {str(k).strip().casefold(): v for k, v in value.items()}
+
+    def value(self, get: Getter) -> Any:
+        """The cell's text (several joined), or what `values` gives for it."""
         parts = [get(c) for c in self.columns]
         parts = [title_case(p) if self.case == "title" else p for p in parts if p]
-        return ", ".join(dict.fromkeys(parts)) or None  # "The Hayes, Cardiff, Cardiff" reads "The Hayes, Cardiff"
+        text = ", ".join(dict.fromkeys(parts)) or None  # "The Hayes, Cardiff, Cardiff" reads "The Hayes, Cardiff"
+        if text is not None and self.values:
+            return self.values.get(text.casefold(), text)
+        return text
+
+
+class HoursColumn(BaseModel):
+    """A schedule read from one column: OpenStreetMap `opening_hours` syntax (`osm`), or words (`text`: "Tuesday
+    11.00 – 13.00", app/imports/hours_text.py) whose raw text is always kept as the opening-hours text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    osm: str | None = None
+    text: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "HoursColumn":
+        if (self.osm is None) == (self.text is None):
+            raise ValueError("schedule: give one of osm: COLUMN or text: COLUMN")
+        return self
+
+    @property
+    def column(self) -> str:
+        return self.osm or self.text or ""
+
+    def read(self, get: Getter, notes: list[str]) -> tuple[list[dict[str, str]], str | None]:
+        """(sessions, text to keep as opening_hours_text)."""
+        raw = get(self.column)
+        if not raw:
+            return [], None
+        if self.osm:
+            parsed = parse_opening_hours(raw)
+            if parsed is None:
+                notes.append(f"{self.column} '{raw[:60]}' is opening_hours that cannot be read as times; kept as text")
+                return [], raw
+            return parsed.sessions, parsed.text
+        sessions = parse_hours_text(raw)
+        if sessions is None:
+            notes.append(f"{self.column} '{raw[:60]}' cannot be read as times for sure; kept as text only")
+            return [], raw
+        return sessions, raw
 
 
 class CategoryTable(BaseModel):
@@ -88,7 +142,9 @@ class Mapping(BaseModel):
     fields: dict[str, Column] = Field(default_factory=dict)
     constants: dict[str, Any] = Field(default_factory=dict)
     categories: list[str] | CategoryTable
-    schedule: dict[Weekday, str] = Field(default_factory=dict, description="Weekday -> column of 'HH:MM-HH:MM' ranges")
+    schedule: dict[Weekday, str] | HoursColumn = Field(
+        default_factory=dict, description="Weekday -> column of 'HH:MM-HH:MM' ranges, or {osm: COLUMN} or {text: COLUMN}"
+    )
 
     @field_validator("categories", mode="before")
     @classmethod
@@ -113,7 +169,8 @@ class Mapping(BaseModel):
 
     def columns(self) -> set[str]:
         """Every column the mapping reads (checked against the file's header)."""
-        used = {self.external_id, *self.schedule.values()}
+        used = {self.external_id}
+        used.update([self.schedule.column] if isinstance(self.schedule, HoursColumn) else self.schedule.values())
         used.update(c for spec in self.fields.values() for c in spec.columns)
         if isinstance(self.categories, CategoryTable):
             used.add(self.categories.column)
@@ -140,23 +197,99 @@ class Mapping(BaseModel):
             value = spec.value(get)
             if value is None and name in self.constants:
                 continue  # the constant is the fallback
-            fields[name] = split_words(value) if value and name in LIST_FIELDS else value
+            fields[name] = split_words(value) if isinstance(value, str) and name in LIST_FIELDS else value
         if not fields.get("name"):
             return None, f"no {', '.join(self.fields['name'].columns) if 'name' in self.fields else 'name'} (the name)", (), external_id
-        _contacts(fields, notes)
-        if isinstance(fields.get("last_verified_at"), str):
-            spec = self.fields.get("last_verified_at")
-            fields["last_verified_at"] = _vouched(fields["last_verified_at"], spec.columns if spec else ["last_verified_at"], notes)
         categories, problem = self._categories(get)
         if problem:
             return None, problem, (), external_id
         fields["categories"] = categories
-        if self.schedule:
+        if isinstance(self.schedule, HoursColumn):
+            fields["schedule"], text = self.schedule.read(get, notes)
+            if text and not fields.get("opening_hours_text"):
+                fields["opening_hours_text"] = text
+        elif self.schedule:
             fields["schedule"] = [s for day, column in self.schedule.items() for s in _sessions(day, get(column), notes)]
+        self._clean(fields, notes)
         problem = _place(fields, point, notes)
         if problem:
             return None, problem, tuple(notes), None
         return fields, None, tuple(notes), None
+
+    def _where(self, name: str) -> str:
+        """How a note names a field's cell: its column(s), and the field when the names differ."""
+        spec = self.fields.get(name)
+        columns = ", ".join(spec.columns) if spec else name
+        if spec is None and name == "opening_hours_text" and isinstance(self.schedule, HoursColumn):
+            columns = self.schedule.column  # the schedule's raw text
+        return columns if columns == name else f"{columns} ({name})"
+
+    def _clean(self, fields: dict[str, Any], notes: list[str]) -> None:
+        """Cleans every optional value; one that cannot be used is left out, one too long is trimmed, with a note
+        naming its column (docs/imports.md). Then anything AssetCreate still refuses, but for the vital fields, is
+        left out too, so only the name, the position and the identity can fail the row."""
+        for name in list(fields):
+            value = fields[name]
+            if name in _VITAL or value is None or (name in self.constants and name not in self.fields):
+                continue
+            try:
+                fields[name] = self._cleaned(name, value, notes)
+            except cleaning.Unusable as exc:
+                notes.append(f"{self._where(name)} '{str(value)[:60]}' {exc}; left out")
+                fields[name] = None
+        for _ in range(3):  # each pass leaves out what the last one refused
+            try:
+                AssetUpdate.model_validate({k: v for k, v in fields.items() if k not in _VITAL})
+                return
+            except ValidationError as exc:
+                refused = {str(e["loc"][0]) for e in exc.errors() if e["loc"] and e["loc"][0] in fields}
+                if not refused:
+                    return  # the runner reports what is left
+                for name in sorted(refused):
+                    why = "; ".join(e["msg"] for e in exc.errors() if e["loc"] and e["loc"][0] == name)
+                    notes.append(f"{self._where(name)} '{str(fields[name])[:60]}' {why}; left out")
+                    fields[name] = None
+
+    def _cleaned(self, name: str, value: Any, notes: list[str]) -> Any:
+        """One field's value cleaned by its kind (app/assets/fields.py); raises cleaning.Unusable."""
+        field = BY_NAME.get(name)
+        kind = field.kind if field else "text"
+        spec = self.fields.get(name)
+        if kind == "yes_no":
+            answer = value if isinstance(value, bool) else cleaning.yes_no(str(value))
+            return answer != (spec is not None and spec.invert)
+        if name in ("min_age", "max_age"):
+            return value if isinstance(value, int) else cleaning.whole_number(str(value))
+        if name == "location_precision":
+            try:
+                return LocationPrecision(str(value).strip().lower())
+            except ValueError:
+                raise cleaning.Unusable("is not exact, approximate or area") from None
+        if name == "accessibility":
+            known = [w for w in value if w in Accessibility._value2member_map_]
+            if len(known) < len(value):
+                unknown = ", ".join(w for w in value if w not in known)
+                notes.append(f"{self._where(name)}: {unknown[:60]} not an accessibility code (docs/api.md); left out")
+            return known
+        if name in LIST_FIELDS:
+            return [cleaning.trim(w, 60) for w in value]
+        if name == "email":
+            named = _NAMED_EMAIL.search(value)
+            try:
+                return clean_email(named.group(1) if named else value)
+            except ValueError as exc:
+                raise cleaning.Unusable(str(exc)) from None
+        if name == "website":
+            return cleaning.website(value)
+        if name == "phone":
+            value = cleaning.phone(value)
+        if name == "last_verified_at" and isinstance(value, str):
+            return _vouched(value, self._where(name), notes)
+        limit = field.max_length if field else None
+        if isinstance(value, str) and limit and len(value) > limit:
+            notes.append(f"{self._where(name)}: {len(value):,} characters, trimmed to {limit:,} at a word boundary")
+            return cleaning.trim(value, limit)
+        return value
 
     def _categories(self, get: Getter) -> tuple[list[str], str | None]:
         if isinstance(self.categories, list):
@@ -238,24 +371,10 @@ def _sessions(day: str, text: str | None, notes: list[str]) -> list[dict[str, st
     return sessions
 
 
-def _contacts(fields: dict[str, Any], notes: list[str]) -> None:
-    """A contact detail that is not one is left out with a note: the place is still worth listing."""
-    for name, check in (("email", clean_email), ("website", clean_url)):
-        value = fields.get(name)
-        if not value:
-            continue
-        named = _NAMED_EMAIL.search(value) if name == "email" else None
-        try:
-            fields[name] = check(named.group(1) if named else value)
-        except ValueError as exc:
-            notes.append(f"{name} '{value[:60]}' {exc}; left out")
-            fields[name] = None
-
-
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d")
 
 
-def _vouched(text: str, columns: list[str], notes: list[str]) -> datetime | None:
+def _vouched(text: str, where: str, notes: list[str]) -> datetime | None:
     """The date a column says the source last checked the row ("2024-03-05", "05/03/2024", "20240305", or an ISO date
     and time), as a UTC time; None with a note when it is not one."""
     with suppress(ValueError):
@@ -264,7 +383,7 @@ def _vouched(text: str, columns: list[str], notes: list[str]) -> datetime | None
     for layout in _DATE_FORMATS:
         with suppress(ValueError):
             return datetime.strptime(text, layout).replace(tzinfo=UTC)
-    notes.append(f"{', '.join(columns)} '{text[:40]}' is not a date (YYYY-MM-DD or DD/MM/YYYY); left out")
+    notes.append(f"{where} '{text[:40]}' is not a date (YYYY-MM-DD or DD/MM/YYYY); left out")
     return None
 
 

@@ -68,6 +68,11 @@ def read_csv(path: Path, mapping: Mapping) -> list[SourceRow]:
         raise ImportFileError(f"{path.name} is not a CSV file ({exc}).") from None
     if not any(header):
         raise ImportFileError(f"{path.name} is empty: expected a header line naming the columns.")
+    if not mapping.columns() & set(header):
+        first = ", ".join(h for h in header if h)[:80]
+        raise ImportFileError(
+            f"{path.name} has no header line: its first line ({first}) names none of the columns the mapping uses."
+        )
     _require(path, mapping.columns(), set(header), "column")
     index = {name: i for i, name in reversed(list(enumerate(header)))}  # the first of repeated names wins
     rows: list[SourceRow] = []

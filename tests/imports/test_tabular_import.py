@@ -171,7 +171,7 @@ def test_bad_rows_are_reported_by_line_while_good_rows_are_saved(tmp_path, sessi
     assert "ZZ9 9ZZ" in problems[("line 6", "failed")]
     assert "not a UK postcode" in problems[("line 7", "failed")]
     assert "'shop' has no category" in problems[("line 8", "failed")]
-    assert problems[("line 9", "notes")] == "email 'not-an-email' is not an email address; left out"
+    assert problems[("line 9", "notes")] == "Email (email) 'not-an-email' is not an email address; left out"
     assert "also on line 2" in problems[("line 10", "failed")]
     notes = [p["message"] for p in run.errors if p["ref"] == "line 11"]
     assert any("past midnight" in n for n in notes) and any("'nonsense' not understood" in n for n in notes)
@@ -428,7 +428,7 @@ def test_a_column_the_mapping_names_gives_the_verified_date(tmp_path, session):
     path, mapping = write(tmp_path, rows, dated, header)
     run = import_file("csv", path, mapping)
     assert run.counts == {"created": 4, "notes": 1}, run.errors
-    assert run.errors[0]["message"] == "Checked 'last spring' is not a date (YYYY-MM-DD or DD/MM/YYYY); left out"
+    assert run.errors[0]["message"] == "Checked (last_verified_at) 'last spring' is not a date (YYYY-MM-DD or DD/MM/YYYY); left out"
     days = {ref: by_ref(session, ref).last_verified_at for ref in ("d1", "d2", "d3", "d4")}
     assert days["d1"].date().isoformat() == days["d2"].date().isoformat() == "2024-03-05"
     assert days["d3"] is None and days["d4"] is None
