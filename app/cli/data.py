@@ -128,11 +128,18 @@ def import_boundaries(
 Status = typer.Option(help="Status of new assets: published, or pending to review them first")
 Mapping = typer.Option("--mapping", exists=True, dir_okay=False, help="YAML mapping of columns to fields (docs/imports.md)")
 DryRun = typer.Option("--dry-run", help="Read and check everything, save nothing")
+SuggestMapping = typer.Option("--suggest-mapping", help="Print a mapping suggested from the file's columns, import nothing")
 
 
-def _import_file(kind: str, file: Path, mapping: Path, dry_run: bool, status: str) -> None:
+def _import_file(kind: str, file: Path, mapping: Path | None, dry_run: bool, status: str, suggest: bool = False) -> None:
     from app.core.errors import AppError
     from app.imports.readers import import_file
+
+    if suggest:
+        _suggest(kind, file)
+        return
+    if mapping is None:
+        raise typer.BadParameter("give a mapping, or --suggest-mapping to have one suggested", param_hint="--mapping")
 
     with progress() as bar:
         task = bar.add_task(f"Rows of {file.name}", total=None)
@@ -147,6 +154,21 @@ def _import_file(kind: str, file: Path, mapping: Path, dry_run: bool, status: st
             raise typer.Exit(1) from None
     _print_problems(run.id, run.errors, sum(run.counts.get(k, 0) for k in ("failed", "notes")))
     console.print(run.message, markup=False)
+
+
+def _suggest(kind: str, file: Path) -> None:
+    """Prints the mapping suggested from the file's columns (app/imports/suggest.py)."""
+    from app.core.errors import AppError
+    from app.imports.readers import columns_and_rows
+    from app.imports.suggest import as_yaml, source_name, suggest_mapping
+
+    try:
+        columns, rows = columns_and_rows(kind, file)
+    except AppError as exc:
+        console.print(f"Cannot suggest a mapping: {exc.message}", markup=False)
+        raise typer.Exit(1) from None
+    sample = {c: [r.get(c, "") for r in rows] for c in columns}
+    typer.echo(as_yaml(suggest_mapping(columns, source_name(file), sample)).rstrip("\n"))
 
 
 def _new_asset_status(status: str) -> AssetStatus:
@@ -166,22 +188,24 @@ def _print_problems(run_id: int | None, problems: list[dict], total: int, first:
 
 def import_csv(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A UTF-8 CSV file with a header line")],
-    mapping: Annotated[Path, Mapping],
+    mapping: Annotated[Path | None, Mapping] = None,
     dry_run: Annotated[bool, DryRun] = False,
     status: Annotated[str, Status] = "published",
+    suggest_mapping: Annotated[bool, SuggestMapping] = False,
 ) -> None:
     """Import a CSV file as assets through a mapping; running it again updates them (docs/imports.md)."""
-    _import_file("csv", file, mapping, dry_run, status)
+    _import_file("csv", file, mapping, dry_run, status, suggest_mapping)
 
 
 def import_geojson(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A GeoJSON FeatureCollection")],
-    mapping: Annotated[Path, Mapping],
+    mapping: Annotated[Path | None, Mapping] = None,
     dry_run: Annotated[bool, DryRun] = False,
     status: Annotated[str, Status] = "published",
+    suggest_mapping: Annotated[bool, SuggestMapping] = False,
 ) -> None:
     """Import a GeoJSON file's features as assets through a mapping over their properties (docs/imports.md)."""
-    _import_file("geojson", file, mapping, dry_run, status)
+    _import_file("geojson", file, mapping, dry_run, status, suggest_mapping)
 
 
 def list_imports(

@@ -93,6 +93,31 @@ def read_csv(path: Path, mapping: Mapping) -> list[SourceRow]:
     return rows
 
 
+def columns_and_rows(kind: str, path: Path, limit: int = 20) -> tuple[list[str], list[dict[str, str]]]:
+    """A file's column names (a CSV's header, a GeoJSON's property names) and its first `limit` records, for a
+    suggested mapping; ImportFileError as an import would raise it for a file that cannot be read."""
+    if kind == "geojson":
+        try:
+            data = json.loads(read_text(path))
+        except json.JSONDecodeError as exc:
+            raise ImportFileError(f"{path.name} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}).") from None
+        features = data.get("features") if isinstance(data, dict) else None
+        if not isinstance(features, list):
+            raise ImportFileError(f"{path.name} is not a GeoJSON FeatureCollection.")
+        props = [f.get("properties") or {} for f in features if isinstance(f, dict)]
+        columns = list(dict.fromkeys(k for p in props if isinstance(p, dict) for k in p))
+        return columns, [{k: str(v) for k, v in p.items() if v is not None} for p in props[:limit] if isinstance(p, dict)]
+    reader = csv.reader(io.StringIO(read_text(path), newline=""))
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        if not any(header):
+            raise ImportFileError(f"{path.name} is empty: expected a header line naming the columns.")
+        rows = [dict(zip(header, (v.strip() for v in values), strict=False)) for _, values in zip(range(limit), reader, strict=False)]
+    except csv.Error as exc:
+        raise ImportFileError(f"{path.name} is not a CSV file ({exc}).") from None
+    return header, rows
+
+
 def read_geojson(path: Path, mapping: Mapping) -> list[SourceRow]:
     try:
         data = json.loads(read_text(path))
