@@ -18,6 +18,7 @@ from app.exports.routes import router as exports_router
 from app.finder.routes import router as finder_router
 from app.geo.routes import router as postcodes_router
 from app.i18n.middleware import LocaleMiddleware
+from app.imports.page_routes import router as import_pages_router
 from app.insights.page_routes import router as insights_pages_router
 from app.insights.routes import router as insights_router
 from app.insights.schedule import lifespan
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers = (
         health_router, postcodes_router, categories_router, areas_router, search_router, layers_router,
         assets_router, exports_router, submissions_router, moderation_api_router, login_router, submission_pages_router,
-        moderation_pages_router,
+        moderation_pages_router, import_pages_router,
         maps_router, docs_router, mount_redirect, shortlists_router, shortlist_pages_router, finder_router,
         insights_router, insights_pages_router, stories_router, story_moderation_router, story_pages_router,
         claims_router, claim_pages_router,

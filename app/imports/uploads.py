@@ -1,0 +1,94 @@
+"""Files uploaded on the import page (/moderate/imports): kept under a random name until their import has run, then
+deleted (docs/privacy.md). The page's mapping is the same YAML the CLI reads (app/imports/mapping.py)."""
+
+import re
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.imports.mapping import load_mapping
+from app.imports.models import ImportRun
+from app.imports.readers import READERS, columns_and_rows, import_file
+from app.imports.runner import ImportFileError
+from app.imports.suggest import as_yaml, source_name, suggest_mapping
+
+KINDS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson"}
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
+PREVIEW_ROWS = 20
+
+
+def upload_dir() -> Path:
+    path = Path(tempfile.gettempdir()) / "assetmap-uploads"
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
+@dataclass(frozen=True)
+class Upload:
+    token: str  # the file's random name, which the page's forms carry
+    name: str  # the name it was uploaded with, as people know it
+    kind: str  # csv or geojson
+
+    @property
+    def path(self) -> Path:
+        return upload_dir() / f"{self.token}.{self.kind}"
+
+
+def save(name: str, data: bytes) -> tuple[Upload, str]:
+    """Keeps an uploaded file and suggests its mapping (YAML); ImportFileError with one message for a file that
+    cannot be imported at all (its kind, empty, not UTF-8, no header), and then nothing is kept."""
+    kind = KINDS.get(Path(name).suffix.lower())
+    if kind is None:
+        raise ImportFileError(f"{name} is not a .csv or .geojson file.")
+    if not data.strip():
+        raise ImportFileError(f"{name} is empty: expected a header line naming the columns.")
+    upload = Upload(secrets.token_urlsafe(18), Path(name).name[:100], kind)
+    upload.path.write_bytes(data)
+    try:
+        columns, rows = columns_and_rows(kind, upload.path)
+    except ImportFileError as exc:
+        discard(upload)
+        raise ImportFileError(exc.message.replace(upload.path.name, upload.name)) from None
+    sample = {c: [r.get(c, "") for r in rows] for c in columns}
+    return upload, as_yaml(suggest_mapping(columns, source_name(Path(name)), sample))
+
+
+def find(token: str, name: str) -> Upload | None:
+    """The upload with this token, if it is still here."""
+    if not _TOKEN.match(token):
+        return None
+    for kind in ("csv", "geojson"):
+        upload = Upload(token, Path(name).name[:100] or token, kind)
+        if upload.path.is_file():
+            return upload
+    return None
+
+
+def preview(upload: Upload, mapping_yaml: str) -> list[tuple[str, dict | None, str | None, tuple[str, ...]]]:
+    """The first rows as they would be stored: (line, fields, why it fails, notes)."""
+    mapping = load_mapping(_mapping_file(upload, mapping_yaml))
+    rows = READERS[upload.kind](upload.path, mapping)[:PREVIEW_ROWS]
+    return [(row.ref, row.fields, row.problem, row.notes) for row in rows]
+
+
+def run(upload: Upload, mapping_yaml: str, dry_run: bool) -> ImportRun:
+    """Imports (or dry-runs) the upload through the mapping; after a real run the file is deleted."""
+    try:
+        return import_file(upload.kind, upload.path, _mapping_file(upload, mapping_yaml), dry_run=dry_run)
+    finally:
+        if not dry_run:
+            discard(upload)
+
+
+def discard(upload: Upload) -> None:
+    upload.path.unlink(missing_ok=True)
+    upload.path.with_suffix(".yaml").unlink(missing_ok=True)
+
+
+def _mapping_file(upload: Upload, mapping_yaml: str) -> Path:
+    path = upload.path.with_suffix(".yaml")
+    path.write_text(mapping_yaml, encoding="utf-8")
+    if not path.read_text(encoding="utf-8").strip():
+        raise ImportFileError("The mapping is empty.")
+    return path

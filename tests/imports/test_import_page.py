@@ -1,0 +1,77 @@
+"""The import page under /moderate: upload, the suggested mapping with a preview, dry run, import; bad files."""
+
+import re
+from html import unescape
+
+from sqlalchemy import text
+
+from app.accounts.models import Role
+from app.imports import uploads
+from tests.imports.test_lose_no_place import HEADER, ROWS
+from tests.people import browser, make_user, page_token, sign_in
+
+ID = re.compile(r'action="/moderate/imports/([A-Za-z0-9_-]+)"')
+
+
+def _mapping(html: str) -> str:
+    return unescape(re.search(r'<textarea id="mapping" name="mapping"[^>]*>(.*?)</textarea>', html, re.S).group(1))
+
+
+def test_upload_preview_dry_run_then_import(app, session):
+    make_user(session, Role.admin, "admin@council.example")
+    client = browser(app)
+    sign_in(client, "admin@council.example")
+    token = page_token(client, "/moderate/imports")
+    data = (HEADER + "".join(ROWS)).encode()
+    page = client.post("/moderate/imports", data={"csrf_token": token}, files={"file": ("food.csv", data, "text/csv")})
+    assert page.status_code == 200, page.text
+    upload = ID.search(page.text).group(1)
+    mapping = _mapping(page.text)
+    assert "external_id: id" in mapping and "text: Hours" in mapping and "invert: true" in mapping
+    assert "S6 3BS" in page.text and "trimmed to 300" in page.text  # the first rows as stored
+
+    count = "SELECT count(*) FROM asset"
+    before = session.execute(text(count)).scalar_one()
+    form = {"csrf_token": token, "name": "food.csv", "mapping": mapping}
+    dry = client.post(f"/moderate/imports/{upload}", data=form | {"action": "dry_run"})
+    assert dry.status_code == 200 and "Dry run: nothing was saved" in dry.text
+    assert "4 created, 3 failed" in dry.text and "line 6" in dry.text and "no position" in dry.text
+    assert session.execute(text(count)).scalar_one() == before
+
+    done = client.post(f"/moderate/imports/{upload}", data=form | {"action": "import"})
+    assert done.status_code == 200 and "4 created, 3 failed" in done.text
+    assert session.execute(text(count)).scalar_one() == before + 4
+    assert not list(uploads.upload_dir().glob(f"{upload}*"))  # the file is deleted after the run
+    again = client.post(f"/moderate/imports/{upload}", data=form | {"action": "import"})
+    assert again.status_code == 404
+
+
+def test_bad_files_say_why_and_keep_nothing(app, session):
+    make_user(session, Role.admin, "admin@council.example")
+    client = browser(app)
+    sign_in(client, "admin@council.example")
+    token = page_token(client, "/moderate/imports")
+    kept = set(uploads.upload_dir().iterdir())
+    for name, data, message in [
+        ("food.csv", "id,Name\nf1,Caf\xe9\n".encode("latin-1"), "is not UTF-8 text"),
+        ("food.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "is not UTF-8 text"),
+        ("food.csv", b"", "is empty"),
+        ("food.xlsx", b"PK\x03\x04", "is not a .csv or .geojson file"),
+    ]:
+        page = client.post("/moderate/imports", data={"csrf_token": token}, files={"file": (name, data, "text/csv")})
+        assert page.status_code == 422 and message in page.text, name
+    assert set(uploads.upload_dir().iterdir()) == kept
+    assert session.execute(text("SELECT count(*) FROM asset")).scalar_one() == 0
+
+
+def test_the_page_wants_an_admin_and_a_csrf_token(app, session):
+    make_user(session, Role.moderator, "mod@council.example")
+    client = browser(app)
+    assert client.get("/moderate/imports").status_code == 401
+    sign_in(client, "mod@council.example")
+    assert client.get("/moderate/imports").status_code == 403
+    make_user(session, Role.admin, "admin@council.example")
+    admin = browser(app)
+    sign_in(admin, "admin@council.example")
+    page = admin.post("/moderate/imports", data={"csrf_token": "wrong"}, files={"file": ("a.csv", b"id\n1\n", "text/csv")})
+    assert page.status_code == 403
