@@ -19,10 +19,12 @@ from sqlmodel import Session
 from app.assets.models import AssetStatus
 from app.categories.service import get_taxonomy
 from app.core.db import get_engine
-from app.core.errors import Invalid
+from app.core.errors import AppError, Invalid
+from app.geo.service import locate_postcode
 from app.imports.mapping import Getter, Mapping, load_mapping
 from app.imports.models import ImportRun
 from app.imports.runner import ImportFileError, ProgressFn, SourceRow, file_source, numbered, read_text, run_import
+from app.moderation.service import in_areas
 
 ID_MEMBER = "@id"  # in a GeoJSON mapping, external_id: "@id" means the feature's own id
 
@@ -36,8 +38,10 @@ def import_file(
     status: AssetStatus = AssetStatus.published,
     on_total: ProgressFn | None = None,
     on_progress: ProgressFn | None = None,
+    areas: tuple[str, ...] = (),
 ) -> ImportRun:
-    """Imports a CSV (`kind` "csv") or GeoJSON ("geojson") file through a mapping; the run is recorded."""
+    """Imports a CSV (`kind` "csv") or GeoJSON ("geojson") file through a mapping; the run is recorded. With `areas`
+    (an area moderator's council areas) only rows placed inside them are imported (`within`)."""
 
     def read() -> list[SourceRow]:
         mapping = load_mapping(mapping_path)
@@ -46,12 +50,40 @@ def import_file(
                 get_taxonomy(session).require(sorted(mapping.slugs()))
             except Invalid as exc:
                 raise ImportFileError(f"The mapping {mapping_path.name}: {exc.message}") from None
-        return READERS[kind](path, mapping)
+            rows = READERS[kind](path, mapping)
+            return within(session, rows, areas) if areas else rows
 
     return run_import(
         kind, import_source(path, mapping_path), read, dry_run=dry_run, status=status, on_total=on_total,
         on_progress=on_progress, bulk=True,
     )
+
+
+def within(session: Session, rows: list[SourceRow], areas: tuple[str, ...]) -> list[SourceRow]:
+    """The rows an area moderator may import: those placed inside their council areas (by latitude/longitude, else by
+    the postcode's centre). Others are skipped with the reason; so is a row that would archive a place, as that place
+    may lie anywhere."""
+    kept: list[SourceRow] = []
+    for row in rows:
+        if row.gone:
+            kept.append(SourceRow(row.ref, skipped=f"{row.gone}; left out (a moderator limited to council areas does not archive places by import)"))
+            continue
+        if row.fields is None or row.problem:
+            kept.append(row)
+            continue
+        lat, lon = row.fields.get("lat"), row.fields.get("lon")
+        if lat is None or lon is None:
+            try:
+                place = locate_postcode(session, row.fields.get("postcode") or "")
+            except AppError:
+                kept.append(row)  # the import reports why it cannot be placed
+                continue
+            lat, lon = place.lat, place.lon
+        if in_areas(session, areas, lat, lon):
+            kept.append(row)
+        else:
+            kept.append(SourceRow(row.ref, skipped=f"outside the council areas you moderate ({', '.join(areas)}); not imported"))
+    return kept
 
 
 def import_source(path: Path, mapping_path: Path) -> str:

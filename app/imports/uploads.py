@@ -7,9 +7,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlmodel import Session
+
+from app.core.db import get_engine
 from app.imports.mapping import load_mapping
 from app.imports.models import ImportRun
-from app.imports.readers import READERS, columns_and_rows, import_file
+from app.imports.readers import READERS, columns_and_rows, import_file, within
 from app.imports.runner import ImportFileError
 from app.imports.suggest import as_yaml, source_name, suggest_mapping
 
@@ -65,17 +68,23 @@ def find(token: str, name: str) -> Upload | None:
     return None
 
 
-def preview(upload: Upload, mapping_yaml: str) -> list[tuple[str, dict | None, str | None, tuple[str, ...]]]:
-    """The first rows as they would be stored: (line, fields, why it fails, notes)."""
+def preview(
+    upload: Upload, mapping_yaml: str, areas: tuple[str, ...] = ()
+) -> list[tuple[str, dict | None, str | None, tuple[str, ...]]]:
+    """The first rows as they would be stored: (line, fields, why it is left out, notes)."""
     mapping = load_mapping(_mapping_file(upload, mapping_yaml))
     rows = READERS[upload.kind](upload.path, mapping)[:PREVIEW_ROWS]
-    return [(row.ref, row.fields, row.problem, row.notes) for row in rows]
+    if areas:
+        with Session(get_engine()) as session:
+            rows = within(session, rows, areas)
+    return [(row.ref, row.fields, row.problem or row.skipped, row.notes) for row in rows]
 
 
-def run(upload: Upload, mapping_yaml: str, dry_run: bool) -> ImportRun:
-    """Imports (or dry-runs) the upload through the mapping; after a real run the file is deleted."""
+def run(upload: Upload, mapping_yaml: str, dry_run: bool, areas: tuple[str, ...] = ()) -> ImportRun:
+    """Imports (or dry-runs) the upload through the mapping, with `areas` only the rows inside them; after a real
+    run the file is deleted."""
     try:
-        return import_file(upload.kind, upload.path, _mapping_file(upload, mapping_yaml), dry_run=dry_run)
+        return import_file(upload.kind, upload.path, _mapping_file(upload, mapping_yaml), dry_run=dry_run, areas=areas)
     finally:
         if not dry_run:
             discard(upload)

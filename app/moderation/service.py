@@ -117,6 +117,12 @@ def postcode_move(session: Session, current: AssetPublic | None, proposed: dict[
 AreaPoint = tuple[str, float | None, float | None, str | None]  # lat, lon None: a service without a place
 
 
+def in_areas(session: Session, areas: tuple[str, ...], lat: float, lon: float) -> bool:
+    """Whether a point lies in one of these council areas: the one test of a moderator's areas (decisions here, the
+    rows an area moderator imports in app/imports/readers.py)."""
+    return repository.point_in_areas(session, lat, lon, list(areas))
+
+
 def require_in_areas(session: Session, actor: Actor, points: list[AreaPoint]) -> None:
     """The one area rule of every decision: each point lies in a council area the moderator is limited to (one
     without areas may act anywhere). Every decision calls it before it saves anything."""
@@ -127,7 +133,7 @@ def require_in_areas(session: Session, actor: Actor, points: list[AreaPoint]) ->
             message = _("%(what)s has no place on the map (it is by phone, online or at home): a moderator not limited "
                         "to council areas decides on it.")
             raise Forbidden(message % {"what": what}, field)
-        if not repository.point_in_areas(session, lat, lon, list(actor.areas)):
+        if not in_areas(session, actor.areas, lat, lon):
             message = _("%(what)s lies outside the council areas you moderate (%(areas)s).")
             raise Forbidden(message % {"what": what, "areas": ", ".join(actor.areas)}, field)
 
