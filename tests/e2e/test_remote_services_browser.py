@@ -13,7 +13,7 @@ XSS = '<img src=x onerror="alert(1)">'
 @pytest.fixture
 def services(session):
     make_asset(session, name="Piccadilly Choir", categories=["choirs-music"], lat=53.4836, lon=-2.2320, free=True)
-    make_asset(session, name="Befriending line", delivery="phone", service_areas=["E08000003"], phone="0161 000 2222",
+    make_asset(session, name="Befriending line", name_cy="Llinell gyfeillio", delivery="phone", service_areas=["E08000003"], phone="0161 000 2222",
                free=True, lat=None, lon=None, categories=["befriending"])
     make_asset(session, name=f"Online peer group {XSS}", delivery="online", service_areas=["UK"], free=False,
                lat=None, lon=None, website="https://peer.example.org", categories=["befriending"])
@@ -47,6 +47,12 @@ def test_in_welsh(page: Page, services):
     remote = page.locator(".finder-remote")
     expect(remote.get_by_role("heading", name="Dros y ffôn neu ar-lein")).to_be_visible()
     expect(remote).to_contain_text("Ar-lein: i bobl yn y Deyrnas Unedig gyfan")
+    expect(remote).to_contain_text("Llinell gyfeillio")
+
+    page.goto("/?lang=cy&postcode=M1+1AE")  # the map searches the postcode it was given
+    items = page.locator("#remote-section li")
+    expect(items).to_have_text(["Llinell gyfeillio – Dros y ffôn", f"Online peer group {XSS} – Ar-lein"])
+    expect(items.first.get_by_role("link")).not_to_have_attribute("lang", "en")
 
 
 def test_the_map_lists_them_after_a_postcode_search_and_pins_only_places(page: Page, services):

@@ -505,9 +505,11 @@
     list.textContent = "";
     items.forEach(function (item) {
       var li = document.createElement("li");
+      var name = placeText(item, "name");  // in the page's language, or the other marked with lang
       var link = document.createElement("a");
       link.href = "/places/" + encodeURIComponent(item.id);
-      link.textContent = item.name;
+      link.textContent = name.text;
+      if (name.lang) link.lang = name.lang;
       li.appendChild(link);
       var how = document.createElement("span");
       how.className = "delivery";
