@@ -18,20 +18,21 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/moderate/imports")
 def upload_page(request: Request, actor: ModeratorPage) -> HTMLResponse:
-    return render(request, "imports/upload.html", {})
+    return render(request, "imports/upload.html", {"saved": uploads.saved_mappings()})
 
 
 @router.post("/moderate/imports")
 async def upload_file(request: Request, actor: ModeratorPage, form: FormDep) -> HTMLResponse:
     sent = form.get("file")
     if not isinstance(sent, UploadFile) or not sent.filename:
-        return render(request, "imports/upload.html", {"error": _("Choose a CSV or GeoJSON file to upload.")}, 422)
+        error = _("Choose a CSV or GeoJSON file to upload.")
+        return render(request, "imports/upload.html", {"error": error, "saved": uploads.saved_mappings()}, 422)
     data = await sent.read()
     try:
-        upload, mapping = uploads.save(sent.filename, data)
+        upload, mapping = uploads.save(sent.filename, data, str(form.get("saved") or "") or None)
         rows = uploads.preview(upload, mapping, actor.areas)
     except AppError as exc:
-        return render(request, "imports/upload.html", {"error": exc.message}, 422)
+        return render(request, "imports/upload.html", {"error": exc.message, "saved": uploads.saved_mappings()}, 422)
     return render(request, "imports/mapping.html", {"upload": upload, "mapping": mapping, "rows": rows})
 
 
@@ -46,7 +47,7 @@ def check_or_import(request: Request, token: str, actor: ModeratorPage, form: Fo
     context: dict = {"upload": upload, "mapping": mapping}
     try:
         if action in ("dry_run", "import"):
-            run = uploads.run(upload, mapping, dry_run=action == "dry_run", areas=actor.areas)
+            run = uploads.run(upload, mapping, dry_run=action == "dry_run", actor=actor)
             context |= {"run": run, "counts": describe_counts(run.counts), "done": action == "import"}
         context["rows"] = uploads.preview(upload, mapping, actor.areas) if action != "import" else []
     except AppError as exc:

@@ -1,8 +1,9 @@
 """Queries on the record of import runs."""
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from app.imports.models import ImportRun
+from app.imports.models import ImportMapping, ImportRun
 
 
 def recent_runs(session: Session, limit: int) -> list[ImportRun]:
@@ -21,3 +22,23 @@ def last_success(session: Session, kind: str, source: str) -> ImportRun | None:
         .order_by(col(ImportRun.id).desc())
     )
     return session.exec(query.limit(1)).first()
+
+
+def saved_mappings(session: Session) -> list[ImportMapping]:
+    return list(session.exec(select(ImportMapping).order_by(ImportMapping.source)))
+
+
+def get_mapping(session: Session, source: str) -> ImportMapping | None:
+    return session.get(ImportMapping, source)
+
+
+def save_mapping(session: Session, source: str, kind: str, mapping: str, saved_by: str) -> None:
+    """Inserts or replaces the mapping saved for `source`."""
+    statement = text(
+        """
+        INSERT INTO import_mapping (source, kind, mapping, saved_by) VALUES (:source, :kind, :mapping, :saved_by)
+        ON CONFLICT (source) DO UPDATE SET kind = excluded.kind, mapping = excluded.mapping,
+            saved_by = excluded.saved_by, saved_at = now()
+        """
+    )
+    session.execute(statement, {"source": source, "kind": kind, "mapping": mapping, "saved_by": saved_by})

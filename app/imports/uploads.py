@@ -9,9 +9,11 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from app.accounts.service import Actor
 from app.core.db import get_engine
+from app.imports import repository
 from app.imports.mapping import load_mapping
-from app.imports.models import ImportRun
+from app.imports.models import ImportMapping, ImportRun
 from app.imports.readers import READERS, columns_and_rows, import_file, within
 from app.imports.runner import ImportFileError
 from app.imports.suggest import as_yaml, source_name, suggest_mapping
@@ -38,9 +40,16 @@ class Upload:
         return upload_dir() / f"{self.token}.{self.kind}"
 
 
-def save(name: str, data: bytes) -> tuple[Upload, str]:
-    """Keeps an uploaded file and suggests its mapping (YAML); ImportFileError with one message for a file that
-    cannot be imported at all (its kind, empty, not UTF-8, no header), and then nothing is kept."""
+def saved_mappings() -> list[ImportMapping]:
+    """The mappings saved by earlier imports from the page, one per source."""
+    with Session(get_engine()) as session:
+        return repository.saved_mappings(session)
+
+
+def save(name: str, data: bytes, saved: str | None = None) -> tuple[Upload, str]:
+    """Keeps an uploaded file and gives its mapping: the one saved for source `saved`, else one suggested from its
+    columns (YAML); ImportFileError with one message for a file that cannot be imported at all (its kind, empty, not
+    UTF-8, no header), and then nothing is kept."""
     kind = KINDS.get(Path(name).suffix.lower())
     if kind is None:
         raise ImportFileError(f"{name} is not a .csv or .geojson file.")
@@ -53,6 +62,11 @@ def save(name: str, data: bytes) -> tuple[Upload, str]:
     except ImportFileError as exc:
         discard(upload)
         raise ImportFileError(exc.message.replace(upload.path.name, upload.name)) from None
+    if saved:
+        with Session(get_engine()) as session:
+            kept = repository.get_mapping(session, saved)
+        if kept is not None:
+            return upload, kept.mapping
     sample = {c: [r.get(c, "") for r in rows] for c in columns}
     return upload, as_yaml(suggest_mapping(columns, source_name(Path(name)), sample))
 
@@ -80,11 +94,17 @@ def preview(
     return [(row.ref, row.fields, row.problem or row.skipped, row.notes) for row in rows]
 
 
-def run(upload: Upload, mapping_yaml: str, dry_run: bool, areas: tuple[str, ...] = ()) -> ImportRun:
-    """Imports (or dry-runs) the upload through the mapping, with `areas` only the rows inside them; after a real
-    run the file is deleted."""
+def run(upload: Upload, mapping_yaml: str, dry_run: bool, actor: Actor) -> ImportRun:
+    """Imports (or dry-runs) the upload through the mapping, for an area moderator only the rows inside their areas;
+    after a real run the file is deleted and the mapping saved for its source (`saved_mappings`)."""
     try:
-        return import_file(upload.kind, upload.path, _mapping_file(upload, mapping_yaml), dry_run=dry_run, areas=areas)
+        path = _mapping_file(upload, mapping_yaml)
+        run = import_file(upload.kind, upload.path, path, dry_run=dry_run, areas=actor.areas)
+        if not dry_run and run.status == "succeeded":
+            with Session(get_engine()) as session:
+                repository.save_mapping(session, load_mapping(path).source, upload.kind, mapping_yaml, actor.label[:200])
+                session.commit()
+        return run
     finally:
         if not dry_run:
             discard(upload)

@@ -45,6 +45,25 @@ def test_upload_preview_dry_run_then_import(app, session):
     again = client.post(f"/moderate/imports/{upload}", data=form | {"action": "import"})
     assert again.status_code == 404
 
+    # Next month: the same file with the saved mapping changes nothing.
+    assert '<option value="food">' in client.get("/moderate/imports").text
+    edited = mapping.replace("categories: community-centres", "categories: cafes")
+    session.execute(text("UPDATE import_mapping SET mapping = :m"), {"m": edited})
+    session.commit()
+    page = client.post(
+        "/moderate/imports", data={"csrf_token": token, "saved": "food"}, files={"file": ("food.csv", data, "text/csv")}
+    )
+    assert _mapping(page.text) == edited
+    upload = ID.search(page.text).group(1)
+    history = session.execute(text("SELECT count(*) FROM asset_history")).scalar_one()
+    done = client.post(f"/moderate/imports/{upload}", data=form | {"mapping": edited, "action": "import"})
+    assert "4 updated, 3 failed" in done.text  # the category changed
+    again = client.post("/moderate/imports", data={"csrf_token": token, "saved": "food"}, files={"file": ("food.csv", data, "text/csv")})
+    upload = ID.search(again.text).group(1)
+    done = client.post(f"/moderate/imports/{upload}", data=form | {"mapping": edited, "action": "import"})
+    assert "4 unchanged, 3 failed" in done.text
+    assert session.execute(text("SELECT count(*) FROM asset_history")).scalar_one() == history + 4
+
 
 def test_bad_files_say_why_and_keep_nothing(app, session):
     make_user(session, Role.admin, "admin@council.example")
