@@ -149,8 +149,8 @@ def upsert_many_by_source(
 
     A row this path does not take is None, for the caller to give to `upsert_by_source` (which says what is wrong
     with it, or handles it): a row whose fields differ in kind from the batch's, with an organisation, a postcode
-    that places nothing, unknown categories, both ages in the wrong order, no position, or whose asset is a merged
-    place imported before. If the database refuses the batch, every row is None and nothing of it is kept."""
+    that places nothing, unknown categories, both ages in the wrong order, no position, a delivery or service areas,
+    or whose asset is a merged place imported before. If the database refuses the batch, every row is None and nothing of it is kept."""
     outcomes: list[UpsertOutcome | None] = [None] * len(items)
     dumps = [data.model_dump(mode="json", exclude_unset=True) for data in items]
     if not dumps:
@@ -210,6 +210,8 @@ def _stage_rows(session: Session, dumps: list[dict[str, Any]], keys: frozenset[s
             continue
         if d.get("min_age") is not None and d.get("max_age") is not None and d["min_age"] > d["max_age"]:
             continue
+        if d.get("delivery", Delivery.location) != Delivery.location or d.get("service_areas"):
+            continue  # a service without a place, or service areas to check against `area`: the one-row path's rules
         lon, lat, postcode = d.get("lon"), d.get("lat"), d.get("postcode")
         if lat is None and postcode:
             if postcode not in places:

@@ -168,3 +168,23 @@ def test_an_area_moderator_is_told_a_service_without_a_place_is_for_an_unrestric
     assert refused.status_code == 403
     assert "has no place on the map" in refused.json()["detail"]
     assert web.get(f"/api/v1/assets/{services['place'].id}/history").status_code == 200
+
+
+def test_the_bulk_import_path_leaves_services_without_a_place_to_the_checked_one_row_path(session):
+    """A CSV/GeoJSON import's bulk path would write service areas unchecked: it leaves such rows (None) to
+    upsert_by_source, which checks them."""
+    from app.assets.schemas import AssetCreate
+    from app.assets.service import upsert_by_source, upsert_many_by_source
+    from app.core.errors import Invalid
+
+    def row(n: int, areas: list[str]) -> AssetCreate:
+        return AssetCreate.model_validate({
+            "name": f"Line {n}", "categories": ["befriending"], "delivery": "phone", "service_areas": areas,
+            "source": "import:test", "external_id": str(n),
+        })
+
+    rows = [row(1, ["E08000003"]), row(2, ["E99999999"])]
+    assert upsert_many_by_source(session, rows, "tests") == [None, None]
+    assert upsert_by_source(session, rows[0], "tests") == "created"
+    with pytest.raises(Invalid, match="E99999999"):
+        upsert_by_source(session, rows[1], "tests")
