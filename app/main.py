@@ -69,7 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The last added runs first: the language (so every response, errors too, is in it), security headers on
     # everything, then HEAD as GET (so a HEAD's headers are the compressed GET's), then compression, then the
     # body-size limit.
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # The import page's upload checks its own limit and explains it; its body may carry the form around the file.
+    uploads = {"/moderate/imports": settings.import_upload_max_bytes + 100_000}
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger=uploads)
     if settings.database_read_urls:  # whoever writes reads from the primary for a while (docs/scaling.md)
         app.add_middleware(
             ReadYourWrites, seconds=settings.read_your_writes_s, session_cookie=SESSION_COOKIE,

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     workers: int = 1
 
     max_body_bytes: int = 1_000_000
+    # A file uploaded on the import page (/moderate/imports, docs/imports.md); that one path takes bodies this large.
+    import_upload_max_bytes: int = Field(20_000_000, ge=1)
     # Reverse proxies whose X-Forwarded-For/-Proto `assetmap serve` believes: addresses or networks (CIDR),
     # comma-separated in the environment (TRUSTED_PROXIES=10.0.0.5,172.16.0.0/12). None by default: then the client's
     # own address is the one counted by every rate limit, whatever headers it sends. FORWARDED_ALLOW_IPS, uvicorn's

@@ -311,17 +311,19 @@ class BodySizeLimit:
     turned into a 400 by FastAPI's body parsing.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger or {}  # path -> its own limit (an upload page that says itself what is too large)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
+        max_bytes = self.larger.get(scope.get("path", ""), self.max_bytes)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, send)
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+            await self._refuse(scope, send, max_bytes)
             return
         chunks: list[bytes] = []
         size = 0
@@ -332,15 +334,15 @@ class BodySizeLimit:
                 return
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
-            if size > self.max_bytes:
-                await self._refuse(scope, send)
+            if size > max_bytes:
+                await self._refuse(scope, send, max_bytes)
                 return
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replay([{"type": "http.request", "body": b"".join(chunks), "more_body": False}]), send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        limit = f"{self.max_bytes:,}"
+    async def _refuse(self, scope: Scope, send: Send, max_bytes: int) -> None:
+        limit = f"{max_bytes:,}"
         response = JSONResponse(
             error_body(_("The request body is too large: the limit is %(limit)s bytes.") % {"limit": limit}),
             status_code=413,

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
 
 from app.accounts.deps import ModeratorPage
+from app.core.deps import app_settings
 from app.core.errors import AppError
 from app.i18n import gettext as _
 from app.imports import uploads
@@ -27,7 +28,13 @@ async def upload_file(request: Request, actor: ModeratorPage, form: FormDep) -> 
     if not isinstance(sent, UploadFile) or not sent.filename:
         error = _("Choose a CSV or GeoJSON file to upload.")
         return render(request, "imports/upload.html", {"error": error, "saved": uploads.saved_mappings()}, 422)
-    data = await sent.read()
+    data = await sent.read(limit + 1) if (limit := app_settings(request).import_upload_max_bytes) else b""
+    if len(data) > limit:
+        error = _(
+            "%(name)s is larger than %(limit)s MB, the most the import page takes. Split it into smaller files, or "
+            "ask an admin to import it with assetmap import."
+        ) % {"name": sent.filename, "limit": f"{limit / 1_000_000:g}"}
+        return render(request, "imports/upload.html", {"error": error, "saved": uploads.saved_mappings()}, 413)
     try:
         upload, mapping = uploads.save(sent.filename, data, str(form.get("saved") or "") or None)
         rows = uploads.preview(upload, mapping, actor.areas)

@@ -115,3 +115,24 @@ def test_an_area_moderator_imports_only_rows_inside_their_areas(app, session, co
     assert "does not archive places by import" in done.text
     names = session.execute(text("SELECT name FROM asset")).scalars().all()
     assert names == ["Ancoats Pantry"]
+
+
+def test_a_file_over_the_upload_limit_is_refused_with_a_message(session):
+    from app.core.config import get_settings
+    from app.main import create_app
+
+    app = create_app(get_settings().model_copy(update={"import_upload_max_bytes": 2_000, "max_body_bytes": 1_000}))
+    make_user(session, Role.admin, "admin@council.example")
+    client = browser(app)
+    sign_in(client, "admin@council.example")
+    token = page_token(client, "/moderate/imports")
+    kept = set(uploads.upload_dir().iterdir())
+    big = (HEADER + "".join(ROWS)).encode()[:1_900] + b"\n" + b"x," * 1_000
+    page = client.post("/moderate/imports", data={"csrf_token": token}, files={"file": ("food.csv", big, "text/csv")})
+    assert page.status_code == 413 and "food.csv is larger than 0.002 MB, the most the import page takes" in page.text
+    small = (HEADER + "".join(ROWS[1:]) * 4).encode()[:1_500]
+    assert len(small) > 1_000  # over the limit of other requests, within the upload's
+    page = client.post("/moderate/imports", data={"csrf_token": token}, files={"file": ("food.csv", small, "text/csv")})
+    assert page.status_code == 200
+    uploads.discard(uploads.find(ID.search(page.text).group(1), "food.csv"))
+    assert set(uploads.upload_dir().iterdir()) == kept
