@@ -3,7 +3,7 @@ suggested mapping against a preview of the first rows, dry-run it, import it. Ad
 limited to council areas imports only the rows inside them (the others are reported as skipped)."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from app.accounts.deps import ModeratorPage
@@ -44,7 +44,7 @@ async def upload_file(request: Request, actor: ModeratorPage, form: FormDep) -> 
 
 
 @router.post("/moderate/imports/{token}")
-def check_or_import(request: Request, token: str, actor: ModeratorPage, form: FormDep) -> HTMLResponse:
+def check_or_import(request: Request, token: str, actor: ModeratorPage, form: FormDep) -> Response:
     """`action`: preview (the first rows with this mapping), dry_run, or import."""
     upload = uploads.find(token, str(form.get("name") or ""))
     if upload is None:
@@ -53,11 +53,28 @@ def check_or_import(request: Request, token: str, actor: ModeratorPage, form: Fo
     action = form.get("action")
     context: dict = {"upload": upload, "mapping": mapping}
     try:
-        if action in ("dry_run", "import"):
-            run = uploads.run(upload, mapping, dry_run=action == "dry_run", actor=actor)
-            context |= {"run": run, "counts": describe_counts(run.counts), "done": action == "import"}
-        context["rows"] = uploads.preview(upload, mapping, actor.areas) if action != "import" else []
+        if action == "import":
+            uploads.start(upload, mapping, actor)
+            return RedirectResponse(f"/moderate/imports/{upload.token}/progress", status_code=303)
+        if action == "dry_run":
+            run = uploads.run(upload, mapping, dry_run=True, actor=actor)
+            context |= {"run": run, "counts": describe_counts(run.counts)}
+        context["rows"] = uploads.preview(upload, mapping, actor.areas)
     except AppError as exc:
         context["error"] = exc.message
         return render(request, "imports/mapping.html", context, 422)
+    return render(request, "imports/mapping.html", context)
+
+
+@router.get("/moderate/imports/{token}/progress")
+def import_progress(request: Request, token: str, actor: ModeratorPage) -> HTMLResponse:
+    """How far the import has got (the page reloads itself), then its report."""
+    progress = uploads.progress_of(token, actor)
+    if progress is None:
+        raise PageError(404, _("Not found"), _("There is no import of yours to follow here."))
+    if not progress.finished:
+        return render(request, "imports/progress.html", {"upload": progress.upload, "progress": progress})
+    context: dict = {"upload": progress.upload, "done": True, "error": progress.error}
+    if progress.run is not None:
+        context |= {"run": progress.run, "counts": describe_counts(progress.run.counts)}
     return render(request, "imports/mapping.html", context)

@@ -4,6 +4,7 @@ deleted (docs/privacy.md). The page's mapping is the same YAML the CLI reads (ap
 import re
 import secrets
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,11 +12,12 @@ from sqlmodel import Session
 
 from app.accounts.service import Actor
 from app.core.db import get_engine
+from app.core.errors import AppError
 from app.imports import repository
 from app.imports.mapping import load_mapping
 from app.imports.models import ImportMapping, ImportRun
 from app.imports.readers import READERS, columns_and_rows, import_file, within
-from app.imports.runner import ImportFileError
+from app.imports.runner import ImportFileError, ProgressFn
 from app.imports.suggest import as_yaml, source_name, suggest_mapping
 
 KINDS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson"}
@@ -94,12 +96,69 @@ def preview(
     return [(row.ref, row.fields, row.problem or row.skipped, row.notes) for row in rows]
 
 
-def run(upload: Upload, mapping_yaml: str, dry_run: bool, actor: Actor) -> ImportRun:
+@dataclass
+class Progress:
+    """An import the page started: rows done of the total, then its run or why it failed (`finished`)."""
+
+    by: str  # the actor's label: only they follow it
+    upload: Upload
+    done: int = 0
+    total: int | None = None
+    run: ImportRun | None = None
+    error: str | None = None
+    finished: bool = False
+
+
+# Imports started from the page, by upload token, in this process (a page follows its own import through the worker
+# that started it: with several workers behind a proxy without sticky sessions the progress page may not find it).
+_STARTED: dict[str, Progress] = {}
+KEEP_FINISHED = 50
+
+
+def start(upload: Upload, mapping_yaml: str, actor: Actor) -> Progress:
+    """Runs the import in a thread of its own (the page follows it through `progress_of`); the mapping and the file's
+    columns are checked first, so that what would refuse the whole file is said at once and the upload is kept."""
+    preview(upload, mapping_yaml, actor.areas)
+    progress = Progress(actor.label, upload)
+    finished = [t for t, p in _STARTED.items() if p.finished]
+    for token in finished[: max(0, len(finished) - KEEP_FINISHED)]:
+        _STARTED.pop(token, None)
+    _STARTED[upload.token] = progress
+
+    def total(n: int) -> None:
+        progress.total = n
+
+    def advance(n: int) -> None:
+        progress.done += n
+
+    def work() -> None:
+        try:
+            progress.run = run(upload, mapping_yaml, False, actor, on_total=total, on_progress=advance)
+        except AppError as exc:
+            progress.error = exc.message
+        finally:
+            progress.finished = True
+
+    threading.Thread(target=work, name=f"import {upload.name}", daemon=True).start()
+    return progress
+
+
+def progress_of(token: str, actor: Actor) -> Progress | None:
+    progress = _STARTED.get(token)
+    return progress if progress is not None and progress.by == actor.label else None
+
+
+def run(
+    upload: Upload, mapping_yaml: str, dry_run: bool, actor: Actor, on_total: ProgressFn | None = None,
+    on_progress: ProgressFn | None = None,
+) -> ImportRun:
     """Imports (or dry-runs) the upload through the mapping, for an area moderator only the rows inside their areas;
     after a real run the file is deleted and the mapping saved for its source (`saved_mappings`)."""
     try:
         path = _mapping_file(upload, mapping_yaml)
-        run = import_file(upload.kind, upload.path, path, dry_run=dry_run, areas=actor.areas)
+        run = import_file(
+            upload.kind, upload.path, path, dry_run=dry_run, areas=actor.areas, on_total=on_total, on_progress=on_progress
+        )
         if not dry_run and run.status == "succeeded":
             with Session(get_engine()) as session:
                 repository.save_mapping(session, load_mapping(path).source, upload.kind, mapping_yaml, actor.label[:200])

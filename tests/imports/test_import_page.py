@@ -1,6 +1,7 @@
 """The import page under /moderate: upload, the suggested mapping with a preview, dry run, import; bad files."""
 
 import re
+import time
 from html import unescape
 
 from sqlalchemy import text
@@ -11,6 +12,18 @@ from tests.imports.test_lose_no_place import HEADER, ROWS
 from tests.people import browser, make_user, page_token, sign_in
 
 ID = re.compile(r'action="/moderate/imports/([A-Za-z0-9_-]+)"')
+
+
+def imported(client, upload: str, form: dict):
+    """Starts the import and follows its progress page (which reloads itself) until the report."""
+    response = client.post(f"/moderate/imports/{upload}", data=form | {"action": "import"})
+    for _ in range(1200):
+        if response.status_code != 200 or "<h1>Importing " not in response.text:
+            return response
+        assert "rows." in response.text or "Reading the file" in response.text
+        time.sleep(0.05)
+        response = client.get(f"/moderate/imports/{upload}/progress")
+    raise AssertionError("the import did not finish")
 
 
 def _mapping(html: str) -> str:
@@ -38,7 +51,7 @@ def test_upload_preview_dry_run_then_import(app, session):
     assert "4 created, 3 failed" in dry.text and "line 6" in dry.text and "no position" in dry.text
     assert session.execute(text(count)).scalar_one() == before
 
-    done = client.post(f"/moderate/imports/{upload}", data=form | {"action": "import"})
+    done = imported(client, upload, form)
     assert done.status_code == 200 and "4 created, 3 failed" in done.text
     assert session.execute(text(count)).scalar_one() == before + 4
     assert not list(uploads.upload_dir().glob(f"{upload}*"))  # the file is deleted after the run
@@ -56,11 +69,11 @@ def test_upload_preview_dry_run_then_import(app, session):
     assert _mapping(page.text) == edited
     upload = ID.search(page.text).group(1)
     history = session.execute(text("SELECT count(*) FROM asset_history")).scalar_one()
-    done = client.post(f"/moderate/imports/{upload}", data=form | {"mapping": edited, "action": "import"})
+    done = imported(client, upload, form | {"mapping": edited})
     assert "4 updated, 3 failed" in done.text  # the category changed
     again = client.post("/moderate/imports", data={"csrf_token": token, "saved": "food"}, files={"file": ("food.csv", data, "text/csv")})
     upload = ID.search(again.text).group(1)
-    done = client.post(f"/moderate/imports/{upload}", data=form | {"mapping": edited, "action": "import"})
+    done = imported(client, upload, form | {"mapping": edited})
     assert "4 unchanged, 3 failed" in done.text
     assert session.execute(text("SELECT count(*) FROM asset_history")).scalar_one() == history + 4
 
@@ -106,8 +119,8 @@ def test_an_area_moderator_imports_only_rows_inside_their_areas(app, session, co
     page = client.post("/moderate/imports", data={"csrf_token": token}, files={"file": ("food.csv", data, "text/csv")})
     assert page.status_code == 200, page.text
     upload = ID.search(page.text).group(1)
-    form = {"csrf_token": token, "name": "food.csv", "mapping": _mapping(page.text), "action": "import"}
-    done = client.post(f"/moderate/imports/{upload}", data=form)
+    form = {"csrf_token": token, "name": "food.csv", "mapping": _mapping(page.text)}
+    done = imported(client, upload, form)
     assert done.status_code == 200
     # Four Sheffield rows are outside; a row without a name, which would archive a place imported before, is left out.
     assert "1 created, 5 skipped, 2 failed" in done.text
@@ -136,3 +149,25 @@ def test_a_file_over_the_upload_limit_is_refused_with_a_message(session):
     assert page.status_code == 200
     uploads.discard(uploads.find(ID.search(page.text).group(1), "food.csv"))
     assert set(uploads.upload_dir().iterdir()) == kept
+
+
+def test_the_progress_page_reloads_itself_until_the_report(app, session):
+    admin = make_user(session, Role.admin, "admin@council.example")
+    client = browser(app)
+    sign_in(client, "admin@council.example")
+    upload = uploads.Upload("p" * 24, "big.csv", "csv")
+    progress = uploads.Progress(f"user:{admin.id} (admin@council.example)", upload, done=3_000, total=9_000)
+    uploads._STARTED[upload.token] = progress
+    try:
+        page = client.get(f"/moderate/imports/{upload.token}/progress")
+        assert page.status_code == 200 and '<meta http-equiv="refresh" content="1">' in page.text
+        assert '<progress max="9000" value="3000">' in page.text and "3,000 of 9,000 rows." in page.text
+        progress.error, progress.finished = "big.csv has no column 'id', which the mapping uses.", True
+        page = client.get(f"/moderate/imports/{upload.token}/progress")
+        assert "refresh" not in page.text and "has no column &#39;id&#39;" in page.text
+        other = browser(app)
+        make_user(session, Role.admin, "other@council.example")
+        sign_in(other, "other@council.example")
+        assert other.get(f"/moderate/imports/{upload.token}/progress").status_code == 404  # only its own import
+    finally:
+        uploads._STARTED.pop(upload.token)
