@@ -1,9 +1,11 @@
 """Alembic owns the schema: a round trip works on a real database, and the models match the migrations."""
 
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 import app.core.models  # noqa: F401
@@ -75,4 +77,28 @@ def test_0010_clears_the_dates_imports_gave_and_keeps_the_vouched_ones(scratch_d
     downgrade(scratch_database, "0009")
     with engine.connect() as conn:
         assert all(kept for _, kept in conn.execute(query).all())
+    engine.dispose()
+
+
+def test_0021_keeps_places_located_and_gives_services_without_a_place_no_position(scratch_database):
+    """Existing places are delivered at their location; a service by phone has no position, whatever a writer sends;
+    a place at a location without one is refused; the downgrade drops the services it could not hold."""
+    migrate(scratch_database, "0020")
+    engine = create_engine(scratch_database)
+    insert = "INSERT INTO asset (id, name, location, status{extra}) VALUES (gen_random_uuid(), :name, {point}, 'published'{values})"
+    point = "'SRID=4326;POINT(-2.24 53.48)'"
+    with engine.begin() as conn:
+        conn.execute(text(insert.format(extra="", point=point, values="")), {"name": "Old place"})
+    migrate(scratch_database)
+    with engine.begin() as conn:
+        row = conn.execute(text("SELECT delivery, service_areas, location IS NOT NULL FROM asset")).one()
+        assert row == ("location", [], True)
+        conn.execute(text(insert.format(extra=", delivery, service_areas", point=point, values=", 'phone', '{K02000001}'")),
+                     {"name": "Line"})
+        assert conn.execute(text("SELECT location, exact_location FROM asset WHERE name = 'Line'")).one() == (None, None)
+    with pytest.raises(IntegrityError, match="ck_asset_located"), engine.begin() as conn:
+        conn.execute(text(insert.format(extra="", point="NULL", values="")), {"name": "Nowhere"})
+    downgrade(scratch_database, "0020")
+    with engine.begin() as conn:
+        assert [r[0] for r in conn.execute(text("SELECT name FROM asset"))] == ["Old place"]
     engine.dispose()
