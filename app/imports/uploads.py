@@ -5,6 +5,8 @@ import re
 import secrets
 import tempfile
 import threading
+import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from app.imports.suggest import as_yaml, source_name, suggest_mapping
 KINDS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson"}
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
 PREVIEW_ROWS = 20
+FORGOTTEN_AFTER_S = 24 * 3600  # an upload never imported is deleted after a day (at the next upload)
 
 
 def upload_dir() -> Path:
@@ -57,6 +60,7 @@ def save(name: str, data: bytes, saved: str | None = None) -> tuple[Upload, str]
         raise ImportFileError(f"{name} is not a .csv or .geojson file.")
     if not data.strip():
         raise ImportFileError(f"{name} is empty: expected a header line naming the columns.")
+    _forget_old()
     upload = Upload(secrets.token_urlsafe(18), Path(name).name[:100], kind)
     upload.path.write_bytes(data)
     try:
@@ -167,6 +171,15 @@ def run(
     finally:
         if not dry_run:
             discard(upload)
+
+
+def _forget_old() -> None:
+    """Deletes uploads (and their mappings) left for over FORGOTTEN_AFTER_S: files nobody imported."""
+    cutoff = time.time() - FORGOTTEN_AFTER_S
+    for path in upload_dir().iterdir():
+        with suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
 
 
 def discard(upload: Upload) -> None:

@@ -1,5 +1,6 @@
 """The import page under /moderate: upload, the suggested mapping with a preview, dry run, import; bad files."""
 
+import os
 import re
 import time
 from html import unescape
@@ -171,3 +172,15 @@ def test_the_progress_page_reloads_itself_until_the_report(app, session):
         assert other.get(f"/moderate/imports/{upload.token}/progress").status_code == 404  # only its own import
     finally:
         uploads._STARTED.pop(upload.token)
+
+
+def test_an_upload_left_for_a_day_is_deleted_at_the_next_upload():
+    old = uploads.Upload("o" * 24, "old.csv", "csv")
+    old.path.write_text("id,Name\n1,Old\n", encoding="utf-8")
+    day_ago = time.time() - uploads.FORGOTTEN_AFTER_S - 60
+    os.utime(old.path, (day_ago, day_ago))
+    fresh, _ = uploads.save("new.csv", b"id,Name\n1,New\n")
+    try:
+        assert not old.path.exists() and fresh.path.exists()
+    finally:
+        uploads.discard(fresh)
