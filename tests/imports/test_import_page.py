@@ -43,6 +43,7 @@ def test_upload_preview_dry_run_then_import(app, session):
     mapping = _mapping(page.text)
     assert "external_id: id" in mapping and "text: Hours" in mapping and "invert: true" in mapping
     assert "S6 3BS" in page.text and "trimmed to 300" in page.text  # the first rows as stored
+    assert "drop_in: False" in page.text and "phone: 0114 496 0000" in page.text and "cost_description: Free" in page.text
 
     count = "SELECT count(*) FROM asset"
     before = session.execute(text(count)).scalar_one()

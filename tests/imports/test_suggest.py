@@ -1,5 +1,6 @@
 """`assetmap import csv --suggest-mapping FILE`: a mapping from the file's columns that `--mapping` then reads."""
 
+import json
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -48,3 +49,19 @@ def test_a_file_that_cannot_be_read_says_why(tmp_path: Path):
     path.write_bytes(b"")
     result = CliRunner().invoke(cli, ["import", "csv", "--suggest-mapping", str(path)])
     assert result.exit_code == 1 and "empty.csv is empty" in result.output
+
+
+def test_a_geojson_files_properties(tmp_path: Path):
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-1.47, 53.38]},
+         "properties": {"name": "Hope Pantry", "ref": "h1", "website": "www.hope.example.org", "drop_in": 1.0}},
+    ]
+    path = tmp_path / "pantries.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", "geojson", "--suggest-mapping", str(path)])
+    assert result.exit_code == 0, result.output
+    (tmp_path / "m.yaml").write_text(result.output, encoding="utf-8")
+    mapping = load_mapping(tmp_path / "m.yaml")
+    assert mapping.external_id == "ref" and set(mapping.fields) == {"name", "website", "drop_in"}
+    run = import_file("geojson", path, tmp_path / "m.yaml")
+    assert run.counts == {"created": 1}
