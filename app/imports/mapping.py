@@ -263,8 +263,9 @@ class Mapping(BaseModel):
         if name == "location_precision":
             try:
                 return LocationPrecision(str(value).strip().lower())
-            except ValueError:
-                raise cleaning.Unusable("is not exact, approximate or area") from None
+            except ValueError:  # a row asking for privacy in words we cannot read is kept, and kept private
+                notes.append(f"{self._where(name)} '{str(value)[:60]}' is not exact, approximate or area; shown by area")
+                return LocationPrecision.area
         if name == "accessibility":
             known = [w for w in value if w in Accessibility._value2member_map_]
             if len(known) < len(value):

@@ -24,7 +24,7 @@ from app.geo.service import locate_postcode
 from app.imports.mapping import Getter, Mapping, load_mapping
 from app.imports.models import ImportRun
 from app.imports.runner import ImportFileError, ProgressFn, SourceRow, file_source, numbered, read_text, run_import
-from app.moderation.service import in_areas
+from app.moderation.service import in_areas, listed_place_in_areas
 
 ID_MEMBER = "@id"  # in a GeoJSON mapping, external_id: "@id" means the feature's own id
 
@@ -61,8 +61,9 @@ def import_file(
 
 def within(session: Session, rows: list[SourceRow], areas: tuple[str, ...]) -> list[SourceRow]:
     """The rows an area moderator may import: those placed inside their council areas (by latitude/longitude, else by
-    the postcode's centre). Others are skipped with the reason; so is a row that would archive a place, as that place
-    may lie anywhere."""
+    the postcode's centre) that create a place or update one already inside them. Others are skipped with the reason;
+    so is a row that would archive a place, as that place may lie anywhere, and a service with no place on the map,
+    which only a moderator not limited to areas decides on (moderation.service.require_in_areas)."""
     kept: list[SourceRow] = []
     for row in rows:
         if row.gone:
@@ -70,6 +71,12 @@ def within(session: Session, rows: list[SourceRow], areas: tuple[str, ...]) -> l
             continue
         if row.fields is None or row.problem:
             kept.append(row)
+            continue
+        if row.fields.get("delivery") not in (None, "", "location"):
+            kept.append(SourceRow(row.ref, skipped="a service by phone, online or at home has no place on the map: a moderator not limited to council areas imports it"))
+            continue
+        if listed_place_in_areas(session, areas, row.fields["source"], row.fields["external_id"]) is False:
+            kept.append(SourceRow(row.ref, skipped=f"updates a place outside the council areas you moderate ({', '.join(areas)}); not imported"))
             continue
         lat, lon = row.fields.get("lat"), row.fields.get("lon")
         if lat is None or lon is None:

@@ -41,6 +41,17 @@ def point_in_areas(session: Session, lat: float, lon: float, areas: list[str]) -
     return session.execute(text(sql), {"lat": lat, "lon": lon, "areas": areas}).scalar_one()
 
 
+def listed_place_in_areas(session: Session, source: str, external_id: str, areas: list[str]) -> bool | None:
+    """Whether the place already holding this source identifier really lies in one of the council areas (a place with
+    no position lies in none); None when no place holds it."""
+    sql = f"""
+        SELECT {area_filter("a.exact_location")} FROM asset_source_id i JOIN asset a ON a.id = i.asset_id
+        WHERE i.source = :source AND i.external_id = :external_id
+    """
+    params = {"source": source, "external_id": external_id, "areas": areas}
+    return session.execute(text(sql), params).scalar()
+
+
 _ITEM_COLUMNS = f"""
     s.id, s.reference, s.kind, s.status, s.asset_id, s.reason, s.created_at, s.decided_at,
     coalesce(s.proposed->>'name', a.name) AS place_name,

@@ -123,6 +123,12 @@ def in_areas(session: Session, areas: tuple[str, ...], lat: float, lon: float) -
     return repository.point_in_areas(session, lat, lon, list(areas))
 
 
+def listed_place_in_areas(session: Session, areas: tuple[str, ...], source: str, external_id: str) -> bool | None:
+    """Whether the place an import row would update lies in one of these council areas now (None: no such place), so
+    that a row cannot move a place from outside into them."""
+    return repository.listed_place_in_areas(session, source, external_id, list(areas))
+
+
 def require_in_areas(session: Session, actor: Actor, points: list[AreaPoint]) -> None:
     """The one area rule of every decision: each point lies in a council area the moderator is limited to (one
     without areas may act anywhere). Every decision calls it before it saves anything."""

@@ -277,7 +277,8 @@ def test_an_import_sets_the_precision_from_a_mapping_column(tmp_path, client, se
         encoding="utf-8",
     )
     run = import_file("csv", tmp_path / "groups.csv", tmp_path / "mapping.yaml")
-    assert run.counts == {"created": 2, "failed": 1}  # "hidden" is not a precision: that row fails, with the reason
+    assert run.counts == {"created": 3, "notes": 1}  # "hidden" is not a precision: that row is kept, shown by area
+    assert "shown by area" in run.errors[0]["message"]
     shown = {
         row["name"]: row
         for row in client.get("/api/v1/assets/nearby", params={"postcode": "M1 1AE", "radius_m": 2000}).json()["items"]
@@ -286,3 +287,20 @@ def test_an_import_sets_the_precision_from_a_mapping_column(tmp_path, client, se
     assert women["location_precision"] == "approximate" and women["address"] is None and women["address_for_link_workers"]
     assert to_grid(session, women["lon"], women["lat"]) != pytest.approx(to_grid(session, -2.2450, 53.4790), abs=1)
     assert cafe["location_precision"] == "exact" and cafe["address"] == "2 High Street"
+    assert shown["Odd Group"]["location_precision"] == "area" and shown["Odd Group"]["postcode"] is None
+
+
+def test_a_merge_keeps_the_less_precise_of_the_two(client, session):
+    """The same group listed twice, once asking to be shown by area: the listing kept is shown by area too."""
+    headers = _admin(session)
+    kept = make_asset(session, name="Women's Circle", lat=53.4750, lon=-2.2400, postcode="M1 1AE", address="1 Home Road")
+    private = make_asset(session, name="Women's Circle", lat=53.4751, lon=-2.2401, postcode="M1 1AE",
+                         location_precision="area")
+    merged = client.post("/api/v1/moderation/duplicates/merge", json={"keep": str(kept.id), "merge": str(private.id)},
+                         headers=headers)
+    assert merged.status_code == 200, merged.text
+    shown = client.get(f"/api/v1/assets/{kept.id}").json()
+    assert shown["location_precision"] == "area" and shown["address"] is None and shown["postcode"] is None
+    assert (shown["lat"], shown["lon"]) != (53.4750, -2.2400)
+    history = client.get(f"/api/v1/assets/{kept.id}/history", headers=headers).json()
+    assert history[-1]["changes"]["location_precision"] == ["exact", "area"]

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from app.accounts.models import Role
 from app.imports import uploads
+from tests.factories import make_asset
 from tests.imports.test_lose_no_place import HEADER, ROWS
 from tests.people import browser, make_user, page_token, sign_in
 
@@ -130,6 +131,25 @@ def test_an_area_moderator_imports_only_rows_inside_their_areas(app, session, co
     assert "does not archive places by import" in done.text
     names = session.execute(text("SELECT name FROM asset")).scalars().all()
     assert names == ["Ancoats Pantry"]
+
+
+def test_an_area_moderator_cannot_move_a_place_into_their_areas_by_import(app, session, councils):
+    """A row for a place listed before, outside the moderator's areas, must not bring it inside by a new position."""
+    make_user(session, Role.moderator, "mcr@council.example", areas=["E08000003"])  # Manchester
+    client = browser(app)
+    sign_in(client, "mcr@council.example")
+    token = page_token(client, "/moderate/imports")
+    moved = "m2,Sheffield Larder,1 Blossom St,M4 6AJ,53.4840,-2.2280,,,0.0,,,,\n"  # now placed in Manchester
+    page = client.post("/moderate/imports", data={"csrf_token": token},
+                       files={"file": ("food.csv", (HEADER + moved).encode(), "text/csv")})
+    mapping = _mapping(page.text)
+    source = re.search(r"^source: (\S+)$", mapping, re.M).group(1)
+    sheffield = make_asset(session, name="Sheffield Larder", lat=53.3811, lon=-1.4701, source=source, external_id="m2")
+    done = imported(client, ID.search(page.text).group(1), {"csrf_token": token, "name": "food.csv", "mapping": mapping})
+    assert done.status_code == 200 and "1 skipped" in done.text
+    assert "updates a place outside the council areas you moderate (E08000003); not imported" in done.text
+    where = session.execute(text("SELECT ST_Y(exact_location::geometry) FROM asset WHERE id = :id"), {"id": sheffield.id})
+    assert where.scalar_one() == 53.3811
 
 
 def test_a_file_over_the_upload_limit_is_refused_with_a_message(session):
