@@ -1,9 +1,9 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.accounts.deps import require_role
+from app.accounts.deps import ViewerDep, require_role
 from app.accounts.models import Role
 from app.accounts.service import Actor
 from app.assets import repository, service
@@ -43,9 +43,20 @@ def list_assets(
     return AssetPage(total=total, items=[service.public_asset(r) for r in rows], next=next_url(request, offset, limit, total))
 
 
-@router.get("/{asset_id}", response_model=AssetPublic, summary="One published asset", responses={404: {"description": "Not found"}})
-def get_asset(asset_id: uuid.UUID, session: SessionDep) -> AssetPublic:
-    return service.get_asset(session, asset_id)
+@router.get(
+    "/{asset_id}",
+    response_model=AssetPublic,
+    summary="One published asset",
+    description="With a link worker's, moderator's or admin's key (or signed-in session), a place not shown exactly "
+    "gives where it really is, and its address where the place allows it (docs/privacy.md); such answers are never "
+    "cached.",
+    responses={404: {"description": "Not found"}, 401: {"description": "An API key that is not valid"}},
+)
+def get_asset(asset_id: uuid.UUID, session: SessionDep, viewer: ViewerDep, response: Response) -> AssetPublic:
+    asset = service.get_asset_for(session, asset_id, viewer.role if viewer else None)[0]
+    if viewer is not None:
+        response.headers["Cache-Control"] = "private, no-store"
+    return asset
 
 
 _CLASH = {409: {"description": "Another asset already has this source and external_id (the message names it)"}}

@@ -213,8 +213,16 @@ def test_signed_in_link_workers_and_moderators_see_where_it_is_and_the_address_o
         refused = visitor.get(f"/places/{hidden['b']['asset'].id}").text
         assert f"lat={hidden['b']['lat']:.5f}" in refused
         assert "b Secret Street" not in refused and "Address given on contact" in refused
-        # the public API stays public, whoever asks
-        assert visitor.get(f"/api/v1/assets/{hidden['a']['asset'].id}").json()["address"] is None
+        # the API tells them the same, by their session or their key, and no cache keeps it
+        for headers in ({}, {"X-API-Key": create_api_key(session, "case system", role)[1]}):
+            api = visitor.get(f"/api/v1/assets/{hidden['a']['asset'].id}", headers=headers)
+            assert api.headers["cache-control"] == "private, no-store"
+            shown = api.json()
+            assert (shown["lat"], shown["lon"], shown["address"]) == (hidden["a"]["lat"], hidden["a"]["lon"], "a Secret Street")
+            assert browser(app).get(f"/api/v1/assets/{hidden['b']['asset'].id}", headers=headers).json()["address"] is None
+    shown = browser(app).get(f"/api/v1/assets/{hidden['a']['asset'].id}").json()  # anyone gets the public answer
+    assert shown["address"] is None and (shown["lat"], shown["lon"]) != (hidden["a"]["lat"], hidden["a"]["lon"])
+    assert browser(app).get(f"/api/v1/assets/{hidden['a']['asset'].id}", headers={"X-API-Key": "nonsense"}).status_code == 401
     claimant = browser(app)
     assert "private" not in claimant.get(f"/places/{hidden['a']['asset'].id}").headers.get("cache-control", "")
 
