@@ -155,8 +155,9 @@ def asset_history(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID)
     "/api/v1/assets/{asset_id}/history/{entry_id}/restore",
     response_model=AssetPublic,
     summary="Restore the asset to the version after a history entry",
-    description="Recorded in the history as a `restore` by the moderator.",
-    responses=_GUARDED,
+    description="Recorded in the history as a `restore` by the moderator. A place merged into another cannot be "
+    "brought back (409): the place it was merged into holds its identifiers.",
+    responses={**_GUARDED, 409: {"description": "The place was merged into another"}},
 )
 def restore_version(session: SessionDep, actor: ModeratorDep, asset_id: uuid.UUID, entry_id: RowId) -> AssetPublic:
     return moderation.restore(session, actor, asset_id, entry_id)

@@ -299,6 +299,10 @@ def restore(session: Session, actor: Actor, asset_id: uuid.UUID, entry_id: int) 
     if entry is None or entry.asset_id != asset_id:
         raise NotFound(_("Asset %(id)s has no history entry %(entry)s.") % {"id": asset_id, "entry": entry_id})
     current = visible_asset(session, actor, asset_id)
+    if current.merged_into is not None and entry.snapshot.get("status") != AssetStatus.archived:
+        message = _("This place was merged into %(kept)s, which now holds its identifiers: restoring it would list the "
+                    "place twice. Correct the place it was merged into instead.")
+        raise Conflict(message % {"kept": current.merged_into}, "entry_id")
     if restored := _resulting_point(session, current, entry.snapshot, ""):
         require_in_areas(session, actor, [(_("The version you are restoring"), *restored[1:3], None)])
     fields = {k: v for k, v in entry.snapshot.items() if k in AssetUpdate.model_fields}  # not merged_into: a merge stands

@@ -911,6 +911,10 @@ def test_imports_flag_the_same_place_from_another_source_and_a_moderator_merges_
     assert "merged_from" in kept[-1]["changes"] or "identifiers" in kept[-1]["changes"]
     assert client.get("/api/v1/moderation/duplicates", headers=moderator_headers).json()["items"] == []
     assert client.get(f"/api/v1/assets/{osm['id']}").status_code == 404
+    # Restoring the merged-away place as it was before would list it twice: refused, nothing changed.
+    refused = client.post(f"/api/v1/assets/{osm['id']}/history/{gone[0]['id']}/restore", headers=moderator_headers)
+    assert refused.status_code == 409 and "merged into" in refused.json()["detail"], refused.text
+    assert client.get(f"/api/v1/assets/{osm['id']}").status_code == 404
 
     # Later imports of either source update the one place that is left.
     assert _osm_file(tmp_path, "Oakham Medical Practice (Surgery)").counts == {"updated": 1}
