@@ -36,6 +36,7 @@ class StoryAction(StrEnum):
     report = "report"
     dismiss = "dismiss"  # a moderator keeps a reported story: its reports are cleared
     remove = "remove"
+    move = "move"  # its place was merged into another, which the story now belongs to
 
 
 class ReportReason(StrEnum):
@@ -67,6 +68,7 @@ ACTION_NAMES: dict[str, Label] = {
     StoryAction.report: _l("Reported"),
     StoryAction.dismiss: _l("Kept after reports"),
     StoryAction.remove: _l("Removed by its author"),
+    StoryAction.move: _l("Moved with its place, merged into another"),
 }
 
 LANGUAGES: dict[str, Label] = {"en": _l("English"), "cy": _l("Welsh")}

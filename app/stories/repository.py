@@ -36,6 +36,12 @@ def history(session: Session, story_id: uuid.UUID) -> list[StoryHistory]:
     return list(session.exec(query))
 
 
+def move(session: Session, from_id: uuid.UUID, to_id: uuid.UUID) -> list[uuid.UUID]:
+    """Every story of one place given to another; their ids."""
+    sql = "UPDATE story SET asset_id = :to_id WHERE asset_id = :from_id RETURNING id"
+    return list(session.execute(text(sql), {"from_id": from_id, "to_id": to_id}).scalars())
+
+
 _PUBLIC_COLUMNS = "s.id, s.text, s.signature, s.language, s.published_at"
 
 

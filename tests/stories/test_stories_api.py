@@ -341,3 +341,20 @@ def test_open_referral_carries_no_story(client, session: Session, moderator_head
     assert service.status_code == 200 and "Ancoats Lunch Club" in service.text
     assert "Unmistakable" not in service.text
     assert "Unmistakable" not in client.get("/oruk/services", params={"text": "Ancoats"}).text
+
+
+def test_a_merge_takes_the_stories_and_pending_submissions_of_the_place_merged_away(client, session, moderator_headers):
+    kept = make_asset(session, name="Hulme Lunch Club", **M1)
+    gone = make_asset(session, name="Hulme Lunch Club", lat=M1["lat"] + 0.0001, lon=M1["lon"])
+    story = send(client, gone.id)
+    approve(client, moderator_headers, story["id"])
+    report = client.post("/api/v1/submissions", json={"kind": "report", "asset_id": str(gone.id), "reason": "closed"})
+    assert report.status_code == 202, report.text
+    merged = client.post("/api/v1/moderation/duplicates/merge", json={"keep": str(kept.id), "merge": str(gone.id)},
+                         headers=moderator_headers)
+    assert merged.status_code == 200, merged.text
+    assert [s["id"] for s in stories_of(client, kept.id)["items"]] == [story["id"]]
+    detail = client.get(f"/api/v1/moderation/stories/{story['id']}", headers=moderator_headers).json()
+    assert [h["action"] for h in detail["history"]] == ["submit", "approve", "move"]
+    about = session.execute(text("SELECT asset_id FROM submission WHERE reference = :r"), {"r": report.json()["reference"]})
+    assert about.scalar_one() == kept.id  # the moderator decides the report on the place that is left
