@@ -58,6 +58,8 @@ DEMO_PACK = PROJECT_ROOT / "data" / "demo"
 POSTCODES_FILE = DEMO_PACK / "postcodes" / "demo_postcodes_nspl_may2025.csv.gz"  # Wales, Sheffield, Rutland, all of M
 OUTCODES_FILE = DEMO_PACK / "postcodes" / "outcode_centroids_derived.csv.gz"
 COUNCILS_FILE = DEMO_PACK / "boundaries" / "ltla_2025_uk_bsc.geojson.gz"
+NATIONS_FILES = {"region": DEMO_PACK / "boundaries" / "rgn_2025_uk_bsc.geojson.gz",
+                 "country": DEMO_PACK / "boundaries" / "ctry_2025_uk_bsc.geojson.gz"}
 # Reference data every test shares (loaded once per run, or seeded by the migrations); every other table of the
 # models is emptied before each test, so a new table needs no entry here.
 REFERENCE_TABLES = {"category", "postcode", "outcode", "area", "lsoa"}
@@ -121,6 +123,21 @@ def councils(database: str) -> None:
 
     with Session(get_engine()) as s:
         save_boundaries(s, read_boundaries(COUNCILS_FILE), AreaLevel.ltla)
+
+
+@pytest.fixture(scope="module")
+def nations(councils: None) -> Iterator[None]:
+    """The councils, and England's regions and the four nations (W92000004 Wales …) for a module's tests of services
+    serving them; the regions and nations are deleted after the module, so that other tests see the councils alone."""
+    from app.areas.models import AreaLevel
+    from app.imports.boundaries import read_boundaries, save_boundaries
+
+    with Session(get_engine()) as s:
+        for level, path in NATIONS_FILES.items():
+            save_boundaries(s, read_boundaries(path), AreaLevel(level))
+    yield
+    with get_engine().begin() as conn:
+        conn.execute(text("DELETE FROM area WHERE NOT ('ltla' = ANY(levels))"))
 
 
 @pytest.fixture(scope="session")

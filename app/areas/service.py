@@ -1,6 +1,7 @@
 """Finding areas, and checking the area codes callers filter by."""
 
 import re
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
@@ -10,7 +11,9 @@ from app.areas.schemas import AreaDetail, AreaSummary
 from app.areas.welsh_names import codes_named
 from app.core.errors import Invalid, NotFound
 from app.core.text import checked_text
+from app.i18n import Text
 from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 
 
 def require_area(session: Session, code: str, field: str = "area") -> str:
@@ -88,6 +91,37 @@ def find_areas(session: Session, q: str | None, level: AreaLevel | None, limit: 
     rows = repository.find(session, words, level, limit, also=codes_named(words) if words else None)
     areas = [AreaSummary.model_validate(row) for row in rows]
     return areas if words else sorted(areas, key=lambda area: area.name)  # by the name as shown (Welsh on Welsh pages)
+
+
+@dataclass(frozen=True)
+class AreaGroup:
+    """Areas of one kind as a form offers them: nations, regions or councils."""
+
+    legend: Text
+    areas: list[AreaSummary]
+
+
+# The groups a service's areas are chosen from, widest first; a code loaded at several tiers (a unitary council is
+# ltla and utla) is offered once, in the first group whose tiers it has.
+_CHOICE_GROUPS: tuple[tuple[Text, frozenset[AreaLevel]], ...] = (
+    (_l("Nations"), frozenset({AreaLevel.country})),
+    (_l("Regions of England"), frozenset({AreaLevel.region})),
+    (_l("Councils"), frozenset({AreaLevel.ltla, AreaLevel.utla})),
+)
+
+
+def area_choices(session: Session) -> list[AreaGroup]:
+    """Every area we hold, grouped for the place form's service areas (the whole UK, WHOLE_UK, is offered apart), by
+    name in the request's language; groups without areas are left out."""
+    areas = find_areas(session, None, None, 5000)
+    groups: list[AreaGroup] = []
+    offered: set[str] = set()
+    for legend, levels in _CHOICE_GROUPS:
+        members = [a for a in areas if a.code not in offered and levels & set(a.levels)]
+        offered |= {a.code for a in members}
+        if members:
+            groups.append(AreaGroup(legend, members))
+    return groups
 
 
 def area_summary(session: Session, code: str, field: str = "area") -> AreaSummary:

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from app.assets.models import AssetStatus, Delivery, LocationPrecision
 from app.assets.types import (
+    DELIVERY_CHOICES,
     PRECISION_CHOICES,
     Accessibility,
     Email,
@@ -58,7 +59,10 @@ class FormSpec:
     # position: lat and lon together, with the pin map (drawn once, by lat)
     # words: a list of short texts typed as one line, separated by commas or semicolons
     # choice: one of `options`, as radio buttons
-    widget: Literal["text", "textarea", "yes_no", "number", "words", "choice", "choices", "categories", "schedule", "position"]
+    # areas: ONS area codes, as checkboxes: the whole UK, then nations, regions and councils (areas.service.area_choices)
+    widget: Literal[
+        "text", "textarea", "yes_no", "number", "words", "choice", "choices", "categories", "schedule", "position", "areas"
+    ]
     question: Text  # the form's label, which may be longer than the field's label
     hint: Text | None = None
     input_type: str = "text"  # an <input>'s type: tel, email …
@@ -278,11 +282,17 @@ FIELDS: tuple[PlaceField, ...] = (
         "delivery",
         _l("How it is delivered"),
         "choice",
-        _EVERY_FILE | {Output.PAGE},
+        _EVERY_FILE | {Output.PAGE, Output.FORM},
         input=Delivery,
         public=str,
         description="How it reaches people: at its location (lat/lon), or by phone, online or at home, with no "
         "position and found by its service_areas",
+        form=FormSpec(
+            "choice",
+            _l("How does it reach people?"),
+            hint=_l("A service by phone, online or at home needs no address or postcode: choose the areas it serves instead."),
+            options=tuple(DELIVERY_CHOICES.items()),
+        ),
         special="a place not delivered at a location has no position: the map lists it apart, not as a pin; the place "
         "page says how it is delivered, with its service areas",
     ),
@@ -290,10 +300,15 @@ FIELDS: tuple[PlaceField, ...] = (
         "service_areas",
         _l("Areas served"),
         "special",
-        _EVERY_FILE | {Output.PAGE},
+        _EVERY_FILE | {Output.PAGE, Output.FORM},
         input=list[str],
         public=list[str],
         limits={"max_length": 50},
+        form=FormSpec(
+            "areas",
+            _l("Which areas does it serve?"),
+            hint=_l("Needed for a service by phone, online or at home: the whole UK, or its nations, regions or councils."),
+        ),
         description="ONS codes of the councils, regions or nations it serves (see /api/v1/areas), or K02000001 (or "
         "UK) for the whole UK; needed when delivery is not location",
         special="codes checked against the areas; the CSV writes them separated by semicolons; the place page names them",
@@ -510,7 +525,12 @@ class FormSection:
 FORM_SECTIONS: tuple[FormSection, ...] = (
     FormSection(None, ("name", "name_cy", "description", "description_cy", "categories")),
     FormSection(
-        _l("Where is it?"), ("address", "postcode", "lat", "lon", "location_precision", "address_for_link_workers")
+        _l("Where is it?"),
+        (
+            "delivery", "service_areas", "address", "postcode", "lat", "lon", "location_precision",
+            "address_for_link_workers",
+        ),
+        id="where",
     ),
     FormSection(
         _l("When does it meet or open?"), ("opening_hours_text", "opening_hours_text_cy", "schedule"), id="schedule"

@@ -415,11 +415,18 @@ def _place_nowhere(asset: Asset, fields: dict[str, Any]) -> None:
     asset.exact_location = None
     if "postcode" in fields:
         asset.postcode = fields["postcode"] or None
-    if not asset.service_areas:
+    require_reach(asset.delivery, asset.service_areas)
+
+
+def require_reach(delivery: str, service_areas: list[str], field: str = "service_areas") -> None:
+    """The one rule of how a service reaches people, for writes and residents' proposals alike: one delivered by
+    phone, online or at home needs at least one service area (a place delivered at a location needs a position,
+    which its writer checks: the schema's NO_POSITION, `_apply`, submissions.service)."""
+    if delivery != Delivery.location and not service_areas:
         raise Invalid(
             _("A service delivered by phone, online or at home needs its service areas: councils, regions or nations "
               "(ONS codes), or UK for the whole country."),
-            "service_areas",
+            field,
         )
 
 

@@ -66,6 +66,13 @@ DELIVERY_LABELS: dict[str, Text] = {
     "online": _l("Online"),
     "home": _l("At home"),
 }
+# How the place form asks how it reaches people: at a place, or one of DELIVERY_LABELS.
+DELIVERY_CHOICES: dict[str, Text] = {
+    "location": _l("At a place people go to"),
+    "phone": _l("By phone"),
+    "online": _l("Online"),
+    "home": _l("At people's homes (visits, deliveries)"),
+}
 PRECISION_NOTES: dict[str, Text] = {
     "approximate": _l("Location shown approximately, within about 250 metres."),
     "area": _l("Only the area is shown: the centre of its postcode district."),

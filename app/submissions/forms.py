@@ -10,6 +10,8 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from app.areas.models import WHOLE_UK
+from app.areas.service import area_choices
 from app.assets.fields import BY_NAME, FIELDS, FORM_SECTIONS, Output, shown_in
 from app.assets.schemas import AGE_RANGE, LAT_LON_PAIR, NO_POSITION
 from app.assets.types import ACCESSIBILITY_LABELS, CLOSES_BEFORE_OPENS, DAY_NAMES, split_words
@@ -29,7 +31,7 @@ _ASKED_NAMES = {f.name for f in _ASKED}
 TEXT_FIELDS = tuple(f.name for f in _ASKED if f.form.widget in ("text", "textarea", "choice"))
 CHOICE_FIELDS = frozenset(f.name for f in _ASKED if f.form.widget == "choice")  # one of the field's options
 WORD_FIELDS = tuple(f.name for f in _ASKED if f.form.widget == "words")  # a list typed as one line
-LIST_FIELDS = tuple(f.name for f in _ASKED if f.form.widget in ("categories", "choices"))
+LIST_FIELDS = tuple(f.name for f in _ASKED if f.form.widget in ("categories", "choices", "areas"))
 TRISTATE_FIELDS = tuple(f.name for f in _ASKED if f.form.widget == "yes_no")
 NUMBER_FIELDS = {f.name: float if f.form.widget == "position" else int for f in _ASKED if f.form.widget in ("number", "position")}
 # Form fields that change together: a pin is both coordinates; the schedule is all its rows.
@@ -215,6 +217,8 @@ def form_context(session: Session, pin_max_distance_m: int) -> dict[str, Any]:
         "day_names": DAY_NAMES,
         "reasons": REPORT_REASONS,
         "pin_max_distance_m": pin_max_distance_m,
+        "area_groups": area_choices(session),  # a service's areas: the whole UK (whole_uk), nations, regions, councils
+        "whole_uk": WHOLE_UK,
     }
 
 

@@ -7,9 +7,11 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.areas.service import require_service_areas
 from app.assets import repository as assets_repository
+from app.assets.models import Delivery
 from app.assets.schemas import AssetCreate, AssetPublic, AssetUpdate
-from app.assets.service import get_asset
+from app.assets.service import get_asset, require_reach
 from app.categories.service import get_taxonomy
 from app.core.config import Settings
 from app.core.errors import AppError, Invalid, NotFound
@@ -146,6 +148,13 @@ def new_place_proposal(
     """Checks what the schema cannot: known categories, a known postcode, and a pin near its postcode (or confirmed)."""
     get_taxonomy(session).require(place.categories, f"{prefix}categories")
     fields = place.model_dump(mode="json", exclude_unset=True)
+    if place.service_areas:
+        fields["service_areas"] = require_service_areas(session, place.service_areas, f"{prefix}service_areas")
+    require_reach(place.delivery, place.service_areas, f"{prefix}service_areas")
+    if place.delivery != Delivery.location:
+        # By phone, online or at home: about no point, whatever postcode it gives (the asset will have none, and
+        # only a moderator not limited to council areas decides on it)
+        return Proposal(fields, None, None)
     if place.lat is not None and place.lon is not None:
         lat, lon = place.lat, place.lon
         require_pin_near_postcode(session, fields, None, position_confirmed, pin_max_m)
@@ -174,10 +183,29 @@ def edit_proposal(
         )
     if changes.categories:
         get_taxonomy(session).require(changes.categories, f"{prefix}categories")
+    found = None
     if changes.postcode and changes.lat is None:
-        locate_postcode(session, changes.postcode, f"{prefix}postcode")
+        found = locate_postcode(session, changes.postcode, f"{prefix}postcode")
     fields = changes.model_dump(mode="json", exclude_unset=True)
     require_pin_near_postcode(session, fields, asset, position_confirmed, pin_max_m)
+    given = changes.model_fields_set
+    if "service_areas" in given and changes.service_areas:
+        fields["service_areas"] = require_service_areas(session, changes.service_areas, f"{prefix}service_areas")
+    delivery = (changes.delivery if "delivery" in given else None) or asset.delivery
+    require_reach(delivery, fields["service_areas"] if "service_areas" in given else asset.service_areas,
+                  f"{prefix}service_areas")
+    if delivery != Delivery.location:
+        return Proposal(fields, None, None)
+    if asset.lat is None:  # a service moving to a place: placed by the pin or postcode given, or the one it kept
+        if changes.lat is not None and changes.lon is not None:
+            return Proposal(fields, changes.lat, changes.lon)
+        if found is None and asset.postcode and "postcode" not in given:
+            fields["postcode"] = asset.postcode
+            found = locate_postcode(session, asset.postcode, f"{prefix}postcode")
+        if found is None:
+            raise Invalid(_("A place people go to needs a position: give its postcode, or drop a pin on the map."),
+                          f"{prefix}postcode")
+        return Proposal(fields, found.lat, found.lon)
     return Proposal(fields, asset.lat, asset.lon)
 
 
