@@ -4,8 +4,9 @@ A link worker's search is "what is near this postcode": `GET /api/v1/assets/near
 defaults (one mile, 20 results). The postcodes are drawn at random from a fixed sample of real ones (table
 `bench_point`), so the searches land where people live. wrk sends them at concurrency 1, 8 and 32 to the app served
 with the production settings; pgbench then runs the SQL the app runs for such a request (the postcode's position, then
-`app.search.repository.nearby_json_statement`, the very statement, with prepared statements as psycopg uses) with the same
-random picks at the same concurrency: the database's ceiling, with no HTTP, Python or JSON in the way. A third
+`app.search.repository.nearby_json_statement`, the very statement, services delivered remotely included, with
+prepared statements as psycopg uses) with the same random picks at the same concurrency: the database's ceiling, with
+no HTTP, Python or JSON in the way. A third
 side, "least SQL", runs only what any search that answers the API's question must do (`FLOOR_STATEMENT`: the 20
 nearest ids and the exact count within the radius, with no ranking rule and none of the items' fields): how fast the
 database could be if everything else were free.
@@ -24,6 +25,8 @@ from urllib.parse import quote
 
 from sqlalchemy import text
 
+from app.areas.models import WHOLE_UK
+from app.areas.repository import SERVES_POINT_FILTER
 from app.search.repository import ORIGIN, nearby_json_statement
 from bench import common, generate
 
@@ -63,7 +66,8 @@ def pgbench_script(count: int, statement: str) -> str:
     statement = " ".join(statement.split())  # pgbench reads one command per line unless it ends with ;
     # pgbench's parameters are untyped text; psycopg binds floats as float8 and ints as integers: say so.
     statement = re.sub(r"(?<!:):(lon|lat)\b", r"CAST(:\1 AS float8)", statement)
-    statement = re.sub(r"(?<!:):(radius|window|limit|offset)\b", r"CAST(:\1 AS int)", statement)
+    statement = re.sub(r"(?<!:):(radius|window|limit|offset|remote_limit)\b", r"CAST(:\1 AS int)", statement)
+    statement = re.sub(r"(?<!:):whole_uk\b", f"'{WHOLE_UK}'", statement)  # pgbench's variables are numbers
     # pgbench would take the `:MI` of a literal 'HH24:MI' for a variable: spell such colons chr(58).
     statement = re.sub(r"'[^']*'", lambda m: m.group(0).replace(":", "' || chr(58) || '"), statement)
     return "\n".join([
@@ -71,6 +75,7 @@ def pgbench_script(count: int, statement: str) -> str:
         f"\\set radius {RADIUS_M}",
         f"\\set limit {LIMIT}",
         "\\set offset 0",
+        f"\\set remote_limit {LIMIT}",
         f"\\set window {LIMIT}",
         "SELECT lat, lon FROM postcode WHERE key = (SELECT key FROM bench_point WHERE i = :i) \\gset",
         statement + ";",
@@ -132,7 +137,7 @@ def run(
         total = conn.execute(text("SELECT count(*) FROM asset")).scalar_one()
     result: dict[str, Any] = {"machine": common.machine(url), "assets": total, "published_assets": assets,
                               "seconds": seconds, "http": [], "sql": [], "floor": []}
-    script = pgbench_script(len(postcodes), nearby_json_statement([]))
+    script = pgbench_script(len(postcodes), nearby_json_statement([], [SERVES_POINT_FILTER]))
     floor_script = pgbench_script(len(postcodes), FLOOR_STATEMENT)
     part = max(1, seconds // slices)
     with common.app_server(url) as base:
@@ -187,6 +192,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--assets", type=int, default=100_000, help="generate this many assets first (0: use what is there)")
     parser.add_argument("--seconds", type=int, default=20, help="length of each measured run")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=list(CONCURRENCY), help="concurrencies measured")
     parser.add_argument("--database", default=common.BENCH_DB)
     args = parser.parse_args()
     url = common.bench_url(args.database)
@@ -194,10 +200,12 @@ def main() -> None:
         generate.prepare(url)
         generate.generate(url, args.assets)
     started = time.time()
-    result = run(url, args.seconds)
+    result = run(url, args.seconds, tuple(args.concurrency))
     result["wall_seconds"] = round(time.time() - started)
     size = result["assets"]  # sections and results are named by the database's size, however it was made
     command = f"python -m bench.nearby --assets {args.assets} --seconds {args.seconds}"
+    if args.concurrency != list(CONCURRENCY):
+        command += " --concurrency " + " ".join(map(str, args.concurrency))
     common.publish(f"nearby-{size}", "nearby", result, report(result, command))
 
 

@@ -15,7 +15,7 @@ The KNN step is MATERIALIZED and keeps the id it does not need: otherwise Postgr
 KNN distance is lossy). The total is counted on that same index without visiting the table.
 """
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -73,20 +73,52 @@ def nearby_statement(filters: list[str], columns: str = PUBLIC_COLUMNS) -> str:
     """
 
 
-def nearby_json_statement(filters: list[str]) -> str:
-    """The API's answer, built by PostgreSQL: one row with the total and the page as a JSON array of NearbyItem.
+def nearby_json_statement(filters: list[str], remote_filters: list[str]) -> str:
+    """The API's answer, built by PostgreSQL in one statement: one row with the total and the page as a JSON array of
+    NearbyItem, and the services delivered remotely that match `remote_filters` (their total and first
+    `remote_limit`, see `_remote`).
 
     Building the JSON here rather than in Python spares each search the parsing and validation of 20 rows of 30
     columns and their serialisation (about a quarter of the app's CPU per search, docs/benchmarks.md). The
     items have the fields of `NearbyItem`, computed field `stale` included; tests/search/test_nearby.py checks that the two
     stay the same.
     """
-    return f"""{_ranked_page(filters)}
+    return f"""{_ranked_page(filters)}, {_remote(remote_filters)}
         SELECT {_total(filters)} AS total,
             coalesce(json_agg(item ORDER BY floor(item.distance_m / {BAND_M}), item.stale, item.distance_m, item.id),
-                     '[]')::text AS items
+                     '[]')::text AS items,
+            {_REMOTE_TOTAL} AS remote_total, {_REMOTE_ITEMS} AS remote_items
         FROM (SELECT {_JSON_COLUMNS}, p.distance_m, p.stale FROM page p JOIN asset a ON a.id = p.id) item
     """
+
+
+def _remote(filters: list[str]) -> str:
+    """The CTEs of the services delivered by phone, online or at home that match `filters` (which say whose areas
+    they serve), as `remote_matching`, and the first `remote_limit` of them, fresh first, then by name, as
+    `remote_page`. They have no position, so no distance and no ranking by it; ix_asset_delivered_remotely finds the
+    few candidates."""
+    where = " AND ".join(["a.status = 'published'", "a.delivery <> 'location'", *filters])
+    return f"""
+        remote_matching AS (SELECT a.id, {stale_sql()} AS stale, a.name FROM asset a WHERE {where}),
+        remote_page AS (SELECT * FROM remote_matching ORDER BY stale, name, id LIMIT :remote_limit)
+    """
+
+
+_REMOTE_TOTAL = "(SELECT count(*) FROM remote_matching)"
+# As a JSON array of AssetPublic (with `stale`).
+_REMOTE_ITEMS = f"""(
+    SELECT coalesce(json_agg(item ORDER BY item.stale, item.name, item.id), '[]')::text
+    FROM (SELECT {_JSON_COLUMNS}, p.stale FROM remote_page p JOIN asset a ON a.id = p.id) item
+)"""
+
+
+class NearbyJson(NamedTuple):
+    """The API's answer as PostgreSQL writes it: the places' total and page, and those delivered remotely."""
+
+    total: int
+    items: str  # a JSON array of NearbyItem
+    remote_total: int
+    remote_items: str  # a JSON array of AssetPublic
 
 
 def _bind(params: dict[str, Any], limit: int, offset: int) -> dict[str, Any]:
@@ -109,25 +141,21 @@ def nearby(
     return session.execute(text(f"SELECT {_total(filters)}"), params).scalar_one(), []
 
 
-def nearby_json(session: Session, filters: list[str], params: dict[str, Any], limit: int, offset: int) -> tuple[int, str]:
-    """The total and the page as JSON text (see `nearby_json_statement`)."""
-    total, items = session.execute(cached_text(nearby_json_statement(filters)), _bind(params, limit, offset)).one()
-    return total, items
+def nearby_json(
+    session: Session, filters: list[str], remote_filters: list[str], params: dict[str, Any], limit: int, offset: int,
+    remote_limit: int,
+) -> NearbyJson:
+    """The places within the radius and the services delivered remotely, as JSON text (see `nearby_json_statement`);
+    `params` binds both kinds of filters."""
+    bound = {**_bind(params, limit, offset), "remote_limit": remote_limit}
+    return NearbyJson(*session.execute(cached_text(nearby_json_statement(filters, remote_filters)), bound).one())
 
 
 def delivered_remotely_json(
     session: Session, filters: list[str], params: dict[str, Any], limit: int
 ) -> tuple[int, str]:
-    """Services delivered by phone, online or at home that match `filters` (which say whose areas they serve): how
-    many, and the first `limit` as a JSON array of AssetPublic (with `stale`), fresh first, then by name. They have no
-    position, so no distance and no ranking by it; ix_asset_delivered_remotely finds the few candidates."""
-    where = " AND ".join(["a.status = 'published'", "a.delivery <> 'location'", *filters])
-    sql = f"""
-        WITH matching AS (SELECT a.id, {stale_sql()} AS stale, a.name FROM asset a WHERE {where}),
-        page AS (SELECT * FROM matching ORDER BY stale, name, id LIMIT :remote_limit)
-        SELECT (SELECT count(*) FROM matching) AS total,
-            coalesce(json_agg(item ORDER BY item.stale, item.name, item.id), '[]')::text AS items
-        FROM (SELECT {_JSON_COLUMNS}, p.stale FROM page p JOIN asset a ON a.id = p.id) item
-    """
+    """Services delivered by phone, online or at home that match `filters` (see `_remote`): how many, and the first
+    `limit` as a JSON array of AssetPublic (with `stale`)."""
+    sql = f"WITH {_remote(filters)} SELECT {_REMOTE_TOTAL} AS total, {_REMOTE_ITEMS} AS items"
     total, items = session.execute(cached_text(sql), {**params, "remote_limit": limit}).one()
     return total, items

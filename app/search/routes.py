@@ -2,8 +2,9 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
-from app.core.deps import ReadSessionDep
+from app.core.db import read_session
 from app.core.paging import next_url
 from app.insights.service import records_searches
 from app.search import repository, service
@@ -29,25 +30,27 @@ router = APIRouter(prefix="/api/v1/assets", tags=["search"])
     ),
     responses={404: {"description": "Unknown postcode"}, 422: {"description": "Invalid parameters"}},
 )
-def nearby(request: Request, session: ReadSessionDep, query: Annotated[NearbyQuery, Query()]) -> Response:
-    origin = service.origin(session, query)
-    total, items = service.nearby_json(session, origin, query.criteria(), query.radius_m, query.limit, query.offset,
-        record=records_searches(request),
-    )
-    # By phone, online or at home: listed apart, once (on the first page), with the same filters.
-    remote_total, remote_items = service.delivered_remotely_json(
-        session, origin, query.criteria(), query.limit if query.offset == 0 else 0
-    )
+async def nearby(request: Request, query: Annotated[NearbyQuery, Query()]) -> Response:
+    # All of the search's database work in one hop to a worker thread (a session dependency and a sync route would
+    # take three: the dependency's start and end run in the thread pool too).
+    return Response(await run_in_threadpool(_answer, request, query), media_type="application/json")
+
+
+def _answer(request: Request, query: NearbyQuery) -> str:
+    """The response's JSON: the envelope written here, the items (NearbyItem) and the remote ones (AssetPublic) as
+    PostgreSQL wrote them (repository.nearby_json_statement), spliced in rather than parsed and serialised again."""
+    with read_session(request) as session:
+        origin = service.origin(session, query)
+        found = service.nearby_json(
+            session, origin, query.criteria(), query.radius_m, query.limit, query.offset, record=records_searches(request)
+        )
     envelope = {
         "origin": origin.model_dump(),
         "radius_m": query.radius_m,
-        "total": total,
-        "next": next_url(request, query.offset, query.limit, total),
+        "total": found.total,
+        "next": next_url(request, query.offset, query.limit, found.total),
     }
-    # The items arrive from PostgreSQL as a JSON array already in NearbyItem's shape (repository.nearby_json_statement):
-    # spliced in as they are, not parsed and serialised again.
-    body = (
-        json.dumps(envelope, separators=(",", ":"))[:-1] + ',"items":' + items
-        + ',"remote":{"total":' + str(remote_total) + ',"items":' + remote_items + "}}"
+    return (
+        json.dumps(envelope, separators=(",", ":"))[:-1] + ',"items":' + found.items
+        + ',"remote":{"total":' + str(found.remote_total) + ',"items":' + found.remote_items + "}}"
     )
-    return Response(body, media_type="application/json")

@@ -40,12 +40,21 @@ def _bound(session: Session, at: Origin, criteria: Criteria, radius_m: float) ->
 
 def nearby_json(
     session: Session, at: Origin, criteria: Criteria, radius_m: float, limit: int, offset: int, *, record: bool
-) -> tuple[int, str]:
-    """The total within the radius and the page as a JSON array of NearbyItem, written by PostgreSQL."""
+) -> repository.NearbyJson:
+    """The API's answer, written by PostgreSQL in one statement: the total within the radius and the page as a JSON
+    array of NearbyItem; and the services delivered remotely to `at` that match `criteria` (as
+    delivered_remotely_json), listed once, on the first page."""
     filters, params = _bound(session, at, criteria, radius_m)
-    total, items = repository.nearby_json(session, filters, params, limit, offset)
-    _record(at, criteria, total, offset, record)
-    return total, items
+    remote_filters, remote_params = filters_for(session, _served_at(at, criteria))
+    found = repository.nearby_json(
+        session, filters, remote_filters, {**params, **remote_params}, limit, offset, limit if offset == 0 else 0
+    )
+    _record(at, criteria, found.total, offset, record)
+    return found
+
+
+def _served_at(at: Origin, criteria: Criteria) -> Criteria:
+    return replace(criteria, served_at=(at.lat, at.lon))
 
 
 def delivered_remotely_json(
@@ -53,7 +62,7 @@ def delivered_remotely_json(
 ) -> tuple[int, str]:
     """The services delivered by phone, online or at home whose service areas hold `at` and that match `criteria`:
     how many, and the first `limit` as a JSON array of AssetPublic (listed apart from the places: no distance)."""
-    filters, params = filters_for(session, replace(criteria, served_at=(at.lat, at.lon)))
+    filters, params = filters_for(session, _served_at(at, criteria))
     return repository.delivered_remotely_json(session, filters, params, limit)
 
 

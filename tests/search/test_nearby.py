@@ -244,8 +244,8 @@ def test_query_uses_the_spatial_index(session):
     # rows (both seen, depending on what earlier tests left in its statistics): ask for the plan a large table gets.
     for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
         session.execute(text(f"SET LOCAL {setting} = off"))
-    params = {"lat": 53.48, "lon": -2.23, "radius": 1609, "limit": 20, "offset": 0, "window": 20}
-    for statement in (nearby_statement([]), nearby_json_statement([])):
+    params = {"lat": 53.48, "lon": -2.23, "radius": 1609, "limit": 20, "offset": 0, "window": 20, "remote_limit": 20}
+    for statement in (nearby_statement([]), nearby_json_statement([], [])):
         plan = "\n".join(r[0] for r in session.execute(text("EXPLAIN " + statement), params))
         knn = re.search(r"(Index (Only )?Scan) using (\w+) on asset.*\n.*\n\s+Order By: \(location <->", plan)
         assert knn, plan
