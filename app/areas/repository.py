@@ -23,6 +23,16 @@ SERVES_POINT_FILTER = (
     "WHERE ar.code = ANY(a.service_areas) AND ST_Intersects(ar.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))))"
 )
 
+# Services delivered by phone, online or at home (`asset a`) that serve people in the area `:area` (the nearby search's
+# `area=`): the whole UK, or a service area holding it or lying within it. ONS areas nest (councils in counties,
+# regions, nations), so each test is a point inside one outline against the other; a neighbour sharing a border, or a
+# sliver where generalised outlines overlap, does not count.
+SERVES_AREA_FILTER = (
+    "a.delivery <> 'location' AND (:whole_uk = ANY(a.service_areas) OR EXISTS (SELECT 1 FROM area ar, area chosen "
+    "WHERE chosen.code = :area AND ar.code = ANY(a.service_areas) AND (ST_Intersects(ar.geom, "
+    "ST_PointOnSurface(chosen.geom)) OR ST_Intersects(chosen.geom, ST_PointOnSurface(ar.geom)))))"
+)
+
 _TIERS = "ARRAY[" + ", ".join(f"'{level.value}'" for level in AreaLevel) + "]"
 
 _SUMMARY = """

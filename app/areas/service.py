@@ -33,6 +33,12 @@ def area_filter(session: Session, code: str) -> tuple[str, dict[str, str]]:
     return repository.AREA_FILTER, {"area": require_area(session, code)}
 
 
+def serves_area_filter(session: Session, code: str) -> tuple[str, dict[str, str]]:
+    """The SQL condition keeping the services not delivered at a location that serve people in the area (whole UK, or
+    a service area holding it or inside it), with its parameters; the `area` filter of those services."""
+    return repository.SERVES_AREA_FILTER, {"area": require_area(session, code), "whole_uk": WHOLE_UK}
+
+
 def require_service_areas(session: Session, codes: list[str], field: str = "service_areas") -> list[str]:
     """The codes of a service's areas in canonical form, each once, in the order given: areas we hold, or WHOLE_UK
     (K02000001, also written "UK"); Invalid (422) naming the first unknown one."""

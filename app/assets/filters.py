@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.areas.service import area_filter, serves_point_filter
+from app.areas.service import area_filter, serves_area_filter, serves_point_filter
 from app.assets import repository
 from app.assets.language import language_names
 from app.categories.service import get_taxonomy
@@ -26,7 +26,7 @@ class Criteria:
     served_at: tuple[float, float] | None = None
     category: Sequence[str] = ()  # slugs: any of them, or a category below one
     q: str | None = None  # words in the name, description or tags, in English or in Welsh
-    area: str | None = None  # an area code: inside it
+    area: str | None = None  # an area code: inside it (with served_at: serving people in it, SERVES_AREA_FILTER)
     free: bool | None = None
     drop_in: bool | None = None
     carers_welcome: bool | None = None
@@ -63,7 +63,8 @@ def filters_for(session: Session, criteria: Criteria) -> tuple[list[str], dict[s
     if c.q and (q := checked_text(c.q, "q")):
         add(repository.TEXT_FILTER, q=q)
     if c.area and c.area.strip():
-        condition, area_params = area_filter(session, c.area)
+        # places inside it; services by phone, online or at home (the listing of those serving a point) serving it
+        condition, area_params = (serves_area_filter if c.served_at else area_filter)(session, c.area)
         add(condition, **area_params)
     if c.free is not None:
         add(repository.FREE_FILTER, free=c.free)

@@ -34,7 +34,11 @@ class NearbyQuery(BaseModel):
         None, max_length=60, description="Only places offered in this language (as the place lists it, any case)", examples=["Polish"]
     )
     area: str | None = Field(
-        None, max_length=20, description="Only places inside this council or region (ONS code, see /api/v1/areas)", examples=["E08000003"]
+        None,
+        max_length=20,
+        description="Only places inside this council or region (ONS code, see /api/v1/areas), and in `remote` only "
+        "services serving people in it (a service area holding it or inside it, or the whole UK)",
+        examples=["E08000003"],
     )
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=10_000)
