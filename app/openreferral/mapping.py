@@ -109,9 +109,10 @@ def service_full(row: Row, tree: Taxonomy, with_locations: bool = True) -> Json:
     if org:
         obj["organization"] = org
     if with_locations:
-        # A service by phone or at home is at no location, not even a virtual one; online, it is at its website.
-        located = row["delivery"] == "location" or (row["delivery"] == "online" and row["website"])
-        obj["service_at_locations"] = [_service_at_location(row) | {"location": location(row, full=True)}] if located else []
+        # A service by phone or at home is at no location, not even a virtual one; online, it is at its website
+        # (repository.AT_A_LOCATION).
+        at_a_location = row["at_a_location"]
+        obj["service_at_locations"] = [_service_at_location(row) | {"location": location(row, full=True)}] if at_a_location else []
     obj["service_areas"] = service_areas(row)
     return obj
 
@@ -209,8 +210,9 @@ def attribute(tree: Taxonomy, service_id: uuid.UUID, slug: str) -> Json:
 def location(row: Row, full: bool) -> Json:
     location_id = ids.location_id(row["id"])
     if row["delivery"] != "location":
-        # A service without a place: a virtual location (HSDS 3.0), at its website when it has one.
-        return _compact({"id": location_id, "location_type": "virtual", "name": row["name"], "url": row["website"]})
+        # Online: a virtual location (HSDS 3.0) at the url people reach it at, its website (repository.AT_A_LOCATION:
+        # a service without one has no location at all).
+        return {"id": location_id, "location_type": "virtual", "name": row["name"], "url": row["website"]}
     obj: Json = {
         "id": location_id,
         "location_type": "physical",

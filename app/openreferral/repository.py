@@ -19,7 +19,11 @@ AREA_NAMES = """ARRAY(
     SELECT coalesce(ar.name, '') FROM unnest(a.service_areas) WITH ORDINALITY AS c(code, n)
     LEFT JOIN area ar ON ar.code = c.code ORDER BY c.n
 )"""
-COLUMNS = f"{assets.PUBLIC_COLUMNS}, a.organisation_id, {AREA_NAMES} AS service_area_names"
+# Whether a service is at a location (HSDS 3.0): a physical one, or a virtual one with the url people reach it at (an
+# online service with a website). A service by phone or at home, or online without a website, is at none: it has no
+# service_at_location and is found by its service_areas. The one rule: mapping.py reads it as `at_a_location`.
+AT_A_LOCATION = "(a.delivery = 'location' OR (a.delivery = 'online' AND coalesce(a.website, '') <> ''))"
+COLUMNS = f"{assets.PUBLIC_COLUMNS}, a.organisation_id, {AREA_NAMES} AS service_area_names, {AT_A_LOCATION} AS at_a_location"
 
 # ids.service_at_location_id(a.id) in SQL; the expression is indexed by migration 0004.
 SAL_ID_SQL = f"uuid_generate_v5('{NAMESPACE}'::uuid, 'service_at_location/' || a.id::text)"
@@ -37,7 +41,14 @@ def get_service(session: Session, asset_id: uuid.UUID) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+def list_service_at_locations(
+    session: Session, filters: list[str], params: dict[str, Any], limit: int, offset: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Published services at a location (AT_A_LOCATION) matching every filter, by name."""
+    return list_services(session, [*filters, AT_A_LOCATION], params, limit, offset)
+
+
 def get_by_service_at_location(session: Session, sal_id: uuid.UUID) -> dict[str, Any] | None:
-    sql = f"SELECT {COLUMNS} FROM asset a WHERE {SAL_ID_SQL} = :id AND a.status = 'published'"
+    sql = f"SELECT {COLUMNS} FROM asset a WHERE {SAL_ID_SQL} = :id AND a.status = 'published' AND {AT_A_LOCATION}"
     row = session.execute(text(sql), {"id": sal_id}).mappings().first()
     return dict(row) if row else None

@@ -52,8 +52,9 @@ def get_service(session: Session, service_id: uuid.UUID) -> dict[str, Any]:
 
 
 def list_service_at_locations(session: Session, query: ServiceAtLocationQuery, record: bool) -> dict[str, Any]:
-    """Services at locations; nearest first from a postcode (the nearby search, whose demand is recorded when
-    `record`, the app's RECORD_SEARCHES)."""
+    """Services at locations, physical or virtual with a url (repository.AT_A_LOCATION): nearest first from a postcode
+    (the nearby search, whose demand is recorded when `record`, the app's RECORD_SEARCHES; only places have a distance),
+    else by name."""
     criteria = service_criteria(session, query)
     if query.postcode:
         at = nearby.postcode_origin(session, query.postcode)
@@ -63,7 +64,7 @@ def list_service_at_locations(session: Session, query: ServiceAtLocationQuery, r
         )
     else:
         filters, params = filters_for(session, criteria)
-        total, rows = repository.list_services(session, filters, params, query.per_page, _offset(query))
+        total, rows = repository.list_service_at_locations(session, filters, params, query.per_page, _offset(query))
     return page([mapping.service_at_location_summary(r) for r in rows], total, query)
 
 
