@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.areas.models import AreaLevel
+from app.areas.models import WHOLE_UK, AreaLevel
 
 # Assets (`asset a`) inside the area `:area`, its border included. The subquery runs once (an InitPlan), so the
 # planner can use ix_asset_geom for the bounding-box step, and PostGIS prepares the polygon once per statement.
@@ -27,11 +27,29 @@ SERVES_POINT_FILTER = (
 # `area=`): the whole UK, or a service area holding it or lying within it. ONS areas nest (councils in counties,
 # regions, nations), so each test is a point inside one outline against the other; a neighbour sharing a border, or a
 # sliver where generalised outlines overlap, does not count.
+def _nested(one: str, other: str) -> str:
+    """Two rows of `area` of which one holds the other (either way round): a point inside each tested against the
+    other's outline."""
+    return (
+        f"(ST_Intersects({one}.geom, ST_PointOnSurface({other}.geom)) "
+        f"OR ST_Intersects({other}.geom, ST_PointOnSurface({one}.geom)))"
+    )
+
+
 SERVES_AREA_FILTER = (
     "a.delivery <> 'location' AND (:whole_uk = ANY(a.service_areas) OR EXISTS (SELECT 1 FROM area ar, area chosen "
-    "WHERE chosen.code = :area AND ar.code = ANY(a.service_areas) AND (ST_Intersects(ar.geom, "
-    "ST_PointOnSurface(chosen.geom)) OR ST_Intersects(chosen.geom, ST_PointOnSurface(ar.geom)))))"
+    f"WHERE chosen.code = :area AND ar.code = ANY(a.service_areas) AND {_nested('ar', 'chosen')}))"
 )
+
+
+def service_areas_overlap(one: str, other: str) -> str:
+    """The SQL condition: two lists of service areas (SQL text[] expressions) reach some of the same people: a code in
+    common, the whole UK in either, or an area of one holding, or lying within, an area of the other (as
+    SERVES_AREA_FILTER tests them). The duplicates check of services without a place uses it."""
+    return (
+        f"({one} && {other} OR '{WHOLE_UK}' = ANY({one}) OR '{WHOLE_UK}' = ANY({other}) OR EXISTS (SELECT 1 FROM area "
+        f"x, area y WHERE x.code = ANY({one}) AND y.code = ANY({other}) AND {_nested('x', 'y')}))"
+    )
 
 _TIERS = "ARRAY[" + ", ".join(f"'{level.value}'" for level in AreaLevel) + "]"
 

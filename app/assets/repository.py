@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, text
 from sqlmodel import Session, select
 
+from app.areas.repository import service_areas_overlap
 from app.assets.fields import Output, PlaceField, shown_in
 from app.assets.freshness import stale_sql
 from app.assets.models import Asset, AssetCategory, AssetHistory, AssetSession, Organisation
@@ -232,6 +233,18 @@ def likely_duplicate(candidate: str, location: str, name: str) -> str:
     )
 
 
+def likely_duplicate_remote(candidate: str, delivery: str, service_areas: str, name: str) -> str:
+    """The rule for services without a place, which have no position to compare (`delivery` and `service_areas`: SQL
+    of the other's): both by phone, online or at home, not archived, names at least :similarity alike, and service
+    areas reaching some of the same people (areas.repository.service_areas_overlap). A few rows
+    (ix_asset_delivered_remotely); kept apart from likely_duplicate so that its indexes still serve places."""
+    return (
+        f"{candidate}.status <> 'archived' AND {candidate}.delivery <> 'location' AND {delivery} <> 'location' "
+        f"AND similarity({candidate}.name, {name}) >= :similarity "
+        f"AND {service_areas_overlap(f'{candidate}.service_areas', service_areas)}"
+    )
+
+
 def flag_duplicates(session: Session, sources: list[str], since: datetime, params: dict[str, Any]) -> int:
     """Records pairs of likely duplicates between the unarchived assets of `sources` written since `since` and any
     place that shares no source with them; a pair recorded before (or dismissed) is left as it is. How many are new."""
@@ -248,8 +261,23 @@ def flag_duplicates(session: Session, sources: list[str], since: datetime, param
           )
         ON CONFLICT (asset_id, other_id) DO NOTHING
     """
+    # Services without a place: the same, by their service areas (distance_m 0: they have no position).
+    remote_sql = f"""
+        INSERT INTO asset_duplicate (asset_id, other_id, similarity, distance_m)
+        SELECT DISTINCT ON (least(a.id, d.id), greatest(a.id, d.id))
+               least(a.id, d.id), greatest(a.id, d.id), similarity(d.name, a.name), 0
+        FROM asset a JOIN asset d ON d.id <> a.id AND {likely_duplicate_remote("d", "a.delivery", "a.service_areas", "a.name")}
+        WHERE a.status <> 'archived' AND a.delivery <> 'location' AND a.updated_at >= :since
+          AND EXISTS (SELECT 1 FROM asset_source_id i WHERE i.asset_id = a.id AND i.source = ANY(:sources))
+          AND NOT EXISTS (
+              SELECT 1 FROM asset_source_id i JOIN asset_source_id j ON j.source = i.source
+              WHERE i.asset_id = a.id AND j.asset_id = d.id
+          )
+        ON CONFLICT (asset_id, other_id) DO NOTHING
+    """
     session.execute(text("SET LOCAL statement_timeout = 0"))  # a bulk import's check of 100,000s of places
-    return session.execute(text(sql), {**params, "sources": sources, "since": since}).rowcount
+    values = {**params, "sources": sources, "since": since}
+    return session.execute(text(sql), values).rowcount + session.execute(text(remote_sql), values).rowcount
 
 
 def dismiss_duplicate(session: Session, first: uuid.UUID, second: uuid.UUID, actor: str) -> None:

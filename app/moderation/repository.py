@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.assets.repository import likely_duplicate
+from app.areas.repository import service_areas_overlap
+from app.assets.repository import likely_duplicate, likely_duplicate_remote
 
 
 def area_filter(point: str) -> str:
@@ -23,6 +24,19 @@ AREA_FILTER = area_filter("s.location")
 # asset store's one duplicate rule (`assets.repository.likely_duplicate`), which imports use too.
 _DUPLICATE_ASSET = f"""
     {likely_duplicate("d", "s.location", "s.proposed->>'name'")} AND d.id IS DISTINCT FROM s.asset_id
+"""
+
+
+def _proposed_areas(submission: str) -> str:
+    """The service areas a submission proposes, as text[]."""
+    return f"ARRAY(SELECT jsonb_array_elements_text(coalesce({submission}.proposed->'service_areas', '[]')))"
+
+
+# The same for a proposed service without a place, which has no position: an existing one by phone, online or at home
+# with a name like it and service areas reaching some of the same people (`likely_duplicate_remote`).
+_DUPLICATE_REMOTE_ASSET = f"""
+    {likely_duplicate_remote("d", "s.proposed->>'delivery'", _proposed_areas("s"), "s.proposed->>'name'")}
+    AND d.id IS DISTINCT FROM s.asset_id
 """
 
 
@@ -56,7 +70,8 @@ _ITEM_COLUMNS = f"""
     s.id, s.reference, s.kind, s.status, s.asset_id, s.reason, s.created_at, s.decided_at,
     coalesce(s.proposed->>'name', a.name) AS place_name,
     ST_Y(s.location::geometry) AS lat, ST_X(s.location::geometry) AS lon,
-    (s.kind = 'new' AND EXISTS (SELECT 1 FROM asset d WHERE {_DUPLICATE_ASSET})) AS possible_duplicate
+    (s.kind = 'new' AND (EXISTS (SELECT 1 FROM asset d WHERE {_DUPLICATE_ASSET})
+                         OR EXISTS (SELECT 1 FROM asset d WHERE {_DUPLICATE_REMOTE_ASSET}))) AS possible_duplicate
 """
 
 
@@ -87,7 +102,8 @@ def duplicates(
     session: Session, submission_id: uuid.UUID, params: dict[str, Any], areas: list[str] | None = None
 ) -> list[dict[str, Any]]:
     """Likely duplicates of a new submission: existing assets, then other pending new submissions (only those inside
-    `areas`, when given: a moderator's councils), most similar first."""
+    `areas`, when given: a moderator's councils), most similar first; for a service without a place, those alike by
+    name and service areas, with no distance (None)."""
     in_areas = f"AND {area_filter('o.location')}" if areas else ""
     sql = f"""
         SELECT * FROM (
@@ -103,6 +119,20 @@ def duplicates(
              AND ST_DWithin(o.location, s.location, :radius)
              AND similarity(o.proposed->>'name', s.proposed->>'name') >= :similarity {in_areas}
             WHERE s.id = :id AND s.kind = 'new'
+            UNION ALL
+            -- services without a place: no distance (NULL), alike by name and service areas
+            SELECT 'asset', d.id, d.name, d.address, d.postcode, d.status, NULL, similarity(d.name, s.proposed->>'name')
+            FROM submission s JOIN asset d ON {_DUPLICATE_REMOTE_ASSET}
+            WHERE s.id = :id AND s.kind = 'new'
+            UNION ALL
+            SELECT 'submission', o.id, o.proposed->>'name', o.proposed->>'address', o.proposed->>'postcode', o.status,
+                   NULL, similarity(o.proposed->>'name', s.proposed->>'name')
+            FROM submission s JOIN submission o
+              ON o.id <> s.id AND o.kind = 'new' AND o.status = 'pending' AND o.location IS NULL
+             AND o.proposed->>'delivery' <> 'location' AND s.proposed->>'delivery' <> 'location'
+             AND similarity(o.proposed->>'name', s.proposed->>'name') >= :similarity
+             AND {service_areas_overlap(_proposed_areas("o"), _proposed_areas("s"))} {in_areas}
+            WHERE s.id = :id AND s.kind = 'new'
         ) found
         ORDER BY source, similarity DESC, distance_m LIMIT 10
     """
@@ -113,7 +143,8 @@ def duplicates(
 def _place(alias: str) -> str:
     return (
         f"json_build_object('id', {alias}.id, 'name', {alias}.name, 'address', {alias}.address, 'postcode', "
-        f"{alias}.postcode, 'source', {alias}.source, 'external_id', {alias}.external_id, 'status', {alias}.status)"
+        f"{alias}.postcode, 'source', {alias}.source, 'external_id', {alias}.external_id, 'status', {alias}.status, "
+        f"'delivery', {alias}.delivery)"
     )
 
 
@@ -126,7 +157,8 @@ def duplicate_pairs(
     if areas:
         where += [area_filter("a.exact_location"), area_filter("b.exact_location")]
     sql = f"""
-        SELECT {_place("a")} AS first, {_place("b")} AS second, p.similarity, p.distance_m, p.found_at,
+        SELECT {_place("a")} AS first, {_place("b")} AS second, p.similarity,
+               CASE WHEN a.delivery = 'location' AND b.delivery = 'location' THEN p.distance_m END AS distance_m, p.found_at,
                count(*) OVER () AS total
         FROM asset_duplicate p JOIN asset a ON a.id = p.asset_id JOIN asset b ON b.id = p.other_id
         WHERE {" AND ".join(where)}

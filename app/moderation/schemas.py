@@ -24,7 +24,8 @@ class Duplicate(BaseModel):
     address: str | None
     postcode: str | None
     status: str
-    distance_m: float
+    distance_m: float | None = Field(description="How far apart; null for a service without a place (by phone, online or "
+                                     "at home), alike by name and service areas")
     similarity: float
 
 
@@ -51,13 +52,15 @@ class DuplicatePlace(BaseModel):
     source: str | None
     external_id: str | None
     status: str
+    delivery: str = Field(description="How it reaches people: location, phone, online or home")
 
 
 class DuplicatePair(BaseModel):
     first: DuplicatePlace
     second: DuplicatePlace
     similarity: float = Field(description="pg_trgm similarity of the two names, 0 to 1")
-    distance_m: float
+    distance_m: float | None = Field(description="How far apart; null when either is a service without a place, found "
+                                     "alike by name and service areas")
     found_at: datetime
 
 
