@@ -87,7 +87,11 @@ def get_replicas() -> Replicas | None:
 def read_session(request: Request, streaming: bool = False) -> Session:
     """A session for a request that only reads: on a usable replica unless the client must see its own writes
     (replicas.ReadYourWrites), and on the primary otherwise. `streaming` (downloads read with `yield_per`): in a
-    transaction, which PostgreSQL's server-side cursors need."""
+    transaction, which PostgreSQL's server-side cursors need.
+
+    The hot paths (the nearby search, the map layers) open it in their route rather than take get_read_session as a
+    dependency: FastAPI runs a generator dependency's start and its end in the thread pool, each apart from a sync
+    route, so a request made three hops to a worker thread instead of one."""
     replicas = get_replicas()
     replica = None if replicas is None or reads_from_primary(request.scope) else replicas.pick(streaming)
     primary = get_engine() if streaming else get_read_engine()

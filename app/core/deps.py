@@ -17,4 +17,9 @@ def app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-SettingsDep = Annotated[Settings, Depends(app_settings)]
+async def _app_settings(request: Request) -> Settings:
+    # async: FastAPI runs a plain function dependency in a worker thread, a hop too many for reading an attribute
+    return app_settings(request)
+
+
+SettingsDep = Annotated[Settings, Depends(_app_settings)]

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.assets.filters import Criteria, filters_for
+from app.core.db import read_session
 from app.core.deps import ReadSessionDep, SettingsDep
 from app.core.errors import Invalid
 from app.geo.bbox import parse_bbox
@@ -68,7 +69,6 @@ _GEOJSON_EXAMPLE = {
 )
 def assets_geojson(
     request: Request,
-    session: ReadSessionDep,
     settings: SettingsDep,
     bbox: str = Query(description="minlon,minlat,maxlon,maxlat", examples=["-2.30,53.46,-2.20,53.50"]),
     category: list[str] = _CATEGORY,
@@ -83,8 +83,9 @@ def assets_geojson(
         raise Invalid(_("limit must be at most %(max)s (got %(got)s)") % {"max": settings.geojson_max_limit, "got": limit}, "limit")
     limit = limit or settings.geojson_default_limit
     box = parse_bbox(bbox)
-    filters, params = filters_for(session, Criteria(bbox=box, category=category, q=q, area=area))
-    answer = data_version.read(session, v, lambda: geojson.feature_collection(session, box, filters, params, limit))
+    with read_session(request) as session:  # not a dependency (app.core.db.read_session)
+        filters, params = filters_for(session, Criteria(bbox=box, category=category, q=q, area=area))
+        answer = data_version.read(session, v, lambda: geojson.feature_collection(session, box, filters, params, limit))
     return data_version.layer_response(request, answer, geojson.MEDIA_TYPE, settings.geojson_max_age_seconds)
 
 
@@ -107,7 +108,6 @@ def assets_geojson(
 )
 def asset_tile(
     request: Request,
-    session: ReadSessionDep,
     settings: SettingsDep,
     z: int = Path(ge=0, le=tiles.MAX_ZOOM, description="Zoom level", examples=[14]),
     x: int = Path(ge=0, le=(1 << tiles.MAX_ZOOM) - 1, description="Column, 0 to 2^z-1 from the west", examples=[8089]),
@@ -117,10 +117,11 @@ def asset_tile(
     v: str | None = data_version.VERSION,
 ) -> Response:
     tiles.check_tile(z, x, y)
-    filters, params = filters_for(session, Criteria(category=category, area=area))
-    answer = data_version.read(
-        session, v, lambda: repository.asset_tile(session, z, x, y, filters, params, settings.tile_max_features)
-    )
+    with read_session(request) as session:  # not a dependency (app.core.db.read_session)
+        filters, params = filters_for(session, Criteria(category=category, area=area))
+        answer = data_version.read(
+            session, v, lambda: repository.asset_tile(session, z, x, y, filters, params, settings.tile_max_features)
+        )
     return data_version.layer_response(request, answer, tiles.MEDIA_TYPE, settings.tile_max_age_seconds)
 
 

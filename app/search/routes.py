@@ -2,7 +2,6 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from app.core.db import read_session
 from app.core.paging import next_url
@@ -30,16 +29,8 @@ router = APIRouter(prefix="/api/v1/assets", tags=["search"])
     ),
     responses={404: {"description": "Unknown postcode"}, 422: {"description": "Invalid parameters"}},
 )
-async def nearby(request: Request, query: Annotated[NearbyQuery, Query()]) -> Response:
-    # All of the search's database work in one hop to a worker thread (a session dependency and a sync route would
-    # take three: the dependency's start and end run in the thread pool too).
-    return Response(await run_in_threadpool(_answer, request, query), media_type="application/json")
-
-
-def _answer(request: Request, query: NearbyQuery) -> str:
-    """The response's JSON: the envelope written here, the items (NearbyItem) and the remote ones (AssetPublic) as
-    PostgreSQL wrote them (repository.nearby_json_statement), spliced in rather than parsed and serialised again."""
-    with read_session(request) as session:
+def nearby(request: Request, query: Annotated[NearbyQuery, Query()]) -> Response:
+    with read_session(request) as session:  # not a dependency (app.core.db.read_session)
         origin = service.origin(session, query)
         found = service.nearby_json(
             session, origin, query.criteria(), query.radius_m, query.limit, query.offset, record=records_searches(request)
@@ -50,7 +41,10 @@ def _answer(request: Request, query: NearbyQuery) -> str:
         "total": found.total,
         "next": next_url(request, query.offset, query.limit, found.total),
     }
-    return (
+    # The items (NearbyItem) and the remote ones (AssetPublic) arrive from PostgreSQL as JSON arrays already in their
+    # shape (repository.nearby_json_statement): spliced in as they are, not parsed and serialised again.
+    body = (
         json.dumps(envelope, separators=(",", ":"))[:-1] + ',"items":' + found.items
         + ',"remote":{"total":' + str(found.remote_total) + ',"items":' + found.remote_items + "}}"
     )
+    return Response(body, media_type="application/json")
