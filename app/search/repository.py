@@ -21,14 +21,10 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from app.assets.freshness import stale_sql
-from app.assets.repository import PUBLIC_COLUMNS, public_columns
+from app.assets.repository import PUBLIC_COLUMNS
 from app.core.db import cached_text
 
 BAND_M = 400  # metres: about five minutes' walk
-# The public columns with timestamps written as the rest of the API writes them (UTC, "Z"), whatever the server's
-# TimeZone, for the items' JSON.
-_JSON_COLUMNS = public_columns(lambda column: f"""to_char(a.{column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')""")
-
 # The origin is written inline (not joined from a CTE): only a constant-like expression lets `<->` use the index.
 ORIGIN = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
 
@@ -78,18 +74,26 @@ def nearby_json_statement(filters: list[str], remote_filters: list[str]) -> str:
     NearbyItem, and the services delivered remotely that match `remote_filters` (their total and first
     `remote_limit`, see `_remote`).
 
-    Building the JSON here rather than in Python spares each search the parsing and validation of 20 rows of 30
-    columns and their serialisation (about a quarter of the app's CPU per search, docs/benchmarks.md). The
-    items have the fields of `NearbyItem`, computed field `stale` included; tests/search/test_nearby.py checks that the two
-    stay the same.
+    Each item is its place's prebuilt JSON (`asset_item`, migration 0023) with `distance_m` and `stale` appended:
+    nothing is parsed, validated or serialised again, in PostgreSQL or in Python. tests/search/test_nearby.py checks
+    the items field for field against NearbyItem.
     """
     return f"""{_ranked_page(filters)}, {_remote(remote_filters)}
         SELECT {_total(filters)} AS total,
-            coalesce(json_agg(item ORDER BY floor(item.distance_m / {BAND_M}), item.stale, item.distance_m, item.id),
-                     '[]')::text AS items,
-            {_REMOTE_TOTAL} AS remote_total, {_REMOTE_ITEMS} AS remote_items
-        FROM (SELECT {_JSON_COLUMNS}, p.distance_m, p.stale FROM page p JOIN asset a ON a.id = p.id) item
+            {_items("page", ["distance_m", "stale"], "p.band, p.stale, p.distance_m, p.id")} AS items,
+            (SELECT count(*) FROM remote_matching) AS remote_total,
+            {_items("remote_page", ["stale"], "p.stale, p.name, p.id")} AS remote_items
     """
+
+
+def _items(page: str, appended: list[str], order: str) -> str:
+    """The places of the CTE `page` (by `order`, on `page p`) as a JSON array: each its prebuilt JSON object
+    (asset_item) with `page`'s columns `appended` as its last fields, written as json_agg writes an array."""
+    fields = "".join(f""" || ',"{name}":' || p.{name}""" for name in appended)
+    return f"""(
+        SELECT coalesce('[' || string_agg(left(i.item, -1){fields} || '}}', E', \\n ' ORDER BY {order}) || ']', '[]')
+        FROM {page} p JOIN asset_item i ON i.asset_id = p.id
+    )"""
 
 
 def _remote(filters: list[str]) -> str:
@@ -102,14 +106,6 @@ def _remote(filters: list[str]) -> str:
         remote_matching AS (SELECT a.id, {stale_sql()} AS stale, a.name FROM asset a WHERE {where}),
         remote_page AS (SELECT * FROM remote_matching ORDER BY stale, name, id LIMIT :remote_limit)
     """
-
-
-_REMOTE_TOTAL = "(SELECT count(*) FROM remote_matching)"
-# As a JSON array of AssetPublic (with `stale`).
-_REMOTE_ITEMS = f"""(
-    SELECT coalesce(json_agg(item ORDER BY item.stale, item.name, item.id), '[]')::text
-    FROM (SELECT {_JSON_COLUMNS}, p.stale FROM remote_page p JOIN asset a ON a.id = p.id) item
-)"""
 
 
 class NearbyJson(NamedTuple):
@@ -156,6 +152,7 @@ def delivered_remotely_json(
 ) -> tuple[int, str]:
     """Services delivered by phone, online or at home that match `filters` (see `_remote`): how many, and the first
     `limit` as a JSON array of AssetPublic (with `stale`)."""
-    sql = f"WITH {_remote(filters)} SELECT {_REMOTE_TOTAL} AS total, {_REMOTE_ITEMS} AS items"
+    sql = f"""WITH {_remote(filters)}
+        SELECT (SELECT count(*) FROM remote_matching) AS total, {_items("remote_page", ["stale"], "p.stale, p.name, p.id")} AS items"""
     total, items = session.execute(cached_text(sql), {**params, "remote_limit": limit}).one()
     return total, items
