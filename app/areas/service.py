@@ -60,22 +60,36 @@ _WHOLE_UK_NAMES = frozenset({"uk", "united kingdom", "the uk", "the united kingd
 
 
 def find_service_areas(session: Session, described: list[str]) -> list[str]:
-    """The area codes a feed's service areas name: an ONS code anywhere in the text (a URI such as
-    http://statistics.data.gov.uk/id/statistical-geography/E08000003 included), else an area's name in any case, or
-    the whole UK by name ("United Kingdom", "national"); unknown ones are left out."""
-    codes: list[str] = []
+    """The area codes a feed's service areas name (service_area_codes), the unknown ones left out."""
+    return service_area_codes(session, described)[0]
+
+
+def service_area_codes(session: Session, described: list[str]) -> tuple[list[str], list[str]]:
+    """The area codes that texts naming a service's areas give, each once, in order: an ONS code anywhere in the text
+    (a URI such as http://statistics.data.gov.uk/id/statistical-geography/E08000003 included) of an area we hold,
+    else an area's name in any case, or the whole UK by code, "UK" or name ("United Kingdom", "national"); and the
+    texts that name no area we hold."""
+    found: list[str | None] = []
     names: list[str] = []
     for text in described:
-        if (found := _CODE.search(text.upper())) is not None:
-            codes.append(found[1])
+        if (code := _CODE.search(text.upper())) is not None:
+            found.append(code[1])
         elif text.strip().lower() in _WHOLE_UK_NAMES:
-            codes.append(WHOLE_UK)
-        elif text.strip():
+            found.append(WHOLE_UK)
+        else:
+            found.append(None)
             names.append(text.strip())
-    known = repository.existing(session, codes) | {WHOLE_UK}
+    known = repository.existing(session, [c for c in found if c]) | {WHOLE_UK}
     by_name = repository.codes_by_name(session, names) if names else {}
-    found_codes = [c for c in codes if c in known] + [by_name[n.lower()] for n in names if n.lower() in by_name]
-    return list(dict.fromkeys(found_codes))
+    codes: list[str] = []
+    unknown: list[str] = []
+    for text, code in zip(described, found, strict=True):
+        code = code if code in known else by_name.get(text.strip().lower()) if code is None else None
+        if code:
+            codes.append(code)
+        elif text.strip():
+            unknown.append(text.strip())
+    return list(dict.fromkeys(codes)), unknown
 
 
 def area_names(session: Session, codes: list[str]) -> dict[str, str]:

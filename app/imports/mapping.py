@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from app.assets.fields import BY_NAME, LIST_FIELDS
-from app.assets.models import LocationPrecision
+from app.assets.models import Delivery, LocationPrecision
 from app.assets.schemas import AssetCreate, AssetUpdate
 from app.assets.types import DAY_NAMES, Accessibility, Weekday, split_words
 from app.core.text import clean_email
@@ -36,6 +36,9 @@ MAPPABLE = sorted(
 _NAMED_EMAIL = re.compile(r"[<(]\s*([^<>()\s]+@[^<>()\s]+)\s*[>)]")  # "Bude Library <bude.library@example.org>"
 
 Getter = Callable[[str], str | None]  # a column's value, stripped; None when empty or absent
+# Fields a column gives as a list, its values separated by ";" or ",": the lists of words and choices, and the service
+# areas (codes or names, made codes by readers.with_service_areas, which has the database).
+_LISTS = LIST_FIELDS | {"service_areas"}
 
 
 class Column(BaseModel):
@@ -197,7 +200,7 @@ class Mapping(BaseModel):
             value = spec.value(get)
             if value is None and name in self.constants:
                 continue  # the constant is the fallback
-            fields[name] = split_words(value) if isinstance(value, str) and name in LIST_FIELDS else value
+            fields[name] = split_words(value) if isinstance(value, str) and name in _LISTS else value
         if not fields.get("name"):
             return None, f"no {', '.join(self.fields['name'].columns) if 'name' in self.fields else 'name'} (the name)", (), external_id
         categories, problem = self._categories(get)
@@ -212,8 +215,9 @@ class Mapping(BaseModel):
             fields["schedule"] = [s for day, column in self.schedule.items() for s in _sessions(day, get(column), notes)]
         self._clean(fields, notes)
         problem = _place(fields, point, notes)
-        if problem:
-            return None, problem, tuple(notes), None
+        if problem:  # an unreadable delivery is why a service without a place looks like a place without a position
+            unread = [n for n in notes if "delivery" in self.fields and n.startswith(f"{self._where('delivery')} ")]
+            return None, "; ".join([problem, *unread]), tuple(notes), None
         return fields, None, tuple(notes), None
 
     def _where(self, name: str) -> str:
@@ -266,14 +270,19 @@ class Mapping(BaseModel):
             except ValueError:  # a row asking for privacy in words we cannot read is kept, and kept private
                 notes.append(f"{self._where(name)} '{str(value)[:60]}' is not exact, approximate or area; shown by area")
                 return LocationPrecision.area
+        if name == "delivery":  # unreadable, it is left out: the row is then a place, which needs a position
+            try:
+                return Delivery(str(value).strip().lower())
+            except ValueError:
+                raise cleaning.Unusable("is not location, phone, online or home") from None
         if name == "accessibility":
             known = [w for w in value if w in Accessibility._value2member_map_]
             if len(known) < len(value):
                 unknown = ", ".join(w for w in value if w not in known)
                 notes.append(f"{self._where(name)}: {unknown[:60]} not an accessibility code (docs/api.md); left out")
             return known
-        if name in LIST_FIELDS:
-            return [cleaning.trim(w, 60) for w in value]
+        if name in _LISTS:
+            return [cleaning.trim(w, 60 if name in LIST_FIELDS else 200) for w in value]
         if name == "email":
             named = _NAMED_EMAIL.search(value)
             try:
@@ -389,7 +398,17 @@ def _vouched(text: str, where: str, notes: list[str]) -> datetime | None:
 
 
 def _place(fields: dict[str, Any], point: tuple[float, float] | None, notes: list[str]) -> str | None:
-    """Sets lat/lon (from `point`, else the mapped columns) or leaves the postcode to place the asset; or says why not."""
+    """Sets lat/lon (from `point`, else the mapped columns) or leaves the postcode to place the asset; or says why not.
+    A service by phone, online or at home needs no position but its service areas (assets.service.require_reach)."""
+    if fields.get("delivery") not in (None, Delivery.location):
+        if not fields.get("service_areas"):
+            return "no service areas: a service by phone, online or at home has no position and is found by them"
+        parsed = parse_postcode(fields["postcode"]) if fields.get("postcode") else None
+        if fields.get("postcode") and parsed is None:
+            notes.append(f"'{fields['postcode'][:20]}' is not a UK postcode; left out")
+        fields["postcode"] = parsed.display if parsed else None
+        fields["lat"] = fields["lon"] = None  # it has none (migration 0021)
+        return None
     lat = lon = None
     if point is not None:
         lon, lat = point

@@ -9,6 +9,7 @@ import csv
 import hashlib
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from shapely.errors import GEOSException
 from shapely.geometry import shape
 from sqlmodel import Session
 
+from app.areas.service import service_area_codes
 from app.assets.models import AssetStatus
 from app.categories.service import get_taxonomy
 from app.core.db import get_engine
@@ -50,13 +52,37 @@ def import_file(
                 get_taxonomy(session).require(sorted(mapping.slugs()))
             except Invalid as exc:
                 raise ImportFileError(f"The mapping {mapping_path.name}: {exc.message}") from None
-            rows = READERS[kind](path, mapping)
+            rows = with_service_areas(session, READERS[kind](path, mapping))
             return within(session, rows, areas) if areas else rows
 
     return run_import(
         kind, import_source(path, mapping_path), read, dry_run=dry_run, status=status, on_total=on_total,
         on_progress=on_progress, bulk=True,
     )
+
+
+def with_service_areas(session: Session, rows: list[SourceRow]) -> list[SourceRow]:
+    """The rows with their service areas as codes: each value an ONS code (or a URI holding one), "UK", or the name of
+    a council, region or nation we hold, in any case (areas.service.service_area_codes); one naming no area is left out
+    with a note; a service by phone, online or at home left with none fails (it is found by them alone)."""
+    resolved: list[SourceRow] = []
+    for row in rows:
+        described = (row.fields or {}).get("service_areas")
+        if not described:
+            resolved.append(row)
+            continue
+        codes, unknown = service_area_codes(session, [str(d) for d in described])
+        if not codes and row.fields.get("delivery") not in (None, "", "location"):
+            named = "; ".join(text[:60] for text in unknown)
+            resolved.append(SourceRow(row.ref, problem=f"service areas '{named}': neither an area code nor the name of "
+                                      "an area we hold, and a service by phone, online or at home needs one"))
+            continue
+        notes = tuple(
+            f"service area '{text[:60]}' is neither an area code nor the name of an area we hold; left out"
+            for text in unknown
+        )
+        resolved.append(replace(row, fields={**row.fields, "service_areas": codes}, notes=row.notes + notes))
+    return resolved
 
 
 def within(session: Session, rows: list[SourceRow], areas: tuple[str, ...]) -> list[SourceRow]:
