@@ -91,7 +91,7 @@ def test_a_group_claims_and_keeps_its_listing(person, session: Session, smtp: Sm
     group.get_by_role("button", name="Sign in").click()
     expect(group.get_by_role("heading", name="Your places")).to_be_visible()
     group.get_by_role("link", name="Edit this place").click()
-    group.get_by_label("Phone").fill("0161 999 9999")
+    group.get_by_role("textbox", name="Phone").fill("0161 999 9999")
     group.get_by_role("button", name="Save changes").click()
     expect(group.get_by_role("status")).to_contain_text("Hulme Knit and Natter is updated on the map")
     group.get_by_role("button", name="Still running").click()
