@@ -46,6 +46,8 @@ def nearby_json(
     delivered_remotely_json), listed once, on the first page."""
     filters, params = _bound(session, at, criteria, radius_m)
     remote_filters, remote_params = filters_for(session, _served_at(at, criteria))
+    # One set of parameters binds both: the same criteria give the same parameters, and served_at only adds its own
+    # (the point, whose lat and lon are the origin's).
     found = repository.nearby_json(
         session, filters, remote_filters, {**params, **remote_params}, limit, offset, limit if offset == 0 else 0
     )
