@@ -73,6 +73,7 @@ bench-full: db $(BENCH_INSTALLED)
 	@scripts/ensure-system.sh bench
 	$(BIN)/python -m bench.nearby --assets 1000000
 	$(BIN)/python -m bench.layers --assets 1000000
+	$(BIN)/python -m bench.search_parts
 	$(BIN)/python -m bench.growth
 	$(BIN)/python -m bench.imports
 

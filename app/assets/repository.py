@@ -69,7 +69,8 @@ def public_columns(timestamp: Callable[[str], str] = lambda column: f"a.{column}
     """The public shape of an asset (every field the API shows, app/assets/fields.py), as a select list on `asset a`;
     with `record`, the values as stored instead of as the public sees them.
 
-    `timestamp` writes each timestamp column (the search's JSON writes them as text, app/search/repository.py)."""
+    `timestamp` writes each timestamp column (each place's prebuilt JSON, `asset_item`, holds them as UTC text: see
+    migration 0023 and tests/search/test_prebuilt_items.py)."""
     return ",\n    ".join(f"{column(f, timestamp, record)} AS {f.name}" for f in shown_in(Output.API))
 
 
