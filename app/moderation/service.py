@@ -29,6 +29,7 @@ from app.geo import repository as geo_repository
 from app.geo.service import locate_postcode
 from app.i18n import gettext as _
 from app.moderation import repository
+from app.shortlists import repository as shortlists
 from app.stories import repository as stories
 from app.stories.models import StoryAction
 from app.submissions import repository as submissions
@@ -344,13 +345,14 @@ def duplicate_pairs(
 
 def merge(session: Session, actor: Actor, keep_id: uuid.UUID, merge_id: uuid.UUID) -> AssetPublic:
     """Merges one place listed twice into the other (assets.service.merge_assets); both must lie in the moderator's
-    areas. Pending submissions and the stories of the place merged away go with it to the place kept, in the same
-    transaction (each moved story's history says so)."""
+    areas. Pending submissions, the stories and the shortlist entries of the place merged away go with it to the place
+    kept, in the same transaction (each moved story's history says so)."""
     keep, other = get_asset(session, keep_id, record=True), get_asset(session, merge_id, record=True)
     require_in_areas(
         session, actor, [(_("The place to keep"), keep.lat, keep.lon, "keep"), (_("The place to merge"), other.lat, other.lon, "merge")]
     )
     submissions.move_pending(session, merge_id, keep_id)
+    shortlists.move(session, merge_id, keep_id)
     for story_id in stories.move(session, merge_id, keep_id):
         stories.record(session, story_id, actor.label, StoryAction.move, {"from": str(merge_id), "to": str(keep_id)})
     return merge_assets(session, keep_id, merge_id, actor.label)

@@ -45,6 +45,17 @@ def items(session: Session, shortlist_id: int) -> list[dict[str, Any]]:
     return [dict(r) for r in session.execute(text(sql), {"id": shortlist_id}).mappings()]
 
 
+def move(session: Session, from_id: uuid.UUID, to_id: uuid.UUID) -> None:
+    """Lists holding one place now hold another in its position, with its note; a list that already holds the other
+    keeps both rows (the first is no longer shown, as it is not published)."""
+    sql = """
+        UPDATE shortlist_item i SET asset_id = :to_id
+        WHERE i.asset_id = :from_id
+          AND NOT EXISTS (SELECT 1 FROM shortlist_item o WHERE o.shortlist_id = i.shortlist_id AND o.asset_id = :to_id)
+    """
+    session.execute(text(sql), {"from_id": from_id, "to_id": to_id})
+
+
 def delete_expired(session: Session, now: datetime) -> int:
     result = session.execute(delete(Shortlist).where(Shortlist.expires_at <= now))  # items go by ON DELETE CASCADE
     return result.rowcount or 0

@@ -343,13 +343,17 @@ def test_open_referral_carries_no_story(client, session: Session, moderator_head
     assert "Unmistakable" not in client.get("/oruk/services", params={"text": "Ancoats"}).text
 
 
-def test_a_merge_takes_the_stories_and_pending_submissions_of_the_place_merged_away(client, session, moderator_headers):
+def test_a_merge_takes_the_stories_pending_submissions_and_shortlist_entries_of_the_place_merged_away(client, session, moderator_headers):
     kept = make_asset(session, name="Hulme Lunch Club", **M1)
     gone = make_asset(session, name="Hulme Lunch Club", lat=M1["lat"] + 0.0001, lon=M1["lon"])
     story = send(client, gone.id)
     approve(client, moderator_headers, story["id"])
     report = client.post("/api/v1/submissions", json={"kind": "report", "asset_id": str(gone.id), "reason": "closed"})
     assert report.status_code == 202, report.text
+    other = make_asset(session, name="Hulme Library", **M1)
+    shared = client.post("/api/v1/shortlists", json={"items": [
+        {"asset_id": str(other.id)}, {"asset_id": str(gone.id), "note": "Tuesdays at noon"}
+    ]}).json()["code"]
     merged = client.post("/api/v1/moderation/duplicates/merge", json={"keep": str(kept.id), "merge": str(gone.id)},
                          headers=moderator_headers)
     assert merged.status_code == 200, merged.text
@@ -358,3 +362,5 @@ def test_a_merge_takes_the_stories_and_pending_submissions_of_the_place_merged_a
     assert [h["action"] for h in detail["history"]] == ["submit", "approve", "move"]
     about = session.execute(text("SELECT asset_id FROM submission WHERE reference = :r"), {"r": report.json()["reference"]})
     assert about.scalar_one() == kept.id  # the moderator decides the report on the place that is left
+    listed = client.get(f"/api/v1/shortlists/{shared}").json()["items"]  # a shared list still shows it, with its note
+    assert [(i["asset"]["id"], i["note"]) for i in listed] == [(str(other.id), None), (str(kept.id), "Tuesdays at noon")]
