@@ -27,6 +27,9 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "cost_description": ("cost", "costs", "price", "charges"),
     "drop_in": ("dropin", "walkin"),
     "audience": ("audience", "whoitisfor", "eligibility", "whofor"),
+    "delivery": ("delivery", "deliverymethod", "deliverymode", "howdelivered", "servicedelivery", "format"),
+    "service_areas": ("servicearea", "serviceareas", "areaserved", "areasserved", "areacovered", "areascovered",
+                      "coverage"),
     "last_verified_at": ("lastverified", "lastchecked", "verified", "lastupdated", "updated", "dateupdated"),
 }
 _INVERTED: dict[str, tuple[str, ...]] = {"drop_in": ("referralrequired", "referralneeded", "byreferral", "referral")}

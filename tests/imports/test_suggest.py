@@ -10,7 +10,7 @@ from app.assets.models import Asset
 from app.cli import app as cli
 from app.imports.mapping import load_mapping
 from app.imports.readers import import_file
-from app.imports.suggest import suggest_mapping
+from app.imports.suggest import as_yaml, suggest_mapping
 
 CSV = (
     "Org ID,Organisation name,Address 1,Address 2,Post code,Latitude,Longitude,Telephone,Web address,E-mail,"
@@ -65,3 +65,16 @@ def test_a_geojson_files_properties(tmp_path: Path):
     assert mapping.external_id == "ref" and set(mapping.fields) == {"name", "website", "drop_in"}
     run = import_file("geojson", path, tmp_path / "m.yaml")
     assert run.counts == {"created": 1}
+
+
+def test_services_without_a_place_are_suggested_and_imported(tmp_path: Path, session: Session, nations):
+    """A helpline's row: no address, no position, how it is delivered and the areas it serves."""
+    path = tmp_path / "helplines.csv"
+    path.write_text("ID,Name,Telephone,Delivery,Areas served\nl1,Wales Listening Line,0800 000 000,Phone,Wales\n",
+                    encoding="utf-8")
+    mapping = suggest_mapping(["ID", "Name", "Telephone", "Delivery", "Areas served"], "helplines")
+    assert mapping["fields"]["delivery"] == "Delivery" and mapping["fields"]["service_areas"] == "Areas served"
+    (tmp_path / "m.yaml").write_text(as_yaml(mapping), encoding="utf-8")
+    assert import_file("csv", path, tmp_path / "m.yaml").counts == {"created": 1}
+    line = session.exec(select(Asset).where(Asset.external_id == "l1")).one()
+    assert (line.delivery, line.service_areas, line.location) == ("phone", ["W92000004"], None)
