@@ -397,10 +397,15 @@ def _vouched(text: str, where: str, notes: list[str]) -> datetime | None:
     return None
 
 
+def delivered_remotely(fields: dict[str, Any]) -> bool:
+    """Whether a row's service reaches people by phone, online or at home (it then has no position, only areas)."""
+    return fields.get("delivery") not in (None, "", Delivery.location)
+
+
 def _place(fields: dict[str, Any], point: tuple[float, float] | None, notes: list[str]) -> str | None:
     """Sets lat/lon (from `point`, else the mapped columns) or leaves the postcode to place the asset; or says why not.
     A service by phone, online or at home needs no position but its service areas (assets.service.require_reach)."""
-    if fields.get("delivery") not in (None, Delivery.location):
+    if delivered_remotely(fields):
         if not fields.get("service_areas"):
             return "no service areas: a service by phone, online or at home has no position and is found by them"
         parsed = parse_postcode(fields["postcode"]) if fields.get("postcode") else None

@@ -23,7 +23,7 @@ from app.categories.service import get_taxonomy
 from app.core.db import get_engine
 from app.core.errors import AppError, Invalid
 from app.geo.service import locate_postcode
-from app.imports.mapping import Getter, Mapping, load_mapping
+from app.imports.mapping import Getter, Mapping, delivered_remotely, load_mapping
 from app.imports.models import ImportRun
 from app.imports.runner import ImportFileError, ProgressFn, SourceRow, file_source, numbered, read_text, run_import
 from app.moderation.service import in_areas, listed_place_in_areas
@@ -72,7 +72,7 @@ def with_service_areas(session: Session, rows: list[SourceRow]) -> list[SourceRo
             resolved.append(row)
             continue
         codes, unknown = service_area_codes(session, [str(d) for d in described])
-        if not codes and row.fields.get("delivery") not in (None, "", "location"):
+        if not codes and delivered_remotely(row.fields):
             named = "; ".join(text[:60] for text in unknown)
             resolved.append(SourceRow(row.ref, problem=f"service areas '{named}': neither an area code nor the name of "
                                       "an area we hold, and a service by phone, online or at home needs one"))
@@ -98,7 +98,7 @@ def within(session: Session, rows: list[SourceRow], areas: tuple[str, ...]) -> l
         if row.fields is None or row.problem:
             kept.append(row)
             continue
-        if row.fields.get("delivery") not in (None, "", "location"):
+        if delivered_remotely(row.fields):
             kept.append(SourceRow(row.ref, skipped="a service by phone, online or at home has no place on the map: a moderator not limited to council areas imports it"))
             continue
         if listed_place_in_areas(session, areas, row.fields["source"], row.fields["external_id"]) is False:
