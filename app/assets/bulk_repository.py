@@ -11,7 +11,8 @@ plain field columns are made from `asset`'s own (same names, same types), plus:
 """
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -120,26 +121,48 @@ def insert_new(
     gave), categories and sessions; returns {n: new asset id}."""
     fields = [c for c in plain if c != "status"]
     given_status = "s.status" if "status" in plain else "NULL"
-    session.execute(
-        text(
-            f"""INSERT INTO asset (id, source, external_id, postcode, exact_location, status, updated_at{''.join(f', {c}' for c in fields)})
-                SELECT s.new_id, s.source, s.external_id, s.postcode, {POINT}, coalesce({given_status}, :status), :now
-                       {''.join(f', s.{c}' for c in fields)}
-                FROM {STAGE} s WHERE s.asset_id IS NULL"""
-        ),
-        {"status": status, "now": now},
-    )
-    created = session.execute(
-        text(f"UPDATE {STAGE} SET asset_id = new_id, created = true WHERE asset_id IS NULL RETURNING n, new_id")
-    ).all()
-    session.execute(
-        text(
-            f"""INSERT INTO asset_source_id (source, external_id, asset_id, imported)
-                SELECT s.source, s.external_id, s.asset_id, s.given FROM {STAGE} s WHERE s.created"""
+    with _items_written_once(session, "s.created"):
+        session.execute(
+            text(
+                f"""INSERT INTO asset (id, source, external_id, postcode, exact_location, status, updated_at{''.join(f', {c}' for c in fields)})
+                    SELECT s.new_id, s.source, s.external_id, s.postcode, {POINT}, coalesce({given_status}, :status), :now
+                           {''.join(f', s.{c}' for c in fields)}
+                    FROM {STAGE} s WHERE s.asset_id IS NULL"""
+            ),
+            {"status": status, "now": now},
         )
-    )
-    write_parts(session, "s.created", categories, schedule, clear=False)
+        created = session.execute(
+            text(f"UPDATE {STAGE} SET asset_id = new_id, created = true WHERE asset_id IS NULL RETURNING n, new_id")
+        ).all()
+        session.execute(
+            text(
+                f"""INSERT INTO asset_source_id (source, external_id, asset_id, imported)
+                    SELECT s.source, s.external_id, s.asset_id, s.given FROM {STAGE} s WHERE s.created"""
+            )
+        )
+        write_parts(session, "s.created", categories, schedule, clear=False)
+        _analyze_when_grown(session, len(created))
     return {n: asset_id for n, asset_id in created}
+
+
+def _analyze_when_grown(session: Session, created: int) -> None:
+    """Refreshes the planner's statistics of the tables a batch fills when it grew them by half or more (a first import
+    into a new database): planned as if they were empty, the per-asset subqueries of the prebuilt items and history
+    snapshots run several times slower, and autovacuum (off on some servers) catches up only after the import."""
+    rows = session.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'asset'::regclass")).scalar_one()
+    if created * 2 > max(rows, 0):
+        session.execute(text("ANALYZE asset, asset_category, asset_session, asset_source_id"))
+
+
+@contextmanager
+def _items_written_once(session: Session, where: str, params: dict[str, Any] | None = None) -> Iterator[None]:
+    """The block's writes to assets, their categories and sessions leave `asset_item` to this (migration 0024), which
+    then writes the items of the staged rows `where` says once, instead of each statement's trigger rewriting them.
+    An error inside leaves the setting to the caller's savepoint, whose rollback undoes it with the writes."""
+    session.execute(text("SELECT set_config('assetmap.items_deferred', 'on', true)"))
+    yield
+    session.execute(text("SELECT set_config('assetmap.items_deferred', 'off', true)"))
+    session.execute(text(f"SELECT assetmap_write_items(ARRAY(SELECT s.asset_id FROM {STAGE} s WHERE {where}))"), params)
 
 
 def write_parts(
@@ -196,19 +219,22 @@ def update_changed(
     if postcode:
         sets.append("postcode = s.postcode")
     sets += [f"exact_location = CASE WHEN s.lat IS NULL THEN a.exact_location ELSE {POINT} END", "updated_at = :now"]
-    session.execute(
-        text(f"UPDATE asset a SET {', '.join(sets)} FROM {STAGE} s WHERE a.id = s.asset_id AND s.n = ANY(:numbers)"),
-        {"numbers": numbers, "now": now},
-    )
-    write_parts(session, "s.n = ANY(:numbers)", categories, schedule, {"numbers": numbers})
+    with _items_written_once(session, "s.n = ANY(:numbers)", {"numbers": numbers}):
+        session.execute(
+            text(f"UPDATE asset a SET {', '.join(sets)} FROM {STAGE} s WHERE a.id = s.asset_id AND s.n = ANY(:numbers)"),
+            {"numbers": numbers, "now": now},
+        )
+        write_parts(session, "s.n = ANY(:numbers)", categories, schedule, {"numbers": numbers})
 
 
 def remember_imported(session: Session) -> None:
-    """Keeps what the source gave for each staged row, where it differs from what it gave last time."""
+    """Keeps what the source gave for each staged row that matched an asset, where it differs from what it gave last
+    time (a created row's was written with its identifier)."""
     session.execute(
         text(
             f"""UPDATE asset_source_id i SET imported = s.given FROM {STAGE} s
-                WHERE i.source = s.source AND i.external_id = s.external_id AND i.imported IS DISTINCT FROM s.given"""
+                WHERE i.source = s.source AND i.external_id = s.external_id AND NOT s.created
+                  AND i.imported IS DISTINCT FROM s.given"""
         )
     )
 

@@ -122,10 +122,11 @@ def get_public(session: Session, asset_id: uuid.UUID, record: bool = False) -> d
     return dict(row) if row else None
 
 
-def get_records(session: Session, asset_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
-    """Many assets as stored, in one statement (a bulk import's history snapshots)."""
-    sql = f"SELECT {RECORD} FROM asset a WHERE a.id = ANY(:ids)"
-    return [dict(r) for r in session.execute(text(sql), {"ids": asset_ids}).mappings()]
+def get_records_json(session: Session, asset_ids: list[uuid.UUID]) -> list[str]:
+    """Many assets as stored, each as one JSON object, in one statement (a bulk import's history snapshots): JSON
+    text is read several times faster than rows of 40 columns."""
+    sql = f"SELECT row_to_json(r)::text FROM (SELECT {RECORD} FROM asset a WHERE a.id = ANY(:ids)) r"
+    return list(session.execute(text(sql), {"ids": asset_ids}).scalars())
 
 
 def list_published(

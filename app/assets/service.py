@@ -482,7 +482,8 @@ def _snapshot(session: Session, asset_id: uuid.UUID) -> dict[str, Any]:
 
 def _snapshots(session: Session, asset_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
     """`_snapshot` of many assets, read in one statement."""
-    return {row["id"]: _history_view(row) for row in repository.get_records(session, asset_ids)}
+    assets = [AssetPublic.model_validate_json(record) for record in repository.get_records_json(session, asset_ids)]
+    return {asset.id: asset.model_dump(mode="json", exclude=_NOT_HISTORY) for asset in assets}
 
 
 def _history_view(row: dict[str, Any]) -> dict[str, Any]:
