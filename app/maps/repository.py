@@ -1,13 +1,14 @@
 """All SQL of the map layers: vector tiles and the GeoJSON layer, both written by PostGIS itself.
 
-**Tiles** are made as martin and pg_tileserv make them. Candidates are found with `&&` on the indexed lon/lat geometry
-(ix_asset_geom) against the tile's envelope, widened by the render buffer and transformed to EPSG:4326 once per tile;
-only those are projected to Web Mercator and encoded with ST_AsMVTGeom. A tile holds at most `max_features` points.
-Beyond that it keeps those with the lowest ids: as ids are random UUIDs, that is an even random sample of the tile
-(density is kept, no region or data source is favoured), and the same one on every request, so ETags stay stable. For
-a crowded tile PostgreSQL walks ids in order through ix_asset_published_id, which carries each published asset's
-location and both names: the tile test and the kept rows' names come from the index, and the table is not read (an
-index-only scan, once VACUUM has marked its pages all-visible).
+**Tiles** are made as martin and pg_tileserv make them, from each published place's prebuilt tile row
+(`asset_tile_point`, migration 0025: its point in lon/lat and in Web Mercator, its names and top category, kept current
+by triggers). Candidates are found with `&&` on the lon/lat point against the tile's envelope, widened by the render
+buffer and transformed to EPSG:4326 once per tile; their stored Web Mercator points are encoded with ST_AsMVTGeom. A
+tile holds at most `max_features` points. Beyond that it keeps those with the lowest ids: as ids are random UUIDs,
+that is an even random sample of the tile (density is kept, no region or data source is favoured), and the same one
+on every request, so ETags stay stable. For a crowded tile PostgreSQL walks the rows in id order through their
+primary key, which carries every column: an index-only scan (once VACUUM has marked the pages all-visible). The
+listing filters (category, area) are conditions on `asset a`, joined only when there are some.
 
 **GeoJSON**: when more assets match than the limit, the ones nearest the box's centre are kept. The order is
 ix_asset_geom's KNN scan, which stops after `limit` + 1 rows, so a box over a million assets costs no more than a
@@ -29,7 +30,7 @@ BUFFER = 64  # units of EXTENT kept beyond the tile edge, so symbols on an edge 
 
 _ZXY = "CAST(:z AS integer), CAST(:x AS integer), CAST(:y AS integer)"
 # Written inline rather than in a CTE, so the planner sees constants and can estimate how many assets a tile holds:
-# a few, and it takes them from ix_asset_geom; most of the table, and it walks ix_asset_published_id to the first N.
+# a few, and it takes them from the GiST index on `lonlat`; most of the table, and it walks the primary key to the first N.
 _TILE = f"ST_TileEnvelope({_ZXY})"
 _SEARCH_BOX = f"ST_Transform(ST_TileEnvelope({_ZXY}, margin => :margin), 4326)"
 
@@ -52,14 +53,15 @@ def asset_tile(
 ) -> bytes:
     """The tile's protobuf bytes, with one layer `assets` (properties id, name, name_cy when the place has a Welsh
     name, category); b"" when empty."""
-    where = " AND ".join(["a.status = 'published'", f"a.location::geometry && {_SEARCH_BOX}", *filters])
+    source = "asset_tile_point t JOIN asset a ON a.id = t.asset_id" if filters else "asset_tile_point t"
+    where = " AND ".join([f"t.lonlat && {_SEARCH_BOX}", *filters])
     sql = f"""
         WITH features AS (
-            SELECT ST_AsMVTGeom(ST_Transform(a.location::geometry, 3857), {_TILE}, {EXTENT}, {BUFFER}, true) AS geom,
-                   a.id::text AS id, a.name, a.name_cy, {TOP_CATEGORY} AS category
-            FROM asset a
+            SELECT ST_AsMVTGeom(t.point, {_TILE}, {EXTENT}, {BUFFER}, true) AS geom,
+                   t.asset_id::text AS id, t.name, t.name_cy, t.category
+            FROM {source}
             WHERE {where}
-            ORDER BY a.id
+            ORDER BY t.asset_id
             LIMIT :max_features
         )
         SELECT ST_AsMVT(features, '{LAYER}', {EXTENT}, 'geom') FROM features WHERE geom IS NOT NULL
