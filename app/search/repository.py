@@ -10,6 +10,13 @@ WGS84 ellipsoid; the two can disagree by up to ~0.5%. So the query works in two 
 `window`-th nearest or a further one, so a `ST_DWithin` out to the end of that band is sure to hold every place that
 can rank among the first `window`; those are ranked as above. Nothing sorts the table by `ST_Distance`.
 
+The origin is a scalar subquery, which PostgreSQL evaluates once (an InitPlan) and which `<->` can use the index
+with (a CTE or a join could not). Written inline as an expression of the parameters instead, a prepared statement's
+generic plan would re-evaluate it for every row it visits, and, more to the point, would be estimated at about three
+times a custom plan's cost: so PostgreSQL planned every search again, custom, for its values, and planning took about
+as long as running it. With the subquery the generic plan is the cheaper one and is kept (docs/benchmarks.md, issue
+17: "The search's plan").
+
 The KNN step is MATERIALIZED and keeps the id it does not need: otherwise PostgreSQL would see that it reads only
 `location`, plan it as an index-only scan on ix_asset_published_location, and then refuse to run it (geography's
 KNN distance is lossy). The total is counted on that same index without visiting the table.
@@ -25,8 +32,8 @@ from app.assets.repository import PUBLIC_COLUMNS
 from app.core.db import cached_text
 
 BAND_M = 400  # metres: about five minutes' walk
-# The origin is written inline (not joined from a CTE): only a constant-like expression lets `<->` use the index.
-ORIGIN = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
+# The origin, evaluated once per statement (see the module's docstring).
+ORIGIN = "(SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)"
 
 
 def _where(filters: list[str]) -> str:
