@@ -6,7 +6,9 @@ SQLAlchemy's and psycopg's share of each statement counts, as it does in a reque
 - the search's statement, with the services delivered remotely folded in (`repository.nearby_json`);
 - the services delivered remotely alone, as a second statement (`repository.delivered_remotely_json`: how issue 19
   first ran them, after the search's statement);
-- the least SQL (bench/nearby.py `FLOOR_STATEMENT`: the 20 nearest ids and the exact count).
+- the least SQL (bench/nearby.py `FLOOR_STATEMENT`: the 20 nearest ids and the exact count);
+- the search's statement and the least SQL with the origin written inline, as both were before `565e68f`
+  (`INLINE_ORIGIN`; app/search/repository.py says why it is a subquery now).
 Each is run once per postcode per round, in turn, so the three see the same machine; the first round warms up.
 """
 
@@ -16,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlmodel import Session
 
 from app.areas.models import WHOLE_UK
@@ -25,6 +27,11 @@ from app.search import repository
 from bench import common, nearby
 
 REMOTE = [SERVES_POINT_FILTER]
+INLINE_ORIGIN = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
+
+
+def inline_origin(statement: str) -> TextClause:
+    return text(statement.replace(repository.ORIGIN, INLINE_ORIGIN))
 
 
 def run(url: str, rounds: int) -> dict[str, Any]:
@@ -38,6 +45,8 @@ def run(url: str, rounds: int) -> dict[str, Any]:
             text("SELECT count(*) FROM asset WHERE status = 'published' AND delivery <> 'location'")
         ).scalar_one()
     floor = text(nearby.FLOOR_STATEMENT)
+    search_inline, floor_inline = inline_origin(repository.nearby_json_statement([], REMOTE)), inline_origin(nearby.FLOOR_STATEMENT)
+    page = {"limit": nearby.LIMIT, "offset": 0, "window": nearby.LIMIT, "remote_limit": nearby.LIMIT}
     parts: dict[str, Callable[[Session, dict[str, Any]], object]] = {
         "search statement, remote folded in": lambda s, p: repository.nearby_json(
             s, [], REMOTE, p, nearby.LIMIT, 0, nearby.LIMIT
@@ -46,6 +55,8 @@ def run(url: str, rounds: int) -> dict[str, Any]:
             s, REMOTE, p, nearby.LIMIT
         ),
         "least SQL": lambda s, p: s.execute(floor, {**p, "limit": nearby.LIMIT}).one(),
+        "search statement, origin inline (before)": lambda s, p: s.execute(search_inline, {**p, **page}).one(),
+        "least SQL, origin inline (before)": lambda s, p: s.execute(floor_inline, {**p, "limit": nearby.LIMIT}).one(),
     }
     ms: dict[str, list[float]] = {name: [] for name in parts}
     with Session(eng) as session:
