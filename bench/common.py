@@ -154,6 +154,13 @@ def wait_for(url: str, timeout: float = 60) -> None:
 @contextmanager
 def app_server(url: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """`assetmap serve` on a free port against `url`, with the production settings; yields its base URL."""
+    with served_app(url, env) as (base, _):
+        yield base
+
+
+@contextmanager
+def served_app(url: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """As app_server, yielding the server's process too (the leader of its own process group, with its workers)."""
     port = free_port()
     server_env = {**os.environ, **PRODUCTION_ENV, **(env or {}), "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-c", "from app.cli import app; app()", "serve", "--host", "127.0.0.1", "--port", str(port)]
@@ -161,7 +168,7 @@ def app_server(url: str, env: dict[str, str] | None = None) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base}/healthz")
-        yield base
+        yield base, proc
     finally:
         stop(proc)
 
