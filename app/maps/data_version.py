@@ -1,11 +1,12 @@
 """Versioned layer URLs: the tiles and the GeoJSON layer asked for with `?v=<data version>` may be cached as immutable.
 
-The version (maps/repository.py `data_version`) changes whenever published places change. Each layer reads it in the
-same statement as its data, and a statement sees the database as of its own start (READ COMMITTED): the version read
-is exactly that of the data. An answer is immutable only when it is the version asked for. Any other answer (no
-version, an old one, one a lagging replica has not reached yet) carries the layer's short max-age, with the current
-data: a cache never keeps new data under an old version's URL, nor old data under a new one's. Every answer names
-the version of its data in `X-Data-Version`, so a page learns of a new one from any layer answer.
+The version (maps/repository.py `data_version`) changes whenever published places change. An answer is immutable only
+when the version asked for is the current one both before and after its data was read: each statement sees the
+database as of its own start (READ COMMITTED), and reading the version on both sides of the data proves that no change
+to the places was committed in between, so the data is exactly that version's. Any other answer (no version, an old
+one, one a lagging replica has not reached yet) carries the layer's short max-age, with the current data: a cache
+never keeps new data under an old version's URL, nor old data under a new one's. Every answer names the current
+version in `X-Data-Version`, so a page learns of a new one from any layer answer.
 """
 
 from collections.abc import Callable
@@ -34,7 +35,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Versioned(Generic[T]):
-    """What a layer read, the version it is, and whether that is the version asked for."""
+    """What a layer read, the version current after it, and whether it is exactly the version asked for."""
 
     data: T
     version: str
@@ -46,10 +47,12 @@ def current(session: Session) -> str:
     return repository.data_version(session)
 
 
-def read(asked: str | None, fetch: Callable[[], tuple[T, str]]) -> Versioned[T]:
-    """Runs `fetch`, which reads the data and its version in one statement."""
-    data, version = fetch()
-    return Versioned(data, version, asked == version)
+def read(session: Session, asked: str | None, fetch: Callable[[], T]) -> Versioned[T]:
+    """Runs `fetch` between two readings of the version (the first only when a version was asked for)."""
+    before = repository.data_version(session) if asked else None
+    data = fetch()
+    after = repository.data_version(session)
+    return Versioned(data, after, asked is not None and asked == before == after)
 
 
 def layer_response(request: Request, answer: Versioned[bytes], media_type: str, max_age: int) -> Response:

@@ -13,14 +13,11 @@ from app.maps import repository
 MEDIA_TYPE = "application/geo+json"
 
 
-def feature_collection(
-    session: Session, box: BBox, filters: list[str], params: dict[str, Any], limit: int
-) -> tuple[bytes, str]:
-    """The FeatureCollection as UTF-8 JSON, and the data version it is; `filters` (from assets.filters.filters_for)
-    should include the bbox condition."""
+def feature_collection(session: Session, box: BBox, filters: list[str], params: dict[str, Any], limit: int) -> bytes:
+    """The FeatureCollection as UTF-8 JSON; `filters` (from assets.filters.filters_for) should include the bbox condition."""
     centre = ((box.minlon + box.maxlon) / 2, (box.minlat + box.maxlat) / 2)
-    features, version = repository.features_nearest(session, filters, params, centre, limit + 1)  # one more tells truncation
-    return limited_collection(features, limit), version
+    features = repository.features_nearest(session, filters, params, centre, limit + 1)  # one more tells truncation
+    return limited_collection(features, limit)
 
 
 def limited_collection(features: list[str], limit: int) -> bytes:

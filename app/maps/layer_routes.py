@@ -85,7 +85,7 @@ def assets_geojson(
     box = parse_bbox(bbox)
     with read_session(request) as session:  # not a dependency (app.core.db.read_session)
         filters, params = filters_for(session, Criteria(bbox=box, category=category, q=q, area=area))
-        answer = data_version.read(v, lambda: geojson.feature_collection(session, box, filters, params, limit))
+        answer = data_version.read(session, v, lambda: geojson.feature_collection(session, box, filters, params, limit))
     return data_version.layer_response(request, answer, geojson.MEDIA_TYPE, settings.geojson_max_age_seconds)
 
 
@@ -120,7 +120,7 @@ def asset_tile(
     with read_session(request) as session:  # not a dependency (app.core.db.read_session)
         filters, params = filters_for(session, Criteria(category=category, area=area))
         answer = data_version.read(
-            v, lambda: repository.asset_tile(session, z, x, y, filters, params, settings.tile_max_features)
+            session, v, lambda: repository.asset_tile(session, z, x, y, filters, params, settings.tile_max_features)
         )
     return data_version.layer_response(request, answer, tiles.MEDIA_TYPE, settings.tile_max_age_seconds)
 

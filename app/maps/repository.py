@@ -33,10 +33,6 @@ _ZXY = "CAST(:z AS integer), CAST(:x AS integer), CAST(:y AS integer)"
 # a few, and it takes them from the GiST index on `lonlat`; most of the table, and it walks the primary key to the first N.
 _TILE = f"ST_TileEnvelope({_ZXY})"
 _SEARCH_BOX = f"ST_Transform(ST_TileEnvelope({_ZXY}, margin => :margin), 4326)"
-# The layers' data version (migration 0020's counter) and today's date in UTC, as `<counter>-<yyyymmdd>`: the date
-# because the layer's `stale` mark moves with the clock, not with the data (docs/map-layers.md). Each layer reads it
-# in the statement that reads its data, so it is the version of that data (app/maps/data_version.py).
-_VERSION = "SELECT version || '-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') FROM data_version"
 
 def _feature() -> str:
     """A GeoJSON Feature as text: the fields the layer shows (app/assets/fields.py), and what a popup needs besides:
@@ -54,9 +50,9 @@ def _feature() -> str:
 
 def asset_tile(
     session: Session, z: int, x: int, y: int, filters: list[str], params: dict[str, Any], max_features: int
-) -> tuple[bytes, str]:
+) -> bytes:
     """The tile's protobuf bytes, with one layer `assets` (properties id, name, name_cy when the place has a Welsh
-    name, category), b"" when empty; and the data version they are (read in the same statement)."""
+    name, category); b"" when empty."""
     source = "asset_tile_point t JOIN asset a ON a.id = t.asset_id" if filters else "asset_tile_point t"
     where = " AND ".join([f"t.lonlat && {_SEARCH_BOX}", *filters])
     sql = f"""
@@ -68,32 +64,30 @@ def asset_tile(
             ORDER BY t.asset_id
             LIMIT :max_features
         )
-        SELECT ST_AsMVT(features, '{LAYER}', {EXTENT}, 'geom'), ({_VERSION}) FROM features WHERE geom IS NOT NULL
+        SELECT ST_AsMVT(features, '{LAYER}', {EXTENT}, 'geom') FROM features WHERE geom IS NOT NULL
     """
     bound = {**params, "z": z, "x": x, "y": y, "margin": BUFFER / EXTENT, "max_features": max_features}
-    body, version = session.execute(text(sql), bound).one()
-    return (bytes(body) if body else b""), version
+    body = session.execute(text(sql), bound).scalar_one()
+    return bytes(body) if body else b""
 
 
 def features_nearest(
     session: Session, filters: list[str], params: dict[str, Any], centre: tuple[float, float], fetch: int
-) -> tuple[list[str], str]:
+) -> list[str]:
     """Up to `fetch` published assets matching every filter, as GeoJSON Feature texts, nearest (lon, lat) `centre`
-    first; and the data version they are (read in the same statement). `filters` (from assets.filters.filters_for)
-    should include the bbox condition."""
+    first; `filters` (from assets.filters.filters_for) should include the bbox condition."""
     where = " AND ".join(["a.status = 'published'", *filters])
     sql = f"""
-        SELECT ARRAY(
-            SELECT {_feature()} FROM asset a WHERE {where}
-            ORDER BY a.location::geometry <-> ST_SetSRID(ST_MakePoint(:centre_lon, :centre_lat), 4326)
-            LIMIT :fetch
-        ), ({_VERSION})
+        SELECT {_feature()} FROM asset a WHERE {where}
+        ORDER BY a.location::geometry <-> ST_SetSRID(ST_MakePoint(:centre_lon, :centre_lat), 4326)
+        LIMIT :fetch
     """
     bound = {**params, "centre_lon": centre[0], "centre_lat": centre[1], "fetch": fetch}
-    features, version = session.execute(text(sql), bound).one()
-    return features, version
+    return list(session.execute(text(sql), bound).scalars())
 
 
 def data_version(session: Session) -> str:
-    """The layers' data version now (the layers read it with their data, `_VERSION`)."""
-    return session.execute(text(_VERSION)).scalar_one()
+    """The layers' data version (migration 0020's counter) and today's date in UTC, as `<counter>-<yyyymmdd>`: the
+    date because the layer's `stale` mark moves with the clock, not with the data (docs/map-layers.md)."""
+    sql = "SELECT version || '-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') FROM data_version"
+    return session.execute(text(sql)).scalar_one()

@@ -10,10 +10,9 @@ from app.assets.schemas import AssetUpdate
 from app.assets.service import archive_asset, update_asset
 from app.core.config import get_settings
 from app.core.db import get_engine
-from app.geo.bbox import parse_bbox
-from app.maps import data_version, geojson, repository
+from app.maps import data_version
 from tests.factories import make_asset
-from tests.maps.test_layers import BOX, MANCHESTER, tile_of, tile_url
+from tests.maps.test_layers import BOX, MANCHESTER, tile_url
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 GEOJSON = "/api/v1/assets.geojson"
@@ -106,26 +105,26 @@ def test_a_malformed_version_is_a_422(client, bad):
     assert "v" in response.text
 
 
-def test_each_layer_reads_the_version_of_its_data_with_it(session):
-    """The version is read in the statement that reads the data, so it is that data's: after an edit committed since
-    the page learnt the version, the layers answer with the new data under the new version, not as the old one."""
+def test_a_change_committed_while_the_layer_reads_is_not_immutable(session):
+    """The version is read on both sides of the data: whether the page asks for the version before the change or the
+    one after it, data read while the change commits is not kept for good."""
     asset = make_asset(session, name="Tuesday Singers", **MANCHESTER)
-    session.commit()
     before = data_version.current(session)
-    with get_engine().begin() as other:
-        other.execute(text("UPDATE asset SET name = name || '!' WHERE id = :id"), {"id": asset.id})
-    box = parse_bbox(BOX)
-    z = 14
-    x, y = tile_of(MANCHESTER["lon"], MANCHESTER["lat"], z)
-    layers = [
-        lambda: geojson.feature_collection(session, box, [], {}, 10),
-        lambda: repository.asset_tile(session, z, x, y, [], {}, 10),
-    ]
-    for fetch in layers:
-        answer = data_version.read(before, fetch)
-        assert (answer.immutable, answer.version) == (False, data_version.current(session))
-        assert b"Tuesday Singers!" in answer.data
-        assert data_version.read(answer.version, fetch).immutable
+    number, day = before.split("-")
+    session.commit()
+
+    def read_then_someone_edits() -> str:
+        with get_engine().begin() as other:
+            other.execute(text("UPDATE asset SET name = name || '!' WHERE id = :id"), {"id": asset.id})
+        return "data read before the edit"
+
+    assert not data_version.read(session, before, read_then_someone_edits).immutable
+    session.commit()
+    after_next_edit = f"{int(number) + 2}-{day}"
+    assert not data_version.read(session, after_next_edit, read_then_someone_edits).immutable
+    session.commit()
+    assert data_version.current(session) == after_next_edit
+    assert data_version.read(session, after_next_edit, lambda: "data").immutable
 
 
 def test_what_changes_the_version(session):
