@@ -176,7 +176,9 @@ class Person:
 
 
 def newer(a: str, b: str) -> bool:
-    return tuple(map(int, a.split("-"))) > tuple(map(int, b.split("-")))
+    """As asset-map.js's `newer`: a later counter, or day, or at the same ones another settings mark."""
+    (counter_a, day_a, _), (counter_b, day_b, _) = a.split("-"), b.split("-")
+    return (int(counter_a), int(day_a)) > (int(counter_b), int(day_b)) or ((counter_a, day_a) == (counter_b, day_b) and a != b)
 
 
 @dataclass(frozen=True)
@@ -268,11 +270,13 @@ def proxy_counts(log: Path) -> dict[str, dict[str, int]]:
 
 
 def data_version(url: str) -> str:
-    """The version a map page gets in its settings (app/maps/repository.py data_version)."""
-    from app.maps.repository import data_version
+    """The version a map page gets in its settings (app/maps/data_version.py), with the settings the app is served
+    with (the same environment)."""
+    from app.core.config import get_settings
+    from app.maps.data_version import current
 
     with Session(common.engine(url)) as session:
-        return data_version(session)
+        return current(session, get_settings())
 
 
 def edit_a_place(url: str, place_id: str) -> str:

@@ -1,6 +1,8 @@
 """Versioned layer URLs: the tiles and the GeoJSON layer asked for with `?v=<data version>` may be cached as immutable.
 
-The version (maps/repository.py `data_version`) changes whenever published places change. An answer is immutable only
+The version is the data's (maps/repository.py `data_version`: it changes whenever published places change) and a
+mark of the settings a layer's content depends on (`settings_mark`), so that a deploy changing one of them changes
+every version too. An answer is immutable only
 when the version asked for is the current one both before and after its data was read: each statement sees the
 database as of its own start (READ COMMITTED), and reading the version on both sides of the data proves that no change
 to the places was committed in between, so the data is exactly that version's. Any other answer (no version, an old
@@ -9,6 +11,7 @@ never keeps new data under an old version's URL, nor old data under a new one's.
 version in `X-Data-Version`, so a page learns of a new one from any layer answer.
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -16,11 +19,12 @@ from typing import Generic, TypeVar
 from fastapi import Query, Request, Response
 from sqlmodel import Session
 
+from app.core.config import Settings
 from app.maps import repository
 from app.maps.http_cache import cacheable_response, public_headers
 
 HEADER = "X-Data-Version"
-PATTERN = r"^[0-9]{1,19}-[0-9]{8}$"
+PATTERN = r"^[0-9]{1,19}-[0-9]{8}-[0-9a-f]{6}$"
 VERSION = Query(
     None,
     pattern=PATTERN,
@@ -28,7 +32,7 @@ VERSION = Query(
         "The data version (`/api/v1/data-version`). With the current one the answer is cached as immutable; with "
         "another it is the current data with the short max-age."
     ),
-    examples=["42-20261205"],
+    examples=["42-20261205-5b2e0c"],
 )
 T = TypeVar("T")
 
@@ -42,16 +46,23 @@ class Versioned(Generic[T]):
     immutable: bool
 
 
-def current(session: Session) -> str:
-    """The version now, for a map page's settings."""
-    return repository.data_version(session)
+def settings_mark(settings: Settings) -> str:
+    """Six hex digits that change with the settings a layer's content depends on: the tile's feature cap, the GeoJSON
+    layer's default size and when a place counts as stale."""
+    shaped = f"{settings.tile_max_features}/{settings.geojson_default_limit}/{settings.stale_after_days}"
+    return hashlib.sha256(shaped.encode()).hexdigest()[:6]
 
 
-def read(session: Session, asked: str | None, fetch: Callable[[], T]) -> Versioned[T]:
+def current(session: Session, settings: Settings) -> str:
+    """The version now, for a map page's settings: `<counter>-<yyyymmdd>-<settings mark>`."""
+    return f"{repository.data_version(session)}-{settings_mark(settings)}"
+
+
+def read(session: Session, settings: Settings, asked: str | None, fetch: Callable[[], T]) -> Versioned[T]:
     """Runs `fetch` between two readings of the version (the first only when a version was asked for)."""
-    before = repository.data_version(session) if asked else None
+    before = current(session, settings) if asked else None
     data = fetch()
-    after = repository.data_version(session)
+    after = current(session, settings)
     return Versioned(data, after, asked is not None and asked == before == after)
 
 

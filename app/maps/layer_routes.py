@@ -85,7 +85,7 @@ def assets_geojson(
     box = parse_bbox(bbox)
     with read_session(request) as session:  # not a dependency (app.core.db.read_session)
         filters, params = filters_for(session, Criteria(bbox=box, category=category, q=q, area=area))
-        answer = data_version.read(session, v, lambda: geojson.feature_collection(session, box, filters, params, limit))
+        answer = data_version.read(session, settings, v, lambda: geojson.feature_collection(session, box, filters, params, limit))
     return data_version.layer_response(request, answer, geojson.MEDIA_TYPE, settings.geojson_max_age_seconds)
 
 
@@ -97,7 +97,7 @@ def assets_geojson(
         "A Mapbox Vector Tile (XYZ scheme, Web Mercator, extent 4096, buffer 64) with one layer, `assets`: a point per "
         "published asset with properties `id`, `name` and `category` (top-level category slug). A tile holds at most "
         "TILE_MAX_FEATURES (5,000) points; zoom in to see them all. **An empty tile is `204 No Content`** with "
-        f"no body. {_CACHING} Example: `/tiles/assets/14/8089/5300.pbf?category=food&area=E08000003&v=42-20261205`."
+        f"no body. {_CACHING} Example: `/tiles/assets/14/8089/5300.pbf?category=food&area=E08000003&v=42-20261205-5b2e0c`."
     ),
     responses={
         200: {"description": "The tile", "content": {tiles.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}},
@@ -120,7 +120,7 @@ def asset_tile(
     with read_session(request) as session:  # not a dependency (app.core.db.read_session)
         filters, params = filters_for(session, Criteria(category=category, area=area))
         answer = data_version.read(
-            session, v, lambda: repository.asset_tile(session, z, x, y, filters, params, settings.tile_max_features)
+            session, settings, v, lambda: repository.asset_tile(session, z, x, y, filters, params, settings.tile_max_features)
         )
     return data_version.layer_response(request, answer, tiles.MEDIA_TYPE, settings.tile_max_age_seconds)
 
@@ -135,7 +135,7 @@ def asset_tile(
     ),
     response_model=DataVersion,
 )
-def current_data_version(session: ReadSessionDep, response: Response) -> DataVersion:
+def current_data_version(session: ReadSessionDep, settings: SettingsDep, response: Response) -> DataVersion:
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Access-Control-Allow-Origin"] = "*"
-    return DataVersion.of(data_version.current(session))
+    return DataVersion.of(data_version.current(session, settings))

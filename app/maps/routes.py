@@ -48,7 +48,7 @@ def _page(request: Request, template: str, build: Callable[[], dict[str, Any]]) 
 def map_page(request: Request, session: ReadSessionDep, settings: SettingsDep) -> HTMLResponse:
     def build() -> dict[str, Any]:
         query = _map_query(request)
-        page = build_map_page(settings, get_taxonomy(session), query, data_version.current(session))
+        page = build_map_page(settings, get_taxonomy(session), query, data_version.current(session, settings))
         return {"page": page, "query": query}
 
     return _page(request, "maps/index.html", build)
@@ -88,7 +88,7 @@ def embed_page(request: Request, session: ReadSessionDep, settings: SettingsDep)
         if query.lang_switch and not query.lang:
             query = query.model_copy(update={"lang": current_locale()})  # the language it opened in, for its links
         page = build_map_page(
-            settings, get_taxonomy(session), query, data_version.current(session), embed=True, bounds=area.bounds if area else None,
+            settings, get_taxonomy(session), query, data_version.current(session, settings), embed=True, bounds=area.bounds if area else None,
             area_name=area.name if area else None,
         )
         return {"page": page, "query": query, "area": area}

@@ -6,7 +6,8 @@ from pydantic import BaseModel, Field
 class DataVersion(BaseModel):
     """The current data version of the layers, and their URLs carrying it."""
 
-    version: str = Field(description="`<counter>-<yyyymmdd>`: the data's counter and the day (UTC)", examples=["42-20261205"])
+    version: str = Field(description="`<counter>-<yyyymmdd>-<mark>`: the data's counter, the day (UTC) and a mark of the layers' "
+                         "settings", examples=["42-20261205-5b2e0c"])
     geojson: str = Field(description="The GeoJSON layer's URL at this version (add `bbox` and any filters)")
     tiles: str = Field(description="The vector tiles' URL template at this version (add any filters)")
 

@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from app.assets.schemas import AssetUpdate
 from app.assets.service import update_asset
+from app.core.config import get_settings
 from app.maps import data_version
 from tests.factories import make_asset
 
@@ -35,12 +36,12 @@ def test_the_map_asks_for_the_current_version_and_moves_to_a_new_one_after_an_ed
     versions = layer_versions(page)
     page.goto(f"/?{CENTRE}")
     expect(page.locator("#results-list .result")).to_have_count(1)
-    first = data_version.current(session)
+    first = data_version.current(session, get_settings())
     session.commit()
     assert versions and set(versions) == {first}
 
     update_asset(session, place.id, AssetUpdate(name="Wednesday Singers"), actor="tests")
-    second = data_version.current(session)
+    second = data_version.current(session, get_settings())
     session.commit()
     assert second != first
     page.evaluate(f"{MAP}.panBy([40, 0], {{animate: false}})")
@@ -56,6 +57,6 @@ def test_the_embed_asks_for_the_current_version(page: Page, session):
     versions = layer_versions(page)
     page.goto(f"/embed?{CENTRE}")
     expect(page.locator(".asset-marker")).to_have_count(1)
-    current = data_version.current(session)
+    current = data_version.current(session, get_settings())
     session.commit()
     assert versions and set(versions) == {current}

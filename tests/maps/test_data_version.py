@@ -41,8 +41,9 @@ def test_the_data_version_endpoint_names_the_version_and_the_urls(client):
     response = client.get("/api/v1/data-version")
     assert response.headers["cache-control"] == "no-cache"
     body = response.json()
-    number, day = body["version"].split("-")
+    number, day, mark = body["version"].split("-")
     assert int(number) == counter() and len(day) == 8
+    assert mark == data_version.settings_mark(client.app.state.settings)
     assert body["geojson"] == f"{GEOJSON}?v={body['version']}"
     assert body["tiles"] == f"/tiles/assets/{{z}}/{{x}}/{{y}}.pbf?v={body['version']}"
 
@@ -93,12 +94,12 @@ def test_an_edit_through_the_api_gives_a_new_version_whose_url_shows_it(client, 
 def test_a_version_not_reached_yet_is_not_immutable(client, session):
     """A replica behind the primary is asked for the primary's newer version: its older data is not kept for good."""
     make_asset(session, **MANCHESTER)
-    number, day = current(client).split("-")
-    ahead = client.get(GEOJSON, params={"bbox": BOX, "v": f"{int(number) + 1}-{day}"})
+    number, day, mark = current(client).split("-")
+    ahead = client.get(GEOJSON, params={"bbox": BOX, "v": f"{int(number) + 1}-{day}-{mark}"})
     assert (ahead.status_code, ahead.headers["cache-control"]) == (200, short_geojson())
 
 
-@pytest.mark.parametrize("bad", ["latest", "12", "12-2026120", "-1-20261205", "1-20261205x"])
+@pytest.mark.parametrize("bad", ["latest", "12", "12-2026120", "-1-20261205", "1-20261205x", "1-20261205", "1-20261205-5B2E0C"])
 def test_a_malformed_version_is_a_422(client, bad):
     response = client.get(GEOJSON, params={"bbox": BOX, "v": bad})
     assert response.status_code == 422
@@ -109,8 +110,9 @@ def test_a_change_committed_while_the_layer_reads_is_not_immutable(session):
     """The version is read on both sides of the data: whether the page asks for the version before the change or the
     one after it, data read while the change commits is not kept for good."""
     asset = make_asset(session, name="Tuesday Singers", **MANCHESTER)
-    before = data_version.current(session)
-    number, day = before.split("-")
+    settings = get_settings()
+    before = data_version.current(session, settings)
+    number, day, mark = before.split("-")
     session.commit()
 
     def read_then_someone_edits() -> str:
@@ -118,13 +120,27 @@ def test_a_change_committed_while_the_layer_reads_is_not_immutable(session):
             other.execute(text("UPDATE asset SET name = name || '!' WHERE id = :id"), {"id": asset.id})
         return "data read before the edit"
 
-    assert not data_version.read(session, before, read_then_someone_edits).immutable
+    assert not data_version.read(session, settings, before, read_then_someone_edits).immutable
     session.commit()
-    after_next_edit = f"{int(number) + 2}-{day}"
-    assert not data_version.read(session, after_next_edit, read_then_someone_edits).immutable
+    after_next_edit = f"{int(number) + 2}-{day}-{mark}"
+    assert not data_version.read(session, settings, after_next_edit, read_then_someone_edits).immutable
     session.commit()
-    assert data_version.current(session) == after_next_edit
-    assert data_version.read(session, after_next_edit, lambda: "data").immutable
+    assert data_version.current(session, settings) == after_next_edit
+    assert data_version.read(session, settings, after_next_edit, lambda: "data").immutable
+
+
+@pytest.mark.parametrize("setting", ["tile_max_features", "geojson_default_limit", "stale_after_days"])
+def test_a_change_to_a_layer_setting_changes_every_version(session, setting):
+    """A deploy that changes what a layer holds (the tile's cap, the GeoJSON layer's default size, when a place is
+    stale) changes the version, so a cache never keeps the old content under an immutable URL of the new version, and
+    a page's old version is answered with the short max-age."""
+    make_asset(session, name="Tuesday Singers", **MANCHESTER)
+    settings = get_settings()
+    changed = settings.model_copy(update={setting: getattr(settings, setting) + 1})
+    before, after = data_version.current(session, settings), data_version.current(session, changed)
+    assert before.split("-")[:2] == after.split("-")[:2] and before != after
+    assert not data_version.read(session, changed, before, lambda: "data").immutable
+    assert data_version.read(session, changed, after, lambda: "data").immutable
 
 
 def test_what_changes_the_version(session):

@@ -42,10 +42,11 @@
     };
   }
 
-  /* Whether data version `a` ("<counter>-<yyyymmdd>") is newer than `b`: a lagging replica may answer with an older one. */
+  /* Whether data version `a` ("<counter>-<yyyymmdd>-<settings mark>") is newer than `b`: a lagging replica may answer
+     with an older one. The same counter and day with another mark is the layers' settings changed by a deploy. */
   function newer(a, b) {
     var x = a.split("-").map(Number), y = (b || "0-0").split("-").map(Number);
-    return x[0] > y[0] || (x[0] === y[0] && x[1] > y[1]);
+    return x[0] > y[0] || (x[0] === y[0] && (x[1] > y[1] || (x[1] === y[1] && a !== b)));
   }
 
   function AssetMap(map, layers, config) {
