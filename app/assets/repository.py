@@ -84,7 +84,10 @@ TOP_CATEGORY = """(
 )"""
 
 # The conditions on `asset a` that listings combine (app/assets/filters.py builds them from a Criteria).
-BBOX_FILTER = "a.location::geometry && ST_MakeEnvelope(:minlon, :minlat, :maxlon, :maxlat, 4326)"
+# The box as a scalar subquery, evaluated once: as an expression of the parameters it made a prepared statement's
+# generic plan look dear, so PostgreSQL planned the statement again on every request (app/search/repository.py says
+# more of the same about the search's origin).
+BBOX_FILTER = "a.location::geometry && (SELECT ST_MakeEnvelope(:minlon, :minlat, :maxlon, :maxlat, 4326))"
 CATEGORY_FILTER = "EXISTS (SELECT 1 FROM asset_category f WHERE f.asset_id = a.id AND f.category_id = ANY(:category_ids))"
 # The words in English (stemmed: "choirs" finds "choir") or as whole words of either language without accents ("cor"
 # finds "Côr"): PostgreSQL has no Welsh stemmer (migration 0015, docs/cymraeg.md). Each side has its GIN index.

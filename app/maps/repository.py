@@ -79,7 +79,7 @@ def features_nearest(
     where = " AND ".join(["a.status = 'published'", *filters])
     sql = f"""
         SELECT {_feature()} FROM asset a WHERE {where}
-        ORDER BY a.location::geometry <-> ST_SetSRID(ST_MakePoint(:centre_lon, :centre_lat), 4326)
+        ORDER BY a.location::geometry <-> (SELECT ST_SetSRID(ST_MakePoint(:centre_lon, :centre_lat), 4326))
         LIMIT :fetch
     """
     bound = {**params, "centre_lon": centre[0], "centre_lat": centre[1], "fetch": fetch}
