@@ -32,7 +32,7 @@ VERSION = Query(
         "The data version (`/api/v1/data-version`). With the current one the answer is cached as immutable; with "
         "another it is the current data with the short max-age."
     ),
-    examples=["42-20261205-5b2e0c"],
+    examples=["42-20261205-0111e3"],
 )
 T = TypeVar("T")
 

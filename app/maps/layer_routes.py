@@ -97,7 +97,7 @@ def assets_geojson(
         "A Mapbox Vector Tile (XYZ scheme, Web Mercator, extent 4096, buffer 64) with one layer, `assets`: a point per "
         "published asset with properties `id`, `name` and `category` (top-level category slug). A tile holds at most "
         "TILE_MAX_FEATURES (5,000) points; zoom in to see them all. **An empty tile is `204 No Content`** with "
-        f"no body. {_CACHING} Example: `/tiles/assets/14/8089/5300.pbf?category=food&area=E08000003&v=42-20261205-5b2e0c`."
+        f"no body. {_CACHING} Example: `/tiles/assets/14/8089/5300.pbf?category=food&area=E08000003&v=42-20261205-0111e3`."
     ),
     responses={
         200: {"description": "The tile", "content": {tiles.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}},
