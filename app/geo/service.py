@@ -1,5 +1,12 @@
-"""Turning what a person typed as a postcode into a point on the map."""
+"""Turning what a person typed as a postcode into a point on the map.
 
+Each process keeps the postcodes it has looked up for `CACHE_S`: every search by postcode starts here, and the lookup
+was one of its three round trips to the database. The postcode table changes only when it is reloaded (the ONS
+publishes it quarterly), so a place is at most `CACHE_S` old after a reload in another process; a reload in this one
+forgets them at once (`forget_places`). Postcodes that are not found are not kept."""
+
+import threading
+import time
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -18,19 +25,43 @@ class Place:
     precision: str  # "postcode" or "outcode"
 
 
+CACHE_S = 600
+CACHE_SIZE = 20_000
+_places: dict[str, tuple[float, Place]] = {}  # by the parsed key: (when it expires, the place)
+_lock = threading.Lock()
+
+
+def forget_places() -> None:
+    """Forgets the places looked up: the postcode or outcode table has just been reloaded."""
+    with _lock:
+        _places.clear()
+
+
+def _remember(key: str, place: Place) -> Place:
+    with _lock:
+        _places.pop(key, None)
+        if len(_places) >= CACHE_SIZE:
+            _places.pop(next(iter(_places)))  # the oldest
+        _places[key] = (time.monotonic() + CACHE_S, place)
+    return place
+
+
 def locate_postcode(session: Session, text: str, field: str = "postcode") -> Place:
     """Raises Invalid (422) for text that is not a postcode, NotFound (404) for one we do not know."""
     parsed = parse_postcode(text)
     if parsed is None:
         message = _("'%(text)s' is not a UK postcode: expected something like 'M1 1AE' or 'M1'.")
         raise Invalid(message % {"text": text.strip()[:20]}, field)
+    kept = _places.get(parsed.key)
+    if kept is not None and kept[0] > time.monotonic():
+        return kept[1]
     if parsed.is_outcode:
         outcode = repository.get_outcode(session, parsed.key)
         if outcode is None:
             raise NotFound(_("We do not know the postcode area '%(outcode)s'.") % {"outcode": parsed.display}, field)
-        return Place(parsed.display, outcode.lat, outcode.lon, "outcode")
+        return _remember(parsed.key, Place(parsed.display, outcode.lat, outcode.lon, "outcode"))
     row = repository.get_postcode(session, parsed.key)
     if row is None:
         message = _("We do not know the postcode '%(postcode)s'. Check it, or try just the first half.")
         raise NotFound(message % {"postcode": parsed.display}, field)
-    return Place(row.postcode, row.lat, row.lon, "postcode")
+    return _remember(parsed.key, Place(row.postcode, row.lat, row.lon, "postcode"))

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, text
 
 from app.core.db import get_engine
 from app.core.errors import Invalid
+from app.geo.service import forget_places
 from app.imports.models import ImportRun
 from app.imports.record import recorded_run
 from app.imports.runner import BROKEN_GZIP, file_source, open_file
@@ -128,7 +129,9 @@ def load_postcodes(conn: Connection, path: Path, on_progress: ProgressFn | None 
     if dry_run:
         return conn.execute(text(f"SELECT count(*) FROM ({_POSTCODES}) s")).scalar_one()
     conn.execute(text("TRUNCATE postcode"))
-    return conn.execute(text(f"INSERT INTO postcode (key, postcode, lat, lon) {_POSTCODES}")).rowcount
+    loaded = conn.execute(text(f"INSERT INTO postcode (key, postcode, lat, lon) {_POSTCODES}")).rowcount
+    forget_places()
+    return loaded
 
 
 def load_outcodes(conn: Connection, path: Path, dry_run: bool = False) -> int:
@@ -137,4 +140,6 @@ def load_outcodes(conn: Connection, path: Path, dry_run: bool = False) -> int:
     if dry_run:
         return conn.execute(text(f"SELECT count(*) FROM ({_OUTCODES}) s")).scalar_one()
     conn.execute(text("TRUNCATE outcode"))
-    return conn.execute(text(f"INSERT INTO outcode (outcode, lat, lon, n_postcodes) {_OUTCODES}")).rowcount
+    loaded = conn.execute(text(f"INSERT INTO outcode (outcode, lat, lon, n_postcodes) {_OUTCODES}")).rowcount
+    forget_places()
+    return loaded
