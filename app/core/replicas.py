@@ -104,23 +104,25 @@ class Replicas:
 class ReadSession(Session):
     """A session that only reads. On a replica, a statement that fails there (the replica stopped or restarted, its
     pool is exhausted, or it cancelled the statement in a recovery conflict) runs again on the primary, and the replica
-    is skipped until a check finds it up: a replica going down never fails a request. Each statement is its own
-    transaction (the engines are autocommit), so running one again elsewhere changes nothing else."""
+    is skipped until a check finds it up: a replica going down never fails a request. On the primary, a statement
+    that found its pooled connection closed (the database restarted since it was last used; app/core/db.py pings only
+    connections that were idle a while) runs again once on a new one. Each statement is its own transaction (the
+    engines are autocommit), so running one again changes nothing else."""
 
     def __init__(self, bind: Engine, primary: Engine, replicas: Replicas | None) -> None:
         super().__init__(bind)
         self._primary, self._replicas = primary, replicas
 
     def _execute_internal(self, *args: Any, **kwargs: Any) -> Any:
-        replica = self.bind
-        if self._replicas is None or replica.pool is self._primary.pool:
-            return super()._execute_internal(*args, **kwargs)
         try:
             return super()._execute_internal(*args, **kwargs)
-        except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError):
-            self._replicas.failed(replica)
+        except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError) as error:
+            if self._replicas is not None and self.bind.pool is not self._primary.pool:
+                self._replicas.failed(self.bind)
+                self.bind = self._primary
+            elif not getattr(error, "connection_invalidated", False):
+                raise
             self.rollback()
-            self.bind = self._primary
             return super()._execute_internal(*args, **kwargs)
 
 

@@ -1,0 +1,83 @@
+"""The pool checks a connection before use only when it has been idle a while (app/core/db.py `_ping_when_idle`),
+and a read that finds its connection closed by the database runs again on a new one (app/core/replicas.py)."""
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, exc, text
+from sqlmodel import Session
+
+from app.core import db
+from app.core.config import get_settings
+from app.core.replicas import ReadSession
+
+BACKEND = text("SELECT pg_backend_pid()")
+
+
+@pytest.fixture
+def engine(database: str) -> Iterator[Engine]:
+    """An engine of the app's kind with a pool of one connection, so each check-out gets the same one."""
+    made = db._create_engine(database, get_settings().model_copy(update={"db_pool_size": 1, "db_max_overflow": 0}))
+    try:
+        yield made
+    finally:
+        made.dispose()
+
+
+@pytest.fixture
+def pings(engine: Engine, monkeypatch) -> list[None]:
+    """The pings made on `engine`'s connections, one entry each."""
+    made: list[None] = []
+    ping = engine.dialect.do_ping
+
+    def counted(dbapi_connection) -> bool:
+        made.append(None)
+        return ping(dbapi_connection)
+
+    monkeypatch.setattr(engine.dialect, "do_ping", counted)
+    return made
+
+
+def _backend(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(BACKEND).scalar_one()
+
+
+def _terminate(pid: int) -> None:
+    with db.get_engine().connect() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid}).scalar_one()
+
+
+def test_a_connection_used_again_at_once_is_not_pinged(engine: Engine, pings: list[None]) -> None:
+    first = _backend(engine)
+    assert [_backend(engine) for _ in range(5)] == [first] * 5
+    assert pings == []
+
+
+def test_an_idle_connection_closed_by_the_database_is_replaced_before_use(engine, pings, monkeypatch) -> None:
+    first = _backend(engine)
+    _terminate(first)
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)  # as if it had been idle long enough
+    second = _backend(engine)
+    assert second != first and len(pings) == 1
+
+
+def test_a_read_on_a_connection_closed_since_its_last_use_runs_again(engine, pings) -> None:
+    first = _backend(engine)
+    _terminate(first)
+    reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+    with ReadSession(reads, engine, None) as session:
+        second = session.execute(BACKEND).scalar_one()
+    assert second != first and pings == []
+    # Without the read session's second try, the statement fails (which is why it has one).
+    _terminate(second)
+    with Session(reads) as session, pytest.raises(exc.OperationalError) as failed:
+        session.execute(BACKEND)
+    assert failed.value.connection_invalidated
+
+
+def test_a_read_that_fails_otherwise_is_not_run_again(engine) -> None:
+    reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+    with ReadSession(reads, engine, None) as session, pytest.raises(exc.DBAPIError) as failed:
+        session.execute(text("SELECT 1 / 0"))
+    assert not failed.value.connection_invalidated
