@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from app.assets.repository import HISTORY_COLUMNS
+
 STAGE = "import_stage"
 EXTRA_COLUMNS = {
     "n": "integer",
@@ -157,13 +159,15 @@ def _analyze_when_grown(session: Session, created: int) -> None:
 
 @contextmanager
 def _items_written_once(session: Session, where: str, params: dict[str, Any] | None = None) -> Iterator[None]:
-    """The block's writes to assets, their categories and sessions leave `asset_item` to this (migration 0024), which
-    then writes the items of the staged rows `where` says once, instead of each statement's trigger rewriting them.
-    An error inside leaves the setting to the caller's savepoint, whose rollback undoes it with the writes."""
+    """The block's writes to assets, their categories and sessions leave `asset_item` and `asset_tile_point` to this
+    (migrations 0024 and 0026), which then writes the items and tile rows of the staged rows `where` says once,
+    instead of each statement's trigger rewriting them. An error inside leaves the setting to the caller's savepoint,
+    whose rollback undoes it with the writes."""
     session.execute(text("SELECT set_config('assetmap.items_deferred', 'on', true)"))
     yield
     session.execute(text("SELECT set_config('assetmap.items_deferred', 'off', true)"))
-    session.execute(text(f"SELECT assetmap_write_items(ARRAY(SELECT s.asset_id FROM {STAGE} s WHERE {where}))"), params)
+    ids = f"ARRAY(SELECT s.asset_id FROM {STAGE} s WHERE {where})"
+    session.execute(text(f"SELECT assetmap_write_items({ids}), assetmap_write_tile_points({ids})"), params)
 
 
 def write_parts(
@@ -238,6 +242,24 @@ def remember_imported(session: Session) -> None:
                   AND i.imported IS DISTINCT FROM s.given"""
         )
     )
+
+
+def write_created_history(session: Session, actor: str) -> None:
+    """The "create" history entry of each asset the batch created, written by the database: its snapshot is the place
+    as stored (`repository.HISTORY_COLUMNS`), its changes every value the snapshot holds but null, [] and ""."""
+    sql = f"""
+        WITH h AS MATERIALIZED (
+            SELECT a.id, (SELECT to_jsonb(r) FROM (SELECT {HISTORY_COLUMNS}) r) AS snapshot
+            FROM asset a WHERE a.id = ANY(ARRAY(SELECT s.asset_id FROM {STAGE} s WHERE s.created))
+        )
+        INSERT INTO asset_history (asset_id, actor, action, changes, snapshot)
+        SELECT h.id, :actor, 'create', (
+                   SELECT coalesce(jsonb_object_agg(e.key, jsonb_build_array(NULL, e.value)), '{{}}')
+                   FROM jsonb_each(h.snapshot) e WHERE e.value NOT IN ('null', '[]', '""')
+               ), h.snapshot
+        FROM h
+    """
+    session.execute(text(sql), {"actor": actor})
 
 
 def copy_history(session: Session, rows: Iterable[tuple[uuid.UUID, str, str, str, str]]) -> None:

@@ -77,6 +77,27 @@ def public_columns(timestamp: Callable[[str], str] = lambda column: f"a.{column}
 PUBLIC_COLUMNS = public_columns()
 RECORD = public_columns(record=True)
 
+# What a history snapshot leaves out of the stored place (`assets.service._snapshot`): `stale` is computed.
+NOT_IN_HISTORY = frozenset({"id", "created_at", "updated_at", "stale"})
+
+
+def json_timestamp(column: str) -> str:
+    """A timestamp column of `asset a` as pydantic writes it in JSON: seconds, microseconds only when there are any,
+    "Z" for UTC, else the offset."""
+    value = f"a.{column}"
+    return (
+        f"to_char({value}, 'YYYY-MM-DD\"T\"HH24:MI:SS') "
+        f"|| CASE WHEN date_part('microseconds', {value})::bigint % 1000000 <> 0 THEN to_char({value}, '.US') ELSE '' END "
+        f"|| CASE WHEN to_char({value}, 'TZH:TZM') = '+00:00' THEN 'Z' ELSE to_char({value}, 'TZH:TZM') END"
+    )
+
+
+# A history snapshot written by SQL (a bulk import's created places): the same select list as `RECORD`, as the
+# snapshot's JSON holds it.
+HISTORY_COLUMNS = ",\n    ".join(
+    f"{column(f, json_timestamp, record=True)} AS {f.name}" for f in shown_in(Output.API) if f.name not in NOT_IN_HISTORY
+)
+
 # The top-level category of an asset's first category (in taxonomy order): how maps group assets into layers.
 TOP_CATEGORY = """(
     SELECT split_part(c.path, '/', 1) FROM asset_category ac JOIN category c ON c.id = ac.category_id
@@ -250,22 +271,46 @@ def likely_duplicate_remote(candidate: str, delivery: str, service_areas: str, n
     )
 
 
-def flag_duplicates(session: Session, sources: list[str], since: datetime, params: dict[str, Any]) -> int:
-    """Records pairs of likely duplicates between the unarchived assets of `sources` written since `since` and any
-    place that shares no source with them; a pair recorded before (or dismissed) is left as it is. How many are new."""
-    sql = f"""
+# The places an import of :source wrote since :since (`a`), and the places holding none of its identifiers (`d`): a
+# likely duplicate pairs one of each.
+_WRITTEN = (
+    "a.status <> 'archived' AND a.updated_at >= :since "
+    "AND EXISTS (SELECT 1 FROM asset_source_id i WHERE i.asset_id = a.id AND i.source = :source)"
+)
+_OTHER = "d.status <> 'archived' AND NOT EXISTS (SELECT 1 FROM asset_source_id j WHERE j.asset_id = d.id AND j.source = :source)"
+_SIDES = """
+    SELECT count(*) FILTER (WHERE i.asset_id IS NOT NULL AND a.updated_at >= :since), count(*) FILTER (WHERE i.asset_id IS NULL)
+    FROM asset a LEFT JOIN (SELECT DISTINCT asset_id FROM asset_source_id WHERE source = :source) i ON i.asset_id = a.id
+    WHERE a.status <> 'archived'
+"""
+
+
+def _place_pairs(outer: str, inner: str) -> str:
+    """The likely duplicates between `a` and `d` (see _WRITTEN, _OTHER) that share no source, found from each place of
+    side `outer` through the GiST index on the other side's positions: the smaller side leads."""
+    return f"""
         INSERT INTO asset_duplicate (asset_id, other_id, similarity, distance_m)
         SELECT DISTINCT ON (least(a.id, d.id), greatest(a.id, d.id))
                least(a.id, d.id), greatest(a.id, d.id), similarity(d.name, a.name), ST_Distance(d.exact_location, a.exact_location)
-        FROM asset a JOIN asset d ON d.id <> a.id AND {likely_duplicate("d", "a.exact_location", "a.name")}
-        WHERE a.status <> 'archived' AND a.updated_at >= :since
-          AND EXISTS (SELECT 1 FROM asset_source_id i WHERE i.asset_id = a.id AND i.source = ANY(:sources))
+        FROM asset {outer} CROSS JOIN LATERAL (
+            SELECT * FROM asset {inner}
+            WHERE {inner}.id <> {outer}.id AND {likely_duplicate(inner, f"{outer}.exact_location", f"{outer}.name")}
+        ) {inner}
+        WHERE {_WRITTEN} AND {_OTHER}
           AND NOT EXISTS (
               SELECT 1 FROM asset_source_id i JOIN asset_source_id j ON j.source = i.source
               WHERE i.asset_id = a.id AND j.asset_id = d.id
           )
         ON CONFLICT (asset_id, other_id) DO NOTHING
     """
+
+
+def flag_duplicates(session: Session, sources: list[str], since: datetime, params: dict[str, Any]) -> int:
+    """Records pairs of likely duplicates between the unarchived assets of `sources` written since `since` and any
+    place that shares no source with them; a pair recorded before (or dismissed) is left as it is. How many are new.
+
+    Places are paired one source at a time, from whichever side is smaller: the places written, or the places holding
+    none of the source's identifiers (none at all on a source's first import into a database of its own places)."""
     # Services without a place: the same, by their service areas (distance_m 0: they have no position).
     remote_sql = f"""
         INSERT INTO asset_duplicate (asset_id, other_id, similarity, distance_m)
@@ -282,7 +327,13 @@ def flag_duplicates(session: Session, sources: list[str], since: datetime, param
     """
     session.execute(text("SET LOCAL statement_timeout = 0"))  # a bulk import's check of 100,000s of places
     values = {**params, "sources": sources, "since": since}
-    return session.execute(text(sql), values).rowcount + session.execute(text(remote_sql), values).rowcount
+    found = session.execute(text(remote_sql), values).rowcount
+    for source in sources:
+        written, other = session.execute(text(_SIDES), values | {"source": source}).one()
+        if written and other:
+            sql = _place_pairs("a", "d") if written <= other else _place_pairs("d", "a")
+            found += session.execute(text(sql), values | {"source": source}).rowcount
+    return found
 
 
 def dismiss_duplicate(session: Session, first: uuid.UUID, second: uuid.UUID, actor: str) -> None:

@@ -25,7 +25,6 @@ from app.i18n import gettext as _
 # other field a request may send is a column of its own name.
 _OWN_HANDLING = {"lat", "lon", "postcode", "organisation", "categories", "schedule", "service_areas"}
 _PLAIN_FIELDS = tuple(f.name for f in WRITABLE if f.name not in _OWN_HANDLING)
-_NOT_HISTORY = {"id", "created_at", "updated_at", "stale"}
 
 # The signed-in roles that see where a place not shown exactly really is (app/accounts/models.Role).
 SEE_EXACT_LOCATION = frozenset({"admin", "moderator", "link_worker"})
@@ -175,13 +174,11 @@ def upsert_many_by_source(
         before = _snapshots(session, list(changed.values()))
         if changed:
             bulk_repository.update_changed(session, list(changed), plain, postcode, categories, schedule, now)
-        after = _snapshots(session, [*created.values(), *changed.values()])
-        history: list[tuple[uuid.UUID, str, str, str, str]] = []
-        for n, asset_id in created.items():
-            snap = after[asset_id]
-            changes = {k: [None, v] for k, v in snap.items() if v not in (None, [], "")}
-            history.append((asset_id, actor, "create", _json(changes), _json(snap)))
+        after = _snapshots(session, list(changed.values()))
+        bulk_repository.write_created_history(session, actor)
+        for n in created:
             outcomes[n] = "created"
+        history: list[tuple[uuid.UUID, str, str, str, str]] = []
         for n, asset_id in changed.items():
             old, new = before[asset_id], after[asset_id]
             changes = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
@@ -483,12 +480,12 @@ def _snapshot(session: Session, asset_id: uuid.UUID) -> dict[str, Any]:
 def _snapshots(session: Session, asset_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
     """`_snapshot` of many assets, read in one statement."""
     assets = [AssetPublic.model_validate_json(record) for record in repository.get_records_json(session, asset_ids)]
-    return {asset.id: asset.model_dump(mode="json", exclude=_NOT_HISTORY) for asset in assets}
+    return {asset.id: asset.model_dump(mode="json", exclude=repository.NOT_IN_HISTORY) for asset in assets}
 
 
 def _history_view(row: dict[str, Any]) -> dict[str, Any]:
     """An asset as its history keeps it (the `snapshot` of each entry)."""
-    return public_asset(row).model_dump(mode="json", exclude=_NOT_HISTORY)
+    return public_asset(row).model_dump(mode="json", exclude=repository.NOT_IN_HISTORY)
 
 
 def _record(

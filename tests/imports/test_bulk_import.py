@@ -10,8 +10,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from app.assets import bulk_repository
-from app.assets.models import AssetHistory
-from app.assets.service import merge_assets
+from app.assets.models import AssetHistory, AssetStatus
+from app.assets.schemas import AssetCreate
+from app.assets.service import _snapshot, merge_assets, upsert_many_by_source
 from app.imports import runner
 from app.imports.mapping import load_mapping
 from app.imports.readers import import_file, read_csv
@@ -137,3 +138,40 @@ def test_text_with_quotes_backslashes_and_line_breaks_arrives_as_written(tmp_pat
     snapshot = session.exec(select(AssetHistory)).one().snapshot
     assert snapshot["name"] == asset.name and snapshot["address"] == asset.address
     assert import_file("csv", path, mapping).counts == {"unchanged": 1}
+
+
+def test_created_places_history_as_the_one_row_path_reads_them(session):
+    """The database writes a created place's history entry (bulk_repository.write_created_history): its snapshot is
+    the place as `_snapshot` reads it through AssetPublic, and its changes every value that is not empty, whatever
+    the kind of value (times with and without microseconds, numbers, lists, booleans, Welsh text, sessions)."""
+    common = {
+        "source": "rich", "description": "Tea and talk", "description_cy": "Te a sgwrs", "tags": ["tea", "talk"],
+        "address": "1 High St", "postcode": "M1 1AE", "lat": 53.4835, "lon": -2.2312, "phone": "0161 000 0000",
+        "website": "https://example.org/tea", "free": False, "accessibility": ["step_free", "hearing_loop"],
+        "languages": ["Welsh"], "min_age": 0, "max_age": 99, "drop_in": True, "categories": ["cafes"],
+        "schedule": [{"day": "mon", "opens": "09:00", "closes": "17:30", "note": "term time"}],
+        "location_precision": "approximate",
+    }
+    items = [
+        AssetCreate.model_validate(common | {"external_id": "r1", "name": "Tea Room", "name_cy": "Ystafell De",
+                                              "last_verified_at": "2026-03-01T10:20:30Z"}),
+        AssetCreate.model_validate(common | {"external_id": "r2", "name": "Tea Hut", "name_cy": "",
+                                              "last_verified_at": "2026-03-01T10:20:30.000123+01:00"}),
+    ]
+    assert upsert_many_by_source(session, items, "import:test", AssetStatus.published) == ["created", "created"]
+    for asset_id, changes, snapshot in session.execute(text("SELECT asset_id, changes, snapshot FROM asset_history")):
+        assert snapshot == _snapshot(session, asset_id)
+        assert changes == {k: [None, v] for k, v in snapshot.items() if v not in (None, [], "")}
+
+
+@pytest.mark.parametrize("others", [1, 4])
+def test_an_import_flags_the_same_duplicate_whichever_side_leads(tmp_path, session, others):
+    """The check pairs places from the smaller side (assets.repository.flag_duplicates): one place without the file's
+    source against the file's three, or four against three; the same pair either way."""
+    make_asset(session, name="The Corner Cafe", lat=53.4836, lon=-2.2313)
+    for n in range(others - 1):
+        make_asset(session, name=f"Far Away Hall {n}", lat=52.0, lon=-1.0 - n / 100)
+    path, mapping = write(tmp_path, GOOD)
+    assert import_file("csv", path, mapping).counts == {"created": 3, "possible_duplicates": 1}
+    pairs = session.execute(text("SELECT a.name, b.name FROM asset_duplicate d JOIN asset a ON a.id = d.asset_id JOIN asset b ON b.id = d.other_id"))
+    assert [sorted(pair) for pair in pairs] == [["The Corner Cafe", "The Corner Cafe"]]
