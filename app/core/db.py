@@ -69,9 +69,9 @@ PING_AFTER_IDLE_S = 1.0
 def _ping_when_idle(engine: Engine) -> None:
     """Checks a pooled connection on check-out only when it has been idle for `PING_AFTER_IDLE_S`: one that the
     database closed meanwhile (a restart, an idle timeout) is replaced before anyone uses it. SQLAlchemy's
-    `pool_pre_ping` checks every check-out, which is a round trip per request: under load connections are idle for
-    milliseconds, and that ping cost a search about a tenth of its CPU. A connection closed in the second before its
-    next use fails that statement instead; the pool is then renewed, and read sessions run the statement again
+    `pool_pre_ping` checks every check-out, a round trip per request, when under load connections are idle for
+    milliseconds (docs/benchmarks.md, issue 17). A connection closed in the second before its next use fails that
+    statement instead; the pool is then renewed, and read sessions run the statement again
     (app/core/replicas.py ReadSession)."""
 
     @event.listens_for(engine, "checkin")

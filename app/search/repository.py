@@ -18,7 +18,7 @@ as long as running it. With the subquery the generic plan is the cheaper one and
 17: "The search's plan").
 
 The ranking step is MATERIALIZED too, so that each place's distance is computed once: inlined, its band and its
-distance were two sort keys, each computing the ellipsoidal distance again (a quarter of the statement's time).
+distance were two sort keys, each computing the ellipsoidal distance again.
 
 The KNN step is MATERIALIZED and keeps the id it does not need: otherwise PostgreSQL would see that it reads only
 `location`, plan it as an index-only scan on ix_asset_published_location, and then refuse to run it (geography's
