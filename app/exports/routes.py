@@ -15,6 +15,7 @@ from app.core.db import read_session
 from app.core.deps import ReadSessionDep, SettingsDep
 from app.exports import formats, repository
 from app.stories import repository as stories
+from app.web.transport import is_head
 
 router = APIRouter(prefix="/api/v1", tags=["open data"])
 
@@ -32,7 +33,8 @@ def _rows(request: Request, read: Callable[[Session], Iterator[dict[str, Any]]])
     streamed.
 
     The first row is read before the download starts, so that a database that cannot be reached is an error answer
-    (503), not a download cut off after its headers.
+    (503), not a download cut off after its headers. A HEAD request (answered as a GET without its body,
+    app/web/transport.py) stops there: no more rows are read for a body no one will get.
     """
     session = read_session(request, streaming=True)
     rows = read(session)
@@ -41,6 +43,9 @@ def _rows(request: Request, read: Callable[[Session], Iterator[dict[str, Any]]])
     except Exception:
         session.close()
         raise
+    if is_head(request):
+        session.close()
+        return iter(())
 
     def stream() -> Iterator[dict[str, Any]]:
         with session:

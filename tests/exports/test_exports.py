@@ -121,3 +121,26 @@ def test_unknown_area_is_422(client):
     response = client.get("/api/v1/export.csv", params={"area": "X99999999"})
     assert response.status_code == 422
     assert "X99999999" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/export.csv", "/api/v1/export.geojson"])
+def test_head_answers_like_get_and_reads_no_more_than_the_first_row(client, published, monkeypatch, path):
+    from app.exports import repository
+
+    read: list[int] = []
+    stream = repository.stream_published
+
+    def counted(*args, **kwargs):
+        for row in stream(*args, **kwargs):
+            read.append(1)
+            yield row
+
+    monkeypatch.setattr(repository, "stream_published", counted)
+    get = client.get(path)
+    assert get.status_code == 200 and len(read) == 3
+    read.clear()
+    head = client.head(path)
+    assert head.status_code == 200 and head.content == b""
+    assert len(read) == 1  # the first row, which tells that the database answers; not the rest
+    for header in ("content-type", "content-disposition"):
+        assert head.headers[header] == get.headers[header]
