@@ -41,9 +41,14 @@ class Replica:
         self.autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
+CHECK_WAIT_S = 0.5
+
+
 class Replicas:
-    """The replicas of one process. Their states are checked at most every `check_s` seconds, by the first request
-    after that; a request never waits for another's check (it uses the states as they were)."""
+    """The replicas of one process. Their states are checked at most every `check_s` seconds, when the first request
+    after that asks; a request never waits for another's check (it uses the states as they were). The check runs in
+    a thread of its own, and the request that started it waits for it at most `CHECK_WAIT_S`: a check takes
+    milliseconds, but one of a replica that does not answer would last its connection timeout (5 s)."""
 
     def __init__(self, engines: list[Engine], primary: Engine, max_lag_s: float, check_s: float) -> None:
         self.replicas = [Replica(e, f"{e.url.host}:{e.url.port or 5432}/{e.url.database}") for e in engines]
@@ -63,10 +68,17 @@ class Replicas:
 
     def states(self) -> list[Replica]:
         if time.monotonic() - self._checked_at >= self._check_s and self._lock.acquire(blocking=False):
-            try:
-                self._check_all()
-            finally:
-                self._lock.release()
+            done = threading.Event()
+
+            def check() -> None:
+                try:
+                    self._check_all()
+                finally:
+                    self._lock.release()
+                    done.set()
+
+            threading.Thread(target=check, name="replica-check", daemon=True).start()
+            done.wait(CHECK_WAIT_S)
         return self.replicas
 
     def failed(self, engine: Engine) -> None:
