@@ -9,8 +9,8 @@ statistic, not a log.
 """
 
 import logging
-import queue
 import threading
+from collections import deque
 from typing import Any
 
 from app.core.db import get_engine
@@ -19,8 +19,14 @@ from app.insights import repository
 log = logging.getLogger(__name__)
 MAX_QUEUED = 10_000
 BATCH = 500
+# How often the writer looks for records. A search does not wake it: waking a thread on every search cost the
+# searching thread more than the rest of recording.
+WAKE_S = 0.5
 
-_queue: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=MAX_QUEUED)
+_pending: deque[dict[str, Any]] = deque()
+_wake = threading.Event()
+_written = threading.Condition()  # notified when a batch is done; guards _writing
+_writing = False  # a batch taken from _pending is being written
 _started = threading.Lock()
 _thread: threading.Thread | None = None
 
@@ -34,39 +40,39 @@ def submit(record: dict[str, Any]) -> None:
                 if _thread is None or not _thread.is_alive():
                     _thread = threading.Thread(target=_write_forever, name="search-demand", daemon=True)
                     _thread.start()
-        _queue.put_nowait(record)
-    except queue.Full:
-        log.warning("search demand: queue full, a search was not recorded")
+        if len(_pending) >= MAX_QUEUED:
+            log.warning("search demand: queue full, a search was not recorded")
+            return
+        _pending.append(record)
     except Exception:
         log.warning("search demand: a search could not be queued", exc_info=True)
 
 
 def flush(timeout: float = 10.0) -> None:
     """Waits until every queued record is written (or has failed): for tests and an orderly shutdown."""
-    done = threading.Event()
-
-    def wait() -> None:
-        _queue.join()
-        done.set()
-
-    threading.Thread(target=wait, daemon=True).start()
-    done.wait(timeout)
+    with _written:
+        _wake.set()
+        _written.wait_for(lambda: not _pending and not _writing, timeout)
 
 
 def _write_forever() -> None:
+    global _writing
     while True:
-        batch = [_queue.get()]
-        while len(batch) < BATCH:
-            try:
-                batch.append(_queue.get_nowait())
-            except queue.Empty:
+        _wake.wait(WAKE_S)
+        _wake.clear()
+        while True:
+            with _written:
+                batch = [_pending.popleft() for _ in range(min(BATCH, len(_pending)))]
+                _writing = bool(batch)
+            if not batch:
                 break
-        try:
-            with get_engine().begin() as conn:
-                repository.record_searches(conn, batch)
-        except Exception as exc:
-            # Only the exception's kind: its text could quote the statement's parameters (the origin).
-            log.warning("search demand: %d searches could not be recorded (%s)", len(batch), type(exc).__name__)
-        finally:
-            for _ in batch:
-                _queue.task_done()
+            try:
+                with get_engine().begin() as conn:
+                    repository.record_searches(conn, batch)
+            except Exception as exc:
+                # Only the exception's kind: its text could quote the statement's parameters (the origin).
+                log.warning("search demand: %d searches could not be recorded (%s)", len(batch), type(exc).__name__)
+            finally:
+                with _written:
+                    _writing = False
+                    _written.notify_all()

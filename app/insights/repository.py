@@ -268,24 +268,28 @@ def purge_searches(session: Session, today: date, keep_months: int) -> int:
 # --- Recording searches ------------------------------------------------------------------------------------------
 
 # The origin's LSOA: the one whose outline holds the point, else the nearest outline within OUTSIDE_M (a coast or an
-# estuary the generalised outlines cut off), else none (outside England and Wales: nothing is recorded). The point
-# is a bound parameter of this statement only; it is never written anywhere.
+# estuary the generalised outlines cut off), else none (outside England and Wales: nothing is recorded). A batch of
+# searches is one statement, its records one JSON parameter; the points are in that parameter only and are never
+# written anywhere.
 RECORD = f"""
     INSERT INTO search_demand (day, lsoa_code, categories, filters, found)
-    SELECT :day, x.code, CAST(:categories AS text[]), CAST(:filters AS text[]), :found
-    FROM (SELECT coalesce(
+    SELECT r.day, x.code, r.categories, r.filters, r.found
+    FROM jsonb_to_recordset(CAST(:searches AS jsonb))
+         AS r(day date, lat float8, lon float8, categories text[], filters text[], found int)
+    CROSS JOIN LATERAL (SELECT coalesce(
         (SELECT l.code FROM lsoa l WHERE ST_Intersects(l.boundary, o.p) ORDER BY l.code LIMIT 1),
         (SELECT l.code FROM lsoa l
          WHERE ST_DWithin(l.boundary, o.p, 0.01) AND ST_DWithin(l.boundary::geography, o.p::geography, {OUTSIDE_M})
          ORDER BY l.boundary <-> o.p LIMIT 1)
-    ) AS code FROM (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS p) o) x
+    ) AS code FROM (SELECT ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326) AS p) o) x
     WHERE x.code IS NOT NULL
 """
 
 
 def record_searches(conn: Connection, searches: list[dict[str, Any]]) -> None:
     """Saves searches given as {day, lat, lon, categories, filters, found} (lat/lon only to find the LSOA)."""
-    conn.execute(text(RECORD), searches)
+    records = [{**search, "day": search["day"].isoformat()} for search in searches]
+    conn.execute(text(RECORD), {"searches": json.dumps(records)})
 
 
 # --- Reading ------------------------------------------------------------------------------------------------------
