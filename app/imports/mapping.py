@@ -363,7 +363,9 @@ _RANGE = re.compile(r"^(\d{1,2}):?(\d{2})\s*[-–]\s*(\d{1,2}):?(\d{2})$")
 def _sessions(day: str, text: str | None, notes: list[str]) -> list[dict[str, str]]:
     """'10:00-13:00,14:00-17:00' -> two sessions; a range it cannot use is left out with a note."""
     sessions: list[dict[str, str]] = []
-    for part in filter(None, (p.strip() for p in (text or "").split(","))):
+    if not text:
+        return sessions  # most cells of a column per weekday are empty
+    for part in filter(None, (p.strip() for p in text.split(","))):
         match = _RANGE.match(part)
         opens = closes = ""
         if match:

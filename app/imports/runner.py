@@ -13,10 +13,12 @@ import gzip
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from queue import Queue
 from typing import Any, BinaryIO
 
 from pydantic import ValidationError
@@ -35,6 +37,7 @@ from app.imports.record import recorded_run
 
 COMMIT_EVERY = 200
 BULK_CHUNK = 20_000  # rows a bulk import stages, applies and commits at a time
+BULK_WRITERS = 2  # chunks written at once (`_apply_bulk`)
 # The reported rows a run keeps, per kind: thousands of skipped objects (most of an OSM file) or notes never crowd out
 # the failures, which are what a person has to act on. The run's counts always hold the totals.
 RECORDED_PER_KIND = {"failed": 10_000, "archived": 10_000, "skipped": 500, "notes": 500}
@@ -70,9 +73,18 @@ class Outcome:
 
     def report(self, ref: str, kind: str, message: str) -> None:
         self.counts[kind] += 1
-        if self.recorded[kind] < RECORDED_PER_KIND.get(kind, 500):
-            self.recorded[kind] += 1
-            self.problems.append({"ref": ref, "kind": kind, "message": message})
+        self._keep({"ref": ref, "kind": kind, "message": message})
+
+    def merge(self, later: "Outcome") -> None:
+        """Adds the outcome of later rows: their counts, and their reported rows while there is room."""
+        self.counts.update(later.counts)
+        for problem in later.problems:
+            self._keep(problem)
+
+    def _keep(self, problem: dict[str, Any]) -> None:
+        if self.recorded[problem["kind"]] < RECORDED_PER_KIND.get(problem["kind"], 500):
+            self.recorded[problem["kind"]] += 1
+            self.problems.append(problem)
 
 
 def unrecorded(counts: Mapping[str, int], problems: list[dict[str, Any]]) -> dict[str, int]:
@@ -214,31 +226,60 @@ def _apply_bulk(
     on_progress: ProgressFn | None,
 ) -> None:
     """Applies the rows BULK_CHUNK at a time through `upsert_many_by_source`; a row it does not take (a bad, gone or
-    skipped one, or one it leaves to the one-row path) goes through `_apply_one`. Each row is reported in file order."""
-    for start in range(0, len(rows), BULK_CHUNK):
-        chunk = rows[start : start + BULK_CHUNK]
-        ready: list[tuple[int, AssetCreate, tuple[str, ...]]] = []
-        for i, row in enumerate(chunk):
-            if row.gone or row.skipped or row.problem or row.fields is None:
-                continue
-            fields, notes = placed(row.fields, row.notes)
-            if fields is not None:
-                with suppress(ValidationError):
-                    ready.append((i, AssetCreate.model_validate(fields), notes))
-        results = upsert_many_by_source(session, [data for _, data, _ in ready], actor, status)
-        done = {i: (result, notes) for (i, _, notes), result in zip(ready, results, strict=True) if result is not None}
-        for i, row in enumerate(chunk):
-            if i not in done:
-                _apply_one(session, row, actor, status, outcome)
-                continue
-            result, notes = done[i]
-            outcome.counts[result] += 1
-            for note in notes:
-                outcome.report(row.ref, "notes", note)
-        if on_progress:
-            on_progress(len(chunk))
-        if not dry_run:
-            session.commit()
+    skipped one, or one it leaves to the one-row path) goes through `_apply_one`. Each row is reported in file order.
+
+    BULK_WRITERS chunks are written at once, each in a session (and transaction) of its own, committed as it ends:
+    most of a chunk's time is the database's, which then works on more than one core. The rows of a file are distinct
+    (readers leave out a repeated id), so no two chunks write the same asset."""
+    chunks = [rows[start : start + BULK_CHUNK] for start in range(0, len(rows), BULK_CHUNK)]
+    free: Queue[Session] = Queue()
+    extra = [Session(session.get_bind()) for _ in range(min(BULK_WRITERS, len(chunks)) - 1)]
+    for writer in (session, *extra):
+        free.put(writer)
+
+    def write(chunk: list[SourceRow]) -> Outcome:
+        writer = free.get()
+        try:
+            part = Outcome()
+            _apply_chunk(writer, chunk, actor, status, part)
+            if not dry_run:
+                writer.commit()
+            return part
+        finally:
+            free.put(writer)
+
+    pool = ThreadPoolExecutor(max_workers=BULK_WRITERS)
+    try:
+        for chunk, part in zip(chunks, pool.map(write, chunks), strict=True):
+            outcome.merge(part)
+            if on_progress:
+                on_progress(len(chunk))
+    finally:
+        pool.shutdown(cancel_futures=True)  # after a failed chunk, no more are begun
+        for writer in extra:
+            writer.close()  # a dry run's writes roll back with it
+
+
+def _apply_chunk(session: Session, chunk: list[SourceRow], actor: str, status: AssetStatus, outcome: Outcome) -> None:
+    """Writes the rows of `chunk` the bulk path takes in one go and the others one by one, reporting each in order."""
+    ready: list[tuple[int, AssetCreate, tuple[str, ...]]] = []
+    for i, row in enumerate(chunk):
+        if row.gone or row.skipped or row.problem or row.fields is None:
+            continue
+        fields, notes = placed(row.fields, row.notes)
+        if fields is not None:
+            with suppress(ValidationError):
+                ready.append((i, AssetCreate.model_validate(fields), notes))
+    results = upsert_many_by_source(session, [data for _, data, _ in ready], actor, status)
+    done = {i: (result, notes) for (i, _, notes), result in zip(ready, results, strict=True) if result is not None}
+    for i, row in enumerate(chunk):
+        if i not in done:
+            _apply_one(session, row, actor, status, outcome)
+            continue
+        result, notes = done[i]
+        outcome.counts[result] += 1
+        for note in notes:
+            outcome.report(row.ref, "notes", note)
 
 
 def _apply_one(session: Session, row: SourceRow, actor: str, status: AssetStatus, outcome: Outcome) -> None:

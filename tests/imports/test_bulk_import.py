@@ -175,3 +175,18 @@ def test_an_import_flags_the_same_duplicate_whichever_side_leads(tmp_path, sessi
     assert import_file("csv", path, mapping).counts == {"created": 3, "possible_duplicates": 1}
     pairs = session.execute(text("SELECT a.name, b.name FROM asset_duplicate d JOIN asset a ON a.id = d.asset_id JOIN asset b ON b.id = d.other_id"))
     assert [sorted(pair) for pair in pairs] == [["The Corner Cafe", "The Corner Cafe"]]
+
+
+def test_chunks_written_side_by_side_report_in_file_order_and_a_dry_run_leaves_nothing(tmp_path, session, monkeypatch):
+    """With a chunk per row, the chunks go to BULK_WRITERS sessions at once (runner._apply_bulk): the same outcome,
+    the reported rows in file order, and a dry run rolls back every writer's transaction."""
+    monkeypatch.setattr(runner, "BULK_CHUNK", 1)
+    bad = "a9,,Church Rd,Manchester,M1 1AF,53.4800,-2.2400,,hall,,\n"
+    path, mapping = write(tmp_path, [GOOD[0], bad, *GOOD[1:], bad.replace("a9", "a8")])
+    dry = import_file("csv", path, mapping, dry_run=True)
+    assert dry.counts == {"created": 3, "failed": 2}
+    assert session.execute(text("SELECT count(*) FROM asset")).scalar_one() == 0
+    run = import_file("csv", path, mapping)
+    assert run.counts == {"created": 3, "failed": 2} and [p["ref"] for p in run.errors] == ["line 3", "line 6"]
+    assert session.execute(text("SELECT count(*) FROM asset_history")).scalar_one() == 3
+    assert import_file("csv", path, mapping).counts == {"unchanged": 3, "failed": 2}
