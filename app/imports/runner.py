@@ -233,7 +233,10 @@ def _apply_bulk(
     (readers leave out a repeated id), so no two chunks write the same asset."""
     chunks = [rows[start : start + BULK_CHUNK] for start in range(0, len(rows), BULK_CHUNK)]
     free: Queue[Session] = Queue()
-    extra = [Session(session.get_bind()) for _ in range(min(BULK_WRITERS, len(chunks)) - 1)]
+    # A dry run keeps every writer's transaction open to the end, where another writer's ANALYZE
+    # (bulk_repository._analyze_when_grown) would wait for it: it writes with one.
+    writers = 1 if dry_run else min(BULK_WRITERS, len(chunks))
+    extra = [Session(session.get_bind()) for _ in range(writers - 1)]
     for writer in (session, *extra):
         free.put(writer)
 
@@ -248,7 +251,7 @@ def _apply_bulk(
         finally:
             free.put(writer)
 
-    pool = ThreadPoolExecutor(max_workers=BULK_WRITERS)
+    pool = ThreadPoolExecutor(max_workers=writers)
     try:
         for chunk, part in zip(chunks, pool.map(write, chunks), strict=True):
             outcome.merge(part)

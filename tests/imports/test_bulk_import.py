@@ -178,8 +178,8 @@ def test_an_import_flags_the_same_duplicate_whichever_side_leads(tmp_path, sessi
 
 
 def test_chunks_written_side_by_side_report_in_file_order_and_a_dry_run_leaves_nothing(tmp_path, session, monkeypatch):
-    """With a chunk per row, the chunks go to BULK_WRITERS sessions at once (runner._apply_bulk): the same outcome,
-    the reported rows in file order, and a dry run rolls back every writer's transaction."""
+    """With a chunk per row, the chunks go to BULK_WRITERS sessions at once (runner._apply_bulk): the same outcome and
+    the reported rows in file order; a dry run (one writer) leaves nothing."""
     monkeypatch.setattr(runner, "BULK_CHUNK", 1)
     bad = "a9,,Church Rd,Manchester,M1 1AF,53.4800,-2.2400,,hall,,\n"
     path, mapping = write(tmp_path, [GOOD[0], bad, *GOOD[1:], bad.replace("a9", "a8")])
