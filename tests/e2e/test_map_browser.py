@@ -4,6 +4,8 @@ Every test runs under the `page` fixture's guard: no request may leave the app's
 script error or CSP violation may happen.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -67,6 +69,10 @@ def test_toggling_a_category_layer_hides_its_markers(page: Page, places):
 
     page.get_by_role("button", name="Layers: choose which kinds of places to show").focus()
     page.keyboard.press("Enter")  # the layer control opens from the keyboard too
+    expect(page.locator(".leaflet-control-layers")).to_have_class(re.compile(r"\bleaflet-control-layers-expanded\b"))
+    # Leaflet ignores clicks in the control until a zero-delay timer set on opening has run (its _expandSafely); a
+    # timer set now runs after it, so the Space below cannot land in that window on a slow machine.
+    page.evaluate("() => new Promise(resolve => setTimeout(resolve))")
     food = page.locator(".leaflet-control-layers-overlays label", has_text="Food").locator("input")
     food.focus()
     page.keyboard.press("Space")
