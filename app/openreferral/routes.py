@@ -7,12 +7,13 @@ and needs no API key, as the UK profile's compliance rules require.
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse
 
 from app.core.config import Settings
 from app.core.deps import ReadSessionDep
 from app.core.errors import install_error_handlers
+from app.core.query import query_model, query_parameters
 from app.insights.service import records_searches
 from app.openreferral import service
 from app.openreferral.cors import AllowAnyOrigin
@@ -42,6 +43,11 @@ Each asset is one **service** at one physical **location**, linked by a **servic
 `{{"detail": "...", "errors": [{{"field": "...", "message": "..."}}]}}` with status 404 (unknown id or postcode) or
 422 (a parameter that is not valid, or that this API does not support).
 """
+
+# The lists' filters, read from the query string in one validation (app/core/query.py).
+ServiceQueryDep = Annotated[ServiceQuery, Depends(query_model(ServiceQuery))]
+ServiceAtLocationQueryDep = Annotated[ServiceAtLocationQuery, Depends(query_model(ServiceAtLocationQuery))]
+PageQueryDep = Annotated[PageQuery, Depends(query_model(PageQuery))]
 
 router = APIRouter()
 mount_redirect = APIRouter()
@@ -78,8 +84,9 @@ def api_info(request: Request) -> ApiInfo:
     description="Each service's one-to-one fields and its organization. " + _LIST_FILTERS,
     operation_id="getPaginatedListOfServices",
     responses=_BAD,
+    openapi_extra=query_parameters(ServiceQuery),
 )
-def list_services(session: ReadSessionDep, query: Annotated[ServiceQuery, Query()]) -> dict[str, Any]:
+def list_services(session: ReadSessionDep, query: ServiceQueryDep) -> dict[str, Any]:
     return service.list_services(session, query)
 
 
@@ -106,9 +113,10 @@ def get_service(id: uuid.UUID, session: ReadSessionDep) -> dict[str, Any]:
     ),
     operation_id="getPaginatedListOfServiceAtLocation",
     responses={404: {"description": "Unknown postcode"}, **_BAD},
+    openapi_extra=query_parameters(ServiceAtLocationQuery),
 )
 def list_service_at_locations(
-    request: Request, session: ReadSessionDep, query: Annotated[ServiceAtLocationQuery, Query()]
+    request: Request, session: ReadSessionDep, query: ServiceAtLocationQueryDep
 ) -> dict[str, Any]:
     return service.list_service_at_locations(session, query, records_searches(request))
 
@@ -134,8 +142,9 @@ def get_service_at_location(id: uuid.UUID, session: ReadSessionDep) -> dict[str,
     description="One taxonomy: this directory's category tree.",
     operation_id="getPaginatedListOfTaxonomies",
     responses=_BAD,
+    openapi_extra=query_parameters(PageQuery),
 )
-def list_taxonomies(request: Request, session: ReadSessionDep, query: Annotated[PageQuery, Query()]) -> dict[str, Any]:
+def list_taxonomies(request: Request, session: ReadSessionDep, query: PageQueryDep) -> dict[str, Any]:
     return service.list_taxonomies(session, query, _site_url(request, "/api/v1/categories"))
 
 
@@ -159,8 +168,9 @@ def get_taxonomy(id: uuid.UUID, request: Request, session: ReadSessionDep) -> di
     description="Our categories, parents before their children.",
     operation_id="getPaginatedListOfTaxonomyTerms",
     responses=_BAD,
+    openapi_extra=query_parameters(PageQuery),
 )
-def list_taxonomy_terms(session: ReadSessionDep, query: Annotated[PageQuery, Query()]) -> dict[str, Any]:
+def list_taxonomy_terms(session: ReadSessionDep, query: PageQueryDep) -> dict[str, Any]:
     return service.list_taxonomy_terms(session, query)
 
 

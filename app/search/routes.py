@@ -1,10 +1,11 @@
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from app.core.db import read_session
 from app.core.paging import next_url
+from app.core.query import query_model, query_parameters
 from app.insights.service import records_searches
 from app.search import repository, service
 from app.search.schemas import NearbyQuery, NearbyResponse
@@ -28,8 +29,9 @@ router = APIRouter(prefix="/api/v1/assets", tags=["search"])
         "from the places and without a distance"
     ),
     responses={404: {"description": "Unknown postcode"}, 422: {"description": "Invalid parameters"}},
+    openapi_extra=query_parameters(NearbyQuery),
 )
-def nearby(request: Request, query: Annotated[NearbyQuery, Query()]) -> Response:
+def nearby(request: Request, query: Annotated[NearbyQuery, Depends(query_model(NearbyQuery))]) -> Response:
     with read_session(request) as session:  # not a dependency (app.core.db.read_session)
         origin = service.origin(session, query)
         found = service.nearby_json(
