@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from app.areas.models import WHOLE_UK
 from app.areas.repository import SERVES_POINT_FILTER
+from app.core.replicas import ReadSession
 from app.search import repository
 from bench import common, nearby
 
@@ -59,7 +60,7 @@ def run(url: str, rounds: int) -> dict[str, Any]:
         "least SQL, origin inline (before)": lambda s, p: s.execute(floor_inline, {**p, "limit": nearby.LIMIT}).one(),
     }
     ms: dict[str, list[float]] = {name: [] for name in parts}
-    with Session(eng) as session:
+    with ReadSession(eng, eng, None) as session:
         for round_ in range(rounds + 1):
             for lat, lon in points:
                 params = {"lat": lat, "lon": lon, "radius": nearby.RADIUS_M, "whole_uk": WHOLE_UK}

@@ -7,16 +7,20 @@ import itertools
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from functools import lru_cache
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Engine, text
+import psycopg
+from sqlalchemy import Dialect, Engine, text
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+_T = TypeVar("_T")
 State = Literal["unknown", "up", "down", "lagging", "not a replica"]
 
 # On a replica: whether it replays a primary's WAL, whether it has replayed all the primary had written a moment ago,
@@ -126,8 +130,32 @@ class ReadSession(Session):
         self._primary, self._replicas = primary, replicas
 
     def _execute_internal(self, *args: Any, **kwargs: Any) -> Any:
+        return self._with_fallback(super()._execute_internal, *args, **kwargs)
+
+    def one_row(self, statement: str, params: dict[str, Any]) -> tuple[Any, ...]:
+        """The row of a statement that returns one (with `:name` parameters), run on psycopg's own cursor instead of
+        through SQLAlchemy's execution, and falling back as `execute` does. For the nearby search's one statement per
+        request, where SQLAlchemy's cache-key lookup and result objects cost about as much of the app's CPU as
+        psycopg's own work (docs/benchmarks.md, issue 17)."""
+        row = self._with_fallback(self._fetch_row, statement, params)
+        if row is None:
+            raise sa_exc.NoResultFound("The statement returned no row.")
+        return row
+
+    def _fetch_row(self, statement: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        connection = self.connection()
+        sql = _driver_sql(statement, connection.dialect)
         try:
-            return super()._execute_internal(*args, **kwargs)
+            return connection.connection.driver_connection.execute(sql, params).fetchone()
+        except psycopg.Error as error:  # raised as SQLAlchemy would: its kind, and the connection dropped if lost
+            lost = connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
+            if lost:
+                connection.invalidate(error)
+            raise sa_exc.DBAPIError.instance(sql, params, error, psycopg.Error, connection_invalidated=lost) from error
+
+    def _with_fallback(self, run: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        try:
+            return run(*args, **kwargs)
         except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError) as error:
             if self._replicas is not None and self.bind.pool is not self._primary.pool:
                 self._replicas.failed(self.bind)
@@ -135,7 +163,13 @@ class ReadSession(Session):
             elif not getattr(error, "connection_invalidated", False):
                 raise
             self.rollback()
-            return super()._execute_internal(*args, **kwargs)
+            return run(*args, **kwargs)
+
+
+@lru_cache(maxsize=64)
+def _driver_sql(statement: str, dialect: Dialect) -> str:
+    """`statement` with its `:name` parameters written as psycopg takes them (`%(name)s`, and `%` doubled)."""
+    return text(statement).compile(dialect=dialect).string
 
 
 PRIMARY_COOKIE = "am_wrote"

@@ -33,6 +33,7 @@ from sqlmodel import Session
 from app.assets.freshness import stale_sql
 from app.assets.repository import PUBLIC_COLUMNS
 from app.core.db import cached_text
+from app.core.replicas import ReadSession
 
 BAND_M = 400  # metres: about five minutes' walk
 # The origin, evaluated once per statement (see the module's docstring).
@@ -149,13 +150,13 @@ def nearby(
 
 
 def nearby_json(
-    session: Session, filters: list[str], remote_filters: list[str], params: dict[str, Any], limit: int, offset: int,
-    remote_limit: int,
+    session: ReadSession, filters: list[str], remote_filters: list[str], params: dict[str, Any], limit: int,
+    offset: int, remote_limit: int,
 ) -> NearbyJson:
     """The places within the radius and the services delivered remotely, as JSON text (see `nearby_json_statement`);
-    `params` binds both kinds of filters."""
+    `params` binds both kinds of filters. Run on psycopg's cursor (ReadSession.one_row): the API's hot path."""
     bound = {**_bind(params, limit, offset), "remote_limit": remote_limit}
-    return NearbyJson(*session.execute(cached_text(nearby_json_statement(filters, remote_filters)), bound).one())
+    return NearbyJson(*session.one_row(nearby_json_statement(filters, remote_filters), bound))
 
 
 def delivered_remotely_json(

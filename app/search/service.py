@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from app.assets.filters import Criteria, filters_for
 from app.assets.repository import PUBLIC_COLUMNS
+from app.core.replicas import ReadSession
 from app.geo.service import locate_postcode
 from app.insights.service import record_search
 from app.search import repository
@@ -39,7 +40,7 @@ def _bound(session: Session, at: Origin, criteria: Criteria, radius_m: float) ->
 
 
 def nearby_json(
-    session: Session, at: Origin, criteria: Criteria, radius_m: float, limit: int, offset: int, *, record: bool
+    session: ReadSession, at: Origin, criteria: Criteria, radius_m: float, limit: int, offset: int, *, record: bool
 ) -> repository.NearbyJson:
     """The API's answer, written by PostgreSQL in one statement: the total within the radius and the page as a JSON
     array of NearbyItem; and the services delivered remotely to `at` that match `criteria` (as

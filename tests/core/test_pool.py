@@ -1,5 +1,6 @@
 """The pool checks a connection before use only when it has been idle a while (app/core/db.py `_ping_when_idle`),
-and a read that finds its connection closed by the database runs again on a new one (app/core/replicas.py)."""
+and a read that finds its connection closed by the database runs again on a new one (app/core/replicas.py), whether
+it runs through SQLAlchemy (`execute`) or on psycopg's cursor (`one_row`, the nearby search's)."""
 
 from collections.abc import Iterator
 
@@ -12,6 +13,12 @@ from app.core.config import get_settings
 from app.core.replicas import ReadSession
 
 BACKEND = text("SELECT pg_backend_pid()")
+# A read session's two ways to run a statement, each giving the first column of its one row.
+READS = {
+    "execute": lambda session, sql, params: session.execute(text(sql), params).one()[0],
+    "one_row": lambda session, sql, params: session.one_row(sql, params)[0],
+}
+each_read = pytest.mark.parametrize("read", READS.values(), ids=READS.keys())
 
 
 @pytest.fixture
@@ -62,12 +69,13 @@ def test_an_idle_connection_closed_by_the_database_is_replaced_before_use(engine
     assert second != first and len(pings) == 1
 
 
-def test_a_read_on_a_connection_closed_since_its_last_use_runs_again(engine, pings) -> None:
+@each_read
+def test_a_read_on_a_connection_closed_since_its_last_use_runs_again(engine, pings, read) -> None:
     first = _backend(engine)
     _terminate(first)
     reads = engine.execution_options(isolation_level="AUTOCOMMIT")
     with ReadSession(reads, engine, None) as session:
-        second = session.execute(BACKEND).scalar_one()
+        second = read(session, BACKEND.text, {})
     assert second != first and pings == []
     # Without the read session's second try, the statement fails (which is why it has one).
     _terminate(second)
@@ -76,8 +84,22 @@ def test_a_read_on_a_connection_closed_since_its_last_use_runs_again(engine, pin
     assert failed.value.connection_invalidated
 
 
-def test_a_read_that_fails_otherwise_is_not_run_again(engine) -> None:
+@each_read
+def test_a_read_that_fails_otherwise_is_not_run_again(engine, read) -> None:
     reads = engine.execution_options(isolation_level="AUTOCOMMIT")
-    with ReadSession(reads, engine, None) as session, pytest.raises(exc.DBAPIError) as failed:
-        session.execute(text("SELECT 1 / 0"))
+    with ReadSession(reads, engine, None) as session, pytest.raises(exc.DataError) as failed:
+        read(session, "SELECT 1 / 0", {})
     assert not failed.value.connection_invalidated
+    with ReadSession(reads, engine, None) as session:  # and the connection serves the next read
+        assert read(session, "SELECT 1", {}) == 1
+
+
+def test_one_row_binds_parameters_as_execute_does(engine) -> None:
+    """Named parameters, a literal `%` and a `::` cast, as the search's statement has them."""
+    sql = "SELECT :name || '%' || CAST(:n AS int)::text || E', \\n '"
+    reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+    with ReadSession(reads, engine, None) as session:
+        assert READS["one_row"](session, sql, {"name": "50", "n": 2}) == "50%2, \n "
+        assert READS["one_row"](session, sql, {"name": "x", "n": 3}) == READS["execute"](session, sql, {"name": "x", "n": 3})
+        with pytest.raises(exc.NoResultFound):
+            session.one_row("SELECT 1 WHERE false", {})

@@ -1,7 +1,7 @@
 """Query models read in one validation (app/core/query.py): what FastAPI's own `Query()` reading gave, the same
 422s in the documented error shape, and the same OpenAPI parameters. FastAPI's reading serves as the peer."""
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import pytest
@@ -13,7 +13,7 @@ from app.core.errors import install_error_handlers
 from app.core.query import query_model, query_parameters
 
 
-class Colour(str, Enum):
+class Colour(StrEnum):
     red = "red"
     blue = "blue"
 
