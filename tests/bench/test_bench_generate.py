@@ -17,6 +17,15 @@ def test_generator_makes_the_promised_mix(session, client):
     mix = generate.mix(TEST_DATABASE_URL)
     assert mix["assets"] == COUNT
 
+    # The whole database is vacuumed and analysed, the rows the triggers wrote and the postcodes too.
+    tended = session.execute(
+        text(
+            "SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL AND last_analyze IS NOT NULL "
+            "AND relname IN ('asset', 'asset_item', 'asset_tile_point', 'postcode')"
+        )
+    ).scalars()
+    assert sorted(tended) == ["asset", "asset_item", "asset_tile_point", "postcode"]
+
     # Categories: every asset has one, everyday places outnumber specialist services, as CATEGORY_MIX says.
     uncategorised = session.execute(
         text("SELECT count(*) FROM asset a WHERE NOT EXISTS (SELECT 1 FROM asset_category c WHERE c.asset_id = a.id)")
