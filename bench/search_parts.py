@@ -1,11 +1,12 @@
 """What each part of a nearby search costs, one search at a time: `python -m bench.search_parts`.
 
 On one connection of the bench database (autocommit and prepared, as the app's read sessions run), for each of the
-fixed sample postcodes (bench/nearby.py `make_points`) in turn, through the app's own repository functions (so
-SQLAlchemy's and psycopg's share of each statement counts, as it does in a request):
+fixed sample postcodes (bench/nearby.py `make_points`) in turn, through the app's own read session (so the client's
+share of each statement counts, as it does in a request): the search's statement on psycopg's cursor as the API runs
+it (`ReadSession.one_row`), and the least SQL and the inline forms the same way, so that they compare like for like:
 - the search's statement, with the services delivered remotely folded in (`repository.nearby_json`);
-- the services delivered remotely alone, as a second statement (`repository.delivered_remotely_json`: how issue 19
-  first ran them, after the search's statement);
+- the services delivered remotely alone, as a second statement (`repository.delivered_remotely_json`, through
+  SQLAlchemy: how issue 19 first ran them, after the search's statement);
 - the least SQL (bench/nearby.py `FLOOR_STATEMENT`: the 20 nearest ids and the exact count);
 - the search's statement and the least SQL with the origin written inline, as both were before `565e68f`
   (`INLINE_ORIGIN`; app/search/repository.py says why it is a subquery now).
@@ -18,8 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import TextClause, text
-from sqlmodel import Session
+from sqlalchemy import text
 
 from app.areas.models import WHOLE_UK
 from app.areas.repository import SERVES_POINT_FILTER
@@ -31,8 +31,8 @@ REMOTE = [SERVES_POINT_FILTER]
 INLINE_ORIGIN = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
 
 
-def inline_origin(statement: str) -> TextClause:
-    return text(statement.replace(repository.ORIGIN, INLINE_ORIGIN))
+def inline_origin(statement: str) -> str:
+    return statement.replace(repository.ORIGIN, INLINE_ORIGIN)
 
 
 def run(url: str, rounds: int) -> dict[str, Any]:
@@ -45,19 +45,18 @@ def run(url: str, rounds: int) -> dict[str, Any]:
         remote_services = conn.execute(
             text("SELECT count(*) FROM asset WHERE status = 'published' AND delivery <> 'location'")
         ).scalar_one()
-    floor = text(nearby.FLOOR_STATEMENT)
     search_inline, floor_inline = inline_origin(repository.nearby_json_statement([], REMOTE)), inline_origin(nearby.FLOOR_STATEMENT)
     page = {"limit": nearby.LIMIT, "offset": 0, "window": nearby.LIMIT, "remote_limit": nearby.LIMIT}
-    parts: dict[str, Callable[[Session, dict[str, Any]], object]] = {
+    parts: dict[str, Callable[[ReadSession, dict[str, Any]], object]] = {
         "search statement, remote folded in": lambda s, p: repository.nearby_json(
             s, [], REMOTE, p, nearby.LIMIT, 0, nearby.LIMIT
         ),
         "remote alone, as a second statement": lambda s, p: repository.delivered_remotely_json(
             s, REMOTE, p, nearby.LIMIT
         ),
-        "least SQL": lambda s, p: s.execute(floor, {**p, "limit": nearby.LIMIT}).one(),
-        "search statement, origin inline (before)": lambda s, p: s.execute(search_inline, {**p, **page}).one(),
-        "least SQL, origin inline (before)": lambda s, p: s.execute(floor_inline, {**p, "limit": nearby.LIMIT}).one(),
+        "least SQL": lambda s, p: s.one_row(nearby.FLOOR_STATEMENT, {**p, "limit": nearby.LIMIT}),
+        "search statement, origin inline (before)": lambda s, p: s.one_row(search_inline, {**p, **page}),
+        "least SQL, origin inline (before)": lambda s, p: s.one_row(floor_inline, {**p, "limit": nearby.LIMIT}),
     }
     ms: dict[str, list[float]] = {name: [] for name in parts}
     with ReadSession(eng, eng, None) as session:

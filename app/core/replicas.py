@@ -132,21 +132,27 @@ class ReadSession(Session):
     def _execute_internal(self, *args: Any, **kwargs: Any) -> Any:
         return self._with_fallback(super()._execute_internal, *args, **kwargs)
 
-    def one_row(self, statement: str, params: dict[str, Any]) -> tuple[Any, ...]:
-        """The row of a statement that returns one (with `:name` parameters), run on psycopg's own cursor instead of
-        through SQLAlchemy's execution, and falling back as `execute` does. For the nearby search's one statement per
-        request, where SQLAlchemy's cache-key lookup and result objects cost about as much of the app's CPU as
-        psycopg's own work (docs/benchmarks.md, issue 17)."""
-        row = self._with_fallback(self._fetch_row, statement, params)
-        if row is None:
-            raise sa_exc.NoResultFound("The statement returned no row.")
-        return row
+    def rows(self, statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """The rows of `statement` (with `:name` parameters), run on psycopg's own cursor instead of through
+        SQLAlchemy's execution, and falling back as `execute` does. For the hot paths' one statement per request (the
+        nearby search, the map layers), where SQLAlchemy's cache-key lookup and result objects cost about as much of
+        the app's CPU as psycopg's own work (docs/benchmarks.md, issue 17)."""
+        return self._with_fallback(self._fetch, statement, params)
 
-    def _fetch_row(self, statement: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
+    def one_row(self, statement: str, params: dict[str, Any]) -> tuple[Any, ...]:
+        """As `rows`, for a statement that returns exactly one row (an aggregate)."""
+        found = self.rows(statement, params)
+        if not found:
+            raise sa_exc.NoResultFound("The statement returned no row.")
+        if len(found) > 1:
+            raise sa_exc.MultipleResultsFound("The statement returned more than one row.")
+        return found[0]
+
+    def _fetch(self, statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         connection = self.connection()
         sql = _driver_sql(statement, connection.dialect)
         try:
-            return connection.connection.driver_connection.execute(sql, params).fetchone()
+            return connection.connection.driver_connection.execute(sql, params).fetchall()
         except psycopg.Error as error:  # raised as SQLAlchemy would: its kind, and the connection dropped if lost
             lost = connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
             if lost:

@@ -5,15 +5,14 @@ collection says `"truncated": true`.
 
 from typing import Any
 
-from sqlmodel import Session
-
+from app.core.replicas import ReadSession
 from app.geo.bbox import BBox
 from app.maps import repository
 
 MEDIA_TYPE = "application/geo+json"
 
 
-def feature_collection(session: Session, box: BBox, filters: list[str], params: dict[str, Any], limit: int) -> bytes:
+def feature_collection(session: ReadSession, box: BBox, filters: list[str], params: dict[str, Any], limit: int) -> bytes:
     """The FeatureCollection as UTF-8 JSON; `filters` (from assets.filters.filters_for) should include the bbox condition."""
     centre = ((box.minlon + box.maxlon) / 2, (box.minlat + box.maxlat) / 2)
     features = repository.features_nearest(session, filters, params, centre, limit + 1)  # one more tells truncation

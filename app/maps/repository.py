@@ -23,6 +23,7 @@ from sqlmodel import Session
 from app.assets.fields import Output, shown_in
 from app.assets.freshness import stale_sql
 from app.assets.repository import TOP_CATEGORY, column
+from app.core.replicas import ReadSession
 
 LAYER = "assets"
 EXTENT = 4096  # tile coordinate units
@@ -49,7 +50,7 @@ def _feature() -> str:
 
 
 def asset_tile(
-    session: Session, z: int, x: int, y: int, filters: list[str], params: dict[str, Any], max_features: int
+    session: ReadSession, z: int, x: int, y: int, filters: list[str], params: dict[str, Any], max_features: int
 ) -> bytes:
     """The tile's protobuf bytes, with one layer `assets` (properties id, name, name_cy when the place has a Welsh
     name, category); b"" when empty."""
@@ -67,12 +68,12 @@ def asset_tile(
         SELECT ST_AsMVT(features, '{LAYER}', {EXTENT}, 'geom') FROM features WHERE geom IS NOT NULL
     """
     bound = {**params, "z": z, "x": x, "y": y, "margin": BUFFER / EXTENT, "max_features": max_features}
-    body = session.execute(text(sql), bound).scalar_one()
+    (body,) = session.one_row(sql, bound)
     return bytes(body) if body else b""
 
 
 def features_nearest(
-    session: Session, filters: list[str], params: dict[str, Any], centre: tuple[float, float], fetch: int
+    session: ReadSession, filters: list[str], params: dict[str, Any], centre: tuple[float, float], fetch: int
 ) -> list[str]:
     """Up to `fetch` published assets matching every filter, as GeoJSON Feature texts, nearest (lon, lat) `centre`
     first; `filters` (from assets.filters.filters_for) should include the bbox condition."""
@@ -83,7 +84,7 @@ def features_nearest(
         LIMIT :fetch
     """
     bound = {**params, "centre_lon": centre[0], "centre_lat": centre[1], "fetch": fetch}
-    return list(session.execute(text(sql), bound).scalars())
+    return [feature for (feature,) in session.rows(sql, bound)]
 
 
 def data_version(session: Session) -> str:

@@ -1,6 +1,6 @@
 """The pool checks a connection before use only when it has been idle a while (app/core/db.py `_ping_when_idle`),
 and a read that finds its connection closed by the database runs again on a new one (app/core/replicas.py), whether
-it runs through SQLAlchemy (`execute`) or on psycopg's cursor (`one_row`, the nearby search's)."""
+it runs through SQLAlchemy (`execute`) or on psycopg's cursor (`rows` and `one_row`, the hot paths')."""
 
 from collections.abc import Iterator
 
@@ -17,6 +17,7 @@ BACKEND = text("SELECT pg_backend_pid()")
 READS = {
     "execute": lambda session, sql, params: session.execute(text(sql), params).one()[0],
     "one_row": lambda session, sql, params: session.one_row(sql, params)[0],
+    "rows": lambda session, sql, params: session.rows(sql, params)[0][0],
 }
 each_read = pytest.mark.parametrize("read", READS.values(), ids=READS.keys())
 
@@ -94,7 +95,7 @@ def test_a_read_that_fails_otherwise_is_not_run_again(engine, read) -> None:
         assert read(session, "SELECT 1", {}) == 1
 
 
-def test_one_row_binds_parameters_as_execute_does(engine) -> None:
+def test_rows_bind_parameters_as_execute_does(engine) -> None:
     """Named parameters, a literal `%` and a `::` cast, as the search's statement has them."""
     sql = "SELECT :name || '%' || CAST(:n AS int)::text || E', \\n '"
     reads = engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -103,3 +104,7 @@ def test_one_row_binds_parameters_as_execute_does(engine) -> None:
         assert READS["one_row"](session, sql, {"name": "x", "n": 3}) == READS["execute"](session, sql, {"name": "x", "n": 3})
         with pytest.raises(exc.NoResultFound):
             session.one_row("SELECT 1 WHERE false", {})
+        with pytest.raises(exc.MultipleResultsFound):
+            session.one_row("SELECT generate_series(1, 2)", {})
+        assert session.rows("SELECT n, n * :k FROM generate_series(1, 3) n", {"k": 10}) == [(1, 10), (2, 20), (3, 30)]
+        assert session.rows("SELECT 1 WHERE false", {}) == []
