@@ -55,7 +55,7 @@ def query_model(model: type[M]) -> Callable[[Request], Awaitable[M]]:
 
 def query_parameters(model: type[BaseModel]) -> dict[str, Any]:
     """The route's `openapi_extra`: `model`'s fields as query parameters, each with its JSON schema (enums written
-    in place, so no component need exist for them)."""
+    in place, so no component need exist for them), the required ones first and the rest in the model's order."""
     schema = model.model_json_schema()
     defs = schema.get("$defs", {})
     required = set(schema.get("required", ()))
@@ -66,7 +66,7 @@ def query_parameters(model: type[BaseModel]) -> dict[str, Any]:
         if "description" in field_schema:
             parameter["description"] = field_schema["description"]
         parameters.append(parameter)
-    return {"parameters": parameters}
+    return {"parameters": sorted(parameters, key=lambda parameter: not parameter["required"])}  # required ones first
 
 
 def _inline(node: Any, defs: dict[str, Any]) -> Any:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from fastapi import Query, Request, Response
+from fastapi import Request, Response
 from sqlmodel import Session
 
 from app.core.config import Settings
@@ -24,16 +24,7 @@ from app.maps import repository
 from app.maps.http_cache import cacheable_response, public_headers
 
 HEADER = "X-Data-Version"
-PATTERN = r"^[0-9]{1,19}-[0-9]{8}-[0-9a-f]{6}$"
-VERSION = Query(
-    None,
-    pattern=PATTERN,
-    description=(
-        "The data version (`/api/v1/data-version`). With the current one the answer is cached as immutable; with "
-        "another it is the current data with the short max-age."
-    ),
-    examples=["42-20261205-0111e3"],
-)
+PATTERN = r"^[0-9]{1,19}-[0-9]{8}-[0-9a-f]{6}$"  # the `v` a layer's URL may carry (maps/schemas.py LayerQuery)
 T = TypeVar("T")
 
 

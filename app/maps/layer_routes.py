@@ -1,22 +1,21 @@
 """Map data for the pages and for anyone's own map: a GeoJSON layer and vector tiles of published assets."""
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from app.assets.filters import Criteria, filters_for
 from app.core.db import read_session
 from app.core.deps import ReadSessionDep, SettingsDep
 from app.core.errors import Invalid
+from app.core.query import query_model, query_parameters
 from app.geo.bbox import parse_bbox
 from app.i18n import gettext as _
 from app.maps import data_version, geojson, repository, tiles
-from app.maps.schemas import DataVersion
+from app.maps.schemas import DataVersion, GeoJSONQuery, LayerQuery
 
 router = APIRouter(tags=["map layers"])
 
-_CATEGORY = Query([], description="Category slug (repeatable; includes sub-categories)", examples=[["food", "libraries"]])
-_AREA = Query(
-    None, max_length=20, description="Only assets inside this council or region (ONS code, see /api/v1/areas)", examples=["E08000003"]
-)
 _CACHING = (
     "Answers carry `Cache-Control`, a strong `ETag` (send it back in `If-None-Match` for a 304), "
     "`Access-Control-Allow-Origin: *` and the current data version in `X-Data-Version`, and are gzipped when the "
@@ -66,26 +65,22 @@ _GEOJSON_EXAMPLE = {
         304: {"description": "Not modified (If-None-Match matched the ETag)"},
         422: {"description": "Missing, malformed or inverted bbox; unknown category or area; limit out of range"},
     },
+    openapi_extra=query_parameters(GeoJSONQuery),
 )
 def assets_geojson(
-    request: Request,
-    settings: SettingsDep,
-    bbox: str = Query(description="minlon,minlat,maxlon,maxlat", examples=["-2.30,53.46,-2.20,53.50"]),
-    category: list[str] = _CATEGORY,
-    area: str | None = _AREA,
-    q: str | None = Query(None, max_length=200, description="Words to find in the name, description or tags", examples=["choir"]),
-    limit: int | None = Query(
-        None, ge=1, description="Most features to return (default GEOJSON_DEFAULT_LIMIT, 1000; at most GEOJSON_MAX_LIMIT, 5000)"
-    ),
-    v: str | None = data_version.VERSION,
+    request: Request, settings: SettingsDep, query: Annotated[GeoJSONQuery, Depends(query_model(GeoJSONQuery))]
 ) -> Response:
-    if limit is not None and limit > settings.geojson_max_limit:
-        raise Invalid(_("limit must be at most %(max)s (got %(got)s)") % {"max": settings.geojson_max_limit, "got": limit}, "limit")
-    limit = limit or settings.geojson_default_limit
-    box = parse_bbox(bbox)
+    if query.limit is not None and query.limit > settings.geojson_max_limit:
+        raise Invalid(
+            _("limit must be at most %(max)s (got %(got)s)") % {"max": settings.geojson_max_limit, "got": query.limit}, "limit"
+        )
+    limit = query.limit or settings.geojson_default_limit
+    box = parse_bbox(query.bbox)
     with read_session(request) as session:  # not a dependency (app.core.db.read_session)
-        filters, params = filters_for(session, Criteria(bbox=box, category=category, q=q, area=area))
-        answer = data_version.read(session, settings, v, lambda: geojson.feature_collection(session, box, filters, params, limit))
+        filters, params = filters_for(session, Criteria(bbox=box, category=query.category, q=query.q, area=query.area))
+        answer = data_version.read(
+            session, settings, query.v, lambda: geojson.feature_collection(session, box, filters, params, limit)
+        )
     return data_version.layer_response(request, answer, geojson.MEDIA_TYPE, settings.geojson_max_age_seconds)
 
 
@@ -105,22 +100,22 @@ def assets_geojson(
         304: {"description": "Not modified (If-None-Match matched the ETag)"},
         422: {"description": "z outside 0..22, x or y outside 0..2^z-1, or an unknown category or area"},
     },
+    openapi_extra=query_parameters(LayerQuery),
 )
 def asset_tile(
     request: Request,
     settings: SettingsDep,
+    query: Annotated[LayerQuery, Depends(query_model(LayerQuery))],
     z: int = Path(ge=0, le=tiles.MAX_ZOOM, description="Zoom level", examples=[14]),
     x: int = Path(ge=0, le=(1 << tiles.MAX_ZOOM) - 1, description="Column, 0 to 2^z-1 from the west", examples=[8089]),
     y: int = Path(ge=0, le=(1 << tiles.MAX_ZOOM) - 1, description="Row, 0 to 2^z-1 from the north", examples=[5300]),
-    category: list[str] = _CATEGORY,
-    area: str | None = _AREA,
-    v: str | None = data_version.VERSION,
 ) -> Response:
     tiles.check_tile(z, x, y)
     with read_session(request) as session:  # not a dependency (app.core.db.read_session)
-        filters, params = filters_for(session, Criteria(category=category, area=area))
+        filters, params = filters_for(session, Criteria(category=query.category, area=query.area))
         answer = data_version.read(
-            session, settings, v, lambda: repository.asset_tile(session, z, x, y, filters, params, settings.tile_max_features)
+            session, settings, query.v,
+            lambda: repository.asset_tile(session, z, x, y, filters, params, settings.tile_max_features),
         )
     return data_version.layer_response(request, answer, tiles.MEDIA_TYPE, settings.tile_max_age_seconds)
 

@@ -321,3 +321,17 @@ def test_openapi_documents_the_layers(client):
     assert "application/vnd.mapbox-vector-tile" in tile["responses"]["200"]["content"]
     assert "204" in tile["responses"] and "204 No Content" in tile["description"]
     assert "application/geo+json" in paths["/api/v1/assets.geojson"]["get"]["responses"]["200"]["content"]
+
+
+def test_the_layers_ignore_parameters_they_do_not_know(client):
+    """A page or a cache-buster may add its own parameters: they are not errors (maps/schemas.py LayerQuery)."""
+    geojson = client.get("/api/v1/assets.geojson", params={"bbox": BOX, "utm_source": "newsletter", "lang": "cy"})
+    assert geojson.status_code == 200 and geojson.json()["type"] == "FeatureCollection"
+    assert client.get("/tiles/assets/2/1/1.pbf", params={"t": "123"}).status_code in (200, 204)
+
+
+def test_the_geojson_layer_documents_its_box_first(client):
+    parameters = client.get("/openapi.json").json()["paths"]["/api/v1/assets.geojson"]["get"]["parameters"]
+    assert [(p["name"], p["required"]) for p in parameters] == [
+        ("bbox", True), ("category", False), ("area", False), ("v", False), ("q", False), ("limit", False)
+    ]
