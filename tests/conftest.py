@@ -47,8 +47,9 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
 import app.core.models  # noqa: E402  (registers every table for DATA_TABLES)
-from app.core.db import get_engine  # noqa: E402
+from app.core.db import get_engine, get_read_engine  # noqa: E402
 from app.core.provision import create_database, drop_database, migrate  # noqa: E402
+from app.core.replicas import ReadSession  # noqa: E402
 from tests.processes import alive  # noqa: E402
 
 # The data the tests load comes with the repository (data/demo/README.md), so they pass in a fresh clone; the few that
@@ -153,6 +154,14 @@ def lsoas(database: str) -> None:
 @pytest.fixture
 def session() -> Iterator[Session]:
     with Session(get_engine()) as s:
+        yield s
+
+
+@pytest.fixture
+def reads() -> Iterator[ReadSession]:
+    """A read session on the primary, as the read-only routes have one: each statement its own transaction, so it
+    sees what `session` has committed."""
+    with ReadSession(get_read_engine(), get_engine(), None) as s:
         yield s
 
 

@@ -117,7 +117,7 @@ def get_replicas() -> Replicas | None:
     return Replicas(engines, get_read_engine(), settings.read_replica_max_lag_s, settings.read_replica_check_s)
 
 
-def read_session(request: Request, streaming: bool = False) -> Session:
+def read_session(request: Request, streaming: bool = False) -> ReadSession:
     """A session for a request that only reads: on a usable replica unless the client must see its own writes
     (replicas.ReadYourWrites), and on the primary otherwise. `streaming` (downloads read with `yield_per`): in a
     transaction, which PostgreSQL's server-side cursors need.
@@ -131,7 +131,7 @@ def read_session(request: Request, streaming: bool = False) -> Session:
     return ReadSession(replica or primary, primary, replicas)
 
 
-def get_read_session(request: Request) -> Iterator[Session]:
+def get_read_session(request: Request) -> Iterator[ReadSession]:
     """A session for requests that only read (search, map layers, ORUK, exports, insights): on a replica when there
     is a usable one; no BEGIN/ROLLBACK round trips, and the connection keeps its prepared statements, which psycopg
     forgets on every ROLLBACK; so a search statement is planned once per connection instead of once per request

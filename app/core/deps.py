@@ -7,9 +7,10 @@ from sqlmodel import Session
 
 from app.core.config import Settings
 from app.core.db import get_read_session, get_session
+from app.core.replicas import ReadSession
 
 SessionDep = Annotated[Session, Depends(get_session)]
-ReadSessionDep = Annotated[Session, Depends(get_read_session)]  # for routes that never write
+ReadSessionDep = Annotated[ReadSession, Depends(get_read_session)]  # for routes that never write
 
 
 def app_settings(request: Request) -> Settings:

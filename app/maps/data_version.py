@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from fastapi import Request, Response
-from sqlmodel import Session
 
 from app.core.config import Settings
+from app.core.replicas import ReadSession
 from app.maps import repository
 from app.maps.http_cache import cacheable_response, public_headers
 
@@ -44,12 +44,12 @@ def settings_mark(settings: Settings) -> str:
     return hashlib.sha256(shaped.encode()).hexdigest()[:6]
 
 
-def current(session: Session, settings: Settings) -> str:
+def current(session: ReadSession, settings: Settings) -> str:
     """The version now, for a map page's settings: `<counter>-<yyyymmdd>-<settings mark>`."""
     return f"{repository.data_version(session)}-{settings_mark(settings)}"
 
 
-def read(session: Session, settings: Settings, asked: str | None, fetch: Callable[[], T]) -> Versioned[T]:
+def read(session: ReadSession, settings: Settings, asked: str | None, fetch: Callable[[], T]) -> Versioned[T]:
     """Runs `fetch` between two readings of the version (the first only when a version was asked for)."""
     before = current(session, settings) if asked else None
     data = fetch()

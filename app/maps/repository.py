@@ -17,9 +17,6 @@ small one (a tie-breaking sort key would forfeit that).
 
 from typing import Any
 
-from sqlalchemy import text
-from sqlmodel import Session
-
 from app.assets.fields import Output, shown_in
 from app.assets.freshness import stale_sql
 from app.assets.repository import TOP_CATEGORY, column
@@ -87,8 +84,9 @@ def features_nearest(
     return [feature for (feature,) in session.rows(sql, bound)]
 
 
-def data_version(session: Session) -> str:
+def data_version(session: ReadSession) -> str:
     """The layers' data version (migration 0020's counter) and today's date in UTC, as `<counter>-<yyyymmdd>`: the
     date because the layer's `stale` mark moves with the clock, not with the data (docs/map-layers.md)."""
     sql = "SELECT version || '-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') FROM data_version"
-    return session.execute(text(sql)).scalar_one()
+    (version,) = session.one_row(sql, {})
+    return version

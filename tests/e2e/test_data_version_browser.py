@@ -31,18 +31,18 @@ def layer_versions(page: Page) -> list[str | None]:
     return versions
 
 
-def test_the_map_asks_for_the_current_version_and_moves_to_a_new_one_after_an_edit(page: Page, session):
+def test_the_map_asks_for_the_current_version_and_moves_to_a_new_one_after_an_edit(page: Page, session, reads):
     place = make_asset(session, name="Tuesday Singers", lat=53.4808, lon=-2.2426)
     versions = layer_versions(page)
     page.goto(f"/?{CENTRE}")
     expect(page.locator("#results-list .result")).to_have_count(1)
-    first = data_version.current(session, get_settings())
     session.commit()
+    first = data_version.current(reads, get_settings())
     assert versions and set(versions) == {first}
 
     update_asset(session, place.id, AssetUpdate(name="Wednesday Singers"), actor="tests")
-    second = data_version.current(session, get_settings())
     session.commit()
+    second = data_version.current(reads, get_settings())
     assert second != first
     page.evaluate(f"{MAP}.panBy([40, 0], {{animate: false}})")
     # The old version's URL answers with the current data, and tells the page the new version.
@@ -52,11 +52,11 @@ def test_the_map_asks_for_the_current_version_and_moves_to_a_new_one_after_an_ed
     assert versions[-1] == second
 
 
-def test_the_embed_asks_for_the_current_version(page: Page, session):
+def test_the_embed_asks_for_the_current_version(page: Page, session, reads):
     make_asset(session, name="Tuesday Singers", lat=53.4808, lon=-2.2426)
     versions = layer_versions(page)
     page.goto(f"/embed?{CENTRE}")
     expect(page.locator(".asset-marker")).to_have_count(1)
-    current = data_version.current(session, get_settings())
     session.commit()
+    current = data_version.current(reads, get_settings())
     assert versions and set(versions) == {current}

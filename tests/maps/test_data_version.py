@@ -106,41 +106,40 @@ def test_a_malformed_version_is_a_422(client, bad):
     assert "v" in response.text
 
 
-def test_a_change_committed_while_the_layer_reads_is_not_immutable(session):
+def test_a_change_committed_while_the_layer_reads_is_not_immutable(session, reads):
     """The version is read on both sides of the data: whether the page asks for the version before the change or the
     one after it, data read while the change commits is not kept for good."""
     asset = make_asset(session, name="Tuesday Singers", **MANCHESTER)
-    settings = get_settings()
-    before = data_version.current(session, settings)
-    number, day, mark = before.split("-")
     session.commit()
+    settings = get_settings()
+    before = data_version.current(reads, settings)
+    number, day, mark = before.split("-")
 
     def read_then_someone_edits() -> str:
         with get_engine().begin() as other:
             other.execute(text("UPDATE asset SET name = name || '!' WHERE id = :id"), {"id": asset.id})
         return "data read before the edit"
 
-    assert not data_version.read(session, settings, before, read_then_someone_edits).immutable
-    session.commit()
+    assert not data_version.read(reads, settings, before, read_then_someone_edits).immutable
     after_next_edit = f"{int(number) + 2}-{day}-{mark}"
-    assert not data_version.read(session, settings, after_next_edit, read_then_someone_edits).immutable
-    session.commit()
-    assert data_version.current(session, settings) == after_next_edit
-    assert data_version.read(session, settings, after_next_edit, lambda: "data").immutable
+    assert not data_version.read(reads, settings, after_next_edit, read_then_someone_edits).immutable
+    assert data_version.current(reads, settings) == after_next_edit
+    assert data_version.read(reads, settings, after_next_edit, lambda: "data").immutable
 
 
 @pytest.mark.parametrize("setting", ["tile_max_features", "geojson_default_limit", "stale_after_days"])
-def test_a_change_to_a_layer_setting_changes_every_version(session, setting):
+def test_a_change_to_a_layer_setting_changes_every_version(session, reads, setting):
     """A deploy that changes what a layer holds (the tile's cap, the GeoJSON layer's default size, when a place is
     stale) changes the version, so a cache never keeps the old content under an immutable URL of the new version, and
     a page's old version is answered with the short max-age."""
     make_asset(session, name="Tuesday Singers", **MANCHESTER)
+    session.commit()
     settings = get_settings()
     changed = settings.model_copy(update={setting: getattr(settings, setting) + 1})
-    before, after = data_version.current(session, settings), data_version.current(session, changed)
+    before, after = data_version.current(reads, settings), data_version.current(reads, changed)
     assert before.split("-")[:2] == after.split("-")[:2] and before != after
-    assert not data_version.read(session, changed, before, lambda: "data").immutable
-    assert data_version.read(session, changed, after, lambda: "data").immutable
+    assert not data_version.read(reads, changed, before, lambda: "data").immutable
+    assert data_version.read(reads, changed, after, lambda: "data").immutable
 
 
 def test_what_changes_the_version(session):
