@@ -13,7 +13,8 @@ from app.core.config import get_settings
 from app.core.replicas import ReadSession
 
 BACKEND = text("SELECT pg_backend_pid()")
-# A read session's two ways to run a statement, each giving the first column of its one row.
+# A read session's ways to run a statement (SQLAlchemy's execute, psycopg's cursor for one row or several), each
+# giving the first column of the first row.
 READS = {
     "execute": lambda session, sql, params: session.execute(text(sql), params).one()[0],
     "one_row": lambda session, sql, params: session.one_row(sql, params)[0],
