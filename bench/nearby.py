@@ -27,7 +27,7 @@ from sqlalchemy import text
 
 from app.areas.models import WHOLE_UK
 from app.areas.repository import SERVES_POINT_FILTER
-from app.search.repository import ORIGIN, nearby_json_statement
+from app.search.repository import ORIGIN, nearby_json_statement, page_params
 from bench import common, generate
 
 CONCURRENCY = (1, 8, 32)
@@ -68,7 +68,7 @@ def pgbench_script(count: int, statement: str) -> str:
     statement = " ".join(statement.split())  # pgbench reads one command per line unless it ends with ;
     # pgbench's parameters are untyped text; psycopg binds floats as float8 and ints as integers: say so.
     statement = re.sub(r"(?<!:):(lon|lat)\b", r"CAST(:\1 AS float8)", statement)
-    statement = re.sub(r"(?<!:):(radius|window|limit|offset|remote_limit)\b", r"CAST(:\1 AS int)", statement)
+    statement = re.sub(r"(?<!:):(radius|window|knn|limit|offset|remote_limit)\b", r"CAST(:\1 AS int)", statement)
     statement = re.sub(r"(?<!:):whole_uk\b", f"'{WHOLE_UK}'", statement)  # pgbench's variables are numbers
     # pgbench would take the `:MI` of a literal 'HH24:MI' for a variable: spell such colons chr(58).
     statement = re.sub(r"'[^']*'", lambda m: m.group(0).replace(":", "' || chr(58) || '"), statement)
@@ -79,6 +79,7 @@ def pgbench_script(count: int, statement: str) -> str:
         "\\set offset 0",
         f"\\set remote_limit {LIMIT}",
         f"\\set window {LIMIT}",
+        f"\\set knn {page_params(LIMIT, 0)['knn']}",
         "SELECT lat, lon FROM postcode WHERE key = (SELECT key FROM bench_point WHERE i = :i) \\gset",
         statement + ";",
         "",

@@ -46,7 +46,7 @@ def run(url: str, rounds: int) -> dict[str, Any]:
             text("SELECT count(*) FROM asset WHERE status = 'published' AND delivery <> 'location'")
         ).scalar_one()
     search_inline, floor_inline = inline_origin(repository.nearby_json_statement([], REMOTE)), inline_origin(nearby.FLOOR_STATEMENT)
-    page = {"limit": nearby.LIMIT, "offset": 0, "window": nearby.LIMIT, "remote_limit": nearby.LIMIT}
+    page = {**repository.page_params(nearby.LIMIT, 0), "remote_limit": nearby.LIMIT}
     parts: dict[str, Callable[[ReadSession, dict[str, Any]], object]] = {
         "search statement, remote folded in": lambda s, p: repository.nearby_json(
             s, [], REMOTE, p, nearby.LIMIT, 0, nearby.LIMIT

@@ -5,10 +5,19 @@ ones (app/assets/freshness.py), then exact distance, then id: so between two pla
 known to be still running comes first, but freshness never lifts a place over one in a nearer band.
 
 Geography's `<->` (index KNN) ranks by distance on a sphere, while `distance_m` is the exact distance on the
-WGS84 ellipsoid; the two can disagree by up to ~0.5%. So the query works in two index-assisted steps: KNN takes the
-`window` nearest on the sphere; the furthest of those, measured on the ellipsoid, lies in a band that holds the true
-`window`-th nearest or a further one, so a `ST_DWithin` out to the end of that band is sure to hold every place that
-can rank among the first `window`; those are ranked as above. Nothing sorts the table by `ST_Distance`.
+WGS84 ellipsoid; the two can disagree by up to ~0.6%. So the query works in index-assisted steps, and never sorts the
+table by `ST_Distance`:
+1. KNN takes the `knn` (`KNN_FACTOR` × `window`) nearest on the sphere, each with its exact distance and freshness.
+   Any place within the radius that is not among them is at least `SPHERE_SLACK` × the furthest one's spherical
+   distance away on the ellipsoid (`beyond`; no such place at all when KNN found fewer than `knn`).
+2. The first `window` of those, ranked, are the first `window` of all (`settled`) when each of them is nearer than
+   that bound and is fresh or in a band no other place can reach: no place outside them could rank before any of
+   them. Then nothing more is read. This is the common case: it needs `window` fresh places among the `knn` nearest.
+3. Otherwise every place out to the end of the band that holds the `window`-th nearest is ranked: the furthest of
+   the `window` nearest on the sphere, measured on the ellipsoid, lies in a band that holds the true `window`-th
+   nearest or a further one, so a `ST_DWithin` out to the end of that band (`reach`) holds every place that can rank
+   among the first `window`. Step 3's scan sits under a one-time filter, so PostgreSQL runs it only when step 2
+   could not settle the page.
 
 The origin is a scalar subquery, which PostgreSQL evaluates once (an InitPlan) and which `<->` can use the index
 with (a CTE or a join could not). Written inline as an expression of the parameters instead, a prepared statement's
@@ -20,9 +29,8 @@ as long as running it. With the subquery the generic plan is the cheaper one and
 The ranking step is MATERIALIZED too, so that each place's distance is computed once: inlined, its band and its
 distance were two sort keys, each computing the ellipsoidal distance again.
 
-The KNN step is MATERIALIZED and keeps the id it does not need: otherwise PostgreSQL would see that it reads only
-`location`, plan it as an index-only scan on ix_asset_published_location, and then refuse to run it (geography's
-KNN distance is lossy). The total is counted on that same index without visiting the table.
+The KNN step is MATERIALIZED, so that three later steps read its rows without computing their distances again.
+The total is counted on ix_asset_published_location without visiting the table.
 """
 
 from typing import Any, NamedTuple
@@ -36,6 +44,10 @@ from app.core.db import cached_text
 from app.core.replicas import ReadSession
 
 BAND_M = 400  # metres: about five minutes' walk
+KNN_FACTOR = 3  # step 1 reads this many times the page's window: enough fresh places for most pages
+# A place's distance on the WGS84 ellipsoid is at least 99.4% of its distance on PostGIS's sphere (the meridian's
+# least radius of curvature, at the equator, against the mean radius): this leaves a margin.
+SPHERE_SLACK = 0.99
 # The origin, evaluated once per statement (see the module's docstring).
 ORIGIN = "(SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)"
 
@@ -46,19 +58,38 @@ def _where(filters: list[str]) -> str:
 
 def _ranked_page(filters: list[str]) -> str:
     """The CTEs that rank the places within the radius and keep the page asked for, as `page (id, distance_m, stale,
-    band)`. Parameters: lat, lon, radius, window (= limit + offset), limit, offset, and the filters' own."""
+    band)` (the steps are the module's). Parameters: lat, lon, radius, window (= limit + offset), knn, limit, offset
+    (`page_params`), and the filters' own."""
     where = _where(filters)
+    stale = stale_sql()
     return f"""
         WITH candidates AS MATERIALIZED (
-            SELECT a.id, ST_Distance(a.location, {ORIGIN}) AS d
+            SELECT a.id, ST_Distance(a.location, {ORIGIN}) AS distance_m, a.location <-> {ORIGIN} AS sphere_m,
+                {stale} AS stale
             FROM asset a WHERE {where}
-            ORDER BY a.location <-> {ORIGIN} LIMIT :window
+            ORDER BY a.location <-> {ORIGIN} LIMIT :knn
         ),
-        reach AS (SELECT (floor(max(d) / {BAND_M}) + 1) * {BAND_M} + 0.01 AS r FROM candidates),
+        beyond AS (
+            SELECT CASE WHEN count(*) < :knn THEN 'Infinity'::float8 ELSE max(sphere_m) * {SPHERE_SLACK} END AS m
+            FROM candidates
+        ),
+        settled AS (
+            SELECT coalesce(bool_and(
+                f.distance_m < b.m AND (NOT f.stale OR floor(f.distance_m / {BAND_M}) < floor(b.m / {BAND_M}))
+            ), true) AS ok
+            FROM (SELECT * FROM candidates ORDER BY floor(distance_m / {BAND_M}), stale, distance_m, id LIMIT :window) f
+            CROSS JOIN beyond b
+        ),
+        reach AS (
+            SELECT (floor(max(distance_m) / {BAND_M}) + 1) * {BAND_M} + 0.01 AS r
+            FROM (SELECT distance_m FROM candidates ORDER BY sphere_m LIMIT :window) nearest
+        ),
         ranked AS MATERIALIZED (
-            SELECT a.id, ST_Distance(a.location, {ORIGIN}) AS distance_m, {stale_sql()} AS stale
+            SELECT id, distance_m, stale FROM candidates WHERE (SELECT ok FROM settled)
+            UNION ALL
+            SELECT a.id, ST_Distance(a.location, {ORIGIN}), {stale}
             FROM asset a CROSS JOIN reach
-            WHERE {where} AND ST_DWithin(a.location, {ORIGIN}, reach.r)
+            WHERE NOT (SELECT ok FROM settled) AND {where} AND ST_DWithin(a.location, {ORIGIN}, reach.r)
         ),
         page AS (
             SELECT *, floor(distance_m / {BAND_M}) AS band FROM ranked
@@ -129,8 +160,9 @@ class NearbyJson(NamedTuple):
     remote_items: str  # a JSON array of AssetPublic
 
 
-def _bind(params: dict[str, Any], limit: int, offset: int) -> dict[str, Any]:
-    return {**params, "limit": limit, "offset": offset, "window": limit + offset}
+def page_params(limit: int, offset: int) -> dict[str, int]:
+    """The parameters of the page asked for, as the ranking steps take them."""
+    return {"limit": limit, "offset": offset, "window": limit + offset, "knn": KNN_FACTOR * (limit + offset)}
 
 
 def nearby(
@@ -141,7 +173,8 @@ def nearby(
     offset: int,
     columns: str = PUBLIC_COLUMNS,
 ) -> tuple[int, list[dict[str, Any]]]:
-    rows = [dict(r) for r in session.execute(cached_text(nearby_statement(filters, columns)), _bind(params, limit, offset)).mappings()]
+    bound = {**params, **page_params(limit, offset)}
+    rows = [dict(r) for r in session.execute(cached_text(nearby_statement(filters, columns)), bound).mappings()]
     if rows:
         return rows[0]["total"], rows
     if offset == 0:
@@ -155,7 +188,7 @@ def nearby_json(
 ) -> NearbyJson:
     """The places within the radius and the services delivered remotely, as JSON text (see `nearby_json_statement`);
     `params` binds both kinds of filters. Run on psycopg's cursor (ReadSession.one_row): the API's hot path."""
-    bound = {**_bind(params, limit, offset), "remote_limit": remote_limit}
+    bound = {**params, **page_params(limit, offset), "remote_limit": remote_limit}
     return NearbyJson(*session.one_row(nearby_json_statement(filters, remote_filters), bound))
 
 

@@ -4,6 +4,7 @@ import csv
 import io
 import math
 import random
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,7 @@ from app.accounts.models import Role
 from app.accounts.service import create_api_key
 from app.cli import app as cli
 from app.core.config import get_settings
-from app.search.repository import BAND_M
+from app.search.repository import BAND_M, KNN_FACTOR, nearby_json_statement, page_params
 from tests.factories import make_asset
 from tests.people import browser, csrf_of, make_user, sign_in
 from tests.search.test_nearby import ORIGIN, geodesic_m, point_at
@@ -336,6 +337,40 @@ def test_a_fresh_place_further_in_the_band_leads_even_the_first_small_page(clien
     first = nearby(client, limit=2)
     assert [i["name"] for i in first["items"]] == ["Fresh far in the band", "Stale 0"]
     assert first["total"] == 7
+
+
+def test_a_fresh_place_beyond_the_nearest_stale_ones_still_leads_its_band(client, session: Session) -> None:
+    """The ranking first looks only at the `KNN_FACTOR` × window nearest (app/search/repository.py); a fresh place
+    beyond them, but in the same band as the stale ones among them, must still come first."""
+    nearest = KNN_FACTOR * 2 + 2
+    for i in range(nearest):
+        place(session, f"Stale {i}", 10 + 5 * i, fresh=False, bearing=360 / nearest * i)
+    place(session, "Fresh far in the band", 390, fresh=True)
+    assert [i["name"] for i in nearby(client, limit=2)["items"]] == ["Fresh far in the band", "Stale 0"]
+    second = nearby(client, limit=1, offset=1)
+    assert [i["name"] for i in second["items"]] == ["Stale 0"] and second["total"] == nearest + 1
+
+
+def ranking_scan_ran(session: Session, fresh: bool) -> bool:
+    """Whether the ranking's scan out to the end of the band (its third step) ran for a page of 5 among 30 places
+    within 100 m, all `fresh` or all stale."""
+    for i in range(30):
+        place(session, f"P{i}", 5 + 3 * i, fresh=fresh, bearing=12 * i)
+    for setting in ("enable_seqscan", "enable_bitmapscan"):  # the plan a large table gets, as in test_nearby
+        session.execute(text(f"SET LOCAL {setting} = off"))
+    params = {"lat": ORIGIN[0], "lon": ORIGIN[1], "radius": 1609, **page_params(5, 0), "remote_limit": 5}
+    plan = "\n".join(r[0] for r in session.execute(text("EXPLAIN ANALYZE " + nearby_json_statement([], [])), params))
+    scan = plan[plan.index("One-Time Filter: (NOT"):]
+    node = next(line for line in scan.splitlines() if re.search(r"Scan .*on asset a", line))
+    return "never executed" not in node
+
+
+def test_the_ranking_reads_no_further_when_the_nearest_places_settle_the_page(session: Session) -> None:
+    assert not ranking_scan_ran(session, fresh=True)
+
+
+def test_the_ranking_reads_the_whole_band_when_stale_places_could_be_overtaken(session: Session) -> None:
+    assert ranking_scan_ran(session, fresh=False)
 
 
 def test_mixed_pages_follow_the_documented_order_without_gaps_or_duplicates(client, session: Session) -> None:

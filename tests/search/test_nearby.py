@@ -54,6 +54,28 @@ def test_ordering_is_exact_where_sphere_and_ellipsoid_disagree(client, session):
     assert names == ["North", "East"]
 
 
+def test_ordering_is_exact_when_the_nearest_on_the_ellipsoid_is_not_among_the_nearest_on_the_sphere(client, session):
+    # The ranking first reads the KNN_FACTOR × window nearest on the sphere (app/search/repository.py): with a page of
+    # one, three east-west places 1,002 m away are nearer on the sphere than a north-south one at 1,000 m.
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from app.search.repository import KNN_FACTOR
+
+    fresh = datetime.now(UTC)  # all fresh, so that only distance decides
+    north = make_asset(session, name="North", lat=point_at(1000.0, 0)[0], lon=point_at(1000.0, 0)[1], last_verified_at=fresh)
+    for i in range(KNN_FACTOR):
+        lat, lon = point_at(1002.0 + 0.05 * i, 90 if i % 2 == 0 else 270)
+        make_asset(session, name=f"East-west {i}", lat=lat, lon=lon, last_verified_at=fresh)
+    on_sphere = session.execute(text(
+        "SELECT id FROM asset ORDER BY location <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography LIMIT :n"
+    ), {"lat": ORIGIN[0], "lon": ORIGIN[1], "n": KNN_FACTOR}).scalars().all()
+    assert north.id not in on_sphere  # the premise
+    assert [i["name"] for i in nearby(client, radius_m=2000, limit=1)["items"]] == ["North"]
+    assert nearby(client, radius_m=2000, limit=2)["items"][0]["name"] == "North"
+
+
 def test_radius_edge(client, session):
     inside = point_at(999.0, 45)
     outside = point_at(1001.0, 225)
@@ -238,13 +260,13 @@ def test_query_uses_the_spatial_index(session):
     """The nearby SQL reaches the asset table through its GiST index (KNN `<->`), never a sequential scan."""
     from sqlalchemy import text
 
-    from app.search.repository import nearby_json_statement, nearby_statement
+    from app.search.repository import nearby_json_statement, nearby_statement, page_params
 
     # The test table is tiny, so PostgreSQL may as well read it all, or read the index as a bitmap and sort a handful of
     # rows (both seen, depending on what earlier tests left in its statistics): ask for the plan a large table gets.
     for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
         session.execute(text(f"SET LOCAL {setting} = off"))
-    params = {"lat": 53.48, "lon": -2.23, "radius": 1609, "limit": 20, "offset": 0, "window": 20, "remote_limit": 20}
+    params = {"lat": 53.48, "lon": -2.23, "radius": 1609, **page_params(20, 0), "remote_limit": 20}
     for statement in (nearby_statement([]), nearby_json_statement([], [])):
         plan = "\n".join(r[0] for r in session.execute(text("EXPLAIN " + statement), params))
         knn = re.search(r"(Index (Only )?Scan) using (\w+) on asset.*\n.*\n\s+Order By: \(location <->", plan)
