@@ -1,6 +1,8 @@
 """The application: routers, middleware, static files and error handlers."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -11,6 +13,7 @@ from app.categories.routes import router as categories_router
 from app.claims.page_routes import router as claim_pages_router
 from app.claims.routes import router as claims_router
 from app.core.config import PROJECT_ROOT, Settings, get_settings
+from app.core.db import close_async_reads
 from app.core.errors import BodySizeLimit, install_error_handlers
 from app.core.health import router as health_router
 from app.core.replicas import ReadYourWrites
@@ -21,7 +24,7 @@ from app.i18n.middleware import LocaleMiddleware
 from app.imports.page_routes import router as import_pages_router
 from app.insights.page_routes import router as insights_pages_router
 from app.insights.routes import router as insights_router
-from app.insights.schedule import lifespan
+from app.insights.schedule import refreshing
 from app.maps.layer_routes import router as layers_router
 from app.maps.routes import router as maps_router
 from app.moderation.page_routes import router as moderation_pages_router
@@ -56,12 +59,23 @@ downloads of every published asset at `/api/v1/export.csv` and `/api/v1/export.g
 """
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While the app serves: the insights refresh every INSIGHTS_REFRESH_MINUTES (app/insights/schedule.py); as it
+    stops, the nearby search's async pools of its event loop are closed (app/core/async_reads.py)."""
+    try:
+        async with refreshing(app.state.settings):
+            yield
+    finally:
+        await close_async_reads()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = FastAPI(
         title="Community Asset Map", version="0.1.0", description=DESCRIPTION, docs_url=None, redoc_url=None,
-        lifespan=lifespan,  # the insights refresh every INSIGHTS_REFRESH_MINUTES (app/insights/schedule.py)
+        lifespan=lifespan,
     )
     app.state.settings = settings
     install_error_handlers(app)

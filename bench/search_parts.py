@@ -2,9 +2,9 @@
 
 On one connection of the bench database (autocommit and prepared, as the app's read sessions run), for each of the
 fixed sample postcodes (bench/nearby.py `make_points`) in turn, through the app's own read session (so the client's
-share of each statement counts, as it does in a request): the search's statement on psycopg's cursor as the API runs
-it (`ReadSession.one_row`), and the least SQL and the inline forms the same way, so that they compare like for like:
-- the search's statement, with the services delivered remotely folded in (`repository.nearby_json`);
+share of each statement counts, as it does in a request): the search's statement on psycopg's cursor
+(`ReadSession.one_row`; the API awaits the same statement on psycopg's async connection), and the least SQL and the inline forms the same way, so that they compare like for like:
+- the search's statement, with the services delivered remotely folded in (`repository.nearby_json_query`);
 - the services delivered remotely alone, as a second statement (`repository.delivered_remotely_json`, through
   SQLAlchemy: how issue 19 first ran them, after the search's statement);
 - the least SQL (bench/nearby.py `FLOOR_STATEMENT`: the 20 nearest ids and the exact count);
@@ -57,8 +57,8 @@ def run(url: str, rounds: int) -> dict[str, Any]:
     search_inline, floor_inline = inline_origin(repository.nearby_json_statement([], REMOTE)), inline_origin(nearby.FLOOR_STATEMENT)
     page = {**repository.page_params(nearby.LIMIT, 0), "remote_limit": nearby.LIMIT}
     parts: dict[str, Callable[[ReadSession, dict[str, Any]], object]] = {
-        "search statement, remote folded in": lambda s, p: repository.nearby_json(
-            s, [], REMOTE, p, nearby.LIMIT, 0, nearby.LIMIT
+        "search statement, remote folded in": lambda s, p: s.one_row(
+            *repository.nearby_json_query([], REMOTE, p, nearby.LIMIT, 0, nearby.LIMIT)
         ),
         "remote alone, as a second statement": lambda s, p: repository.delivered_remotely_json(
             s, REMOTE, p, nearby.LIMIT

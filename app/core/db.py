@@ -6,12 +6,14 @@ shared by every app and command in it, so there is no request or caller to take 
 Everything else takes its settings from its caller.
 
 Reads that may be a moment stale (get_read_session) go to a streaming replica when DATABASE_READ_URLS names some
-(app/core/replicas.py); everything else, and every write, goes to the primary (DATABASE_URL)."""
+(app/core/replicas.py); everything else, and every write, goes to the primary (DATABASE_URL). The nearby search's
+statement runs on asyncio's loop instead of a worker thread, with the same rules (get_async_reads,
+app/core/async_reads.py)."""
 
 import time
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
+from typing import Any, NoReturn
 
 import psycopg
 from fastapi import Request
@@ -21,6 +23,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlmodel import Session, create_engine
 
+from app.core.async_reads import AsyncReads
 from app.core.config import Settings, get_settings
 from app.core.replicas import ReadSession, Replicas, reads_from_primary
 
@@ -122,8 +125,7 @@ def read_session(request: Request, streaming: bool = False) -> ReadSession:
     (replicas.ReadYourWrites), and on the primary otherwise. `streaming` (downloads read with `yield_per`): in a
     transaction, which PostgreSQL's server-side cursors need.
 
-    The hot paths (the nearby search, the map layers) open it in their route rather than take get_read_session as a
-    dependency: FastAPI runs a generator dependency's start and its end in the thread pool, each apart from a sync
+    The map layers open it in their route rather than take get_read_session as a dependency: FastAPI runs a generator dependency's start and its end in the thread pool, each apart from a sync
     route, so a request made three hops to a worker thread instead of one."""
     replicas = get_replicas()
     replica = None if replicas is None or reads_from_primary(request.scope) else replicas.pick(streaming)
@@ -146,3 +148,31 @@ def cached_text(statement: str) -> TextClause:
     """`text(statement)`, parsed once: for statements run on every request (the search), where parsing the bind
     parameters again each time costs more than the lookup."""
     return text(statement)
+
+
+@lru_cache
+def get_async_reads() -> AsyncReads:
+    """The nearby search's async pools, on the primary and the replicas of get_read_engine and get_replicas."""
+    return AsyncReads(get_read_engine(), get_replicas(), get_settings())
+
+
+async def close_async_reads() -> None:
+    """Closes the async pools of the running event loop, if any were made (the app's lifespan, as it ends)."""
+    if get_async_reads.cache_info().currsize:
+        await get_async_reads().close()
+
+
+class NeedsDatabase(LookupError):
+    """Raised by any use of CACHES_ONLY."""
+
+
+class _CachesOnly:
+    """Stands in for a session when a request is first built from what the process has cached (a postcode's place,
+    the categories): any use of it raises NeedsDatabase, and the caller builds it again with a real session, in a
+    worker thread. So the common request needs no thread, and a rare one loses only the first attempt."""
+
+    def __getattr__(self, name: str) -> NoReturn:
+        raise NeedsDatabase(name)
+
+
+CACHES_ONLY: Any = _CachesOnly()

@@ -70,8 +70,12 @@ class Replicas:
         replica = usable[next(self._turn) % len(usable)]
         return replica.engine if streaming else replica.autocommit
 
+    def check_due(self) -> bool:
+        """Whether the next `pick` or `states` starts a check (and may wait for it)."""
+        return time.monotonic() - self._checked_at >= self._check_s
+
     def states(self) -> list[Replica]:
-        if time.monotonic() - self._checked_at >= self._check_s and self._lock.acquire(blocking=False):
+        if self.check_due() and self._lock.acquire(blocking=False):
             done = threading.Event()
 
             def check() -> None:
@@ -150,7 +154,7 @@ class ReadSession(Session):
 
     def _fetch(self, statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         connection = self.connection()
-        sql = _driver_sql(statement, connection.dialect)
+        sql = driver_sql(statement, connection.dialect)
         try:
             return connection.connection.driver_connection.execute(sql, params).fetchall()
         except psycopg.Error as error:  # raised as SQLAlchemy would: its kind, and the connection dropped if lost
@@ -173,7 +177,7 @@ class ReadSession(Session):
 
 
 @lru_cache(maxsize=64)
-def _driver_sql(statement: str, dialect: Dialect) -> str:
+def driver_sql(statement: str, dialect: Dialect) -> str:
     """`statement` with its `:name` parameters written as psycopg takes them (`%(name)s`, and `%` doubled)."""
     return text(statement).compile(dialect=dialect).string
 

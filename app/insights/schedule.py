@@ -1,4 +1,4 @@
-"""The refresh that runs by itself while the app serves: every worker starts this loop in create_app's lifespan when
+"""The refresh that runs by itself while the app serves: every worker starts this loop in the app's lifespan when
 INSIGHTS_REFRESH_MINUTES is above 0. Once a minute each worker checks whether the last refresh is older than the
 interval; the refresh's advisory lock (taken without waiting) lets only one of them run it, and that one checks the
 age again under the lock, so the figures are refreshed once per interval whatever the number of workers."""
@@ -7,8 +7,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-
-from fastapi import FastAPI
 
 from app.core.config import Settings
 from app.insights import service
@@ -31,10 +29,9 @@ async def refresh_forever(settings: Settings, check_every_s: float = CHECK_EVERY
 
 
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings: Settings = app.state.settings
+async def refreshing(settings: Settings) -> AsyncIterator[None]:
+    """The refresh loop while the app serves (its lifespan, app/main.py)."""
     task = asyncio.create_task(refresh_forever(settings)) if settings.insights_refresh_minutes > 0 else None
-    app.state.insights_refresher = task
     try:
         yield
     finally:

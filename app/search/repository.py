@@ -41,7 +41,6 @@ from sqlmodel import Session
 from app.assets.freshness import stale_sql
 from app.assets.repository import PUBLIC_COLUMNS
 from app.core.db import cached_text
-from app.core.replicas import ReadSession
 
 BAND_M = 400  # metres: about five minutes' walk
 KNN_FACTOR = 3  # step 1 reads this many times the page's window: enough fresh places for most pages
@@ -182,14 +181,14 @@ def nearby(
     return session.execute(text(f"SELECT {_total(filters)}"), params).scalar_one(), []
 
 
-def nearby_json(
-    session: ReadSession, filters: list[str], remote_filters: list[str], params: dict[str, Any], limit: int,
-    offset: int, remote_limit: int,
-) -> NearbyJson:
-    """The places within the radius and the services delivered remotely, as JSON text (see `nearby_json_statement`);
-    `params` binds both kinds of filters. Run on psycopg's cursor (ReadSession.one_row): the API's hot path."""
-    bound = {**params, **page_params(limit, offset), "remote_limit": remote_limit}
-    return NearbyJson(*session.one_row(nearby_json_statement(filters, remote_filters), bound))
+def nearby_json_query(
+    filters: list[str], remote_filters: list[str], params: dict[str, Any], limit: int, offset: int, remote_limit: int
+) -> tuple[str, dict[str, Any]]:
+    """The API's statement (`nearby_json_statement`, one row that `NearbyJson` reads) with all its parameters;
+    `params` binds both kinds of filters."""
+    return nearby_json_statement(filters, remote_filters), {
+        **params, **page_params(limit, offset), "remote_limit": remote_limit
+    }
 
 
 def delivered_remotely_json(

@@ -2,8 +2,9 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
 
-from app.core.db import read_session
+from app.core.db import CACHES_ONLY, NeedsDatabase, get_async_reads, read_session
 from app.core.paging import next_url
 from app.core.query import query_model, query_parameters
 from app.insights.service import records_searches
@@ -31,12 +32,15 @@ router = APIRouter(prefix="/api/v1/assets", tags=["search"])
     responses={404: {"description": "Unknown postcode"}, 422: {"description": "Invalid parameters"}},
     openapi_extra=query_parameters(NearbyQuery),
 )
-def nearby(request: Request, query: Annotated[NearbyQuery, Depends(query_model(NearbyQuery))]) -> Response:
-    with read_session(request) as session:  # not a dependency (app.core.db.read_session)
-        origin = service.origin(session, query)
-        found = service.nearby_json(
-            session, origin, query.criteria(), query.radius_m, query.limit, query.offset, record=records_searches(request)
-        )
+async def nearby(request: Request, query: Annotated[NearbyQuery, Depends(query_model(NearbyQuery))]) -> Response:
+    # Built from the process's caches on the event loop; only what they lack sends it to a worker thread
+    # (app.core.db.CACHES_ONLY), and its statement is awaited (app.core.async_reads).
+    try:
+        search = service.nearby_search(CACHES_ONLY, query)
+    except NeedsDatabase:
+        search = await run_in_threadpool(_search_with_database, request, query)
+    found = await service.nearby_json(get_async_reads(), request.scope, search, record=records_searches(request))
+    origin = search.origin
     envelope = {
         "origin": origin.model_dump(),
         "radius_m": query.radius_m,
@@ -50,3 +54,8 @@ def nearby(request: Request, query: Annotated[NearbyQuery, Depends(query_model(N
         + ',"remote":{"total":' + str(found.remote_total) + ',"items":' + found.remote_items + "}}"
     )
     return Response(body, media_type="application/json")
+
+
+def _search_with_database(request: Request, query: NearbyQuery) -> service.NearbySearch:
+    with read_session(request) as session:
+        return service.nearby_search(session, query)

@@ -8,13 +8,14 @@ keeps only the LSOA, the day, the categories and filter names asked for and how 
 
 import json
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session
+from starlette.types import Scope
 
 from app.assets.filters import Criteria, filters_for
 from app.assets.repository import PUBLIC_COLUMNS
-from app.core.replicas import ReadSession
+from app.core.async_reads import AsyncReads
 from app.geo.service import locate_postcode
 from app.insights.service import record_search
 from app.search import repository
@@ -39,20 +40,40 @@ def _bound(session: Session, at: Origin, criteria: Criteria, radius_m: float) ->
     return filters, {**params, "lat": at.lat, "lon": at.lon, "radius": radius_m}
 
 
-def nearby_json(
-    session: ReadSession, at: Origin, criteria: Criteria, radius_m: float, limit: int, offset: int, *, record: bool
-) -> repository.NearbyJson:
-    """The API's answer, written by PostgreSQL in one statement: the total within the radius and the page as a JSON
-    array of NearbyItem; and the services delivered remotely to `at` that match `criteria` (as
-    delivered_remotely_json), listed once, on the first page."""
-    filters, params = _bound(session, at, criteria, radius_m)
+class NearbySearch(NamedTuple):
+    """A search of the API ready to run: where from, what, and its one statement with its parameters."""
+
+    origin: Origin
+    criteria: Criteria
+    statement: str
+    params: dict[str, Any]
+    offset: int
+
+
+def nearby_search(session: Session, query: NearbyQuery) -> NearbySearch:
+    """The API's search for `query`: the total within the radius and the page as a JSON array of NearbyItem, and the
+    services delivered remotely to its origin that match its criteria (as delivered_remotely_json), listed once, on
+    the first page; all written by PostgreSQL in one statement (repository.nearby_json_statement).
+
+    `session` is used only for what the process has not cached (a postcode not yet looked up, the categories, an
+    area), so a search can be built with `CACHES_ONLY` first (app/core/db.py)."""
+    at = origin(session, query)
+    criteria = query.criteria()
+    filters, params = _bound(session, at, criteria, query.radius_m)
     remote_filters, remote_params = filters_for(session, _served_at(at, criteria))
     # One set of parameters binds both: the same criteria give the same parameters, and served_at only adds its own
     # (the point, whose lat and lon are the origin's).
-    found = repository.nearby_json(
-        session, filters, remote_filters, {**params, **remote_params}, limit, offset, limit if offset == 0 else 0
+    statement, bound = repository.nearby_json_query(
+        filters, remote_filters, {**params, **remote_params}, query.limit, query.offset,
+        query.limit if query.offset == 0 else 0,
     )
-    _record(at, criteria, found.total, offset, record)
+    return NearbySearch(at, criteria, statement, bound, query.offset)
+
+
+async def nearby_json(reads: AsyncReads, scope: Scope, search: NearbySearch, *, record: bool) -> repository.NearbyJson:
+    """`search`'s answer, read on the event loop (app/core/async_reads.py); its demand recorded."""
+    found = repository.NearbyJson(*await reads.one_row(scope, search.statement, search.params))
+    _record(search.origin, search.criteria, found.total, search.offset, record)
     return found
 
 
