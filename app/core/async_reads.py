@@ -25,6 +25,7 @@ from starlette.types import Scope
 from app.core.config import Settings
 from app.core.replicas import Replicas, driver_sql, reads_from_primary
 
+IDLE = psycopg.pq.TransactionStatus.IDLE
 PING_AFTER_IDLE_S = 1.0  # as app/core/db.py's pools
 TIMEOUT_S = 30.0  # a caller's wait for a free connection, as SQLAlchemy's pool_timeout
 
@@ -108,7 +109,7 @@ async def ping(conn: psycopg.AsyncConnection) -> None:
 class _Pool:
     """Connections to one database on one event loop, as SQLAlchemy's QueuePool keeps them: at most `max_size` at
     once (a caller waits `TIMEOUT_S` for one, then fails), at most `size` kept idle, the most recently used handed out
-    first, a broken one dropped. A connection is made when a caller needs it, so a database that cannot be reached
+    first, a broken or busy one dropped. A connection is made when a caller needs it, so a database that cannot be reached
     fails that caller at once (and a replica's read goes to the primary)."""
 
     def __init__(self, url: str, kwargs: dict[str, Any], size: int, max_size: int) -> None:
@@ -141,7 +142,9 @@ class _Pool:
 
     async def put(self, conn: psycopg.AsyncConnection) -> None:
         try:
-            if not (conn.broken or conn.closed) and len(self._idle) < self._size:
+            # Only a connection at rest is kept: not one broken, nor one whose statement was cancelled mid-way (the
+            # request's task was), which would still be running it.
+            if conn.info.transaction_status == IDLE and len(self._idle) < self._size:
                 self._idle.append((conn, time.monotonic()))
             else:
                 await conn.close()

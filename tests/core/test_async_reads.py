@@ -135,6 +135,21 @@ def test_an_unreachable_database_fails_at_once_rather_than_after_the_timeout(mon
     assert time.monotonic() - started < async_reads.TIMEOUT_S
 
 
+def test_a_search_cancelled_mid_statement_does_not_leave_its_connection_to_the_next() -> None:
+    async def use(reads: AsyncReads) -> tuple[Any, float]:
+        slow = asyncio.ensure_future(reads.one_row({}, "SELECT pg_sleep(3), 'slow'", {}))
+        await asyncio.sleep(0.3)
+        slow.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await slow
+        started = time.monotonic()
+        row = await reads.one_row({}, "SELECT 'next'", {})
+        return row, time.monotonic() - started
+
+    row, took = _run(use)
+    assert row == ("next",) and took < 2  # its own answer, not behind the cancelled statement
+
+
 def test_a_statement_with_no_row_is_an_error_not_an_answer() -> None:
     with pytest.raises(psycopg.ProgrammingError):
         _run(lambda r: r.one_row({}, "SELECT 1 WHERE false", {}))
