@@ -16,6 +16,7 @@ first search, and the app's lifespan closes those of its loop when it stops.
 
 import asyncio
 import time
+import weakref
 from typing import Any
 
 import psycopg
@@ -51,7 +52,8 @@ class AsyncReads:
         if not settings.db_prepared_statements:
             self._kwargs["prepare_threshold"] = None
         self._size, self._max_size = settings.db_pool_size, settings.db_pool_size + settings.db_max_overflow
-        self._pools: dict[tuple[asyncio.AbstractEventLoop, str], _Pool] = {}
+        # By event loop (a loop that ended without the lifespan closing its pools takes them with it), then by URL.
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Pool]] = weakref.WeakKeyDictionary()
 
     async def one_row(self, scope: Scope, statement: str, params: dict[str, Any]) -> tuple[Any, ...]:
         """The one row of `statement` (with `:name` parameters), read as the module describes."""
@@ -69,14 +71,13 @@ class AsyncReads:
 
     async def close(self) -> None:
         """Closes the idle connections of the running event loop's pools (the app's lifespan, as it ends)."""
-        loop = asyncio.get_running_loop()
-        for key in [key for key in self._pools if key[0] is loop]:
-            await self._pools.pop(key).close()
+        for pool in self._pools.pop(asyncio.get_running_loop(), {}).values():
+            await pool.close()
 
     @staticmethod
     async def _pick(replicas: Replicas) -> Engine | None:
         # A check of the replicas may wait on one that does not answer: never on the event loop.
-        return await asyncio.to_thread(replicas.pick) if replicas.check_due() else replicas.pick()
+        return await asyncio.to_thread(replicas.pick) if replicas.check_due() else replicas.pick(wait=False)
 
     async def _fetch_one(self, engine: Engine, sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
         pool = self._pool(engine)
@@ -95,10 +96,11 @@ class AsyncReads:
         return row
 
     def _pool(self, engine: Engine) -> "_Pool":
-        key = (asyncio.get_running_loop(), engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
-        pool = self._pools.get(key)
+        pools = self._pools.setdefault(asyncio.get_running_loop(), {})
+        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        pool = pools.get(url)
         if pool is None:
-            pool = self._pools[key] = _Pool(key[1], self._kwargs, self._size, self._max_size)
+            pool = pools[url] = _Pool(url, self._kwargs, self._size, self._max_size)
         return pool
 
 
@@ -109,8 +111,8 @@ async def ping(conn: psycopg.AsyncConnection) -> None:
 class _Pool:
     """Connections to one database on one event loop, as SQLAlchemy's QueuePool keeps them: at most `max_size` at
     once (a caller waits `TIMEOUT_S` for one, then fails), at most `size` kept idle, the most recently used handed out
-    first, a broken or busy one dropped. A connection is made when a caller needs it, so a database that cannot be reached
-    fails that caller at once (and a replica's read goes to the primary)."""
+    first, a broken or busy one dropped. A connection is made when a caller needs it, so a database that cannot be
+    reached fails that caller at once (and a replica's read goes to the primary)."""
 
     def __init__(self, url: str, kwargs: dict[str, Any], size: int, max_size: int) -> None:
         self._url, self._kwargs, self._size = url, kwargs, size
@@ -133,8 +135,10 @@ class _Pool:
                 try:  # idle a while: the database may have closed it meanwhile
                     await ping(conn)
                     return conn
-                except psycopg.Error:
+                except BaseException as error:  # a failed ping, or the request cancelled during it
                     await conn.close()
+                    if not isinstance(error, psycopg.Error):
+                        raise
             return await psycopg.AsyncConnection.connect(self._url, **self._kwargs)
         except BaseException:
             self._slots.release()

@@ -40,8 +40,8 @@ class Settings(BaseSettings):
 
     # Empty means not set: `assetmap init-db` (run by `make run`) then provisions the local server and writes .env.
     database_url: str = ""
-    db_pool_size: int = 10
-    db_max_overflow: int = 10
+    db_pool_size: int = Field(10, ge=1)
+    db_max_overflow: int = Field(10, ge=0)
     db_statement_timeout_ms: int = 5000
     # psycopg prepares a statement run 5 times on a connection. PgBouncer in transaction pooling mode (Debian 12's
     # 1.18) hands each transaction any server connection, where that statement is unknown: set it false behind one.

@@ -61,10 +61,10 @@ class Replicas:
         self._lock = threading.Lock()
         self._turn = itertools.count()
 
-    def pick(self, streaming: bool = False) -> Engine | None:
+    def pick(self, streaming: bool = False, wait: bool = True) -> Engine | None:
         """A usable replica's engine (autocommit unless `streaming`), each in turn; None when there is none (then
-        the primary serves the reads)."""
-        usable = [r for r in self.states() if r.state == "up"]
+        the primary serves the reads). `wait`: as `states`."""
+        usable = [r for r in self.states(wait) if r.state == "up"]
         if not usable:
             return None
         replica = usable[next(self._turn) % len(usable)]
@@ -74,7 +74,9 @@ class Replicas:
         """Whether the next `pick` or `states` starts a check (and may wait for it)."""
         return time.monotonic() - self._checked_at >= self._check_s
 
-    def states(self) -> list[Replica]:
+    def states(self, wait: bool = True) -> list[Replica]:
+        """The replicas as last checked, after starting a check when one is due; `wait`: for it, up to
+        `CHECK_WAIT_S` (never on an event loop)."""
         if self.check_due() and self._lock.acquire(blocking=False):
             done = threading.Event()
 
@@ -86,7 +88,8 @@ class Replicas:
                     done.set()
 
             threading.Thread(target=check, name="replica-check", daemon=True).start()
-            done.wait(CHECK_WAIT_S)
+            if wait:
+                done.wait(CHECK_WAIT_S)
         return self.replicas
 
     def failed(self, engine: Engine) -> None:
@@ -139,7 +142,7 @@ class ReadSession(Session):
     def rows(self, statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         """The rows of `statement` (with `:name` parameters), run on psycopg's own cursor instead of through
         SQLAlchemy's execution, and falling back as `execute` does. For the hot paths' one statement per request (the
-        nearby search, the map layers), where SQLAlchemy's cache-key lookup and result objects cost about as much of
+        map layers; the nearby search's runs on app/core/async_reads.py), where SQLAlchemy's cache-key lookup and result objects cost about as much of
         the app's CPU as psycopg's own work (docs/benchmarks.md, issue 17)."""
         return self._with_fallback(self._fetch, statement, params)
 

@@ -135,19 +135,19 @@ def test_an_unreachable_database_fails_at_once_rather_than_after_the_timeout(mon
     assert time.monotonic() - started < async_reads.TIMEOUT_S
 
 
-def test_a_search_cancelled_mid_statement_does_not_leave_its_connection_to_the_next() -> None:
-    async def use(reads: AsyncReads) -> tuple[Any, float]:
-        slow = asyncio.ensure_future(reads.one_row({}, "SELECT pg_sleep(3), 'slow'", {}))
-        await asyncio.sleep(0.3)
-        slow.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await slow
-        started = time.monotonic()
-        row = await reads.one_row({}, "SELECT 'next'", {})
-        return row, time.monotonic() - started
+def test_only_a_connection_at_rest_goes_back_to_the_pool() -> None:
+    """Not one still in a transaction or a statement (a request cancelled mid-way), which the next would inherit."""
 
-    row, took = _run(use)
-    assert row == ("next",) and took < 2  # its own answer, not behind the cancelled statement
+    async def use(reads: AsyncReads) -> tuple[bool, bool, int]:
+        pool = reads._pool(db.get_read_engine())
+        busy = await pool.get()
+        await busy.execute("BEGIN")
+        await pool.put(busy)
+        at_rest = await pool.get()
+        await pool.put(at_rest)
+        return busy.closed, at_rest.closed, len(pool._idle)
+
+    assert _run(use) == (True, False, 1)
 
 
 def test_a_statement_with_no_row_is_an_error_not_an_answer() -> None:
@@ -187,12 +187,12 @@ def test_a_check_that_is_due_is_waited_for_in_a_worker_thread_not_on_the_event_l
     replicas._checked_at = -math.inf
     monkeypatch.setattr(replicas, "_check_all", lambda: setattr(replicas, "_checked_at", time.monotonic()))
     loop_thread = threading.get_ident()  # asyncio.run runs its loop in this thread
-    picks: list[tuple[bool, bool]] = []  # (a check was due, picked on the loop's thread)
+    picks: list[tuple[bool, bool, bool]] = []  # (a check was due, picked on the loop's thread, waiting for a check)
     pick = replicas.pick
 
-    def watched(streaming: bool = False) -> Any:
-        picks.append((replicas.check_due(), threading.get_ident() == loop_thread))
-        return pick(streaming)
+    def watched(streaming: bool = False, wait: bool = True) -> Any:
+        picks.append((replicas.check_due(), threading.get_ident() == loop_thread, wait))
+        return pick(streaming, wait)
 
     monkeypatch.setattr(replicas, "pick", watched)
 
@@ -201,7 +201,7 @@ def test_a_check_that_is_due_is_waited_for_in_a_worker_thread_not_on_the_event_l
             assert await reads.one_row({}, "SELECT 1", {}) == (1,)
 
     _run(twice, _reads(replicas))
-    assert picks == [(True, False), (False, True)]
+    assert picks == [(True, False, True), (False, True, False)]
 
 
 def test_a_search_is_built_from_the_caches_alone_only_when_they_hold_what_it_needs(session, reads) -> None:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from app.core.db import get_engine
-from app.core.replicas import Replicas
+from app.core.replicas import CHECK_WAIT_S, Replicas
 
 
 @pytest.fixture
@@ -58,4 +58,19 @@ def test_a_replica_that_does_not_answer_holds_no_request(silent_server) -> None:
             time.sleep(0.05)
         assert replicas.replicas[0].state == "down"
     finally:
+        silent.dispose()
+
+
+@pytest.mark.parametrize("wait", [True, False])
+def test_a_pick_from_the_event_loop_does_not_wait_for_the_check_it_starts(silent_server, wait: bool) -> None:
+    """app/core/async_reads.py picks with wait=False: the event loop must not stop for even CHECK_WAIT_S."""
+    port, release = silent_server
+    silent = create_engine(f"postgresql+psycopg://assetmap@127.0.0.1:{port}/assetmap", connect_args={"connect_timeout": 5})
+    replicas = Replicas([silent], get_engine(), max_lag_s=60, check_s=0)
+    try:
+        started = time.monotonic()
+        assert replicas.pick(wait=wait) is None
+        assert (time.monotonic() - started >= CHECK_WAIT_S) is wait
+    finally:
+        release.set()
         silent.dispose()

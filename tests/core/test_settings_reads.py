@@ -45,3 +45,11 @@ def test_a_refused_setting_is_named_but_its_value_is_not_repeated(monkeypatch, n
         Settings()
     assert name.lower() in str(refused.value)
     assert "s3cret-pw" not in str(refused.value)
+
+
+@pytest.mark.parametrize("sizes", [{"db_pool_size": 0}, {"db_max_overflow": -1}])
+def test_pool_sizes_are_ones_both_pools_can_keep(sizes: dict[str, int]) -> None:
+    """SQLAlchemy reads a pool size of 0 or an overflow of -1 as "no limit"; the nearby search's pool
+    (app/core/async_reads.py) keeps the same sizes and could not: such values are refused when read."""
+    with pytest.raises(ValidationError):
+        Settings(database_url="", **sizes)
