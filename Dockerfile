@@ -9,7 +9,8 @@ RUN bash scripts/build-frontend.sh
 
 # Stage 2: the app, with the production settings of docs/deployment.md (measured in docs/benchmarks.md).
 # WORKERS: one per CPU core the container gets (override with -e WORKERS=…). DB_POOL_SIZE + DB_MAX_OVERFLOW are per
-# worker: keep WORKERS × (pool + overflow) × replicas under the database's max_connections (or use PgBouncer).
+# worker and pool (the nearby search has a pool of its own): keep WORKERS × 2 × (pool + overflow) × replicas under the
+# database's max_connections (or use PgBouncer).
 # TILE_MAX_AGE_SECONDS / GEOJSON_MAX_AGE_SECONDS set the map layers' Cache-Control (public, max-age=…; with ETags).
 # LOG_LEVEL=warning: no access-log line per request (the reverse proxy or CDN keeps those).
 FROM python:3.11-slim-bookworm
