@@ -142,8 +142,8 @@ class ReadSession(Session):
     def rows(self, statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         """The rows of `statement` (with `:name` parameters), run on psycopg's own cursor instead of through
         SQLAlchemy's execution, and falling back as `execute` does. For the hot paths' one statement per request (the
-        map layers; the nearby search's runs on app/core/async_reads.py), where SQLAlchemy's cache-key lookup and result objects cost about as much of
-        the app's CPU as psycopg's own work (docs/benchmarks.md, issue 17)."""
+        map layers; the nearby search's runs in app/core/async_reads.py), where SQLAlchemy's cache-key lookup and
+        result objects cost about as much of the app's CPU as psycopg's own work (docs/benchmarks.md, issue 17)."""
         return self._with_fallback(self._fetch, statement, params)
 
     def one_row(self, statement: str, params: dict[str, Any]) -> tuple[Any, ...]:
