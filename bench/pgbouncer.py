@@ -17,7 +17,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
-from app.core.config import Settings
+from app.core.config import Settings, libpq_url
 
 BINARY = "/usr/sbin/pgbouncer"
 ACCOUNT = "postgres"
@@ -60,7 +60,7 @@ def pgbouncer(server: str, port: int, pool_size: int) -> Iterator[str]:
         deadline = time.monotonic() + 30
         while True:
             try:
-                psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False)).close()
+                psycopg.connect(libpq_url(url)).close()
                 break
             except psycopg.OperationalError:
                 if process.poll() is not None:

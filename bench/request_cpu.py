@@ -25,6 +25,7 @@ from urllib.parse import quote
 import psycopg
 from sqlalchemy.engine import make_url
 
+from app.core.config import libpq_url
 from bench import common, nearby
 
 TAG = "bench-request-cpu"
@@ -54,8 +55,7 @@ def backends_cpu(url: str) -> Iterator[Callable[[], float]]:
     function giving the CPU seconds they used since the block began."""
     seen: dict[int, list[float]] = {}
     done = threading.Event()
-    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(plain, autocommit=True) as conn:
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
 
         def sample() -> None:
             for (pid,) in conn.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", (TAG,)):

@@ -17,14 +17,13 @@ first search, and the app's lifespan closes those of its loop when it stops.
 import asyncio
 import time
 import weakref
-from functools import lru_cache
 from typing import Any
 
 import psycopg
-from sqlalchemy import URL, Engine
+from sqlalchemy import Engine
 from starlette.types import Scope
 
-from app.core.config import Settings
+from app.core.config import Settings, libpq_url
 from app.core.replicas import Replicas, driver_sql, reads_from_primary
 
 IDLE = psycopg.pq.TransactionStatus.IDLE
@@ -98,17 +97,11 @@ class AsyncReads:
 
     def _pool(self, engine: Engine) -> "_Pool":
         pools = self._pools.setdefault(asyncio.get_running_loop(), {})
-        url = _conninfo(engine.url)
+        url = libpq_url(engine.url)  # cached: writing it costs more than the rest of finding a search's pool
         pool = pools.get(url)
         if pool is None:
             pool = pools[url] = _Pool(url, self._kwargs, self._size, self._max_size)
         return pool
-
-
-@lru_cache(maxsize=16)
-def _conninfo(url: URL) -> str:
-    """`url` as psycopg takes it (writing it costs more than the rest of finding a search's pool)."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def ping(conn: psycopg.AsyncConnection) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from app.i18n.catalogue import gettext_noop as N_
@@ -221,3 +221,9 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings(_env_file=env_file())
+
+
+@lru_cache(maxsize=32)
+def libpq_url(url: str | URL) -> str:
+    """A database URL in the app's SQLAlchemy form (`postgresql+psycopg://…`) as libpq and psycopg take it."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

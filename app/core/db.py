@@ -18,13 +18,13 @@ from typing import Any, NoReturn
 import psycopg
 from fastapi import Request
 from sqlalchemy import Engine, TextClause, event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlmodel import Session, create_engine
 
 from app.core.async_reads import AsyncReads
-from app.core.config import Settings, get_settings
+from app.core.config import Settings, get_settings, libpq_url
 from app.core.replicas import ReadSession, Replicas, reads_from_primary
 
 
@@ -45,8 +45,7 @@ def database_url() -> str:
 
 def connect(url: str | URL, autocommit: bool = False) -> psycopg.Connection:
     """A plain connection outside the app's pool, for provisioning: `url` in the app's SQLAlchemy form."""
-    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    return psycopg.connect(plain, autocommit=autocommit, connect_timeout=5)
+    return psycopg.connect(libpq_url(url), autocommit=autocommit, connect_timeout=5)
 
 
 def _create_engine(url: str, settings: Settings) -> Engine:

@@ -12,9 +12,9 @@ import httpx
 import psycopg
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from app.core.config import libpq_url
 from bench.pgbouncer import BINARY, pgbouncer
 from tests.conftest import TEST_DATABASE_URL
 from tests.processes import free_port, serving
@@ -39,16 +39,12 @@ def one_server_connection() -> Iterator[str]:
         yield url
 
 
-def _plain(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @pytest.mark.parametrize("prepare_threshold", [5, None])
 def test_prepared_statements_break_in_transaction_pooling(one_server_connection: str, prepare_threshold: int | None) -> None:
     """Two clients share PgBouncer's one server connection: each prepares its own statement under psycopg's first name
     (_pg3_0), and the second finds it taken. With prepared statements off (None, as DB_PREPARED_STATEMENTS=false
     sets) nothing is prepared and both work."""
-    url = _plain(one_server_connection)
+    url = libpq_url(one_server_connection)
     with psycopg.connect(url, autocommit=True, prepare_threshold=prepare_threshold) as first, \
             psycopg.connect(url, autocommit=True, prepare_threshold=prepare_threshold) as second:
         for _ in range(6):

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from app.core.config import libpq_url
 from app.core.local_postgres import read_env
 from tests.clusters import Cluster, debian_cluster, requires_clusters
 from tests.processes import serving
@@ -80,8 +81,7 @@ def test_a_lost_password_is_replaced_but_an_operators_url_is_not(cluster: Cluste
     cluster.psql("ALTER ROLE assetmap PASSWORD 'changed-by-someone'")
     assert run(env, "init-db").returncode == 0
     assert "changed-by-someone" not in env_file.read_text()
-    with psycopg.connect(make_url(read_env(env_file)["DATABASE_URL"]).set(drivername="postgresql")
-                         .render_as_string(hide_password=False)):
+    with psycopg.connect(libpq_url(read_env(env_file)["DATABASE_URL"])):
         pass
 
     operators = tmp_path / "operators.env"
