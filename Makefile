@@ -41,15 +41,19 @@ demo: db
 serve: install frontend
 	$(BIN)/assetmap serve
 
+# The suite runs in parallel processes (pytest-xdist), one per core and at most four, each with a database of its own
+# (tests/conftest.py). `.venv/bin/pytest PATH` alone runs in one process.
+PYTEST_PARALLEL := -n auto --maxprocesses 4
+
 test: install frontend
 	@scripts/ensure-system.sh chromium
 	$(BIN)/assetmap init-db
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 test-fast: install frontend
 	@scripts/ensure-system.sh
 	$(BIN)/assetmap init-db
-	$(BIN)/pytest -m "not browser and not slow"
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not browser and not slow"
 
 # The interface text: extract every marked message (babel.cfg) and add the new ones to each language's catalogue,
 # to be translated there (docs/cymraeg.md). tests/i18n fails while any message lacks a translation.

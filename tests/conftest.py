@@ -1,4 +1,5 @@
-"""Test set-up: one fresh PostGIS database per run, migrated with Alembic and dropped at the end.
+"""Test set-up: one fresh PostGIS database per test process (pytest-xdist runs several), migrated with Alembic and
+dropped at the end.
 
 The database is created on the server named by TEST_DATABASE_URL, DATABASE_URL or the DATABASE_URL in `.env` that
 `assetmap init-db` wrote (the name is replaced by one of this run's own), so nothing made by hand is needed and nothing

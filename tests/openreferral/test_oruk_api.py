@@ -14,6 +14,8 @@ from tests.oruk_schemas import check, check_page
 
 ORIGIN = (53.48348, -2.23118)  # M1 1AE
 GEOD = Geod(ellps="WGS84")
+# An id nothing has; fixed, not random, so that every pytest-xdist worker collects the same test ids.
+UNKNOWN_ID = "5f0c6a57-0000-4000-8000-00000000dead"
 
 # Published, except where a status says otherwise. Positions are at known distances east/south of M1 1AE.
 ASSETS: list[dict[str, Any]] = [
@@ -283,16 +285,16 @@ def test_proximity_combines_with_other_filters(client, assets):
         ("/oruk/services?per_page=1000", 422, "per_page"),
         ("/oruk/services?minimum_age=-1", 422, "minimum_age"),
         ("/oruk/services?taxonomy_term_id=nope", 422, "taxonomy_term_id"),
-        (f"/oruk/services?taxonomy_term_id={uuid.uuid4()}", 422, "taxonomy_term_id"),
-        (f"/oruk/services?taxonomy_id={uuid.uuid4()}", 422, "taxonomy_id"),
+        (f"/oruk/services?taxonomy_term_id={UNKNOWN_ID}", 422, "taxonomy_term_id"),
+        (f"/oruk/services?taxonomy_id={UNKNOWN_ID}", 422, "taxonomy_id"),
         ("/oruk/services?modified_after=2024-01-01", 422, "modified_after"),
         ("/oruk/service_at_locations?postcode=ZZ9 9ZZ", 404, "postcode"),
         ("/oruk/service_at_locations?postcode=hello", 422, "postcode"),
         ("/oruk/service_at_locations?proximity=1000", 422, ""),
         ("/oruk/service_at_locations?postcode=M1 1AE&proximity=-5", 422, "proximity"),
         ("/oruk/services/not-a-uuid", 422, "id"),
-        (f"/oruk/taxonomies/{uuid.uuid4()}", 404, ""),
-        (f"/oruk/taxonomy_terms/{uuid.uuid4()}", 404, ""),
+        (f"/oruk/taxonomies/{UNKNOWN_ID}", 404, ""),
+        (f"/oruk/taxonomy_terms/{UNKNOWN_ID}", 404, ""),
     ],
 )
 def test_bad_parameters_get_a_clear_4xx(client, path, status, field):
