@@ -1,8 +1,9 @@
-"""The nearby search's one statement, run on asyncio's own loop: psycopg's async connections in a pool per database.
+"""The nearby search's statements (its postcode's place, then the search), run on asyncio's own loop: psycopg's async
+connections in a pool per database.
 
 Every other read goes through SQLAlchemy's sync sessions (app/core/db.py), which a route runs in a worker thread.
 The search is the app's hottest request, and the hop to that thread and back was about an eighth of its Python time
-(docs/benchmarks.md, issue 17); here its statement is awaited instead. It follows the read sessions' rules exactly:
+(docs/benchmarks.md, issue 17); here its statements are awaited instead. It follows the read sessions' rules exactly:
 - on a usable replica (app/core/replicas.py picks it), unless the client must read from the primary;
 - a statement that fails on a replica runs again on the primary, and the replica is skipped until a check finds it up;
 - on the primary, a statement whose connection was lost (the database restarted since its last use) runs again once
@@ -57,6 +58,13 @@ class AsyncReads:
 
     async def one_row(self, scope: Scope, statement: str, params: dict[str, Any]) -> tuple[Any, ...]:
         """The one row of `statement` (with `:name` parameters), read as the module describes."""
+        row = await self.first_row(scope, statement, params)
+        if row is None:
+            raise psycopg.ProgrammingError("The statement returned no row.")
+        return row
+
+    async def first_row(self, scope: Scope, statement: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The first row of `statement`, or None when it returns none; read as `one_row`."""
         sql = driver_sql(statement, self._primary.dialect)
         replica = None if self._replicas is None or reads_from_primary(scope) else await self._pick(self._replicas)
         if replica is not None:
@@ -79,7 +87,7 @@ class AsyncReads:
         # A check of the replicas may wait on one that does not answer: never on the event loop.
         return await asyncio.to_thread(replicas.pick) if replicas.check_due() else replicas.pick(wait=False)
 
-    async def _fetch_one(self, engine: Engine, sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
+    async def _fetch_one(self, engine: Engine, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
         pool = self._pool(engine)
         conn = await pool.get()
         try:
@@ -91,8 +99,6 @@ class AsyncReads:
             raise
         finally:
             await pool.put(conn)
-        if row is None:
-            raise psycopg.ProgrammingError("The statement returned no row.")
         return row
 
     def _pool(self, engine: Engine) -> "_Pool":

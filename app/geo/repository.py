@@ -9,14 +9,17 @@ from sqlmodel import Session
 # lookup and object loading cost more CPU than the query itself.
 
 
-def get_postcode(session: Session, key: str) -> Row[Any] | None:
-    """The postcode's display form, lat and lon."""
-    return session.execute(text("SELECT postcode, lat, lon FROM postcode WHERE key = :key"), {"key": key}).first()
+def place_query(key: str, is_outcode: bool) -> tuple[str, dict[str, Any]]:
+    """The statement and parameters that read a postcode's (or an outcode's) lat, lon and display form, by its key."""
+    if is_outcode:
+        return "SELECT lat, lon, outcode FROM outcode WHERE outcode = :key", {"key": key}
+    return "SELECT lat, lon, postcode FROM postcode WHERE key = :key", {"key": key}
 
 
-def get_outcode(session: Session, outcode: str) -> Row[Any] | None:
-    """The outcode's lat and lon."""
-    return session.execute(text("SELECT lat, lon FROM outcode WHERE outcode = :outcode"), {"outcode": outcode}).first()
+def find_place(session: Session, key: str, is_outcode: bool) -> Row[Any] | None:
+    """The lat, lon and display form of the postcode (or outcode) `key`, or None."""
+    statement, params = place_query(key, is_outcode)
+    return session.execute(text(statement), params).first()
 
 
 def count_postcodes(session: Session) -> int:

@@ -33,13 +33,15 @@ router = APIRouter(prefix="/api/v1/assets", tags=["search"])
     openapi_extra=query_parameters(NearbyQuery),
 )
 async def nearby(request: Request, query: Annotated[NearbyQuery, Depends(query_model(NearbyQuery))]) -> Response:
-    # Built from the process's caches on the event loop; only what they lack sends it to a worker thread
-    # (app.core.db.CACHES_ONLY), and its statement is awaited (app.core.async_reads).
+    # Built from the process's caches on the event loop, a postcode it lacks awaited into them (app.core.async_reads);
+    # only what else they lack (the categories, an area) sends it to a worker thread (app.core.db.CACHES_ONLY).
+    reads = get_async_reads()
+    await service.cache_origin(reads, request.scope, query)
     try:
         search = service.nearby_search(CACHES_ONLY, query)
     except NeedsDatabase:
         search = await run_in_threadpool(_search_with_database, request, query)
-    found = await service.nearby_json(get_async_reads(), request.scope, search, record=records_searches(request))
+    found = await service.nearby_json(reads, request.scope, search, record=records_searches(request))
     origin = search.origin
     envelope = {
         "origin": origin.model_dump(),

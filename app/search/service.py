@@ -16,7 +16,7 @@ from starlette.types import Scope
 from app.assets.filters import Criteria, filters_for
 from app.assets.repository import PUBLIC_COLUMNS
 from app.core.async_reads import AsyncReads
-from app.geo.service import locate_postcode
+from app.geo.service import fetch_postcode, locate_postcode
 from app.insights.service import record_search
 from app.search import repository
 from app.search.schemas import NearbyQuery, Origin
@@ -68,6 +68,13 @@ def nearby_search(session: Session, query: NearbyQuery) -> NearbySearch:
         query.limit if query.offset == 0 else 0,
     )
     return NearbySearch(at, criteria, statement, bound, query.offset)
+
+
+async def cache_origin(reads: AsyncReads, scope: Scope, query: NearbyQuery) -> None:
+    """Looks up the postcode of a search from one on the event loop, so that nearby_search finds its place cached;
+    an unknown or malformed postcode is refused here as there (404, 422)."""
+    if query.postcode:
+        await fetch_postcode(reads, scope, query.postcode)
 
 
 async def nearby_json(reads: AsyncReads, scope: Scope, search: NearbySearch, *, record: bool) -> repository.NearbyJson:

@@ -2,7 +2,7 @@
 connection is pinged only after being idle, a read whose connection was closed since its last use runs again on a
 new one and any other failure does not, a replica that fails hands the read to the primary and is skipped after;
 and a search is built on the loop from the caches alone only when they hold all it needs (app/core/db.py
-CACHES_ONLY)."""
+CACHES_ONLY), its postcode's place read into them on the loop too."""
 
 import asyncio
 import math
@@ -18,9 +18,11 @@ from sqlalchemy import create_engine, text
 from app.core import async_reads, db
 from app.core.async_reads import AsyncReads, ConnectionLost
 from app.core.config import get_settings
+from app.core.errors import Invalid, NotFound
 from app.core.replicas import _READ_PRIMARY, Replicas
-from app.geo.service import forget_places
-from app.search import service
+from app.geo import service as geo
+from app.geo.service import fetch_postcode, forget_places, locate_postcode
+from app.search import routes, service
 from app.search.schemas import NearbyQuery
 
 BACKEND = "SELECT pg_backend_pid()"
@@ -213,3 +215,37 @@ def test_a_search_is_built_from_the_caches_alone_only_when_they_hold_what_it_nee
     assert service.nearby_search(db.CACHES_ONLY, query) == with_database
     with pytest.raises(db.NeedsDatabase):
         service.nearby_search(db.CACHES_ONLY, NearbyQuery(postcode="M1 1AE", area="E08000003"))  # an area is read
+
+
+@pytest.mark.parametrize("typed", ["m11ae", "M1", "CF10 1EP"])
+def test_a_postcode_read_on_the_loop_is_the_place_the_sync_lookup_finds_and_is_kept(session, typed) -> None:
+    forget_places()
+    fetched = _run(lambda reads: fetch_postcode(reads, {}, typed))
+    assert locate_postcode(db.CACHES_ONLY, typed) == fetched  # kept: found without the database
+    forget_places()
+    assert locate_postcode(session, typed) == fetched
+    forget_places()
+
+
+@pytest.mark.parametrize(("typed", "error"), [("ZZ9 9ZZ", NotFound), ("ZZ9", NotFound), ("hello", Invalid)])
+def test_a_postcode_read_on_the_loop_is_refused_as_the_sync_lookup_refuses_it(session, typed, error) -> None:
+    forget_places()
+    with pytest.raises(error) as on_loop:
+        _run(lambda reads: fetch_postcode(reads, {}, typed, field="near"))
+    with pytest.raises(error) as in_thread:
+        locate_postcode(session, typed, field="near")
+    assert (on_loop.value.message, on_loop.value.field) == (in_thread.value.message, in_thread.value.field)
+    assert geo._places == {}
+
+
+def test_a_search_by_a_postcode_not_yet_looked_up_needs_no_worker_thread(client, monkeypatch) -> None:
+    def in_a_thread(*args: Any) -> None:
+        raise AssertionError("the search went to a worker thread")
+
+    monkeypatch.setattr(routes, "_search_with_database", in_a_thread)
+    forget_places()
+    found = client.get("/api/v1/assets/nearby", params={"postcode": "cf10 1ep"})
+    assert found.status_code == 200 and found.json()["origin"]["postcode"] == "CF10 1EP"
+    unknown = client.get("/api/v1/assets/nearby", params={"postcode": "ZZ9 9ZZ"})
+    assert unknown.status_code == 404 and "do not know the postcode 'ZZ9 9ZZ'" in unknown.json()["detail"]
+    forget_places()
