@@ -7,7 +7,7 @@ The search is the app's hottest request, and the hop to that thread and back was
 - on a usable replica (app/core/replicas.py picks it), unless the client must read from the primary;
 - a statement that fails on a replica runs again on the primary, and the replica is skipped until a check finds it up;
 - on the primary, a statement whose connection was lost (the database restarted since its last use) runs again once
-  on a new one;
+  on a new one, and the pool's idle connections, which may be lost too, are closed;
 - the same connection settings (statement timeout, no JIT, prepared statements unless DB_PREPARED_STATEMENTS is
   false) and pool sizes, and a pooled connection is pinged before use only when it has been idle a while.
 
@@ -95,6 +95,9 @@ class AsyncReads:
             row = await cursor.fetchone()
         except psycopg.Error as error:
             if conn.broken or conn.closed:
+                # Those idle beside it may have been closed too (the database restarted): the next caller, the retry
+                # among them, gets a new connection rather than another dead one.
+                await pool.close()
                 raise ConnectionLost(str(error)) from error
             raise
         finally:
@@ -162,6 +165,7 @@ class _Pool:
             self._slots.release()
 
     async def close(self) -> None:
+        """Closes the idle connections (those in use are closed or kept as they come back)."""
         for conn, _ in self._idle:
             await conn.close()
         self._idle.clear()

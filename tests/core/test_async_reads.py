@@ -106,6 +106,19 @@ def test_a_read_on_a_connection_closed_since_its_last_use_runs_again(pings) -> N
     assert second != first and pings == []
 
 
+def test_after_a_lost_connection_the_read_runs_again_on_a_new_one_not_another_idle_one(pings) -> None:
+    async def use(reads: AsyncReads) -> tuple[set[int], int]:
+        held = "SELECT pg_backend_pid() FROM pg_sleep(0.2)"
+        idle = {pid for (pid,) in await asyncio.gather(reads.one_row({}, held, {}), reads.one_row({}, held, {}))}
+        for pid in idle:  # as a restart does: both connections the pool keeps are closed by the database
+            await asyncio.to_thread(_terminate, pid)
+        (after,) = await reads.one_row({}, BACKEND, {})
+        return idle, after
+
+    idle, after = _run(use, _reads(db_pool_size=2))
+    assert len(idle) == 2 and after not in idle and pings == []
+
+
 def test_a_read_that_fails_otherwise_is_not_run_again() -> None:
     async def use(reads: AsyncReads) -> int:
         with pytest.raises(psycopg.errors.DivisionByZero):
