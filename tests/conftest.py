@@ -15,7 +15,9 @@ server is on this machine, and otherwise with the role's own rights.
 import hashlib
 import os
 import re
+import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +43,9 @@ def scratch_url(prefix: str) -> str:
 TEST_DATABASE_URL = scratch_url("assetmap_test")
 os.environ["DATABASE_URL"] = TEST_DATABASE_URL  # before any app module reads the settings
 os.environ["INSIGHTS_REFRESH_MINUTES"] = "0"  # no background refresh in tests, unless a test's own settings ask
+# Uploads of this process's own: the import tests compare the folder's files before and after (removed at the end).
+UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="assetmap-uploads-"))
+os.environ["UPLOAD_DIR"] = str(UPLOAD_DIR)
 
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
@@ -94,6 +99,7 @@ def database() -> Iterator[str]:
     finally:
         get_engine().dispose()
         drop_database(TEST_DATABASE_URL, as_superuser=True)
+        shutil.rmtree(UPLOAD_DIR, ignore_errors=True)
 
 
 @pytest.fixture

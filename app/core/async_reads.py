@@ -166,6 +166,6 @@ class _Pool:
 
     async def close(self) -> None:
         """Closes the idle connections (those in use are closed or kept as they come back)."""
-        for conn, _ in self._idle:
+        idle, self._idle = self._idle, []  # taken first: another task may get or put one while this one awaits
+        for conn, _ in idle:
             await conn.close()
-        self._idle.clear()

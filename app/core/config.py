@@ -2,6 +2,7 @@
 
 import os
 import re
+import tempfile
 from functools import lru_cache
 from ipaddress import ip_address, ip_network
 from pathlib import Path
@@ -146,6 +147,9 @@ class Settings(BaseSettings):
     mail_backend: Literal["file", "smtp"] = "file"
     mail_from: str = "Community Asset Map <noreply@localhost>"
     mail_file_dir: Path = PROJECT_ROOT / "var" / "mail"
+    # Files uploaded on the import page wait here for their import (app/imports/uploads.py, docs/privacy.md): a folder
+    # every worker of the app can read, and no one else.
+    upload_dir: Path = Path(tempfile.gettempdir()) / "assetmap-uploads"
     smtp_host: str = "localhost"
     smtp_port: int = Field(587, ge=1, le=65535)
     smtp_security: Literal["none", "starttls", "tls"] = "starttls"

@@ -7,8 +7,8 @@ Everything else takes its settings from its caller.
 
 Reads that may be a moment stale (get_read_session) go to a streaming replica when DATABASE_READ_URLS names some
 (app/core/replicas.py); everything else, and every write, goes to the primary (DATABASE_URL). The nearby search's
-statement runs on asyncio's loop instead of a worker thread, with the same rules (get_async_reads,
-app/core/async_reads.py)."""
+statements (its postcode's place, the search) run on asyncio's loop instead of a worker thread, with the same rules
+(get_async_reads, app/core/async_reads.py)."""
 
 import time
 from collections.abc import Iterator

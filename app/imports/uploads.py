@@ -3,7 +3,6 @@ deleted (docs/privacy.md). The page's mapping is the same YAML the CLI reads (ap
 
 import re
 import secrets
-import tempfile
 import threading
 import time
 from contextlib import suppress
@@ -13,6 +12,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.accounts.service import Actor
+from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import AppError
 from app.imports import repository
@@ -29,8 +29,8 @@ FORGOTTEN_AFTER_S = 24 * 3600  # an upload never imported is deleted after a day
 
 
 def upload_dir() -> Path:
-    path = Path(tempfile.gettempdir()) / "assetmap-uploads"
-    path.mkdir(mode=0o700, exist_ok=True)
+    path = get_settings().upload_dir
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 

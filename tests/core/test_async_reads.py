@@ -91,7 +91,8 @@ def test_an_idle_connection_closed_by_the_database_is_replaced_before_use(pings,
     assert second != first and len(pings) == 1
 
 
-def test_a_read_on_a_connection_closed_since_its_last_use_runs_again(pings) -> None:
+def test_a_read_on_a_connection_closed_since_its_last_use_runs_again(pings, monkeypatch) -> None:
+    monkeypatch.setattr(async_reads, "PING_AFTER_IDLE_S", 3600)  # however slow the termination, no ping finds it first
     async def use(reads: AsyncReads) -> tuple[int, int]:
         (first,) = await reads.one_row({}, BACKEND, {})
         await asyncio.to_thread(_terminate, first)
@@ -106,7 +107,8 @@ def test_a_read_on_a_connection_closed_since_its_last_use_runs_again(pings) -> N
     assert second != first and pings == []
 
 
-def test_after_a_lost_connection_the_read_runs_again_on_a_new_one_not_another_idle_one(pings) -> None:
+def test_after_a_lost_connection_the_read_runs_again_on_a_new_one_not_another_idle_one(pings, monkeypatch) -> None:
+    monkeypatch.setattr(async_reads, "PING_AFTER_IDLE_S", 3600)
     async def use(reads: AsyncReads) -> tuple[set[int], int]:
         held = "SELECT pg_backend_pid() FROM pg_sleep(0.2)"
         idle = {pid for (pid,) in await asyncio.gather(reads.one_row({}, held, {}), reads.one_row({}, held, {}))}
