@@ -263,4 +263,6 @@ def test_a_search_by_a_postcode_not_yet_looked_up_needs_no_worker_thread(client,
     assert found.status_code == 200 and found.json()["origin"]["postcode"] == "CF10 1EP"
     unknown = client.get("/api/v1/assets/nearby", params={"postcode": "ZZ9 9ZZ"})
     assert unknown.status_code == 404 and "do not know the postcode 'ZZ9 9ZZ'" in unknown.json()["detail"]
+    welsh = client.get("/api/v1/assets/nearby", params={"postcode": "ZZ9 9ZZ"}, headers={"Accept-Language": "cy"})
+    assert welsh.status_code == 404 and "Nid ydym yn adnabod y cod post 'ZZ9 9ZZ'" in welsh.json()["detail"]
     forget_places()
