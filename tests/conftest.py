@@ -43,8 +43,9 @@ def scratch_url(prefix: str) -> str:
 TEST_DATABASE_URL = scratch_url("assetmap_test")
 os.environ["DATABASE_URL"] = TEST_DATABASE_URL  # before any app module reads the settings
 os.environ["INSIGHTS_REFRESH_MINUTES"] = "0"  # no background refresh in tests, unless a test's own settings ask
-# Uploads of this process's own: the import tests compare the folder's files before and after (removed at the end).
-UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="assetmap-uploads-"))
+# Uploads of this process's own: the import tests compare the folder's files before and after. Made by the first upload
+# (not here: pytest-xdist's controlling process imports this module too, and runs no test) and removed at the end.
+UPLOAD_DIR = Path(tempfile.gettempdir()) / f"assetmap-uploads-{_MACHINE}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
 os.environ["UPLOAD_DIR"] = str(UPLOAD_DIR)
 
 import pytest  # noqa: E402
