@@ -4,6 +4,7 @@ import os
 import re
 import time
 from html import unescape
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -41,6 +42,8 @@ def test_upload_preview_dry_run_then_import(app, session):
     page = client.post("/moderate/imports", data={"csrf_token": token}, files={"file": ("food.csv", data, "text/csv")})
     assert page.status_code == 200, page.text
     upload = ID.search(page.text).group(1)
+    folder = Path(os.environ["UPLOAD_DIR"])  # the setting; this test process's own folder (tests/conftest.py)
+    assert list(folder.glob(f"{upload}.*")) and folder.stat().st_mode & 0o777 == 0o700  # readable by the app alone
     mapping = _mapping(page.text)
     assert "external_id: id" in mapping and "text: Hours" in mapping and "invert: true" in mapping
     assert "S6 3BS" in page.text and "trimmed to 300" in page.text  # the first rows as stored
