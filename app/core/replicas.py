@@ -164,6 +164,9 @@ class ReadSession(Session):
             lost = connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
             if lost:
                 connection.invalidate(error)
+                # The others the pool keeps may be lost too (the database restarted): a new pool, as SQLAlchemy's
+                # own execution renews it on a disconnect, so the read's second try takes a new connection.
+                connection.engine.dispose(close=False)
             raise sa_exc.DBAPIError.instance(sql, params, error, psycopg.Error, connection_invalidated=lost) from error
 
     def _with_fallback(self, run: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:

@@ -1,6 +1,7 @@
 """The pool checks a connection before use only when it has been idle a while (app/core/db.py `_ping_when_idle`),
-and a read that finds its connection closed by the database runs again on a new one (app/core/replicas.py), whether
-it runs through SQLAlchemy (`execute`) or on psycopg's cursor (`rows` and `one_row`, the hot paths')."""
+and a read that finds its connection closed by the database runs again on a new one, the pool renewed
+(app/core/replicas.py), whether it runs through SQLAlchemy (`execute`) or on psycopg's cursor (`rows` and `one_row`,
+the hot paths')."""
 
 from collections.abc import Iterator
 
@@ -84,6 +85,22 @@ def test_a_read_on_a_connection_closed_since_its_last_use_runs_again(engine, pin
     with Session(reads) as session, pytest.raises(exc.OperationalError) as failed:
         session.execute(BACKEND)
     assert failed.value.connection_invalidated
+
+
+@each_read
+def test_after_a_lost_connection_the_retry_takes_a_new_one_not_another_pooled_one(database, monkeypatch, read) -> None:
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 3600)  # however slow the terminations, no ping finds them first
+    two = db._create_engine(database, get_settings().model_copy(update={"db_pool_size": 2, "db_max_overflow": 0}))
+    try:
+        with two.connect() as a, two.connect() as b:
+            pooled = {a.execute(BACKEND).scalar_one(), b.execute(BACKEND).scalar_one()}
+        for pid in pooled:  # as a restart does: both connections the pool keeps are closed by the database
+            _terminate(pid)
+        with ReadSession(two.execution_options(isolation_level="AUTOCOMMIT"), two, None) as session:
+            after = read(session, BACKEND.text, {})
+        assert len(pooled) == 2 and after not in pooled
+    finally:
+        two.dispose()
 
 
 @each_read
