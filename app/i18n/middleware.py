@@ -20,6 +20,15 @@ def _cookie(scope: Scope) -> str | None:
     return cookies.get(COOKIE)
 
 
+def lang_in_query(query: bytes) -> str | None:
+    """The last `lang` of the query string, read as Starlette reads it. Most requests have none: a name that decodes
+    to "lang" holds either those letters or a percent escape ("+" decodes to a space), so only such a query string is
+    parsed."""
+    if b"lang" not in query and b"%" not in query:
+        return None
+    return parse_qs(query.decode("latin-1")).get("lang", [None])[-1]
+
+
 def _header(scope: Scope, wanted: bytes) -> str | None:
     return next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == wanted), None)
 
@@ -44,7 +53,7 @@ class LocaleMiddleware:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        query_lang = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[-1]
+        query_lang = lang_in_query(scope.get("query_string", b""))
         locale = choose(path, query_lang, _cookie(scope), _header(scope, b"accept-language"))
         is_page = not path.startswith(PROGRAM_PREFIXES)
         language = "en-GB" if path.startswith(ENGLISH_ONLY_PREFIXES) else HTML_LANG[locale]

@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from starlette.datastructures import QueryParams
 
 from app.i18n.locales import from_accept_language
+from app.i18n.middleware import lang_in_query
 
 HTML_LANG = re.compile(r'<html lang="([^"]+)">')
 
@@ -48,6 +50,23 @@ def test_lang_in_the_query_chooses_and_is_remembered_over_the_browser(client):
     assert _lang(client.get("/", headers={"Accept-Language": "en"})) == "cy"
     assert _lang(client.get("/finder?lang=en")) == "en-GB"
     assert _lang(client.get("/finder", headers={"Accept-Language": "cy"})) == "en-GB"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("lang=cy", "cy"),
+        ("%6Cang=cy", "cy"),  # a percent-escaped name is still `lang`
+        ("l%61ng=cy&lang=en", "en"),  # the last one counts
+        ("lang=%63y", "cy"),
+        ("language=cy", None),
+        ("postcode=CF10+1EP&radius=1600", None),
+        ("x=%ZZ&lang=cy", "cy"),
+        ("", None),
+    ],
+)
+def test_lang_is_read_from_the_query_as_starlette_reads_it(query, expected):
+    assert lang_in_query(query.encode()) == expected == QueryParams(query).get("lang")
 
 
 def test_every_page_links_to_itself_in_the_other_language_keeping_its_query(client):
