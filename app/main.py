@@ -96,9 +96,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, settings=settings)
     app.add_middleware(LocaleMiddleware)
     app.mount("/static", AppStaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
-    # The map layers' /api/v1/assets.geojson is registered before the assets' /api/v1/assets/{asset_id}.
+    # The map layers' /api/v1/assets.geojson is registered before the assets' /api/v1/assets/{asset_id}. The nearby
+    # search, the busiest route, is matched first: FastAPI tries each router in turn on every request.
     routers = (
-        health_router, postcodes_router, categories_router, areas_router, search_router, layers_router,
+        search_router, health_router, postcodes_router, categories_router, areas_router, layers_router,
         assets_router, exports_router, submissions_router, moderation_api_router, login_router, submission_pages_router,
         moderation_pages_router, import_pages_router,
         maps_router, docs_router, mount_redirect, shortlists_router, shortlist_pages_router, finder_router,

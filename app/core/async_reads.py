@@ -53,8 +53,9 @@ class AsyncReads:
         if not settings.db_prepared_statements:
             self._kwargs["prepare_threshold"] = None
         self._size, self._max_size = settings.db_pool_size, settings.db_pool_size + settings.db_max_overflow
-        # By event loop (a loop that ended without the lifespan closing its pools takes them with it), then by URL.
-        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Pool]] = weakref.WeakKeyDictionary()
+        # By event loop (a loop that ended without the lifespan closing its pools takes them with it), then by engine
+        # (the primary's or a replica's; an Engine hashes by identity, while its URL is written out to be hashed).
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Engine, _Pool]] = weakref.WeakKeyDictionary()
 
     async def one_row(self, scope: Scope, statement: str, params: dict[str, Any]) -> tuple[Any, ...]:
         """The one row of `statement` (with `:name` parameters), read as the module describes."""
@@ -106,10 +107,9 @@ class AsyncReads:
 
     def _pool(self, engine: Engine) -> "_Pool":
         pools = self._pools.setdefault(asyncio.get_running_loop(), {})
-        url = libpq_url(engine.url)  # cached: writing it costs more than the rest of finding a search's pool
-        pool = pools.get(url)
+        pool = pools.get(engine)
         if pool is None:
-            pool = pools[url] = _Pool(url, self._kwargs, self._size, self._max_size)
+            pool = pools[engine] = _Pool(libpq_url(engine.url), self._kwargs, self._size, self._max_size)
         return pool
 
 
