@@ -86,6 +86,19 @@ def machine(url: str) -> dict[str, Any]:
     }
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """The machine's CPU ticks since boot (/proc/stat): those stolen (a virtual machine's CPU time that its host gave to
+    another guest) and all of them."""
+    user, nice, system, idle, iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return steal, user + nice + system + idle + iowait + irq + softirq + steal
+
+
+def stolen_share(since: tuple[int, int]) -> float:
+    """The share of the machine's CPU time that its host took since `cpu_ticks()` gave `since`."""
+    steal, total = cpu_ticks()
+    return (steal - since[0]) / max(1, total - since[1])
+
+
 def machine_line(m: dict[str, Any]) -> str:
     load = ", ".join(f"{x:.2f}" for x in m["load_average"])
     return (

@@ -138,6 +138,7 @@ def run(
     with common.engine(url).connect() as conn:
         assets = conn.execute(text("SELECT count(*) FROM asset WHERE status = 'published'")).scalar_one()
         total = conn.execute(text("SELECT count(*) FROM asset")).scalar_one()
+    ticks = common.cpu_ticks()
     result: dict[str, Any] = {"machine": common.machine(url), "assets": total, "published_assets": assets,
                               "seconds": seconds, "http": [], "sql": [], "floor": []}
     script = pgbench_script(len(postcodes), nearby_json_statement([], [SERVES_POINT_FILTER]))
@@ -158,6 +159,7 @@ def run(
                     result[side].append(combine(measured))
                     print(side, {k: v for k, v in result[side][-1].items() if k != "slices"}, flush=True)
     result["load_after"] = os.getloadavg()
+    result["stolen"] = common.stolen_share(ticks)
     return result
 
 
@@ -186,7 +188,9 @@ def report(result: dict[str, Any], command: str) -> str:
         f"Command: `{command}`: {result['seconds']} s per concurrency and side, in slices alternating HTTP, SQL and "
         "least SQL (the 20 nearest ids and the exact count only); percentiles are the slices' averaged. "
         "Load average after the run "
-        + ", ".join(f"{x:.2f}" for x in result["load_after"]) + ".",
+        + ", ".join(f"{x:.2f}" for x in result["load_after"]) + "."
+        + (f" The virtual machine's host took {result['stolen']:.0%} of its CPU time during the run (steal, /proc/stat)."
+           if "stolen" in result else ""),
         common.table(header, rows),
         verdict,
     ])

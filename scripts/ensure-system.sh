@@ -2,7 +2,7 @@
 # Installs the system packages the project needs, only when they are missing: a local PostgreSQL server (Debian's,
 # 15 on bookworm) and its PostGIS package, npm for the pinned front-end libraries and, with `chromium` (`make test`),
 # Debian's Chromium for the browser tests and PgBouncer for the connection-pooling test (which runs its own); with
-# `bench`, wrk and pgbench for the benchmarks and gdal-bin (ogr2ogr, the peer of the CSV import benchmark) and nginx (the caching proxy of bench/cdn.py; only run by the benchmark). Needs root (or sudo).
+# `bench`, wrk and pgbench for the benchmarks and gdal-bin (ogr2ogr, the peer of the CSV import benchmark), nginx (the caching proxy of bench/cdn.py; only run by the benchmark) and iproute2 (ss, for bench/worker_spread.py). Needs root (or sudo).
 # With DATABASE_URL set to a server on another machine, no local server is installed: that database is the operator's.
 set -euo pipefail
 
@@ -43,6 +43,7 @@ if $want_bench; then
   command -v wrk >/dev/null || missing+=(wrk)
   command -v pgbench >/dev/null || missing+=(postgresql)  # pgbench ships with the server package
   [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)  # bench/cdn.py starts its own; the package's service is not needed
+  command -v ss >/dev/null || missing+=(iproute2)  # bench/worker_spread.py counts each worker's connections
   command -v ogr2ogr >/dev/null || missing+=(gdal-bin)
 fi
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
