@@ -4,7 +4,8 @@
 The staging table lives for one transaction (ON COMMIT DROP), so a dry run's rollback leaves nothing behind. Its
 plain field columns are made from `asset`'s own (same names, same types), plus:
   n            the row's place in the batch, to tell the caller which outcome is whose
-  new_id       the id a new asset gets; asset_id is the asset it updates (or, once created, new_id)
+  new_id       the id a new asset gets (made by the table: gen_random_uuid()); asset_id is the asset it updates
+               (or, once created, new_id)
   lon, lat     where it really is (exact_location); null keeps an existing asset where it is
   category_ids the categories' ids; weekdays/opens/closes/notes the weekly sessions, as parallel arrays
   given        what the source gave (JSON), remembered in asset_source_id.imported
@@ -60,8 +61,13 @@ def create_stage(session: Session, plain: Sequence[str]) -> list[str]:
     session.execute(
         text(f"CREATE TEMP TABLE {STAGE} ON COMMIT DROP AS SELECT id AS new_id, {', '.join(own)} FROM asset WITH NO DATA")
     )
-    session.execute(text(f"ALTER TABLE {STAGE} " + ", ".join(f"ADD COLUMN {c} {t}" for c, t in EXTRA_COLUMNS.items())))
-    return ["new_id", *own, *(c for c in EXTRA_COLUMNS if c not in ("asset_id", "created"))]
+    # A new asset's id is made here rather than in Python, where uuid4's system call per row let the other writer's
+    # thread take the GIL (runner.BULK_WRITERS).
+    session.execute(text(
+        f"ALTER TABLE {STAGE} ALTER COLUMN new_id SET DEFAULT gen_random_uuid(), "
+        + ", ".join(f"ADD COLUMN {c} {t}" for c, t in EXTRA_COLUMNS.items())
+    ))
+    return [*own, *(c for c in EXTRA_COLUMNS if c not in ("asset_id", "created"))]
 
 
 # COPY's text format: a backslash, tab, newline or carriage return in a value is written escaped.

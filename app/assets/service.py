@@ -229,7 +229,7 @@ def _stage_rows(session: Session, dumps: list[dict[str, Any]], keys: frozenset[s
         sessions = d.get("schedule") or []
         values = [[] if d[name] is None and name in LIST_FIELDS else d[name] for name in plain]
         rows.append((
-            uuid.uuid4(), d["source"], d["external_id"], postcode, *values, n, lon, lat, category_ids,
+            d["source"], d["external_id"], postcode, *values, n, lon, lat, category_ids,
             [WEEKDAYS.index(s["day"]) for s in sessions], [s["opens"] for s in sessions],
             [s["closes"] for s in sessions], [s.get("note") for s in sessions],
             _json({k: v for k, v in d.items() if k not in ("source", "external_id")}),

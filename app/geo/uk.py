@@ -5,8 +5,11 @@ catch what goes wrong in source files: 0,0 ("Null Island"), latitude and longitu
 the North Sea or Belgium), a place abroad. It needs no data loaded, so every importer uses it the same way.
 """
 
-from shapely.geometry import Point, Polygon
-from shapely.prepared import prep
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+from shapely.geometry import Polygon
 
 # (lon, lat) outlines. Great Britain with its islands (Scilly to Shetland, St Kilda, the Isle of Man) and a margin of
 # sea, kept off Ireland's east coast and north of France and Belgium.
@@ -23,21 +26,29 @@ _NORTHERN_IRELAND = [
 # Jersey, Guernsey, Alderney and Sark, kept off the French coast.
 _CHANNEL_ISLANDS = [(-2.8, 49.15), (-1.98, 49.15), (-1.98, 49.8), (-2.8, 49.8)]
 
-_OUTLINES = [prep(Polygon(ring)) for ring in (_GREAT_BRITAIN, _NORTHERN_IRELAND, _CHANNEL_ISLANDS)]
+_OUTLINES = [Polygon(ring) for ring in (_GREAT_BRITAIN, _NORTHERN_IRELAND, _CHANNEL_ISLANDS)]
+shapely.prepare(_OUTLINES)
 
 WHERE = "the UK, the Isle of Man and the Channel Islands"
 
 
-def in_uk(lat: float, lon: float) -> bool:
-    """True for a position in the UK, the Isle of Man or the Channel Islands (by the coarse outline above)."""
-    point = Point(lon, lat)
-    return any(outline.contains(point) for outline in _OUTLINES)
-
-
 def position_problem(lat: float, lon: float) -> str | None:
     """Why a source's latitude/longitude cannot place a UK place, or None when they can."""
-    if lat == 0 and lon == 0:
-        return "latitude/longitude 0, 0 are no position (a missing value written as zero)"
-    if not in_uk(lat, lon):
-        return f"latitude/longitude {lat:g}, {lon:g} lie outside {WHERE}"
-    return None
+    return position_problems([(lat, lon)])[0]
+
+
+def position_problems(positions: Sequence[tuple[float, float]]) -> list[str | None]:
+    """`position_problem` for each (lat, lon), the outlines tested once for all of them. Shapely releases the GIL for
+    each test it makes, so an import whose threads tested their rows one by one spent most of the test waiting to
+    take the GIL back from the other thread."""
+    if not positions:
+        return []
+    lat, lon = np.array(positions, dtype=float).T
+    inside = np.zeros(len(positions), dtype=bool)
+    for outline in _OUTLINES:
+        inside |= shapely.contains_xy(outline, lon, lat)
+    return [
+        "latitude/longitude 0, 0 are no position (a missing value written as zero)" if y == 0 and x == 0
+        else None if ok else f"latitude/longitude {y:g}, {x:g} lie outside {WHERE}"
+        for (y, x), ok in zip(positions, inside.tolist(), strict=True)
+    ]

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from queue import Queue
@@ -31,7 +31,7 @@ from app.assets.service import flag_duplicates, retire_by_source, upsert_by_sour
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import AppError
-from app.geo.uk import position_problem
+from app.geo.uk import position_problem, position_problems
 from app.imports.models import ImportRun
 from app.imports.record import recorded_run
 
@@ -231,6 +231,7 @@ def _apply_bulk(
     BULK_WRITERS chunks are written at once, each in a session (and transaction) of its own, committed as it ends:
     most of a chunk's time is the database's, which then works on more than one core. The rows of a file are distinct
     (readers leave out a repeated id), so no two chunks write the same asset."""
+    rows = _placed_rows(rows)
     chunks = [rows[start : start + BULK_CHUNK] for start in range(0, len(rows), BULK_CHUNK)]
     free: Queue[Session] = Queue()
     # A dry run keeps every writer's transaction open to the end, where another writer's ANALYZE
@@ -267,12 +268,9 @@ def _apply_chunk(session: Session, chunk: list[SourceRow], actor: str, status: A
     """Writes the rows of `chunk` the bulk path takes in one go and the others one by one, reporting each in order."""
     ready: list[tuple[int, AssetCreate, tuple[str, ...]]] = []
     for i, row in enumerate(chunk):
-        if row.gone or row.skipped or row.problem or row.fields is None:
-            continue
-        fields, notes = placed(row.fields, row.notes)
-        if fields is not None:
+        if _writable(row):  # and placed (`_placed_rows`)
             with suppress(ValidationError):
-                ready.append((i, AssetCreate.model_validate(fields), notes))
+                ready.append((i, AssetCreate.model_validate(row.fields), row.notes))
     results = upsert_many_by_source(session, [data for _, data, _ in ready], actor, status)
     done = {i: (result, notes) for (i, _, notes), result in zip(ready, results, strict=True) if result is not None}
     for i, row in enumerate(chunk):
@@ -321,10 +319,39 @@ def placed(fields: dict[str, Any], notes: tuple[str, ...] = ()) -> tuple[dict[st
     """Checks a row's latitude/longitude (`app.geo.uk`): 0,0 or a position outside the UK, the Isle of Man and the
     Channel Islands gives way to the row's postcode, with a note; without a postcode the row cannot be used (None, and
     the reason as the last note)."""
+    position = _position(fields)
+    return _moved(fields, notes, position_problem(*position) if position else None)
+
+
+def _placed_rows(rows: list[SourceRow]) -> list[SourceRow]:
+    """The rows a bulk import writes, each `placed` (a row it leaves without a place gets the reason as its
+    `problem`), their positions tested all at once (`app.geo.uk.position_problems`) before the writers' threads
+    start."""
+    todo = {i: position for i, row in enumerate(rows) if _writable(row) and (position := _position(row.fields or {}))}
+    problems = dict(zip(todo, position_problems(list(todo.values())), strict=True))
+    out = []
+    for i, row in enumerate(rows):
+        if problems.get(i) is None:
+            out.append(row)
+            continue
+        fields, notes = _moved(row.fields or {}, row.notes, problems[i])
+        out.append(replace(row, fields=fields, notes=notes) if fields is not None else replace(row, problem=notes[-1]))
+    return out
+
+
+def _writable(row: SourceRow) -> bool:
+    return not (row.gone or row.skipped or row.problem) and row.fields is not None
+
+
+def _position(fields: dict[str, Any]) -> tuple[float, float] | None:
     lat, lon = fields.get("lat"), fields.get("lon")
-    if not isinstance(lat, (int, float)) or not isinstance(lon, (int, float)):
-        return fields, notes
-    problem = position_problem(lat, lon)
+    return (lat, lon) if isinstance(lat, (int, float)) and isinstance(lon, (int, float)) else None
+
+
+def _moved(
+    fields: dict[str, Any], notes: tuple[str, ...], problem: str | None
+) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
+    """`placed` once the position's `problem` is known."""
     if problem is None:
         return fields, notes
     if fields.get("postcode"):
