@@ -1,6 +1,6 @@
 """Serve each request in its language (app/i18n/locales.py): translate in it, and say which it was."""
 
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import cookie_parser
@@ -21,12 +21,13 @@ def _cookie(scope: Scope) -> str | None:
 
 
 def lang_in_query(query: bytes) -> str | None:
-    """The last `lang` of the query string, read as Starlette reads it. Most requests have none: a name that decodes
-    to "lang" holds either those letters or a percent escape ("+" decodes to a space), so only such a query string is
-    parsed."""
-    if b"lang" not in query and b"%" not in query:
+    """The last `lang` of the query string, read as Starlette reads it. Most requests have none, and a name that
+    decodes to "lang" leaves those letters in the whole query string decoded, so only such a query string is parsed
+    (decoding it whole is one call; parsing it, several per parameter)."""
+    text = query.decode("latin-1")
+    if "lang" not in (unquote(text) if "%" in text else text):
         return None
-    return parse_qs(query.decode("latin-1")).get("lang", [None])[-1]
+    return parse_qs(text).get("lang", [None])[-1]
 
 
 def _header(scope: Scope, wanted: bytes) -> str | None:
