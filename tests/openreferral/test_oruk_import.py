@@ -3,7 +3,6 @@
 
 import copy
 import json
-import socket
 import threading
 import time
 from pathlib import Path
@@ -25,8 +24,8 @@ from app.openreferral import feed
 from app.openreferral.importer import Options, import_feed, run_import
 from tests.factories import make_asset
 from tests.oruk_schemas import EXAMPLES
+from tests.processes import free_port
 
-PORTS = range(8120, 8130)
 COMPARED = (
     "name", "name_cy", "description", "categories", "address", "postcode", "phone", "email", "website", "free", "cost_description",
     "accessibility", "languages", "min_age", "max_age", "audience", "schedule", "opening_hours_text", "organisation",
@@ -51,23 +50,12 @@ ORIGINALS: list[dict[str, Any]] = [
 ]
 
 
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8120-8129")
-
-
 @pytest.fixture(scope="module")
 def oruk_url(database: str):
     """This app, on the test database, served by uvicorn on a second local port."""
     from app.main import create_app
 
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=_free_port(), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -127,7 +115,7 @@ def test_round_trip_through_our_own_feed_is_faithful_and_idempotent(session, oru
 
 
 def test_unreachable_feed_fails_clearly_and_is_recorded(session):
-    port = _free_port()
+    port = free_port()
     result = CliRunner().invoke(cli, ["import", "oruk", f"http://127.0.0.1:{port}/oruk"])
     assert result.exit_code == 1
     assert "Could not reach" in result.output
