@@ -70,8 +70,11 @@ def create_stage(session: Session, plain: Sequence[str]) -> list[str]:
     return [*own, *(c for c in EXTRA_COLUMNS if c not in ("asset_id", "created"))]
 
 
-# COPY's text format: a backslash, tab, newline or carriage return in a value is written escaped.
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+def _escaped(value: str) -> str:
+    """`value` in COPY's text format: a backslash, tab, newline or carriage return written escaped. str.replace is a
+    few times quicker than str.translate over a long value (a row's JSON), and returns the value itself when it holds
+    nothing to replace."""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _copy_value(value: Any) -> str:
@@ -86,7 +89,7 @@ def _copy_value(value: Any) -> str:
         value = "{" + ",".join(
             "NULL" if v is None else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value
         ) + "}"
-    return str(value).translate(_COPY_ESCAPES)
+    return _escaped(str(value))
 
 
 def _copy(session: Session, sql: str, rows: Iterable[Sequence[Any]]) -> None:
