@@ -47,8 +47,10 @@ def position_problems(positions: Sequence[tuple[float, float]]) -> list[str | No
     inside = np.zeros(len(positions), dtype=bool)
     for outline in _OUTLINES:
         inside |= shapely.contains_xy(outline, lon, lat)
-    return [
-        "latitude/longitude 0, 0 are no position (a missing value written as zero)" if y == 0 and x == 0
-        else None if ok else f"latitude/longitude {y:g}, {x:g} lie outside {WHERE}"
-        for (y, x), ok in zip(positions, inside.tolist(), strict=True)
-    ]
+    return [_problem(y, x, ok) for (y, x), ok in zip(positions, inside.tolist(), strict=True)]
+
+
+def _problem(lat: float, lon: float, inside: bool) -> str | None:
+    if lat == 0 and lon == 0:
+        return "latitude/longitude 0, 0 are no position (a missing value written as zero)"
+    return None if inside else f"latitude/longitude {lat:g}, {lon:g} lie outside {WHERE}"

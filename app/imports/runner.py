@@ -268,7 +268,7 @@ def _apply_chunk(session: Session, chunk: list[SourceRow], actor: str, status: A
     """Writes the rows of `chunk` the bulk path takes in one go and the others one by one, reporting each in order."""
     ready: list[tuple[int, AssetCreate, tuple[str, ...]]] = []
     for i, row in enumerate(chunk):
-        if _writable(row):  # and placed (`_placed_rows`)
+        if _writable(row):  # its position already checked by `_placed_rows`
             with suppress(ValidationError):
                 ready.append((i, AssetCreate.model_validate(row.fields), row.notes))
     results = upsert_many_by_source(session, [data for _, data, _ in ready], actor, status)
