@@ -17,7 +17,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from psycopg.errors import LockNotAvailable
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.assets.repository import HISTORY_COLUMNS
@@ -156,14 +158,27 @@ def insert_new(
     return {n: asset_id for n, asset_id in created}
 
 
+_ANALYZED = "asset_category, asset_session, asset_source_id"
+
+
 def _analyze_when_grown(session: Session, created: int) -> None:
     """Refreshes the planner's statistics of the tables a batch fills when it grew them by half or more (a first import
     into a new database): planned as if they were empty, the per-asset subqueries of the prebuilt items and history
     snapshots run several times slower, and autovacuum (off on some servers) catches up only after the import. `asset`
     is left out: its plans here do not depend on them, and its wide rows take longest to sample."""
     rows = session.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'asset_source_id'::regclass")).scalar_one()
-    if created * 2 > max(rows, 0):
-        session.execute(text("ANALYZE asset_category, asset_session, asset_source_id"))
+    if created * 2 <= max(rows, 0):
+        return
+    # ANALYZE holds its lock until the transaction ends, so another writer's ANALYZE (runner.BULK_WRITERS) would wait
+    # for this whole batch: when the tables are being analysed already, that writer's statistics do.
+    try:
+        with session.begin_nested():
+            session.execute(text(f"LOCK TABLE {_ANALYZED} IN SHARE UPDATE EXCLUSIVE MODE NOWAIT"))
+    except OperationalError as exc:
+        if not isinstance(exc.orig, LockNotAvailable):
+            raise
+        return
+    session.execute(text(f"ANALYZE {_ANALYZED}"))
 
 
 @contextmanager

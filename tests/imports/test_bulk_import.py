@@ -190,3 +190,23 @@ def test_chunks_written_side_by_side_report_in_file_order_and_a_dry_run_leaves_n
     assert run.counts == {"created": 3, "failed": 2} and [p["ref"] for p in run.errors] == ["line 3", "line 6"]
     assert session.execute(text("SELECT count(*) FROM asset_history")).scalar_one() == 3
     assert import_file("csv", path, mapping).counts == {"unchanged": 3, "failed": 2}
+
+
+def test_a_writer_leaves_the_statistics_to_another_writer_refreshing_them(session):
+    """ANALYZE keeps its lock to the end of its transaction, so a writer's ANALYZE would wait for another writer's
+    whole batch (runner.BULK_WRITERS): it goes on without; with no one else analysing, it analyses."""
+    session.execute(text("ANALYZE asset_category"))
+    session.commit()
+    make_asset(session)  # one row more than the statistics know of
+    estimate = text("SELECT reltuples::int FROM pg_class WHERE oid = 'asset_category'::regclass")
+    rows = session.execute(text("SELECT count(*) FROM asset_category")).scalar_one()
+    assert session.execute(estimate).scalar_one() == rows - 1
+    with Session(session.get_bind()) as other:
+        other.execute(text(f"LOCK TABLE {bulk_repository._ANALYZED} IN SHARE UPDATE EXCLUSIVE MODE"))
+        session.execute(text("SET LOCAL lock_timeout = '10s'"))  # a wait ends in an error rather than a hang
+        bulk_repository._analyze_when_grown(session, created=1_000_000)
+        assert session.execute(estimate).scalar_one() == rows - 1
+        other.rollback()
+    bulk_repository._analyze_when_grown(session, created=1_000_000)
+    assert session.execute(estimate).scalar_one() == rows
+    session.rollback()
