@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -70,9 +71,12 @@ class Column(BaseModel):
 
     def value(self, get: Getter) -> Any:
         """The cell's text (several joined), or what `values` gives for it."""
-        parts = [get(c) for c in self.columns]
-        parts = [title_case(p) if self.case == "title" else p for p in parts if p]
-        text = ", ".join(dict.fromkeys(parts)) or None  # "The Hayes, Cardiff, Cardiff" reads "The Hayes, Cardiff"
+        if len(self.columns) == 1 and self.case is None:
+            text = get(self.columns[0])  # the usual column, read on every row of a file: nothing to join or change
+        else:
+            parts = [get(c) for c in self.columns]
+            parts = [title_case(p) if self.case == "title" else p for p in parts if p]
+            text = ", ".join(dict.fromkeys(parts)) or None  # "The Hayes, Cardiff, Cardiff" reads "The Hayes, Cardiff"
         if text is not None and self.values:
             return self.values.get(text.casefold(), text)
         return text
@@ -362,9 +366,24 @@ _RANGE = re.compile(r"^(\d{1,2}):?(\d{2})\s*[-–]\s*(\d{1,2}):?(\d{2})$")
 
 def _sessions(day: str, text: str | None, notes: list[str]) -> list[dict[str, str]]:
     """'10:00-13:00,14:00-17:00' -> two sessions; a range it cannot use is left out with a note."""
-    sessions: list[dict[str, str]] = []
     if not text:
-        return sessions  # most cells of a column per weekday are empty
+        return []  # most cells of a column per weekday are empty
+    sessions: list[dict[str, str]] = []
+    for part, opens, closes in _ranges(text):
+        if not opens:
+            notes.append(f"{DAY_NAMES[day]} hours '{part[:40]}' not understood; left out")
+        elif closes <= opens:
+            notes.append(f"{DAY_NAMES[day]} hours {part} run past midnight; left out")
+        else:
+            sessions.append({"day": day, "opens": opens, "closes": closes})
+    return sessions
+
+
+@lru_cache(maxsize=4096)
+def _ranges(text: str) -> tuple[tuple[str, str, str], ...]:
+    """Each part of a cell of hours as (part, opens, closes), both "" when it is not a range of times. Cached: a
+    spreadsheet's hours repeat ("09:00-17:00" on every weekday of most rows)."""
+    ranges = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         match = _RANGE.match(part)
         opens = closes = ""
@@ -374,13 +393,8 @@ def _sessions(day: str, text: str | None, notes: list[str]) -> list[dict[str, st
                 h2, m2 = 23, 59  # "until midnight"
             if h1 < 24 and h2 < 24 and m1 < 60 and m2 < 60:
                 opens, closes = f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"
-        if not opens:
-            notes.append(f"{DAY_NAMES[day]} hours '{part[:40]}' not understood; left out")
-        elif closes <= opens:
-            notes.append(f"{DAY_NAMES[day]} hours {part} run past midnight; left out")
-        else:
-            sessions.append({"day": day, "opens": opens, "closes": closes})
-    return sessions
+        ranges.append((part, opens, closes))
+    return tuple(ranges)
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d")
