@@ -68,6 +68,7 @@ def test_bulk_and_one_row_paths_write_the_same_assets_and_history(tmp_path, sess
 
 def test_good_rows_take_the_bulk_path_and_a_rerun_writes_nothing(tmp_path, session, monkeypatch):
     no_one_row_path(monkeypatch)
+    monkeypatch.setattr(bulk_repository, "COPY_LINES", 2)  # the 3 rows go to COPY in two writes
     path, mapping = write(tmp_path, GOOD)
     assert import_file("csv", path, mapping).counts == {"created": 3}
     sessions = session.execute(text("SELECT array_agg(id ORDER BY id) FROM asset_session")).scalar_one()
