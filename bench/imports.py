@@ -10,6 +10,10 @@
 - The peer, in the same run: `ogr2ogr` (Debian's gdal-bin) loading the same CSV into a new PostGIS table of the
   scratch database (COPY, points from the Latitude/Longitude columns). It writes no history, categories, sessions or
   identifiers, so the ratio shows what those cost. Target: our rows/s at least 10% of its rows/s.
+- The database's own floor, in the same run: the imported places written again by one INSERT … SELECT into `asset`
+  (rolled back; no items, history, categories or sessions), once with all of the table's indexes and once with its
+  primary key alone. The first is the least that creating those places can cost here; the gap between the two is
+  what the indexes cost.
 
 Each figure is rows per second of wall time, start-up of the command included. `--csv-only` leaves out the postcodes.
 """
@@ -77,6 +81,43 @@ def ogr2ogr(url: str, data: Path) -> float:
     return time.perf_counter() - started
 
 
+# The imported places as new rows of `asset` (items and tile points left to a later step, as an import does).
+FLOOR_INSERT = """
+    INSERT INTO asset (id, source, external_id, postcode, exact_location, status, updated_at, name, address,
+                       location_precision, delivery, free, accessibility, drop_in)
+    SELECT gen_random_uuid(), source, external_id || '-floor', postcode, exact_location, status, updated_at, name,
+           address, location_precision, delivery, free, accessibility, drop_in
+    FROM asset WHERE source = 'bench-csv'
+"""
+# Every index of `asset` but its primary key, as the statement that removes it.
+INDEX_DROPS = """
+    SELECT CASE WHEN c.conname IS NULL THEN format('DROP INDEX %s', i.indexrelid::regclass)
+                ELSE format('ALTER TABLE asset DROP CONSTRAINT %I', c.conname) END
+    FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+    WHERE i.indrelid = 'asset'::regclass AND NOT i.indisprimary
+"""
+
+
+def insert_floor(url: str) -> dict[str, Any]:
+    """Seconds for FLOOR_INSERT with all of `asset`'s indexes and with its primary key alone, each rolled back."""
+    seconds: dict[str, Any] = {}
+    with common.engine(url).connect() as conn:
+        for label in ("indexed", "key_only"):
+            with conn.begin() as transaction:
+                drops = conn.execute(text(INDEX_DROPS)).scalars().all()
+                if label == "key_only":
+                    for drop in drops:
+                        conn.execute(text(drop))
+                else:
+                    seconds["indexes"] = len(drops) + 1
+                conn.execute(text("SELECT set_config('assetmap.items_deferred', 'on', true)"))
+                started = time.perf_counter()
+                seconds[f"{label}_rows"] = conn.execute(text(FLOOR_INSERT)).rowcount
+                seconds[label] = time.perf_counter() - started
+                transaction.rollback()
+    return seconds
+
+
 def postcodes(url: str) -> dict[str, Any]:
     seconds = assetmap(url, "import", "postcodes", str(generate.UK_POSTCODES), "--outcodes", str(generate.OUTCODES))
     with common.engine(url).connect() as conn:
@@ -126,6 +167,7 @@ def csv_import(bench: str, url: str, rows: int) -> dict[str, Any]:
         created = assetmap(url, "import", "csv", str(data), "--mapping", str(mapping))
         unchanged = assetmap(url, "import", "csv", str(data), "--mapping", str(mapping))
         peer = ogr2ogr(url, data)
+    floor = insert_floor(url)
     with common.engine(url).connect() as conn:
         saved = conn.execute(text("SELECT count(*) FROM asset WHERE source = 'bench-csv'")).scalar_one()
         history = conn.execute(text("SELECT count(*) FROM asset_history")).scalar_one()
@@ -137,6 +179,12 @@ def csv_import(bench: str, url: str, rows: int) -> dict[str, Any]:
         "unchanged_seconds": round(unchanged, 1), "unchanged_rows_per_s": round(rows / unchanged),
         "ogr2ogr_rows": peer_rows, "ogr2ogr_seconds": round(peer, 1), "ogr2ogr_rows_per_s": round(peer_rate),
         "create_ratio": round(rows / created / peer_rate, 3), "unchanged_ratio": round(rows / unchanged / peer_rate, 3),
+        "indexes": floor["indexes"],
+        "floor_rows": floor["indexed_rows"], "floor_seconds": round(floor["indexed"], 2),
+        "floor_rows_per_s": round(floor["indexed_rows"] / floor["indexed"]),
+        "floor_ratio": round(floor["indexed_rows"] / floor["indexed"] / peer_rate, 3),
+        "key_only_seconds": round(floor["key_only"], 2), "key_only_rows_per_s": round(floor["key_only_rows"] / floor["key_only"]),
+        "key_only_ratio": round(floor["key_only_rows"] / floor["key_only"] / peer_rate, 3),
     }
 
 
@@ -154,6 +202,14 @@ def report(result: dict[str, Any], command: str) -> str:
             ["peer: `ogr2ogr` of the same CSV into a new PostGIS table", f"{c['ogr2ogr_rows']:,}", c["ogr2ogr_seconds"],
              f"{c['ogr2ogr_rows_per_s']:,}", "100%"],
         ]
+        if "floor_rows" in c:
+            rows += [
+                [f"floor: the created places inserted again into `asset` by one INSERT … SELECT (rolled back), its "
+                 f"{c['indexes']} indexes", f"{c['floor_rows']:,}", c["floor_seconds"], f"{c['floor_rows_per_s']:,}",
+                 f"{c['floor_ratio']:.0%}"],
+                ["the same with the primary key as its only index", f"{c['floor_rows']:,}", c["key_only_seconds"],
+                 f"{c['key_only_rows_per_s']:,}", f"{c['key_only_ratio']:.0%}"],
+            ]
     lines = [
         "### Bulk imports",
         common.machine_line(result["machine"]),
@@ -173,6 +229,14 @@ def report(result: dict[str, Any], command: str) -> str:
         lines.append(
             "CSV targets: " + "; ".join(f"{name}: {'met' if ok else 'missed'}" for name, ok in verdict.items())
             + f". The first run wrote {c['saved']:,} assets and {c['history']:,} history entries; the second wrote none."
+        )
+    if c and "floor_rows" in c:
+        budget = c["rows"] / (PEER_TARGET_RATIO * c["ogr2ogr_rows_per_s"])
+        lines.append(
+            f"The floor: at {PEER_TARGET_RATIO:.0%} of ogr2ogr's rows/s, creating {c['rows']:,} rows may take "
+            f"{budget:.1f} s in all; one INSERT … SELECT of the created places into `asset`, with no items, history, "
+            f"categories or sessions, took {c['floor_seconds']} s with the table's {c['indexes']} indexes and "
+            f"{c['key_only_seconds']} s with its primary key alone."
         )
     return "\n\n".join(lines)
 
