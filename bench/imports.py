@@ -99,8 +99,8 @@ INDEX_DROPS = """
 
 
 def insert_floor(url: str) -> dict[str, Any]:
-    """Seconds for FLOOR_INSERT with all of `asset`'s indexes and with its primary key alone, each rolled back."""
-    seconds: dict[str, Any] = {}
+    """Seconds (and rows) of FLOOR_INSERT with all of `asset`'s indexes and with its primary key alone, each rolled back."""
+    measured: dict[str, Any] = {}
     with common.engine(url).connect() as conn:
         for label in ("indexed", "key_only"):
             with conn.begin() as transaction:
@@ -109,13 +109,13 @@ def insert_floor(url: str) -> dict[str, Any]:
                     for drop in drops:
                         conn.execute(text(drop))
                 else:
-                    seconds["indexes"] = len(drops) + 1
+                    measured["indexes"] = len(drops) + 1
                 conn.execute(text("SELECT set_config('assetmap.items_deferred', 'on', true)"))
                 started = time.perf_counter()
-                seconds[f"{label}_rows"] = conn.execute(text(FLOOR_INSERT)).rowcount
-                seconds[label] = time.perf_counter() - started
+                measured[f"{label}_rows"] = conn.execute(text(FLOOR_INSERT)).rowcount
+                measured[label] = time.perf_counter() - started
                 transaction.rollback()
-    return seconds
+    return measured
 
 
 def postcodes(url: str) -> dict[str, Any]:
