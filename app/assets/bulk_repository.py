@@ -9,6 +9,7 @@ plain field columns are made from `asset`'s own (same names, same types), plus:
   lon, lat     where it really is (exact_location); null keeps an existing asset where it is
   category_ids the categories' ids; weekdays/opens/closes/notes the weekly sessions, as parallel arrays
   given        what the source gave (JSON), remembered in asset_source_id.imported
+  row_digest   the digest of the source's row (app/imports/digests.py), remembered with the asset's updated_at
 """
 
 import uuid
@@ -37,6 +38,7 @@ EXTRA_COLUMNS = {
     "closes": "time[]",
     "notes": "text[]",
     "given": "jsonb",
+    "row_digest": "bytea",
 }
 COPY_LINES = 1_000  # rows of text `_copy` hands to psycopg at once
 POINT = "ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)::geography"
@@ -88,6 +90,8 @@ def _copy_value(value: Any) -> str:
         return "\\N"
     if isinstance(value, bool):
         return "t" if value else "f"
+    if isinstance(value, bytes):
+        return "\\\\x" + value.hex()  # bytea's hex input, its backslash escaped
     if isinstance(value, list):
         value = "{" + ",".join(
             "NULL" if v is None else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value
@@ -158,9 +162,10 @@ def insert_new(
         ).all()
         session.execute(
             text(
-                f"""INSERT INTO asset_source_id (source, external_id, asset_id, imported)
-                    SELECT s.source, s.external_id, s.asset_id, s.given FROM {STAGE} s WHERE s.created"""
-            )
+                f"""INSERT INTO asset_source_id (source, external_id, asset_id, imported, row_digest, asset_updated_at)
+                    SELECT s.source, s.external_id, s.asset_id, s.given, s.row_digest, :now FROM {STAGE} s WHERE s.created"""
+            ),
+            {"now": now},
         )
         write_parts(session, "s.created", categories, schedule, clear=False)
         _analyze_when_grown(session, len(created))
@@ -266,13 +271,15 @@ def update_changed(
 
 
 def remember_imported(session: Session) -> None:
-    """Keeps what the source gave for each staged row that matched an asset, where it differs from what it gave last
-    time (a created row's was written with its identifier)."""
+    """Keeps what the source gave for each staged row that matched an asset, and its row's digest with the asset's
+    updated_at, where they differ from last time (a created row's were written with its identifier)."""
     session.execute(
         text(
-            f"""UPDATE asset_source_id i SET imported = s.given FROM {STAGE} s
+            f"""UPDATE asset_source_id i SET imported = s.given, row_digest = s.row_digest, asset_updated_at = a.updated_at
+                FROM {STAGE} s JOIN asset a ON a.id = s.asset_id
                 WHERE i.source = s.source AND i.external_id = s.external_id AND NOT s.created
-                  AND i.imported IS DISTINCT FROM s.given"""
+                  AND (i.imported IS DISTINCT FROM s.given OR i.row_digest IS DISTINCT FROM s.row_digest
+                       OR i.asset_updated_at IS DISTINCT FROM a.updated_at)"""
         )
     )
 

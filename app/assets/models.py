@@ -21,7 +21,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import BYTEA, JSONB, TSVECTOR
 from sqlmodel import Field, SQLModel
 
 from app.openreferral.ids import NAMESPACE as ORUK_NAMESPACE
@@ -238,6 +238,10 @@ class AssetSourceId(SQLModel, table=True):
     asset_id: uuid.UUID = Field(sa_column=Column(ForeignKey("asset.id", ondelete="CASCADE"), nullable=False, index=True))
     # What this source gave at its last import (JSON), so that on a merged place a source changes only what it changed.
     imported: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    # The digest of the source's row as last imported, and the asset's updated_at then: while both hold, a row with
+    # that digest would change nothing (app/imports/digests.py, migration 0027).
+    row_digest: bytes | None = Field(default=None, sa_column=Column(BYTEA))
+    asset_updated_at: datetime | None = Field(default=None, sa_column=_timestamp())
 
 
 class AssetDuplicate(SQLModel, table=True):

@@ -238,8 +238,12 @@ def imported_values(session: Session, source: str, external_id: str) -> dict[str
 
 
 def remember_imported(session: Session, source: str, external_id: str, values: dict[str, Any]) -> None:
+    """Keeps what the source gave; the digest of a row the bulk path wrote no longer says what the source gave last."""
     session.execute(
-        text("UPDATE asset_source_id SET imported = CAST(:values AS jsonb) WHERE source = :source AND external_id = :external_id"),
+        text(
+            "UPDATE asset_source_id SET imported = CAST(:values AS jsonb), row_digest = NULL "
+            "WHERE source = :source AND external_id = :external_id"
+        ),
         {"source": source, "external_id": external_id, "values": json.dumps(values)},
     )
 

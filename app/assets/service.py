@@ -140,11 +140,13 @@ def upsert_by_source(
 
 
 def upsert_many_by_source(
-    session: Session, items: list[AssetCreate], actor: str, new_status: AssetStatus | None = None
+    session: Session, items: list[AssetCreate], actor: str, new_status: AssetStatus | None = None,
+    digests: list[bytes | None] | None = None,
 ) -> list[UpsertOutcome | None]:
     """`upsert_by_source` for many rows at once, set-based (app/assets/bulk_repository.py): the same outcomes, the
     same history entries (actor, action, changes, snapshot), categories, sessions and remembered source values; an
-    unchanged row writes nothing. Commits nothing.
+    unchanged row writes nothing. `digests`, one per item or None, are the digests of the source's rows
+    (app/imports/digests.py), kept with their identifiers. Commits nothing.
 
     A row this path does not take is None, for the caller to give to `upsert_by_source` (which says what is wrong
     with it, or handles it): a row whose fields differ in kind from the batch's, with an organisation, a postcode
@@ -159,7 +161,7 @@ def upsert_many_by_source(
         return outcomes
     plain = [name for name in _PLAIN_FIELDS if name in keys and name not in ("source", "external_id")]
     postcode, categories, schedule = "postcode" in keys, "categories" in keys, "schedule" in keys
-    staged = _stage_rows(session, dumps, keys, plain)
+    staged = _stage_rows(session, dumps, keys, plain, digests or [None] * len(items))
     if not staged:
         return outcomes
     now = datetime.now(UTC)
@@ -197,8 +199,10 @@ def upsert_many_by_source(
     return outcomes
 
 
-def _stage_rows(session: Session, dumps: list[dict[str, Any]], keys: frozenset[str], plain: list[str]) -> list[tuple[Any, ...]]:
-    """The rows of `dumps` the bulk path can take, in `bulk_repository.create_stage`'s column order (n first)."""
+def _stage_rows(
+    session: Session, dumps: list[dict[str, Any]], keys: frozenset[str], plain: list[str], digests: list[bytes | None]
+) -> list[tuple[Any, ...]]:
+    """The rows of `dumps` the bulk path can take, in `bulk_repository.create_stage`'s column order."""
     taxonomy = get_taxonomy(session)
     places: dict[str, tuple[float, float, str] | None] = {}
     rows: list[tuple[Any, ...]] = []
@@ -232,7 +236,7 @@ def _stage_rows(session: Session, dumps: list[dict[str, Any]], keys: frozenset[s
             d["source"], d["external_id"], postcode, *values, n, lon, lat, category_ids,
             [WEEKDAYS.index(s["day"]) for s in sessions], [s["opens"] for s in sessions],
             [s["closes"] for s in sessions], [s.get("note") for s in sessions],
-            _json({k: v for k, v in d.items() if k not in ("source", "external_id")}),
+            _json({k: v for k, v in d.items() if k not in ("source", "external_id")}), digests[n],
         ))
     return rows
 

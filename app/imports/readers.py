@@ -23,6 +23,7 @@ from app.categories.service import get_taxonomy
 from app.core.db import get_engine
 from app.core.errors import AppError, Invalid
 from app.geo.service import locate_postcode
+from app.imports.digests import KnownRows, known_rows
 from app.imports.mapping import Getter, Mapping, delivered_remotely, load_mapping
 from app.imports.models import ImportRun
 from app.imports.runner import ImportFileError, ProgressFn, SourceRow, file_source, numbered, read_text, run_import
@@ -43,7 +44,8 @@ def import_file(
     areas: tuple[str, ...] = (),
 ) -> ImportRun:
     """Imports a CSV (`kind` "csv") or GeoJSON ("geojson") file through a mapping; the run is recorded. With `areas`
-    (an area moderator's council areas) only rows placed inside them are imported (`within`)."""
+    (an area moderator's council areas) only rows placed inside them are imported (`within`), each read again;
+    otherwise a row unchanged since its last import is known by its digest (app/imports/digests.py)."""
 
     def read() -> list[SourceRow]:
         mapping = load_mapping(mapping_path)
@@ -52,7 +54,7 @@ def import_file(
                 get_taxonomy(session).require(sorted(mapping.slugs()))
             except Invalid as exc:
                 raise ImportFileError(f"The mapping {mapping_path.name}: {exc.message}") from None
-            rows = with_service_areas(session, READERS[kind](path, mapping))
+            rows = with_service_areas(session, READERS[kind](path, mapping, None if areas else known_rows(session, mapping)))
             return within(session, rows, areas) if areas else rows
 
     return run_import(
@@ -125,7 +127,7 @@ def import_source(path: Path, mapping_path: Path) -> str:
     return f"{file_source(path)} via {mapping_path.name} ({fingerprint})"
 
 
-def read_csv(path: Path, mapping: Mapping) -> list[SourceRow]:
+def read_csv(path: Path, mapping: Mapping, known: KnownRows | None = None) -> list[SourceRow]:
     reader = csv.reader(io.StringIO(read_text(path), newline=""))
     try:
         header = [h.strip() for h in next(reader, [])]
@@ -152,7 +154,7 @@ def read_csv(path: Path, mapping: Mapping) -> list[SourceRow]:
                 i = index[column]
                 return (values[i].strip() or None) if i < len(values) else None
 
-            rows.append(_row(ref, mapping, get, None, seen))
+            rows.append(_row(ref, mapping, get, None, seen, known))
     except csv.Error as exc:
         raise ImportFileError(f"{path.name}, line {reader.line_num}: not valid CSV ({exc}).") from None
     return rows
@@ -183,7 +185,7 @@ def columns_and_rows(kind: str, path: Path, limit: int = 20) -> tuple[list[str],
     return header, rows
 
 
-def read_geojson(path: Path, mapping: Mapping) -> list[SourceRow]:
+def read_geojson(path: Path, mapping: Mapping, known: KnownRows | None = None) -> list[SourceRow]:
     try:
         data = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
@@ -219,8 +221,8 @@ def read_geojson(path: Path, mapping: Mapping) -> list[SourceRow]:
                 return "true" if value else "false"
             return str(value).strip() or None
 
-        row = _row(ref, mapping, get, point, seen)
-        rows.append(SourceRow(row.ref, row.fields, row.problem, ((note,) if note else ()) + row.notes))
+        row = _row(ref, mapping, get, point, seen, known)
+        rows.append(replace(row, notes=(note,) + row.notes) if note else row)
     return rows
 
 
@@ -231,7 +233,15 @@ def _require(path: Path, wanted: set[str], present: set[str], what: str) -> None
         raise ImportFileError(f"{path.name} has no {what}{'s' * (len(missing) > 1)} {names}, which the mapping uses.")
 
 
-def _row(ref: str, mapping: Mapping, get: Getter, point: tuple[float, float] | None, seen: dict[str, str]) -> SourceRow:
+def _row(
+    ref: str, mapping: Mapping, get: Getter, point: tuple[float, float] | None, seen: dict[str, str], known: KnownRows | None
+) -> SourceRow:
+    """The record read through the mapping, or, when `known` vouches for it, an `unchanged` row (a repeated id is read,
+    to be reported as such)."""
+    digest = known.digest(get, point) if known else None
+    if known and digest and known.unchanged(external_id := get(mapping.external_id), digest):
+        if seen.setdefault(external_id, ref) == ref:  # type: ignore[arg-type]
+            return SourceRow(ref, unchanged=True)
     fields, problem, notes, gone = mapping.record(get, point)
     if gone is not None:
         return SourceRow(ref, problem=problem, notes=notes, gone=problem, key=(mapping.source, gone))
@@ -239,7 +249,7 @@ def _row(ref: str, mapping: Mapping, get: Getter, point: tuple[float, float] | N
         first = seen.setdefault(fields["external_id"], ref)
         if first != ref:
             return SourceRow(ref, problem=f"{mapping.external_id} {fields['external_id']} is also on {first}; left out")
-    return SourceRow(ref, fields, problem, notes)
+    return SourceRow(ref, fields, problem, notes, digest=digest)
 
 
 def _point(geometry: Any) -> tuple[tuple[float, float] | None, str | None, str | None]:

@@ -42,3 +42,18 @@ def save_mapping(session: Session, source: str, kind: str, mapping: str, saved_b
         """
     )
     session.execute(statement, {"source": source, "kind": kind, "mapping": mapping, "saved_by": saved_by})
+
+
+def last_postcodes_run(session: Session) -> int | None:
+    """The id of the latest postcode file loaded (not a dry run): the postcodes that place rows changed with it."""
+    sql = "SELECT max(id) FROM import_run WHERE kind = 'postcodes' AND status = 'succeeded' AND NOT dry_run"
+    return session.execute(text(sql)).scalar_one()
+
+
+def unchanged_row_digests(session: Session, source: str) -> dict[str, bytes]:
+    """{external id: digest of the row last imported} of `source`'s identifiers whose asset has not changed since."""
+    sql = """
+        SELECT i.external_id, i.row_digest FROM asset_source_id i JOIN asset a ON a.id = i.asset_id
+        WHERE i.source = :source AND i.row_digest IS NOT NULL AND a.updated_at = i.asset_updated_at
+    """
+    return {external_id: bytes(digest) for external_id, digest in session.execute(text(sql), {"source": source}).all()}

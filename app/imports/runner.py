@@ -63,6 +63,10 @@ class SourceRow:
     # such asset the row is reported as `skipped` or `problem` says.
     gone: str | None = None
     key: tuple[str, str] | None = None
+    # The digest of the row's cells (app/imports/digests.py), stored with its identifier when the bulk path writes it
+    # without notes; `unchanged` when that stored digest says the row would change nothing, so it is not read.
+    digest: bytes | None = None
+    unchanged: bool = False
 
 
 @dataclass
@@ -266,13 +270,15 @@ def _apply_bulk(
 
 def _apply_chunk(session: Session, chunk: list[SourceRow], actor: str, status: AssetStatus, outcome: Outcome) -> None:
     """Writes the rows of `chunk` the bulk path takes in one go and the others one by one, reporting each in order."""
-    ready: list[tuple[int, AssetCreate, tuple[str, ...]]] = []
+    ready: list[tuple[int, AssetCreate, tuple[str, ...], bytes | None]] = []
     for i, row in enumerate(chunk):
         if _writable(row):  # its position already checked by `_placed_rows`
             with suppress(ValidationError):
-                ready.append((i, AssetCreate.model_validate(row.fields), row.notes))
-    results = upsert_many_by_source(session, [data for _, data, _ in ready], actor, status)
-    done = {i: (result, notes) for (i, _, notes), result in zip(ready, results, strict=True) if result is not None}
+                ready.append((i, AssetCreate.model_validate(row.fields), row.notes, None if row.notes else row.digest))
+    results = upsert_many_by_source(
+        session, [data for _, data, _, _ in ready], actor, status, [digest for *_, digest in ready]
+    )
+    done = {i: (result, notes) for (i, _, notes, _), result in zip(ready, results, strict=True) if result is not None}
     for i, row in enumerate(chunk):
         if i not in done:
             _apply_one(session, row, actor, status, outcome)
@@ -284,6 +290,9 @@ def _apply_chunk(session: Session, chunk: list[SourceRow], actor: str, status: A
 
 
 def _apply_one(session: Session, row: SourceRow, actor: str, status: AssetStatus, outcome: Outcome) -> None:
+    if row.unchanged:
+        outcome.counts["unchanged"] += 1
+        return
     if row.gone and row.key:
         with session.begin_nested():
             retired = retire_by_source(session, *row.key, actor)

@@ -388,6 +388,18 @@ def test_a_row_that_loses_its_name_or_category_is_archived_with_the_reason(tmp_p
     assert by_ref(session, "a3").status == "published"
 
 
+def test_a_feature_that_loses_its_name_is_archived_too(tmp_path, session):
+    square = [[[-2.25, 53.47], [-2.24, 53.47], [-2.24, 53.48], [-2.25, 53.48], [-2.25, 53.47]]]
+    parks = tmp_path / "parks.geojson"
+    (tmp_path / "parks.yaml").write_text(GEO_MAPPING)
+    for name in ("Square Park", None):
+        features = [feature("p2", name, {"type": "Polygon", "coordinates": square}), feature("p3", "Postcode Park", None, postcode="M1 1AE")]
+        parks.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+        run = import_file("geojson", parks, tmp_path / "parks.yaml")
+    assert run.counts == {"archived": 1, "unchanged": 1}
+    assert session.execute(text("SELECT status FROM asset WHERE external_id = 'p2'")).scalar_one() == "archived"
+
+
 def test_a_new_row_without_a_name_still_fails(tmp_path, session):
     path, mapping = write(tmp_path, [GOOD[0].replace("THE CORNER CAFE", "")])
     run = import_file("csv", path, mapping)
