@@ -10,7 +10,7 @@ the row: it is read and compared as before, which also puts the source's values 
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import Session
@@ -25,7 +25,7 @@ from app.imports.mapping import Getter, Mapping
 
 # The code that reads a row into fields: a new release that changes any of it reads every row once more.
 _READING_CODE = sorted(
-    [*(p for package in (app.imports, app.assets) for p in Path(package.__path__[0]).glob("*.py"))]
+    [path for package in (app.imports, app.assets) for path in Path(package.__path__[0]).glob("*.py")]
     + [Path(str(core_text.__file__)), Path(str(geo_postcodes.__file__))]
 )
 
@@ -37,15 +37,15 @@ class KnownRows:
 
     key: bytes
     columns: tuple[str, ...]  # the mapping's, in a fixed order
-    digests: dict[str, bytes] = field(default_factory=dict)
+    digests: dict[str, bytes]  # source identifier -> digest
 
     def digest(self, get: Getter, point: tuple[float, float] | None) -> bytes:
         """The digest of one row: the cells the mapping reads, and the feature's point."""
         cells = (point, *[get(column) for column in self.columns])
         return hashlib.blake2b(repr(cells).encode(), digest_size=16, key=self.key).digest()
 
-    def unchanged(self, external_id: str | None, digest: bytes) -> bool:
-        return external_id is not None and self.digests.get(external_id) == digest
+    def unchanged(self, external_id: str, digest: bytes) -> bool:
+        return self.digests.get(external_id) == digest
 
 
 def known_rows(session: Session, mapping: Mapping) -> KnownRows:

@@ -238,9 +238,10 @@ def _row(
 ) -> SourceRow:
     """The record read through the mapping, or, when `known` vouches for it, an `unchanged` row (a repeated id is read,
     to be reported as such)."""
-    digest = known.digest(get, point) if known else None
-    if known and digest and known.unchanged(external_id := get(mapping.external_id), digest):
-        if seen.setdefault(external_id, ref) == ref:  # type: ignore[arg-type]
+    digest = None
+    if known:
+        digest, external_id = known.digest(get, point), get(mapping.external_id)
+        if external_id and known.unchanged(external_id, digest) and seen.setdefault(external_id, ref) == ref:
             return SourceRow(ref, unchanged=True)
     fields, problem, notes, gone = mapping.record(get, point)
     if gone is not None:
