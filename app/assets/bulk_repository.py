@@ -9,7 +9,9 @@ plain field columns are made from `asset`'s own (same names, same types), plus:
   lon, lat     where it really is (exact_location); null keeps an existing asset where it is
   category_ids the categories' ids; weekdays/opens/closes/notes the weekly sessions, as parallel arrays
   given        what the source gave (JSON), remembered in asset_source_id.imported
-  row_digest   the digest of the source's row (app/imports/digests.py), remembered with the asset's updated_at
+  row_digest   the digest of the source's row (app/imports/digests.py), remembered with asset_updated_at: the
+               asset's updated_at when the row was compared with it (or written over it), so that an edit
+               committed since by someone else leaves the digest vouching for nothing
 """
 
 import uuid
@@ -39,6 +41,7 @@ EXTRA_COLUMNS = {
     "notes": "text[]",
     "given": "jsonb",
     "row_digest": "bytea",
+    "asset_updated_at": "timestamptz",
 }
 COPY_LINES = 1_000  # rows of text `_copy` hands to psycopg at once
 POINT = "ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)::geography"
@@ -72,7 +75,7 @@ def create_stage(session: Session, plain: Sequence[str]) -> list[str]:
         f"ALTER TABLE {STAGE} ALTER COLUMN new_id SET DEFAULT gen_random_uuid(), "
         + ", ".join(f"ADD COLUMN {c} {t}" for c, t in EXTRA_COLUMNS.items())
     ))
-    return [*own, *(c for c in EXTRA_COLUMNS if c not in ("asset_id", "created"))]
+    return [*own, *(c for c in EXTRA_COLUMNS if c not in ("asset_id", "created", "asset_updated_at"))]
 
 
 def _escaped(value: str) -> str:
@@ -127,7 +130,9 @@ def match_stage(session: Session) -> list[int]:
     leave the stage; their numbers are returned for the one-row path."""
     session.execute(
         text(
-            f"""UPDATE {STAGE} s SET asset_id = i.asset_id FROM asset_source_id i
+            f"""UPDATE {STAGE} s SET asset_id = i.asset_id,
+                       asset_updated_at = CASE WHEN s.row_digest IS NOT NULL THEN a.updated_at END
+                FROM asset_source_id i JOIN asset a ON a.id = i.asset_id
                 WHERE i.source = s.source AND i.external_id = s.external_id"""
         )
     )
@@ -158,14 +163,19 @@ def insert_new(
             {"status": status, "now": now},
         )
         created = session.execute(
-            text(f"UPDATE {STAGE} SET asset_id = new_id, created = true WHERE asset_id IS NULL RETURNING n, new_id")
+            text(
+                f"""UPDATE {STAGE} SET asset_id = new_id, created = true,
+                       asset_updated_at = CASE WHEN row_digest IS NOT NULL THEN CAST(:now AS timestamptz) END
+                    WHERE asset_id IS NULL RETURNING n, new_id"""
+            ),
+            {"now": now},
         ).all()
         session.execute(
             text(
                 f"""INSERT INTO asset_source_id (source, external_id, asset_id, imported, row_digest, asset_updated_at)
-                    SELECT s.source, s.external_id, s.asset_id, s.given, s.row_digest, :now FROM {STAGE} s WHERE s.created"""
-            ),
-            {"now": now},
+                    SELECT s.source, s.external_id, s.asset_id, s.given, s.row_digest, s.asset_updated_at
+                    FROM {STAGE} s WHERE s.created"""
+            )
         )
         write_parts(session, "s.created", categories, schedule, clear=False)
         _analyze_when_grown(session, len(created))
@@ -268,18 +278,22 @@ def update_changed(
             {"numbers": numbers, "now": now},
         )
         write_parts(session, "s.n = ANY(:numbers)", categories, schedule, {"numbers": numbers})
+    session.execute(
+        text(f"UPDATE {STAGE} SET asset_updated_at = :now WHERE n = ANY(:numbers) AND row_digest IS NOT NULL"),
+        {"numbers": numbers, "now": now},
+    )
 
 
 def remember_imported(session: Session) -> None:
     """Keeps what the source gave for each staged row that matched an asset, and its row's digest with the asset's
-    updated_at, where they differ from last time (a created row's were written with its identifier)."""
+    updated_at as the batch saw it, where they differ from last time (a created row's were written with its
+    identifier)."""
     session.execute(
         text(
-            f"""UPDATE asset_source_id i SET imported = s.given, row_digest = s.row_digest, asset_updated_at = a.updated_at
-                FROM {STAGE} s JOIN asset a ON a.id = s.asset_id
+            f"""UPDATE asset_source_id i SET imported = s.given, row_digest = s.row_digest, asset_updated_at = s.asset_updated_at
+                FROM {STAGE} s
                 WHERE i.source = s.source AND i.external_id = s.external_id AND NOT s.created
-                  AND (i.imported IS DISTINCT FROM s.given OR i.row_digest IS DISTINCT FROM s.row_digest
-                       OR i.asset_updated_at IS DISTINCT FROM a.updated_at)"""
+                  AND (i.imported, i.row_digest, i.asset_updated_at) IS DISTINCT FROM (s.given, s.row_digest, s.asset_updated_at)"""
         )
     )
 

@@ -44,7 +44,7 @@ def import_file(
     areas: tuple[str, ...] = (),
 ) -> ImportRun:
     """Imports a CSV (`kind` "csv") or GeoJSON ("geojson") file through a mapping; the run is recorded. With `areas`
-    (an area moderator's council areas) only rows placed inside them are imported (`within`), each read again;
+    (an area moderator's council areas) only rows placed inside them are imported (`within`), so each row is read;
     otherwise a row unchanged since its last import is known by its digest (app/imports/digests.py)."""
 
     def read() -> list[SourceRow]:
@@ -54,7 +54,8 @@ def import_file(
                 get_taxonomy(session).require(sorted(mapping.slugs()))
             except Invalid as exc:
                 raise ImportFileError(f"The mapping {mapping_path.name}: {exc.message}") from None
-            rows = with_service_areas(session, READERS[kind](path, mapping, None if areas else known_rows(session, mapping)))
+            known = known_rows(session, mapping, trusted=not areas)
+            rows = with_service_areas(session, READERS[kind](path, mapping, known))
             return within(session, rows, areas) if areas else rows
 
     return run_import(
@@ -221,7 +222,8 @@ def read_geojson(path: Path, mapping: Mapping, known: KnownRows | None = None) -
                 return "true" if value else "false"
             return str(value).strip() or None
 
-        row = _row(ref, mapping, get, point, seen, known)
+        # A feature with a note (a shape read as a point inside it) is read every time, its note reported again.
+        row = _row(ref, mapping, get, point, seen, None if note else known)
         rows.append(replace(row, notes=(note,) + row.notes) if note else row)
     return rows
 
@@ -241,8 +243,9 @@ def _row(
     digest = None
     if known:
         digest, external_id = known.digest(get, point), get(mapping.external_id)
+        # The id's first row is known; a later one is read, and reported as a repeat.
         if external_id and known.unchanged(external_id, digest) and seen.setdefault(external_id, ref) == ref:
-            return SourceRow(ref, unchanged=True)
+            return SourceRow(ref, unchanged=True, key=(mapping.source, external_id))
     fields, problem, notes, gone = mapping.record(get, point)
     if gone is not None:
         return SourceRow(ref, problem=problem, notes=notes, gone=problem, key=(mapping.source, gone))

@@ -51,9 +51,14 @@ def last_postcodes_run(session: Session) -> int | None:
 
 
 def unchanged_row_digests(session: Session, source: str) -> dict[str, bytes]:
-    """{external id: digest of the row last imported} of `source`'s identifiers whose asset has not changed since."""
+    """{external id: digest of the row last imported} of `source`'s identifiers whose asset has not changed since and
+    holds no other identifier (two rows that write one place each undo the other's values)."""
     sql = """
         SELECT i.external_id, i.row_digest FROM asset_source_id i JOIN asset a ON a.id = i.asset_id
         WHERE i.source = :source AND i.row_digest IS NOT NULL AND a.updated_at = i.asset_updated_at
+          AND NOT EXISTS (
+              SELECT 1 FROM asset_source_id o
+              WHERE o.asset_id = i.asset_id AND (o.source, o.external_id) <> (i.source, i.external_id)
+          )
     """
     return {external_id: bytes(digest) for external_id, digest in session.execute(text(sql), {"source": source}).all()}

@@ -64,7 +64,8 @@ class SourceRow:
     gone: str | None = None
     key: tuple[str, str] | None = None
     # The digest of the row's cells (app/imports/digests.py), stored with its identifier when the bulk path writes it
-    # without notes; `unchanged` when that stored digest says the row would change nothing, so it is not read.
+    # without notes; `unchanged` (with its `key`) when that stored digest says the row would change nothing, so it
+    # is not read.
     digest: bytes | None = None
     unchanged: bool = False
 
@@ -173,7 +174,10 @@ def run_import(
         since = datetime.now(UTC)
         with Session(get_engine()) as session:
             outcome = apply_rows(session, rows, kind, status, dry_run, on_progress, bulk)
-            sources = sorted({row.fields["source"] for row in rows if row.fields and row.fields.get("source")})
+            sources = sorted(
+                {row.fields["source"] for row in rows if row.fields and row.fields.get("source")}
+                | {row.key[0] for row in rows if row.unchanged and row.key}
+            )
             if sources and not dry_run and (found := flag_duplicates(session, sources, since, get_settings())):
                 outcome.counts["possible_duplicates"] = found
         run.counts = dict(outcome.counts)

@@ -9,8 +9,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
+from app.assets import bulk_repository
 from app.assets.schemas import AssetUpdate
-from app.assets.service import update_asset
+from app.assets.service import merge_assets, update_asset
+from app.core.db import get_engine
+from app.geo import service as geo_service
+from app.geo.service import locate_postcode
 from app.imports import digests
 from app.imports.mapping import Mapping
 from app.imports.models import ImportRun
@@ -115,10 +119,54 @@ def test_a_repeated_id_is_still_reported(tmp_path, session, reads):
     assert import_file("csv", path, mapping).errors == first.errors
 
 
-def test_an_area_moderators_import_reads_every_row(tmp_path, session, reads, councils):
+def test_an_area_moderators_import_reads_every_row_and_leaves_the_digests(tmp_path, session, reads, councils):
     path, mapping = write(tmp_path, GOOD)
     import_file("csv", path, mapping)
+    session.execute(text("UPDATE asset_source_id SET row_digest = NULL"))
+    session.commit()
     assert rerun(path, mapping, reads, areas=("E08000003",)) == ({"unchanged": 3}, ["a1", "a2", "a3"])
+    assert rerun(path, mapping, reads, areas=("E08000003",)) == ({"unchanged": 3}, ["a1", "a2", "a3"])
+    assert rerun(path, mapping, reads) == ({"unchanged": 3}, [])
+
+
+def test_an_edit_saved_while_an_import_compares_is_put_back_by_the_next(tmp_path, session, reads, monkeypatch):
+    """The digest is kept with the asset's updated_at as the import saw it, not as it is when the import ends."""
+    path, mapping = write(tmp_path, GOOD)
+    import_file("csv", path, mapping)
+    session.execute(text("UPDATE asset_source_id SET row_digest = NULL"))  # the next run compares every row
+    session.commit()
+    write_history = bulk_repository.write_created_history
+
+    def edit_meanwhile(*args):  # type: ignore[no-untyped-def]
+        with Session(get_engine()) as other:
+            update_asset(other, by_ref(other, "a2").id, AssetUpdate(address="Back Lane"), "moderator@example.org")
+        write_history(*args)
+
+    monkeypatch.setattr(bulk_repository, "write_created_history", edit_meanwhile)
+    assert import_file("csv", path, mapping).counts == {"unchanged": 3}
+    monkeypatch.setattr(bulk_repository, "write_created_history", write_history)
+    assert rerun(path, mapping, reads) == ({"updated": 1, "unchanged": 2}, ["a2"])
+    session.expire_all()
+    assert by_ref(session, "a2").address == "Church Rd, Manchester"
+
+
+def test_rows_of_one_source_merged_into_one_place_are_read_every_time(tmp_path, session, reads):
+    path, mapping = write(tmp_path, GOOD)
+    import_file("csv", path, mapping)
+    merge_assets(session, by_ref(session, "a2").id, by_ref(session, "a3").id, "moderator@example.org")
+    runs = [rerun(path, mapping, reads) for _ in range(3)]
+    assert [read for _, read in runs] == [["a2", "a3"]] * 3
+    assert runs[1][0] == runs[2][0] and runs[2][0]["updated"] == 1  # each row puts its own values back, every time
+
+
+def test_a_postcode_this_process_kept_from_before_a_reload_is_looked_up_again(tmp_path, session):
+    path, mapping = write(tmp_path, [GOOD[2]])  # placed by its postcode, M1 1AE
+    real = locate_postcode(session, "M1 1AE")
+    geo_service._remember("M11AE", geo_service.Place("M1 1AE", real.lat + 1, real.lon, "postcode"))
+    assert locate_postcode(session, "M1 1AE").lat == real.lat + 1
+    import_file("csv", path, mapping)
+    lat = session.execute(text("SELECT ST_Y(location::geometry) FROM asset WHERE external_id = 'a3'")).scalar_one()
+    assert lat == pytest.approx(real.lat)
 
 
 def test_a_geojson_rerun_reads_only_the_feature_with_a_note(tmp_path, session, reads):
