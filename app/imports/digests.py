@@ -31,6 +31,17 @@ _READING_CODE = sorted(Path(app.__path__[0]).rglob("*.py"))
 _LIBRARIES = [pydantic.VERSION, shapely.__version__]
 
 
+def _reading_code() -> str:
+    reading = hashlib.blake2b(digest_size=32)
+    for path in _READING_CODE:
+        reading.update(path.read_bytes())
+    return reading.hexdigest()
+
+
+# Taken once, as the process loads: the code it runs, even when a deploy has replaced the files since.
+_READING = _reading_code()
+
+
 @dataclass(frozen=True)
 class KnownRows:
     """What one import's reader needs to know unchanged rows: the digest key of this run's reading, and each source
@@ -57,12 +68,7 @@ def known_rows(session: Session, mapping: Mapping, trusted: bool = True) -> Know
     by such a stale postcode would keep its place for as long as its digest holds."""
     forget_places()
     taxonomy = sorted((node.id, node.slug) for node in get_taxonomy(session).by_id.values())
-    reading = hashlib.blake2b(digest_size=32)
-    for path in _READING_CODE:
-        reading.update(path.read_bytes())
-    context = [
-        mapping.model_dump(mode="json"), taxonomy, repository.last_postcodes_run(session), reading.hexdigest(), _LIBRARIES
-    ]
+    context = [mapping.model_dump(mode="json"), taxonomy, repository.last_postcodes_run(session), _READING, _LIBRARIES]
     key = hashlib.blake2b(json.dumps(context, sort_keys=True).encode(), digest_size=32).digest()
     digests = repository.unchanged_row_digests(session, mapping.source) if trusted else {}
     return KnownRows(key, tuple(sorted(mapping.columns())), digests)

@@ -90,9 +90,11 @@ def test_every_row_is_read_again_when_what_it_is_read_through_changes(
 ):
     (tmp_path / "reading.py").write_text("# read\n")
     monkeypatch.setattr(digests, "_READING_CODE", [*digests._READING_CODE, tmp_path / "reading.py"])
+    monkeypatch.setattr(digests, "_READING", digests._reading_code())
     path, mapping = write(tmp_path, GOOD)
     import_file("csv", path, mapping)
     change(tmp_path, session)
+    monkeypatch.setattr(digests, "_READING", digests._reading_code())  # as a process started after the change would
     counts, read = rerun(path, mapping, reads)
     assert read == ["a1", "a2", "a3"]
     assert counts == ({"updated": 3} if change is _edit_mapping else {"unchanged": 3})
